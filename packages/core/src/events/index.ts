@@ -1,0 +1,3 @@
+export { MetricEvent } from './metric-event.js';
+export type { EventClass, EventPredicate, EventSelector } from './selector.js';
+export { compileSelector, describeEvent } from './selector.js';

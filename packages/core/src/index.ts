@@ -1,0 +1,53 @@
+export type { ErrorHandler, MetricsErrorCode } from './errors/index.js';
+export { defaultErrorHandler, MetricsError, MetricsWiringError } from './errors/index.js';
+export type { EventClass, EventPredicate, EventSelector } from './events/index.js';
+export { describeEvent, MetricEvent } from './events/index.js';
+export type {
+  AnyEvent,
+  HistogramOptions,
+  Metric,
+  MetricHost,
+  MetricOptions,
+} from './metrics/index.js';
+export {
+  assertValidMetricName,
+  counter,
+  DEFAULT_BUCKETS,
+  DEFAULT_SECONDS_BUCKETS,
+  gauge,
+  histogram,
+  isValidMetricName,
+  upDownCounter,
+} from './metrics/index.js';
+export type {
+  BatchListener,
+  ChangeListener,
+  ContextCapture,
+  MetricChange,
+  OverflowPolicy,
+  RecorderOptions,
+  RecorderState,
+  RecorderStats,
+} from './recorder/index.js';
+export { DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './recorder/index.js';
+export type {
+  CreateRecorderOptions,
+  ImmediateSchedulerOptions,
+  MetricsRuntimeOptions,
+  RecorderListener,
+  Scheduler,
+  SchedulerOption,
+  SchedulerStats,
+  SchedulerTask,
+} from './runtime/index.js';
+export { createImmediateScheduler, createSyncScheduler, MetricsRuntime } from './runtime/index.js';
+export type {
+  Attributes,
+  AttributeValue,
+  HistogramPoint,
+  MetricKind,
+  MetricSnapshot,
+  NumberPoint,
+  SnapshotPoint,
+} from './snapshots/index.js';
+export { attributesMatch, findPoint, findSnapshot } from './snapshots/index.js';

@@ -1,0 +1,109 @@
+import type { Attributes } from '../snapshots/types.js';
+
+/**
+ * Attribute normalisation: every value becomes a string so that `1` and `'1'` can never become
+ * two series with the same Prometheus labels. The mapping is deterministic:
+ * - `undefined` / `null` drop the key; strings stay; numbers, booleans and bigints use `String()`;
+ * - objects and arrays use `JSON.stringify` (`'[unserializable]'` when that throws);
+ * - lone surrogates become U+FFFD, NUL becomes U+FFFD, values longer than
+ *   {@link MAX_ATTRIBUTE_VALUE_LENGTH} UTF-16 units are cut to that length.
+ */
+export const MAX_ATTRIBUTE_VALUE_LENGTH = 1024;
+
+const SEPARATOR = '\u0000';
+const REPLACEMENT = '\uFFFD';
+
+type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
+
+function cleanString(value: string): string {
+  let out =
+    value.length > MAX_ATTRIBUTE_VALUE_LENGTH ? value.slice(0, MAX_ATTRIBUTE_VALUE_LENGTH) : value;
+  out = (out as unknown as WellFormed).toWellFormed();
+  return out.includes(SEPARATOR) ? out.replaceAll(SEPARATOR, REPLACEMENT) : out;
+}
+
+/** The normalised string for one attribute value, or `undefined` to drop the key. */
+export function normalizeAttributeValue(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      if (
+        value.length <= MAX_ATTRIBUTE_VALUE_LENGTH &&
+        (value as unknown as WellFormed).isWellFormed() &&
+        !value.includes(SEPARATOR)
+      ) {
+        return value;
+      }
+      return cleanString(value);
+    case 'number':
+    case 'bigint':
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return undefined;
+    case 'object': {
+      if (value === null) return undefined;
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(value);
+      } catch {
+        text = undefined;
+      }
+      return cleanString(text ?? '[unserializable]');
+    }
+    default:
+      return cleanString(typeof value === 'symbol' ? value.toString() : `[${typeof value}]`);
+  }
+}
+
+/**
+ * A stable identity for an attribute set, computed without allocating the normalised object.
+ * Keys are taken in sorted order so `{a, b}` and `{b, a}` are one point.
+ */
+export function attributeKey(raw: Readonly<Record<string, unknown>>): string {
+  let key = '';
+  let previous = '';
+  let sorted = true;
+  for (const name in raw) {
+    const value = normalizeAttributeValue(raw[name]);
+    if (value === undefined) continue;
+    if (key.length > 0 && name < previous) sorted = false;
+    previous = name;
+    key += name + SEPARATOR + value + SEPARATOR;
+  }
+  if (sorted) return key;
+  key = '';
+  for (const name of Object.keys(raw).sort()) {
+    const value = normalizeAttributeValue(raw[name]);
+    if (value !== undefined) key += name + SEPARATOR + value + SEPARATOR;
+  }
+  return key;
+}
+
+/** The normalised attribute object for `raw` (sorted keys), built once per new point. */
+export function normalizeAttributes(raw: Readonly<Record<string, unknown>>): Attributes {
+  const out: Attributes = {};
+  for (const name of Object.keys(raw).sort()) {
+    const value = normalizeAttributeValue(raw[name]);
+    if (value !== undefined) out[cleanString(name)] = value;
+  }
+  return out;
+}
+
+/** A short, safe rendering of a bad value for error messages. */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'bigint':
+      return `${value}n`;
+    case 'object':
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    default:
+      return String(value);
+  }
+}

@@ -1,0 +1,132 @@
+import { MetricsError, MetricsWiringError } from '../errors/index.js';
+import { compileSelector } from '../events/index.js';
+import { describeValue } from '../internal/attributes.js';
+import { DEFAULT_CARDINALITY_LIMIT, PointStore } from '../internal/point-store.js';
+import type { Attributes, MetricSnapshot, SnapshotPoint } from '../snapshots/types.js';
+import { assertValidMetricName } from './name.js';
+import type { AnyEvent, Metric, MetricHost, MetricOptions } from './types.js';
+
+/** Shared machinery of the built-in metrics: selection, points, bad-value accounting. */
+export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<MetricSnapshot<P>> {
+  readonly name: string;
+  abstract readonly kind: string;
+  protected readonly selects: (event: object) => boolean;
+  protected readonly attributesOf:
+    | ((event: AnyEvent) => Readonly<Record<string, unknown>>)
+    | undefined;
+  protected readonly valueOf: ((event: AnyEvent) => number) | undefined;
+  protected readonly store: PointStore<P & { attributes: Attributes }>;
+  private readonly description: string | undefined;
+  private readonly unit: string | undefined;
+  private host: MetricHost | undefined;
+  private droppedValues = 0;
+  private readonly reported = new Set<string>();
+
+  constructor(options: MetricOptions, requiresValue: boolean) {
+    if (options === null || typeof options !== 'object') {
+      throw new MetricsWiringError(
+        'invalid-metric-options',
+        'Metric options must be an object with at least `name` and `on`.',
+      );
+    }
+    assertValidMetricName(options.name);
+    this.name = options.name;
+    if (options.on === undefined) {
+      throw new MetricsWiringError(
+        'invalid-metric-options',
+        `Metric "${options.name}" needs \`on\`: an event class, a type string or a predicate.`,
+      );
+    }
+    this.selects = compileSelector(options.on);
+    if (requiresValue && typeof options.value !== 'function') {
+      throw new MetricsWiringError(
+        'invalid-metric-options',
+        `Metric "${options.name}" needs \`value: (event) => number\`.`,
+      );
+    }
+    const limit = options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT;
+    if (!Number.isInteger(limit) || limit < 2) {
+      throw new MetricsWiringError(
+        'invalid-metric-options',
+        `Metric "${options.name}": cardinalityLimit must be an integer >= 2, got ${limit}.`,
+      );
+    }
+    this.attributesOf = options.attributes;
+    this.valueOf = options.value;
+    this.description = options.description;
+    this.unit = options.unit;
+    this.store = new PointStore(
+      (attributes) => this.createPoint(attributes),
+      limit,
+      options.attributes !== undefined,
+      () =>
+        this.reportOnce(
+          'cardinality-limit',
+          `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" reached its cardinality limit of ${limit}; new attribute sets go to the point {otel.metric.overflow=true}.`,
+        ),
+    );
+  }
+
+  /** Creates the `initial` points; concrete constructors call it once their own fields are set. */
+  protected seed(initial: readonly Attributes[] | undefined): void {
+    for (const attributes of initial ?? []) this.store.get(attributes);
+  }
+
+  attach(host: MetricHost): void {
+    this.host = host;
+  }
+
+  handleEvent(event: object): boolean {
+    if (!this.selects(event)) return false;
+    const value = this.valueOf === undefined ? 1 : this.valueOf(event);
+    const problem = this.checkValue(value);
+    if (problem !== undefined) {
+      this.droppedValues++;
+      this.reportOnce(
+        problem[0],
+        `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: ${problem[1]}.`,
+      );
+      return false;
+    }
+    const point = this.store.get(
+      this.attributesOf === undefined ? undefined : this.attributesOf(event),
+    );
+    this.apply(point, value as number);
+    return true;
+  }
+
+  snapshot(): MetricSnapshot<P> {
+    const snapshot: MetricSnapshot<P> = {
+      name: this.name,
+      kind: this.kind,
+      points: this.store.points().map((point) => this.copyPoint(point)),
+      dropped: this.droppedValues,
+    };
+    if (this.description !== undefined) snapshot.description = this.description;
+    if (this.unit !== undefined) snapshot.unit = this.unit;
+    return snapshot;
+  }
+
+  /** `[code, reason]` when `value` must not reach the state. */
+  protected checkValue(
+    value: unknown,
+  ): ['invalid-value' | 'negative-increment', string] | undefined {
+    if (typeof value !== 'number')
+      return ['invalid-value', `expected a number, got ${typeof value}`];
+    if (!Number.isFinite(value)) return ['invalid-value', 'not a finite number'];
+    return undefined;
+  }
+
+  protected abstract createPoint(attributes: Attributes): P;
+  protected abstract apply(point: P, value: number): void;
+  protected abstract copyPoint(point: P): P;
+
+  private reportOnce(
+    code: 'invalid-value' | 'negative-increment' | 'cardinality-limit',
+    message: string,
+  ): void {
+    if (this.reported.has(code)) return;
+    this.reported.add(code);
+    this.host?.report(new MetricsError(code, message));
+  }
+}

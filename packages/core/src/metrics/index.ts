@@ -1,0 +1,4 @@
+export { DEFAULT_BUCKETS, DEFAULT_SECONDS_BUCKETS, histogram } from './histogram.js';
+export { assertValidMetricName, isValidMetricName } from './name.js';
+export { counter, gauge, upDownCounter } from './number-metrics.js';
+export type { AnyEvent, HistogramOptions, Metric, MetricHost, MetricOptions } from './types.js';

@@ -1,0 +1,83 @@
+import type { Attributes, NumberPoint } from '../snapshots/types.js';
+import { BuiltInMetric } from './base-metric.js';
+import type { Metric, MetricOptions } from './types.js';
+
+abstract class NumberMetric extends BuiltInMetric<NumberPoint> {
+  protected createPoint(attributes: Attributes): NumberPoint {
+    return { attributes, value: 0 };
+  }
+
+  protected copyPoint(point: NumberPoint): NumberPoint {
+    return { attributes: { ...point.attributes }, value: point.value };
+  }
+}
+
+class CounterMetric extends NumberMetric {
+  readonly kind = 'counter';
+
+  constructor(options: MetricOptions) {
+    super(options, false);
+    this.seed(options.initial);
+  }
+
+  protected override checkValue(value: unknown) {
+    const problem = super.checkValue(value);
+    if (problem === undefined && (value as number) < 0) {
+      return ['negative-increment', 'a counter only goes up (use upDownCounter for deltas)'] as [
+        'negative-increment',
+        string,
+      ];
+    }
+    return problem;
+  }
+
+  protected apply(point: NumberPoint, value: number): void {
+    point.value += value;
+  }
+}
+
+class UpDownCounterMetric extends NumberMetric {
+  readonly kind = 'upDownCounter';
+
+  constructor(options: MetricOptions) {
+    super(options, false);
+    this.seed(options.initial);
+  }
+
+  protected apply(point: NumberPoint, value: number): void {
+    point.value += value;
+  }
+}
+
+class GaugeMetric extends NumberMetric {
+  readonly kind = 'gauge';
+
+  constructor(options: MetricOptions) {
+    super(options, true);
+    this.seed(options.initial);
+  }
+
+  protected apply(point: NumberPoint, value: number): void {
+    point.value = value;
+  }
+}
+
+/**
+ * A monotonic sum: each accepted event adds `value(event)` (default 1) to its point.
+ *
+ * @example
+ * counter({ name: 'document.save.attempts', on: DocumentSaveAttempt, attributes: (e) => ({ outcome: e.outcome }) })
+ */
+export function counter<E extends object>(options: MetricOptions<E>): Metric {
+  return new CounterMetric(options as MetricOptions);
+}
+
+/** A sum that goes up and down: each accepted event adds the signed `value(event)` (default 1). */
+export function upDownCounter<E extends object>(options: MetricOptions<E>): Metric {
+  return new UpDownCounterMetric(options as MetricOptions);
+}
+
+/** The last value seen per point; `value(event)` is required. */
+export function gauge<E extends object>(options: MetricOptions<E>): Metric {
+  return new GaugeMetric(options as MetricOptions);
+}

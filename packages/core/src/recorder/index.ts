@@ -1,0 +1,11 @@
+export { DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './metrics-recorder.js';
+export type {
+  BatchListener,
+  ChangeListener,
+  ContextCapture,
+  MetricChange,
+  OverflowPolicy,
+  RecorderOptions,
+  RecorderState,
+  RecorderStats,
+} from './types.js';

@@ -1,0 +1,512 @@
+import {
+  defaultErrorHandler,
+  type ErrorHandler,
+  MetricsError,
+  MetricsWiringError,
+} from '../errors/index.js';
+import { describeEvent } from '../events/index.js';
+import { describeValue } from '../internal/attributes.js';
+import { assertValidMetricName } from '../metrics/name.js';
+import type { Metric, MetricHost } from '../metrics/types.js';
+import { resolveScheduler, type Scheduler, type SchedulerTask } from '../runtime/scheduler.js';
+import type { MetricSnapshot } from '../snapshots/types.js';
+import type {
+  BatchListener,
+  ChangeListener,
+  ContextCapture,
+  MetricChange,
+  OverflowPolicy,
+  RecorderOptions,
+  RecorderState,
+  RecorderStats,
+} from './types.js';
+
+const CREATED = 0;
+const RUNNING = 1;
+const STOPPING = 2;
+const STOPPED = 3;
+const STATES: readonly RecorderState[] = ['created', 'running', 'stopping', 'stopped'];
+
+export const DEFAULT_MAX_PENDING_EVENTS = 65_536;
+const INITIAL_RING = 16;
+const SHRINK_ABOVE = 4096;
+const CLOCK_EVERY = 128;
+
+interface FlushWaiter {
+  target: number;
+  resolve: () => void;
+}
+
+/**
+ * Receives events from production code and processes them later, in order, through its metrics.
+ *
+ * @example
+ * const recorder = runtime.createRecorder('document_storage', { metrics: [saveAttempts] });
+ * recorder.registerEvent(new DocumentSaveAttempt('success'));
+ */
+export class MetricsRecorder {
+  readonly name: string;
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+
+  private phase = CREATED;
+  private metrics: readonly Metric[] = [];
+  private readonly scheduler: Scheduler;
+  private readonly task: SchedulerTask;
+  private readonly clock: () => number;
+  private readonly dropOldest: boolean;
+  private onError: ErrorHandler;
+  private readonly host: MetricHost;
+
+  // Ring buffer of pending events; `contexts` runs parallel to it once a capturer is installed.
+  private ring: (object | undefined)[] = new Array(INITIAL_RING);
+  private contexts: unknown[] | undefined;
+  private mask = INITIAL_RING - 1;
+  private head = 0;
+  private size = 0;
+  private queued = false;
+  private capture: ContextCapture | undefined;
+
+  private registered = 0;
+  private processed = 0;
+  private accepted = 0;
+  private failed = 0;
+  private rejected = 0;
+  private droppedNewest = 0;
+  private droppedOldest = 0;
+
+  private changeListeners: readonly ChangeListener[] = [];
+  private batchListeners: readonly BatchListener[] = [];
+  private readonly hasAfterChange: boolean;
+  private hooked: boolean;
+  private readonly reported = new Set<string>();
+  private waiters: FlushWaiter[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(name: string, options: RecorderOptions = {}) {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new MetricsWiringError(
+        'invalid-recorder-name',
+        `Recorder name must be a non-empty string, got ${describeValue(name)}.`,
+      );
+    }
+    const capacity = options.maxPendingEvents ?? DEFAULT_MAX_PENDING_EVENTS;
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `Recorder "${name}": maxPendingEvents must be a positive integer, got ${describeValue(capacity)}.`,
+      );
+    }
+    const overflow = options.overflow ?? 'drop-newest';
+    if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `Recorder "${name}": overflow must be 'drop-newest' or 'drop-oldest', got ${describeValue(overflow)}.`,
+      );
+    }
+    this.name = name;
+    this.capacity = capacity;
+    this.overflow = overflow;
+    this.dropOldest = overflow === 'drop-oldest';
+    this.clock = options.clock ?? (() => performance.now());
+    this.scheduler = resolveScheduler(options.scheduler, options.clock);
+    this.onError = options.onError ?? defaultErrorHandler;
+    this.task = { drain: (deadline) => this.drain(deadline) };
+    this.host = { recorderName: name, report: (error) => this.report(error) };
+    this.hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
+    this.hooked = this.hasAfterChange;
+    for (const metric of options.metrics ?? []) this.addMetric(metric);
+  }
+
+  /** Current lifecycle state. */
+  get state(): RecorderState {
+    return STATES[this.phase] as RecorderState;
+  }
+
+  /**
+   * The production boundary: buffers `event` for later processing. O(1), never throws, never
+   * runs a metric here (except with the `sync` scheduler). A full buffer drops per the overflow
+   * policy; a non-object or an event after `stop()` is rejected. Everything is counted.
+   */
+  registerEvent(event: object): void {
+    if (typeof event !== 'object' || event === null) {
+      this.reject(event, 'invalid-event');
+      return;
+    }
+    if (this.phase >= STOPPING) {
+      this.reject(event, 'event-after-stop');
+      return;
+    }
+    this.registered++;
+    if (this.size >= this.capacity) {
+      if (!this.dropOldest) {
+        this.droppedNewest++;
+        this.noteFull();
+        return;
+      }
+      this.evictOldest();
+    } else if (this.size === this.ring.length) {
+      this.grow();
+    }
+    const slot = (this.head + this.size) & this.mask;
+    this.ring[slot] = event;
+    if (this.capture !== undefined) this.captureInto(slot);
+    this.size++;
+    if (!this.queued && this.phase === RUNNING) {
+      this.queued = true;
+      this.scheduler.schedule(this.task);
+    }
+  }
+
+  /** Adds a metric (wiring time). Throws on an invalid or duplicate name. */
+  addMetric(metric: Metric): void {
+    if (
+      metric === null ||
+      typeof metric !== 'object' ||
+      typeof metric.handleEvent !== 'function' ||
+      typeof metric.snapshot !== 'function'
+    ) {
+      throw new MetricsWiringError(
+        'invalid-metric-options',
+        `Recorder "${this.name}": addMetric needs an object with name, handleEvent(event) and snapshot().`,
+      );
+    }
+    assertValidMetricName(metric.name);
+    if (this.metrics.some((m) => m.name === metric.name)) {
+      throw new MetricsWiringError(
+        'duplicate-metric',
+        `Recorder "${this.name}" already has a metric named "${metric.name}": give each metric of a recorder its own name.`,
+      );
+    }
+    metric.attach?.(this.host);
+    this.metrics = [...this.metrics, metric];
+  }
+
+  /** The metrics of this recorder, in dispatch order. */
+  getMetrics(): readonly Metric[] {
+    return this.metrics;
+  }
+
+  /** Current state of every metric (immutable copies). A throwing `snapshot()` is reported and skipped. */
+  getMetricSnapshots(): MetricSnapshot[] {
+    const out: MetricSnapshot[] = [];
+    for (const metric of this.metrics) {
+      try {
+        out.push(metric.snapshot());
+      } catch (error) {
+        this.reportOnce(
+          `snapshot:${metric.name}`,
+          'metric-failed',
+          `Metric "${metric.name}" in recorder "${this.name}" threw from snapshot(): ${String(error)}`,
+          error,
+        );
+      }
+    }
+    return out;
+  }
+
+  /** Counters; see {@link RecorderStats} for the invariant. */
+  stats(): RecorderStats {
+    return {
+      registered: this.registered,
+      processed: this.processed,
+      accepted: this.accepted,
+      ignored: this.processed - this.accepted,
+      dropped: this.droppedNewest + this.droppedOldest,
+      failed: this.failed,
+      rejected: this.rejected,
+      pending: this.size,
+      capacity: this.capacity,
+    };
+  }
+
+  /** Post-change hook for subclasses: runs after a metric accepted an event, before listeners. */
+  protected afterChange(_change: MetricChange): void {}
+
+  /** Listens to every accepted event. Returns the unsubscribe function. */
+  onChange(listener: ChangeListener): () => void {
+    this.changeListeners = [...this.changeListeners, listener];
+    this.hooked = true;
+    return () => {
+      this.changeListeners = this.changeListeners.filter((l) => l !== listener);
+      this.hooked = this.hasAfterChange || this.changeListeners.length > 0;
+    };
+  }
+
+  /** Listens to the end of each processing batch, to coalesce work. Returns the unsubscribe function. */
+  onBatchEnd(listener: BatchListener): () => void {
+    this.batchListeners = [...this.batchListeners, listener];
+    return () => {
+      this.batchListeners = this.batchListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Installs (or with `undefined` removes) the function whose result travels with each event as `context`. */
+  setContextCapture(capture: ContextCapture | undefined): void {
+    this.capture = capture;
+    if (capture !== undefined) this.contexts ??= new Array(this.ring.length);
+  }
+
+  /** Replaces the error handler (a runtime passes its own). */
+  setErrorHandler(handler: ErrorHandler): void {
+    this.onError = handler;
+  }
+
+  /** Starts processing (events registered before are kept and processed now). Idempotent. */
+  start(): void {
+    if (this.phase !== CREATED) return;
+    this.phase = RUNNING;
+    this.kick();
+  }
+
+  /** Resolves once every event registered before the call has been processed (or dropped). */
+  flush(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    const target = this.enqueued();
+    return new Promise((resolve) => {
+      this.waiters.push({ target, resolve });
+      this.kick();
+    });
+  }
+
+  /**
+   * Processes every pending event now, on the caller's stack. For collectors that must read
+   * fresh state (the OTel bridge calls it before a collection); production code never needs it.
+   */
+  processPending(): void {
+    if (this.phase === CREATED) return;
+    while (this.drain(Number.POSITIVE_INFINITY)) {
+      /* drain returns false once empty */
+    }
+  }
+
+  /** Refuses new events, processes the pending ones, then resolves. Idempotent. */
+  stop(): Promise<void> {
+    if (this.stopping !== undefined) return this.stopping;
+    const wasCreated = this.phase === CREATED;
+    this.phase = STOPPING;
+    if (wasCreated) this.queued = false;
+    this.stopping = this.drainForStop().then(() => {
+      this.phase = STOPPED;
+    });
+    return this.stopping;
+  }
+
+  private async drainForStop(): Promise<void> {
+    if (this.size === 0) return;
+    const target = this.enqueued();
+    await new Promise<void>((resolve) => {
+      this.waiters.push({ target, resolve });
+      this.kick();
+    });
+  }
+
+  // Events that entered the buffer so far; with `retired()` it orders flush waiters.
+  private enqueued(): number {
+    return this.registered - this.droppedNewest;
+  }
+
+  private retired(): number {
+    return this.processed + this.droppedOldest;
+  }
+
+  private kick(): void {
+    if (this.size > 0 && !this.queued && this.phase !== CREATED) {
+      this.queued = true;
+      this.scheduler.schedule(this.task);
+    }
+    this.settleWaiters();
+  }
+
+  private drain(deadline: number): boolean {
+    if (this.phase === CREATED) {
+      this.queued = false;
+      return false;
+    }
+    let count = 0;
+    while (this.size > 0) {
+      const slot = this.head;
+      const event = this.ring[slot] as object;
+      this.ring[slot] = undefined;
+      let context: unknown;
+      if (this.contexts !== undefined) {
+        context = this.contexts[slot];
+        this.contexts[slot] = undefined;
+      }
+      this.head = (slot + 1) & this.mask;
+      this.size--;
+      this.processed++;
+      this.dispatch(event, context);
+      if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
+    }
+    if (count > 0) this.endBatch(count);
+    if (this.size > 0) return true;
+    this.queued = false;
+    if (this.ring.length > SHRINK_ABOVE) this.resetRing();
+    return false;
+  }
+
+  private dispatch(event: object, context: unknown): void {
+    const metrics = this.metrics;
+    let accepted = false;
+    for (let i = 0; i < metrics.length; i++) {
+      const metric = metrics[i] as Metric;
+      let changed: boolean;
+      try {
+        changed = metric.handleEvent(event) === true;
+      } catch (error) {
+        this.failed++;
+        this.reportOnce(
+          `metric:${metric.name}`,
+          'metric-failed',
+          `Metric "${metric.name}" in recorder "${this.name}" threw on event ${describeEvent(event)}: ${errorMessage(error)}`,
+          error,
+        );
+        continue;
+      }
+      if (changed) {
+        accepted = true;
+        if (this.hooked) this.fireChange({ recorder: this, metric, event, context });
+      }
+    }
+    if (accepted) this.accepted++;
+  }
+
+  private fireChange(change: MetricChange): void {
+    if (this.hasAfterChange) {
+      try {
+        this.afterChange(change);
+      } catch (error) {
+        this.listenerFailed('afterChange', error);
+      }
+    }
+    const listeners = this.changeListeners;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        (listeners[i] as ChangeListener)(change);
+      } catch (error) {
+        this.listenerFailed('onChange listener', error);
+      }
+    }
+  }
+
+  private listenerFailed(what: string, error: unknown): void {
+    this.failed++;
+    this.reportOnce(
+      `listener:${what}`,
+      'listener-failed',
+      `A post-change ${what} of recorder "${this.name}" threw: ${errorMessage(error)}`,
+      error,
+    );
+  }
+
+  private endBatch(count: number): void {
+    const listeners = this.batchListeners;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        (listeners[i] as BatchListener)(this, count);
+      } catch (error) {
+        this.listenerFailed('onBatchEnd listener', error);
+      }
+    }
+    this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const done = this.retired();
+    let i = 0;
+    while (i < this.waiters.length && (this.waiters[i] as FlushWaiter).target <= done) {
+      (this.waiters[i] as FlushWaiter).resolve();
+      i++;
+    }
+    if (i > 0) this.waiters = this.waiters.slice(i);
+  }
+
+  private captureInto(slot: number): void {
+    try {
+      (this.contexts as unknown[])[slot] = (this.capture as ContextCapture)();
+    } catch (error) {
+      (this.contexts as unknown[])[slot] = undefined;
+      this.reportOnce(
+        'capture',
+        'context-capture-failed',
+        `The context capturer of recorder "${this.name}" threw: ${errorMessage(error)}`,
+        error,
+      );
+    }
+  }
+
+  private evictOldest(): void {
+    this.ring[this.head] = undefined;
+    if (this.contexts !== undefined) this.contexts[this.head] = undefined;
+    this.head = (this.head + 1) & this.mask;
+    this.size--;
+    this.droppedOldest++;
+    this.noteFull();
+  }
+
+  private noteFull(): void {
+    if (this.reported.has('full')) return;
+    this.reportOnce(
+      'full',
+      'buffer-full',
+      `Recorder "${this.name}" is full (${this.capacity} pending events); dropping the ${this.dropOldest ? 'oldest' : 'newest'} events. Drops are counted in stats().dropped; raise maxPendingEvents or make metrics cheaper.`,
+    );
+  }
+
+  private grow(): void {
+    const length = this.ring.length * 2;
+    const ring: (object | undefined)[] = new Array(length);
+    const contexts = this.contexts === undefined ? undefined : new Array<unknown>(length);
+    for (let i = 0; i < this.size; i++) {
+      const from = (this.head + i) & this.mask;
+      ring[i] = this.ring[from];
+      if (contexts !== undefined) contexts[i] = (this.contexts as unknown[])[from];
+    }
+    this.ring = ring;
+    this.contexts = contexts;
+    this.mask = length - 1;
+    this.head = 0;
+  }
+
+  // After a burst the buffer is empty again: give the memory back.
+  private resetRing(): void {
+    this.ring = new Array(INITIAL_RING);
+    if (this.contexts !== undefined) this.contexts = new Array(INITIAL_RING);
+    this.mask = INITIAL_RING - 1;
+    this.head = 0;
+  }
+
+  private reject(event: unknown, code: 'invalid-event' | 'event-after-stop'): void {
+    this.rejected++;
+    const message =
+      code === 'invalid-event'
+        ? `Recorder "${this.name}" rejected ${describeValue(event)}: an event must be a non-null object. Rejections are counted in stats().rejected.`
+        : `Recorder "${this.name}" is ${this.state} and rejected event ${describeEvent(event)}; rejections are counted in stats().rejected.`;
+    this.reportOnce(code, code, message);
+  }
+
+  private reportOnce(
+    key: string,
+    code: MetricsError['code'],
+    message: string,
+    cause?: unknown,
+  ): void {
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.report(new MetricsError(code, message, cause === undefined ? undefined : { cause }));
+  }
+
+  private report(error: MetricsError): void {
+    try {
+      this.onError(error);
+    } catch {
+      // An error handler that throws must not take the recorder down with it.
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : describeValue(error);
+}

@@ -1,0 +1,14 @@
+export type {
+  CreateRecorderOptions,
+  MetricsRuntimeOptions,
+  RecorderListener,
+} from './metrics-runtime.js';
+export { MetricsRuntime } from './metrics-runtime.js';
+export type {
+  ImmediateSchedulerOptions,
+  Scheduler,
+  SchedulerOption,
+  SchedulerStats,
+  SchedulerTask,
+} from './scheduler.js';
+export { createImmediateScheduler, createSyncScheduler } from './scheduler.js';

@@ -1,0 +1,221 @@
+import { performance } from 'node:perf_hooks';
+import {
+  defaultErrorHandler,
+  type ErrorHandler,
+  MetricsError,
+  MetricsWiringError,
+} from '../errors/index.js';
+import { describeValue } from '../internal/attributes.js';
+import { isValidMetricName } from '../metrics/name.js';
+import type { Metric } from '../metrics/types.js';
+import { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
+import { resolveScheduler, type Scheduler, type SchedulerOption } from './scheduler.js';
+
+/** Options of {@link MetricsRuntime}. */
+export interface MetricsRuntimeOptions {
+  /** Prefix of every exported instrument (`${namespace}.${metric.name}`); OTel instrument-name syntax. */
+  namespace: string;
+  /** Default buffer bound of each recorder (65 536). */
+  maxPendingEvents?: number;
+  /** Default overflow policy of each recorder (`'drop-newest'`). */
+  overflow?: OverflowPolicy;
+  /** `'immediate'` (default, time-budgeted `setImmediate` batches), `'sync'` (tests), or your own. */
+  scheduler?: SchedulerOption;
+  /** Receives run-time problems; default: one `console.warn` line per kind. */
+  onError?: ErrorHandler;
+  /** Monotonic milliseconds (default `performance.now`). */
+  clock?: () => number;
+}
+
+/** Options of {@link MetricsRuntime.createRecorder}. */
+export interface CreateRecorderOptions {
+  /** The recorder's metrics, or a factory called with the recorder's name so each scope gets its own instances. */
+  metrics?: readonly Metric[] | ((scope: string) => readonly Metric[]);
+  maxPendingEvents?: number;
+  overflow?: OverflowPolicy;
+}
+
+/** Called with a recorder when it joins or leaves the runtime. */
+export type RecorderListener = (recorder: MetricsRecorder) => void;
+
+type RuntimeState = 'created' | 'running' | 'shutting-down' | 'shut-down';
+
+/**
+ * Owns the recorders of a service and the one scheduler that processes them all.
+ *
+ * @example
+ * const runtime = new MetricsRuntime({ namespace: 'docs' });
+ * runtime.start();
+ * const recorder = runtime.createRecorder('document_storage', { metrics: () => [saveAttempts()] });
+ * // ...
+ * await runtime.shutdown();
+ */
+export class MetricsRuntime {
+  readonly namespace: string;
+  /** The scheduler shared by every recorder of this runtime. */
+  readonly scheduler: Scheduler;
+  private state: RuntimeState = 'created';
+  private readonly byName = new Map<string, MetricsRecorder>();
+  private readonly options: MetricsRuntimeOptions;
+  private readonly clock: () => number;
+  private added: readonly RecorderListener[] = [];
+  private removed: readonly RecorderListener[] = [];
+  private capture: ContextCapture | undefined;
+  private shuttingDown: Promise<void> | undefined;
+  private readonly onError: ErrorHandler;
+
+  constructor(options: MetricsRuntimeOptions) {
+    if (options === null || typeof options !== 'object' || !isValidMetricName(options.namespace)) {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(options?.namespace)}.`,
+      );
+    }
+    this.options = options;
+    this.namespace = options.namespace;
+    this.clock = options.clock ?? (() => performance.now());
+    this.scheduler = resolveScheduler(options.scheduler, this.clock);
+    const handler = options.onError ?? defaultErrorHandler;
+    this.onError = (error) => {
+      try {
+        handler(error);
+      } catch {
+        // contained: a throwing error handler must not break the runtime
+      }
+    };
+  }
+
+  /** Starts processing for every recorder, present and future. Idempotent. */
+  start(): void {
+    if (this.state !== 'created') return;
+    this.state = 'running';
+    for (const recorder of this.byName.values()) recorder.start();
+  }
+
+  /** True until `shutdown()` is called. */
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  /**
+   * Creates a recorder: one measured scope with its own metric instances. Throws if the name is
+   * taken or the runtime is shut down.
+   */
+  createRecorder(name: string, options: CreateRecorderOptions = {}): MetricsRecorder {
+    if (this.state === 'shutting-down' || this.state === 'shut-down') {
+      throw new MetricsWiringError(
+        'runtime-shut-down',
+        `Cannot create recorder "${name}": the runtime "${this.namespace}" is shut down. Create recorders before shutdown(), or use a new MetricsRuntime.`,
+      );
+    }
+    if (this.byName.has(name)) {
+      throw new MetricsWiringError(
+        'recorder-name-taken',
+        `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
+      );
+    }
+    const metrics =
+      typeof options.metrics === 'function' ? options.metrics(name) : (options.metrics ?? []);
+    const maxPendingEvents = options.maxPendingEvents ?? this.options.maxPendingEvents;
+    const overflow = options.overflow ?? this.options.overflow;
+    const recorder = new MetricsRecorder(name, {
+      metrics,
+      scheduler: this.scheduler,
+      onError: this.onError,
+      clock: this.clock,
+      ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
+      ...(overflow === undefined ? {} : { overflow }),
+    });
+    if (this.capture !== undefined) recorder.setContextCapture(this.capture);
+    this.byName.set(name, recorder);
+    if (this.state === 'running') recorder.start();
+    this.notify(this.added, recorder, 'onRecorderAdded');
+    return recorder;
+  }
+
+  /** The recorder called `name`, if any. */
+  getRecorder(name: string): MetricsRecorder | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Every recorder, in creation order. */
+  recorders(): MetricsRecorder[] {
+    return [...this.byName.values()];
+  }
+
+  /** Stops (drains) one recorder; it stays listed with its final state. */
+  async stopRecorder(name: string): Promise<void> {
+    await this.byName.get(name)?.stop();
+  }
+
+  /** Drains and removes one recorder; `onRecorderRemoved` listeners run after it is gone. Resolves `false` for an unknown name. */
+  async removeRecorder(name: string): Promise<boolean> {
+    const recorder = this.byName.get(name);
+    if (recorder === undefined) return false;
+    await recorder.stop();
+    if (this.byName.get(name) !== recorder) return false;
+    this.byName.delete(name);
+    this.notify(this.removed, recorder, 'onRecorderRemoved');
+    return true;
+  }
+
+  /** Runs `listener` for every recorder created from now on. Returns the unsubscribe function. */
+  onRecorderAdded(listener: RecorderListener): () => void {
+    this.added = [...this.added, listener];
+    return () => {
+      this.added = this.added.filter((l) => l !== listener);
+    };
+  }
+
+  /** Runs `listener` for every recorder removed from now on. Returns the unsubscribe function. */
+  onRecorderRemoved(listener: RecorderListener): () => void {
+    this.removed = [...this.removed, listener];
+    return () => {
+      this.removed = this.removed.filter((l) => l !== listener);
+    };
+  }
+
+  /** Installs the capturer whose result travels with each event as `context` (`undefined` removes it). */
+  setContextCapture(capture: ContextCapture | undefined): void {
+    this.capture = capture;
+    for (const recorder of this.byName.values()) recorder.setContextCapture(capture);
+  }
+
+  /** Processes every pending event of every recorder now (for collectors that need fresh state). */
+  processPending(): void {
+    for (const recorder of this.byName.values()) recorder.processPending();
+  }
+
+  /** Stops every recorder after draining it. Idempotent: later calls return the same promise. */
+  shutdown(): Promise<void> {
+    if (this.shuttingDown !== undefined) return this.shuttingDown;
+    const wasCreated = this.state === 'created';
+    this.state = 'shutting-down';
+    if (wasCreated) for (const recorder of this.byName.values()) recorder.start();
+    this.shuttingDown = Promise.all([...this.byName.values()].map((r) => r.stop())).then(() => {
+      this.state = 'shut-down';
+    });
+    return this.shuttingDown;
+  }
+
+  private notify(
+    listeners: readonly RecorderListener[],
+    recorder: MetricsRecorder,
+    what: string,
+  ): void {
+    for (const listener of listeners) {
+      try {
+        listener(recorder);
+      } catch (error) {
+        this.onError(
+          new MetricsError(
+            'listener-failed',
+            `A ${what} listener of runtime "${this.namespace}" threw for recorder "${recorder.name}": ${String(error)}`,
+            { cause: error },
+          ),
+        );
+      }
+    }
+  }
+}

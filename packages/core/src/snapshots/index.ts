@@ -1,0 +1,10 @@
+export { attributesMatch, findPoint, findSnapshot } from './find.js';
+export type {
+  Attributes,
+  AttributeValue,
+  HistogramPoint,
+  MetricKind,
+  MetricSnapshot,
+  NumberPoint,
+  SnapshotPoint,
+} from './types.js';

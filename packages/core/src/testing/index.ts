@@ -1,0 +1,72 @@
+import type { MetricsError } from '../errors/index.js';
+import type { Metric } from '../metrics/types.js';
+import { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import type { RecorderOptions } from '../recorder/types.js';
+import { findPoint, findSnapshot } from '../snapshots/find.js';
+import type { Attributes, HistogramPoint, NumberPoint } from '../snapshots/types.js';
+
+/** Options of {@link createTestRecorder}. */
+export interface TestRecorderOptions extends Omit<RecorderOptions, 'metrics' | 'scheduler'> {
+  name?: string;
+}
+
+/** A started recorder that processes synchronously, plus the errors it reported. */
+export interface TestRecorder extends MetricsRecorder {
+  /** Every problem reported to the error handler, in order. */
+  readonly errors: MetricsError[];
+}
+
+/**
+ * A recorder for unit tests: processes inside `registerEvent`, so a test registers events and
+ * asserts on snapshots straight away, with no exporter and no awaiting.
+ *
+ * @example
+ * const recorder = createTestRecorder([saveAttempts()]);
+ * new DocumentStorage(recorder).save('a', 'hello');
+ * expect(pointValue(recorder, 'document.save.attempts', { outcome: 'success' })).toBe(1);
+ */
+export function createTestRecorder(
+  metrics: readonly Metric[],
+  options: TestRecorderOptions = {},
+): TestRecorder {
+  const errors: MetricsError[] = [];
+  const { name = 'test', onError, ...rest } = options;
+  const recorder = new MetricsRecorder(name, {
+    ...rest,
+    metrics,
+    scheduler: 'sync',
+    onError: (error) => {
+      errors.push(error);
+      onError?.(error);
+    },
+  }) as MetricsRecorder & { errors: MetricsError[] };
+  recorder.errors = errors;
+  recorder.start();
+  return recorder;
+}
+
+/** The value of a counter/upDownCounter/gauge point; `undefined` if the point does not exist. Throws if the metric does not. */
+export function pointValue(
+  recorder: Pick<MetricsRecorder, 'getMetricSnapshots'>,
+  metricName: string,
+  attributes: Attributes = {},
+): number | undefined {
+  const snapshots = recorder.getMetricSnapshots();
+  if (findSnapshot(snapshots, metricName) === undefined) {
+    throw new Error(
+      `No metric named "${metricName}"; the recorder has: ${snapshots.map((s) => s.name).join(', ') || 'none'}.`,
+    );
+  }
+  return findPoint<NumberPoint>(snapshots, metricName, attributes)?.value;
+}
+
+/** The histogram point of `metricName` with `attributes`, if any. */
+export function histogramPoint(
+  recorder: Pick<MetricsRecorder, 'getMetricSnapshots'>,
+  metricName: string,
+  attributes: Attributes = {},
+): HistogramPoint | undefined {
+  return findPoint<HistogramPoint>(recorder.getMetricSnapshots(), metricName, attributes);
+}
+
+export { attributesMatch, findPoint, findSnapshot } from '../snapshots/find.js';
