@@ -1,0 +1,188 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+
+/** A configuration mistake: `main` prints the message alone and exits non-zero. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Everything `npm start` can be told, from flags or environment variables. */
+export interface ExampleConfig {
+  serviceName: string;
+  instanceId: string;
+  host: string;
+  port: number;
+  metricsHost: string;
+  metricsPort: number;
+  /** Requests per second of the built-in load generator; 0 = none. */
+  loadRate: number;
+  /** The load generator closes a connection after about this many requests. */
+  connectionRequests: number;
+  ui: boolean;
+  otlp: { metricsUrl?: string; tracesUrl?: string; intervalMs?: number } | undefined;
+  help: boolean;
+}
+
+/** The `--help` text. */
+export const USAGE = `Usage: npm start -- [options]     (or: node packages/examples/dist/main.js [options])
+
+The document-storage example: service, load generator and a live view of its metrics.
+
+Options (flag / environment variable, default):
+  --port <n>                 SERVICE_PORT                  8080
+  --host <address>           SERVICE_HOST                  127.0.0.1
+  --metrics-port <n>         METRICS_PORT                  9464   Prometheus /metrics
+  --metrics-host <address>   METRICS_HOST                  127.0.0.1
+  --rate <n>                 LOAD_RATE                     40     requests/s, 0 = no load
+  --no-load                                                       same as --rate 0
+  --connection-requests <n>  LOAD_CONNECTION_REQUESTS      200    recycle connections after ~n requests
+  --no-ui                    NO_UI=1                              plain log lines instead of the live view
+  --instance-id <id>         SERVICE_INSTANCE_ID           <hostname>-<pid>
+  --service-name <name>      OTEL_SERVICE_NAME             document-storage
+  --otlp-endpoint <url>      OTEL_EXPORTER_OTLP_ENDPOINT   (off)  e.g. http://localhost:4318
+                             OTEL_EXPORTER_OTLP_METRICS_ENDPOINT / _TRACES_ENDPOINT (full URLs)
+                             OTEL_METRIC_EXPORT_INTERVAL   60000  milliseconds between OTLP exports
+  -h, --help`;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads flags (`argv` without node and script) and environment; throws {@link ConfigError}. */
+export function parseConfig(argv: readonly string[], env: Env): ExampleConfig {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. Run with --help for the options.`);
+  }
+  const pick = (flag: string | undefined, variable: string): string | undefined =>
+    flag ?? (env[variable] === '' ? undefined : env[variable]);
+
+  const otlpBase = pick(values['otlp-endpoint'], 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const metricsUrl =
+    url(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') ??
+    signalUrl(
+      otlpBase,
+      'v1/metrics',
+      values['otlp-endpoint'] ? '--otlp-endpoint' : 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    );
+  const tracesUrl =
+    url(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ??
+    signalUrl(
+      otlpBase,
+      'v1/traces',
+      values['otlp-endpoint'] ? '--otlp-endpoint' : 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    );
+  const interval = env.OTEL_METRIC_EXPORT_INTERVAL;
+  const intervalMs =
+    interval === undefined || interval === ''
+      ? undefined
+      : integer(interval, 'OTEL_METRIC_EXPORT_INTERVAL', 100, 3_600_000);
+  const otlp =
+    metricsUrl === undefined && tracesUrl === undefined
+      ? undefined
+      : {
+          ...(metricsUrl === undefined ? {} : { metricsUrl }),
+          ...(tracesUrl === undefined ? {} : { tracesUrl }),
+          ...(intervalMs === undefined ? {} : { intervalMs }),
+        };
+
+  const rate = values['no-load']
+    ? 0
+    : number(pick(values.rate, 'LOAD_RATE') ?? '40', '--rate / LOAD_RATE', 0, 10_000);
+  const noUi = values['no-ui'] === true || truthy(env.NO_UI);
+  return {
+    serviceName: pick(values['service-name'], 'OTEL_SERVICE_NAME') ?? 'document-storage',
+    instanceId:
+      pick(values['instance-id'], 'SERVICE_INSTANCE_ID') ?? `${hostname()}-${process.pid}`,
+    host: pick(values.host, 'SERVICE_HOST') ?? '127.0.0.1',
+    port: integer(pick(values.port, 'SERVICE_PORT') ?? '8080', '--port / SERVICE_PORT', 0, 65535),
+    metricsHost: pick(values['metrics-host'], 'METRICS_HOST') ?? '127.0.0.1',
+    metricsPort: integer(
+      pick(values['metrics-port'], 'METRICS_PORT') ?? '9464',
+      '--metrics-port / METRICS_PORT',
+      0,
+      65535,
+    ),
+    loadRate: rate,
+    connectionRequests: integer(
+      pick(values['connection-requests'], 'LOAD_CONNECTION_REQUESTS') ?? '200',
+      '--connection-requests / LOAD_CONNECTION_REQUESTS',
+      1,
+      1_000_000,
+    ),
+    ui: !noUi,
+    otlp,
+    help: values.help === true,
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
+      rate: { type: 'string' },
+      'no-load': { type: 'boolean' },
+      'connection-requests': { type: 'string' },
+      'no-ui': { type: 'boolean' },
+      'instance-id': { type: 'string' },
+      'service-name': { type: 'string' },
+      'otlp-endpoint': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+function number(text: string, what: string, min: number, max: number): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(`${what} must be a number from ${min} to ${max}, got "${text}".`);
+  }
+  return value;
+}
+
+function integer(text: string, what: string, min: number, max: number): number {
+  const value = number(text, what, min, max);
+  if (!Number.isInteger(value)) {
+    throw new ConfigError(`${what} must be a whole number from ${min} to ${max}, got "${text}".`);
+  }
+  return value;
+}
+
+/** Validates an http(s) URL; `undefined` and `''` mean unset. */
+function url(text: string | undefined, what: string): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new ConfigError(
+      `${what} is not a valid URL: "${text}". Expected something like http://localhost:4318.`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(
+      `${what} must be an http:// or https:// URL (OTLP over HTTP), got "${text}".`,
+    );
+  }
+  return parsed.href;
+}
+
+/** `OTEL_EXPORTER_OTLP_ENDPOINT` is a base: each signal appends its path, as the OTel spec says. */
+function signalUrl(base: string | undefined, path: string, what: string): string | undefined {
+  const checked = url(base, what);
+  if (checked === undefined) return undefined;
+  return `${checked.endsWith('/') ? checked : `${checked}/`}${path}`;
+}

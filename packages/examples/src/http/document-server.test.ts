@@ -1,0 +1,136 @@
+import { request } from 'node:http';
+import { createTestRecorder, pointValue } from '@mvx-metrics/core/testing';
+import { afterEach, describe, expect, test } from 'vitest';
+import { connectionMetrics, HTTP_METRICS, httpServerMetrics } from '../metrics/http-metrics.js';
+import { STORAGE_METRICS, storageMetrics } from '../metrics/storage-metrics.js';
+import { InMemoryBackend, SimulatedBackend } from '../storage/backend.js';
+import { DocumentStorage } from '../storage/document-storage.js';
+import { type ConnectionScope, DocumentServer, type RequestInfo } from './document-server.js';
+
+const servers: DocumentServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close(100)));
+});
+
+async function start(options: { hook?: (info: RequestInfo) => void } = {}) {
+  const storageRecorder = createTestRecorder(storageMetrics());
+  const httpRecorder = createTestRecorder(httpServerMetrics());
+  const scopes: {
+    name: string;
+    closed: boolean;
+    recorder: ReturnType<typeof createTestRecorder>;
+  }[] = [];
+  const storage = new DocumentStorage(storageRecorder, {
+    backend: new SimulatedBackend(new InMemoryBackend(), { failWrite: (id) => id === 'faulty' }),
+    maxDocumentBytes: 64,
+  });
+  const server = new DocumentServer({
+    storage,
+    recorder: httpRecorder,
+    maxBodyBytes: 1024,
+    openConnectionScope: (): ConnectionScope => {
+      const scope = {
+        name: `connection-${scopes.length + 1}`,
+        closed: false,
+        recorder: createTestRecorder(connectionMetrics()),
+      };
+      scopes.push(scope);
+      return { ...scope, close: () => (scope.closed = true) };
+    },
+    ...(options.hook
+      ? {
+          requestHook: async (info: RequestInfo, handle: () => Promise<number>) => {
+            options.hook?.(info);
+            await handle();
+          },
+        }
+      : {}),
+  });
+  servers.push(server);
+  const { port } = await server.listen(0, '127.0.0.1');
+  return { server, port, storageRecorder, httpRecorder, scopes };
+}
+
+function call(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('DocumentServer', () => {
+  test('stores, reads, replaces and deletes a document', async () => {
+    const { port } = await start();
+    expect((await call(port, 'PUT', '/documents/a', 'hello')).status).toBe(201);
+    expect(await call(port, 'GET', '/documents/a')).toEqual({ status: 200, text: 'hello' });
+    expect((await call(port, 'PUT', '/documents/a', 'again')).status).toBe(200);
+    expect((await call(port, 'DELETE', '/documents/a')).status).toBe(204);
+    expect((await call(port, 'GET', '/documents/a')).status).toBe(404);
+    expect((await call(port, 'DELETE', '/documents/a')).status).toBe(404);
+  });
+
+  test('answers 4xx for invalid documents and 503 for storage failures, counting each save attempt', async () => {
+    const { port, storageRecorder } = await start();
+    expect((await call(port, 'PUT', '/documents/a', '')).status).toBe(400);
+    expect((await call(port, 'PUT', '/documents/bad%20id', 'x')).status).toBe(400);
+    expect((await call(port, 'PUT', '/documents/%E0%A4%A', 'x')).status).toBe(400);
+    expect((await call(port, 'PUT', '/documents/a', 'x'.repeat(65))).status).toBe(413);
+    expect((await call(port, 'PUT', '/documents/faulty', 'x')).status).toBe(503);
+    const attempts = (outcome: string) =>
+      pointValue(storageRecorder, STORAGE_METRICS.saveAttempts, { outcome });
+    expect([attempts('success'), attempts('invalid'), attempts('failure')]).toEqual([0, 4, 1]);
+  });
+
+  test('refuses bodies above maxBodyBytes without a save attempt', async () => {
+    const { port, storageRecorder } = await start();
+    expect((await call(port, 'PUT', '/documents/a', 'x'.repeat(2000))).status).toBe(413);
+    expect(pointValue(storageRecorder, STORAGE_METRICS.saveAttempts, { outcome: 'invalid' })).toBe(
+      0,
+    );
+  });
+
+  test('answers 404 for unknown paths and 405 for other methods', async () => {
+    const { port, httpRecorder } = await start();
+    expect((await call(port, 'GET', '/nothing')).status).toBe(404);
+    expect((await call(port, 'POST', '/documents/a', 'x')).status).toBe(405);
+    expect((await call(port, 'GET', '/healthz')).status).toBe(200);
+    const served = (attributes: Record<string, string | number>) =>
+      pointValue(httpRecorder, HTTP_METRICS.requests, attributes);
+    expect(served({ method: 'GET', route: 'unmatched', status_code: 404 })).toBe(1);
+    expect(served({ method: 'POST', route: '/documents/:id', status_code: 405 })).toBe(1);
+    expect(served({ method: 'GET', route: '/healthz', status_code: 200 })).toBe(1);
+  });
+
+  test('opens one scope per connection, counts its requests there, and closes it with the socket', async () => {
+    const { port, scopes } = await start();
+    await call(port, 'PUT', '/documents/a', 'x');
+    await call(port, 'GET', '/documents/a');
+    expect(scopes.map((s) => s.name)).toEqual(['connection-1', 'connection-2']);
+    await expect.poll(() => scopes.every((s) => s.closed)).toBe(true);
+    expect(
+      pointValue(scopes[0]!.recorder, HTTP_METRICS.connectionRequests, { method: 'PUT' }),
+    ).toBe(1);
+    expect(
+      pointValue(scopes[1]!.recorder, HTTP_METRICS.connectionRequests, { method: 'GET' }),
+    ).toBe(1);
+  });
+
+  test('runs the request hook around each request with the route template', async () => {
+    const seen: string[] = [];
+    const { port } = await start({ hook: (info) => seen.push(`${info.method} ${info.route}`) });
+    await call(port, 'PUT', '/documents/a', 'x');
+    await call(port, 'GET', '/healthz');
+    expect(seen).toEqual(['PUT /documents/:id', 'GET /healthz']);
+  });
+});

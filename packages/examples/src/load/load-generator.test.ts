@@ -1,0 +1,81 @@
+import { createTestRecorder, pointValue } from '@mvx-metrics/core/testing';
+import { afterEach, describe, expect, test } from 'vitest';
+import { DocumentServer } from '../http/document-server.js';
+import { STORAGE_METRICS, storageMetrics } from '../metrics/storage-metrics.js';
+import { InMemoryBackend, SimulatedBackend } from '../storage/backend.js';
+import { DocumentStorage } from '../storage/document-storage.js';
+import { LoadGenerator } from './load-generator.js';
+
+let server: DocumentServer | undefined;
+afterEach(async () => {
+  await server?.close(100);
+  server = undefined;
+});
+
+/** A small seeded generator (mulberry32), so each run sends the same mix. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('LoadGenerator', () => {
+  test('counts per outcome exactly what the storage counted, and recycles connections', async () => {
+    const recorder = createTestRecorder(storageMetrics());
+    let opened = 0;
+    let closed = 0;
+    server = new DocumentServer({
+      storage: new DocumentStorage(recorder, {
+        backend: new SimulatedBackend(new InMemoryBackend(), {
+          failWrite: (id) => id.startsWith('faulty-'),
+        }),
+      }),
+      recorder: { registerEvent: () => {} },
+      openConnectionScope: () => {
+        opened++;
+        return { name: `c${opened}`, recorder: { registerEvent: () => {} }, close: () => closed++ };
+      },
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const load = new LoadGenerator({
+      target: `http://127.0.0.1:${port}`,
+      rate: 1,
+      sockets: 2,
+      requestsPerConnection: 10,
+      idPool: 20,
+      random: seeded(42),
+    });
+    // Send a fixed number of requests directly, a few at a time, instead of waiting on the clock.
+    for (let round = 0; round < 50; round++) {
+      await Promise.all([load.send(), load.send(), load.send(), load.send()]);
+    }
+    const totals = await load.stop();
+
+    expect(totals.sent).toBe(200);
+    expect(totals.errors).toBe(0);
+    expect(totals.unexpected).toEqual({});
+    const counted = (outcome: string) =>
+      pointValue(recorder, STORAGE_METRICS.saveAttempts, { outcome });
+    expect(totals.saves).toEqual({
+      success: counted('success'),
+      invalid: counted('invalid'),
+      failure: counted('failure'),
+    });
+    expect(totals.saves.invalid).toBeGreaterThan(0);
+    expect(totals.saves.failure).toBeGreaterThan(0);
+    expect(totals.reads.found + totals.reads.missing).toBeGreaterThan(0);
+    expect(opened).toBeGreaterThan(2); // more connections than sockets: they were recycled
+    await expect.poll(() => closed).toBe(opened);
+  });
+
+  test('sends nothing when the rate is 0', async () => {
+    const load = new LoadGenerator({ target: 'http://127.0.0.1:9', rate: 0 });
+    load.start();
+    const totals = await load.stop();
+    expect(totals.sent).toBe(0);
+  });
+});

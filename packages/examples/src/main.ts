@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// `npm start`: the document service, a load generator and the live view, until Ctrl-C.
+import { ConfigError, type ExampleConfig, parseConfig, USAGE } from './config.js';
+import { LoadGenerator, type LoadTotals } from './load/load-generator.js';
+import { LiveView } from './view/live-view.js';
+import type { ViewInfo } from './view/render.js';
+import { ViewSampler } from './view/view-model.js';
+import { RECORDERS, type RunningService, startDocumentService } from './wiring.js';
+
+/** Longest a shutdown may take before the process gives up waiting. */
+const SHUTDOWN_LIMIT_MS = 8000;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+function pointers(config: ExampleConfig, service: RunningService): ViewInfo['pointers'] {
+  const otlp = config.otlp;
+  return [
+    ['Try', `curl -X PUT --data hello ${service.serviceUrl}/documents/hello`],
+    ['Prometheus', service.metricsUrl ?? 'off'],
+    [
+      'OTLP',
+      otlp === undefined
+        ? 'off (set OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 to push)'
+        : [otlp.metricsUrl, otlp.tracesUrl].filter(Boolean).join('  '),
+    ],
+    [
+      'Grafana',
+      'docker compose -f packages/examples/deploy/compose.yaml up -d → http://localhost:3000',
+    ],
+    ['Jaeger', 'same stack → http://localhost:16686 (traces of each request)'],
+  ];
+}
+
+function summary(totals: LoadTotals | undefined, service: RunningService): string[] {
+  const lines = [`connections opened: ${service.connectionsOpened}`];
+  if (totals !== undefined) {
+    lines.push(`load generator: ${JSON.stringify(totals)}`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  let config: ExampleConfig;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2);
+    throw error;
+  }
+  if (config.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+
+  const problems: string[] = [];
+  const log = config.ui
+    ? (line: string) => {
+        if (problems.length < 20) problems.push(line);
+      }
+    : (line: string) => process.stderr.write(`${line}\n`);
+
+  let service: RunningService;
+  try {
+    service = await startDocumentService(config, { log });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+
+  const load =
+    config.loadRate > 0
+      ? new LoadGenerator({
+          target: service.serviceUrl,
+          rate: config.loadRate,
+          requestsPerConnection: config.connectionRequests,
+        })
+      : undefined;
+  load?.start();
+
+  const info: ViewInfo = {
+    title: `MVX Metrics · ${config.serviceName}`,
+    instanceId: config.instanceId,
+    pointers: pointers(config, service),
+  };
+  if (!config.ui) {
+    process.stdout.write(
+      `${info.title} (instance ${config.instanceId}) serving on ${service.serviceUrl}\n`,
+    );
+    for (const [label, text] of info.pointers)
+      process.stdout.write(`  ${label.padEnd(11)}${text}\n`);
+  }
+  const view = new LiveView({
+    sampler: new ViewSampler(service.recorders, RECORDERS),
+    info,
+    load: () => load?.totals(),
+    interactive: config.ui && process.stdout.isTTY === true,
+  });
+  view.start();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`\n${signal} again: exiting without draining.\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    const limit = setTimeout(() => {
+      process.stderr.write(`error: shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms; exiting.\n`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS);
+    limit.unref();
+    const totals = await load?.stop();
+    await service.shutdown();
+    view.stop(`${signal}: recorders drained, final export done.`);
+    for (const line of [...problems, ...summary(totals, service)]) {
+      process.stdout.write(`${line}\n`);
+    }
+    clearTimeout(limit);
+    process.exitCode = 0;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stop(signal).catch((error: unknown) => {
+        process.stderr.write(`error: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      });
+    });
+  }
+}
+
+await main();

@@ -1,0 +1,45 @@
+import type { Metric, MetricSnapshot, NumberPoint } from '@mvx-metrics/core';
+import { DocumentSaveAttempt } from '../storage/events.js';
+
+/** The snapshot of {@link DocumentSaveResultsMetric}: counter points plus the three totals by name. */
+export interface DocumentSaveResultsSnapshot extends MetricSnapshot<NumberPoint> {
+  total: number;
+  success: number;
+  failure: number;
+}
+
+/**
+ * A metric written by hand, in the seed's style: one object keeps total, success and failure
+ * counts of save attempts (anything that did not succeed is a failure here). It exports as a
+ * counter with a `result` attribute; the total is their sum, so it is not a third point (a
+ * `result="total"` series would make every `sum()` count twice).
+ */
+export class DocumentSaveResultsMetric implements Metric<DocumentSaveResultsSnapshot> {
+  readonly name = 'document.save.results';
+  #total = 0;
+  #success = 0;
+  #failure = 0;
+
+  handleEvent(event: object): boolean {
+    if (!(event instanceof DocumentSaveAttempt)) return false;
+    this.#total++;
+    if (event.outcome === 'success') this.#success++;
+    else this.#failure++;
+    return true;
+  }
+
+  snapshot(): DocumentSaveResultsSnapshot {
+    return {
+      name: this.name,
+      kind: 'counter',
+      description: 'Document save attempts, success or failure (any outcome but success)',
+      points: [
+        { attributes: { result: 'success' }, value: this.#success },
+        { attributes: { result: 'failure' }, value: this.#failure },
+      ],
+      total: this.#total,
+      success: this.#success,
+      failure: this.#failure,
+    };
+  }
+}

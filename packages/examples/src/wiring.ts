@@ -1,0 +1,129 @@
+import { type MetricsError, MetricsRuntime } from '@mvx-metrics/core';
+import { ConfigError, type ExampleConfig } from './config.js';
+import { type ConnectionScope, DocumentServer } from './http/document-server.js';
+import { connectionMetrics, httpServerMetrics } from './metrics/http-metrics.js';
+import { storageMetrics } from './metrics/storage-metrics.js';
+import { diskLikeDelay, InMemoryBackend, SimulatedBackend } from './storage/backend.js';
+import { DocumentStorage } from './storage/document-storage.js';
+import type { RecorderView, ViewSources } from './view/view-model.js';
+
+/** Recorder names of the example: two service-wide scopes and one per client connection. */
+export const RECORDERS: ViewSources = {
+  storage: 'document_storage',
+  http: 'http_server',
+  connectionPrefix: 'connection-',
+};
+
+/** The running example, as `main` sees it. */
+export interface RunningService {
+  readonly serviceUrl: string;
+  readonly metricsUrl: string | undefined;
+  /** Every recorder alive now. */
+  recorders(): readonly RecorderView[];
+  /** Client connections opened so far. */
+  readonly connectionsOpened: number;
+  /** Stops the server (in-flight requests finish), drains every recorder, exports one last time. */
+  shutdown(): Promise<void>;
+}
+
+/** Options of {@link startDocumentService} besides the configuration. */
+export interface WiringOptions {
+  /** Where run-time problems go (default `console.warn`). */
+  log?: (line: string) => void;
+}
+
+/**
+ * The only place that knows the runtime: creates it, the recorders (one per scope), the
+ * production objects, and the server, and tears them down in order.
+ */
+export async function startDocumentService(
+  config: ExampleConfig,
+  options: WiringOptions = {},
+): Promise<RunningService> {
+  const log = options.log ?? ((line: string) => console.warn(line));
+  const runtime = new MetricsRuntime({
+    namespace: 'docs',
+    onError: (error: MetricsError) => log(`[mvx-metrics] ${error.message}`),
+  });
+  runtime.start();
+
+  const storage = new DocumentStorage(
+    runtime.createRecorder(RECORDERS.storage, { metrics: storageMetrics }),
+    {
+      backend: new SimulatedBackend(new InMemoryBackend(), {
+        delayMs: diskLikeDelay(),
+        failWrite: (id) => id.startsWith('faulty-'),
+      }),
+    },
+  );
+
+  let opened = 0;
+  const removals = new Set<Promise<unknown>>();
+  const openConnectionScope = (): ConnectionScope | undefined => {
+    if (!runtime.isRunning) return undefined;
+    opened++;
+    const name = `${RECORDERS.connectionPrefix}${String(opened).padStart(3, '0')}`;
+    const recorder = runtime.createRecorder(name, { metrics: connectionMetrics });
+    return {
+      name,
+      recorder,
+      close: () => {
+        const removal = runtime.removeRecorder(name).finally(() => removals.delete(removal));
+        removals.add(removal);
+      },
+    };
+  };
+
+  const server = new DocumentServer({
+    storage,
+    recorder: runtime.createRecorder(RECORDERS.http, { metrics: httpServerMetrics }),
+    openConnectionScope,
+  });
+  try {
+    await server.listen(config.port, config.host);
+  } catch (error) {
+    await runtime.shutdown();
+    throw listenError(error, config);
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    serviceUrl: `http://${hostForUrl(config.host)}:${server.port}`,
+    metricsUrl: undefined,
+    recorders: () => runtime.recorders(),
+    get connectionsOpened() {
+      return opened;
+    },
+    shutdown() {
+      stopping ??= (async () => {
+        await server.close(2000);
+        await Promise.allSettled([...removals]);
+        await runtime.shutdown();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listenError(error: unknown, config: ExampleConfig): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') {
+    return new ConfigError(
+      `The service port ${where} is already in use. Stop the other process or pick another port: --port <n> or SERVICE_PORT=<n>.`,
+    );
+  }
+  if (code === 'EACCES') {
+    return new ConfigError(`Not allowed to listen on ${where}: choose a port above 1023 (--port).`);
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new ConfigError(
+      `Cannot listen on ${where}: no such local address (--host / SERVICE_HOST).`,
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
