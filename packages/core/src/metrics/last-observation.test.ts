@@ -7,8 +7,8 @@ describe('last observation of built-in metrics', () => {
     const latency = histogram({
       name: 'latency',
       on: 'req',
-      value: (e: { ms: number }) => e.ms,
-      attributes: (e: { route: string }) => ({ route: e.route }),
+      value: (e: { ms: number; route: string }) => e.ms,
+      attributes: (e) => ({ route: e.route }),
     });
     const recorder = createTestRecorder([latency]);
     const seen: Array<[number | undefined, unknown]> = [];
