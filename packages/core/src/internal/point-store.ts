@@ -34,6 +34,8 @@ export class PointStore<P extends { attributes: Attributes }> {
   }
 
   private getByKey(key: string, raw: Readonly<Record<string, unknown>>): P {
+    // Without an attributes function, `{}` (e.g. from `initial: [{}]`) is the single point.
+    if (key === '' && !this.hasAttributes) return this.singlePoint();
     const found = this.byKey.get(key);
     if (found !== undefined) return found;
     if (this.byKey.size >= this.limit - 1) {
