@@ -1,6 +1,8 @@
-import { type MetricsError, MetricsRuntime } from '@mvx-metrics/core';
+import { type MetricsError, MetricsRuntime, MetricsWiringError } from '@mvx-metrics/core';
+import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { ConfigError, type ExampleConfig } from './config.js';
-import { type ConnectionScope, DocumentServer } from './http/document-server.js';
+import { type ConnectionScope, DocumentServer, type RequestHook } from './http/document-server.js';
 import { connectionMetrics, httpServerMetrics } from './metrics/http-metrics.js';
 import { storageMetrics } from './metrics/storage-metrics.js';
 import { diskLikeDelay, InMemoryBackend, SimulatedBackend } from './storage/backend.js';
@@ -33,17 +35,24 @@ export interface WiringOptions {
 }
 
 /**
- * The only place that knows the runtime: creates it, the recorders (one per scope), the
- * production objects, and the server, and tears them down in order.
+ * The only place that knows the runtime, the bridge and the pipeline: creates them, the
+ * recorders (one per scope), the production objects and the server, and tears them down in order.
  */
 export async function startDocumentService(
   config: ExampleConfig,
   options: WiringOptions = {},
 ): Promise<RunningService> {
   const log = options.log ?? ((line: string) => console.warn(line));
-  const runtime = new MetricsRuntime({
-    namespace: 'docs',
-    onError: (error: MetricsError) => log(`[mvx-metrics] ${error.message}`),
+  const onError = (error: MetricsError) => log(`[mvx-metrics] ${error.message}`);
+
+  // First the pipeline: a taken /metrics port fails here, before anything else has started.
+  const pipeline = await startPipeline(config);
+  const runtime = new MetricsRuntime({ namespace: 'docs', onError });
+  const bridge = attachOtelBridge(runtime, {
+    meterProvider: pipeline.meterProvider,
+    tracerProvider: pipeline.tracerProvider,
+    spans: true,
+    onError,
   });
   runtime.start();
 
@@ -78,18 +87,21 @@ export async function startDocumentService(
     storage,
     recorder: runtime.createRecorder(RECORDERS.http, { metrics: httpServerMetrics }),
     openConnectionScope,
+    requestHook: requestSpans(pipeline.tracerProvider.getTracer('document-storage-example')),
   });
   try {
     await server.listen(config.port, config.host);
   } catch (error) {
     await runtime.shutdown();
+    bridge.detach();
+    await pipeline.shutdown();
     throw listenError(error, config);
   }
 
   let stopping: Promise<void> | undefined;
   return {
     serviceUrl: `http://${hostForUrl(config.host)}:${server.port}`,
-    metricsUrl: undefined,
+    metricsUrl: pipeline.prometheusUrl,
     recorders: () => runtime.recorders(),
     get connectionsOpened() {
       return opened;
@@ -98,11 +110,62 @@ export async function startDocumentService(
       stopping ??= (async () => {
         await server.close(2000);
         await Promise.allSettled([...removals]);
-        await runtime.shutdown();
+        await runtime.shutdown(); // every recorder drained: the mirror holds the final state
+        await pipeline.shutdown(); // final collection and export
+        bridge.detach();
       })();
       return stopping;
     },
   };
+}
+
+async function startPipeline(config: ExampleConfig): Promise<OtelPipeline> {
+  try {
+    return await createOtelPipeline({
+      serviceName: config.serviceName,
+      serviceInstanceId: config.instanceId,
+      prometheus: { host: config.metricsHost, port: config.metricsPort },
+      otlp: config.otlp ?? false,
+    });
+  } catch (error) {
+    const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+    const where = `${config.metricsHost}:${config.metricsPort}`;
+    if (error instanceof MetricsWiringError && code === 'EADDRINUSE') {
+      throw new ConfigError(
+        `The metrics port ${where} is already in use (is another example running?). Stop the other process or pick another port: --metrics-port <n> or METRICS_PORT=<n>.`,
+      );
+    }
+    if (error instanceof MetricsWiringError) {
+      throw new ConfigError(`Cannot serve /metrics on ${where}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** One SERVER span per request, active while it is handled, so event spans have a parent. */
+function requestSpans(tracer: Tracer): RequestHook {
+  return (request, handle) =>
+    tracer.startActiveSpan(
+      `${request.method} ${request.route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': request.method,
+          'http.route': request.route,
+          'url.path': request.path,
+          ...(request.connection === undefined ? {} : { 'example.connection': request.connection }),
+        },
+      },
+      async (span) => {
+        try {
+          const status = await handle();
+          span.setAttribute('http.response.status_code', status);
+          if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        } finally {
+          span.end();
+        }
+      },
+    );
 }
 
 function hostForUrl(host: string): string {

@@ -149,31 +149,29 @@ export class DocumentServer {
     const route = match !== null ? DOCUMENT_ROUTE : path === '/healthz' ? '/healthz' : 'unmatched';
     const method = req.method ?? 'GET';
     const scope = this.#scopes.get(req.socket);
+    // Runs inside the hook (e.g. inside the request's span), so the event is registered there too.
     const handle = async (): Promise<number> => {
       try {
         await this.#route(req, res, method, route, match?.[1]);
       } catch (error) {
         this.#fail(res, error);
       }
+      const seconds = Math.max(0, this.#clock() - started) / 1000;
+      const event = new HttpRequestServed(method, route, res.statusCode, seconds);
+      this.#options.recorder.registerEvent(event);
+      scope?.recorder.registerEvent(event);
       return res.statusCode;
     };
     try {
       const hook = this.#options.requestHook;
       if (hook === undefined) await handle();
-      else {
-        const info = { method, route, path, headers: req.headers, connection: scope?.name };
-        await hook(info, handle);
-      }
+      else
+        await hook({ method, route, path, headers: req.headers, connection: scope?.name }, handle);
+    } catch {
+      // A failing hook must not take the server down; the request has been answered or is dropped.
+      if (!res.headersSent) this.#fail(res, undefined);
     } finally {
       this.#inFlight--;
-      const event = new HttpRequestServed(
-        method,
-        route,
-        res.statusCode,
-        Math.max(0, this.#clock() - started) / 1000,
-      );
-      this.#options.recorder.registerEvent(event);
-      scope?.recorder.registerEvent(event);
     }
   }
 

@@ -58,7 +58,6 @@ export function storageMetrics(): Metric[] {
       unit: '{document}',
       on: DocumentCountChanged,
       value: (e) => e.delta,
-      initial: [{}],
     }),
     gauge({
       name: STORAGE_METRICS.bytesStored,
@@ -66,7 +65,6 @@ export function storageMetrics(): Metric[] {
       unit: 'By',
       on: StorageUsageMeasured,
       value: (e) => e.bytes,
-      initial: [{}],
     }),
   ];
 }
