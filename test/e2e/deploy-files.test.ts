@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { DASHBOARD_FILE, DEPLOY_DIR, dashboardQueries } from './support/dashboard.js';
+import {
+  PROMTOOL_BIN,
+  prometheusAvailable,
+  requirePrometheusUnderCi,
+} from './support/prometheus.js';
+
+const read = (path: string) => readFileSync(join(DEPLOY_DIR, path), 'utf8');
+
+describe('deploy files of the example stack', () => {
+  requirePrometheusUnderCi();
+
+  test.skipIf(!prometheusAvailable())('prometheus.yml passes promtool check config', () => {
+    const output = execFileSync(
+      PROMTOOL_BIN,
+      ['check', 'config', join(DEPLOY_DIR, 'prometheus.yml')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(output).toContain('SUCCESS');
+  });
+  if (!prometheusAvailable()) {
+    console.warn(
+      'promtool not found: skipping `promtool check config` (apt-get install prometheus).',
+    );
+  }
+
+  test('the dashboard parses and every panel query uses the provisioned Prometheus data source', () => {
+    const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as {
+      uid: string;
+      panels: { type: string; targets?: { expr: string; datasource: { uid: string } }[] }[];
+    };
+    const datasources = read('grafana/provisioning/datasources/datasources.yaml');
+    expect(datasources).toMatch(/uid: prometheus\n\s+type: prometheus/);
+    expect(datasources).toMatch(/uid: jaeger\n\s+type: jaeger/);
+    const targets = dashboard.panels.flatMap((p) => p.targets ?? []);
+    expect(targets.length).toBeGreaterThan(10);
+    for (const target of targets) {
+      expect(target.datasource.uid).toBe('prometheus');
+      expect(target.expr.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('the dashboard covers the example metrics and the recorder self-telemetry', () => {
+    const all = dashboardQueries()
+      .map(([, expr]) => expr)
+      .join('\n');
+    for (const name of [
+      'docs_http_server_requests_total',
+      'docs_document_save_attempts_total',
+      'docs_document_save_results_total',
+      'docs_document_save_duration_bucket',
+      'docs_documents_stored',
+      'docs_documents_stored_size',
+      'docs_connection_requests_total',
+      'mvx_recorder_events_total',
+      'mvx_recorder_pending',
+      'mvx_recorder_capacity',
+    ]) {
+      expect(all, name).toContain(name);
+    }
+  });
+
+  test('every file compose.yaml mounts or builds from exists', () => {
+    const compose = read('compose.yaml');
+    const mounts = [...compose.matchAll(/- (\.\/[^:\s]+):/g)].map((m) => m[1] as string);
+    expect(mounts.length).toBeGreaterThanOrEqual(4);
+    for (const mount of mounts) expect(existsSync(join(DEPLOY_DIR, mount)), mount).toBe(true);
+    expect(compose).toContain('dockerfile: packages/examples/deploy/Dockerfile');
+    expect(existsSync(join(DEPLOY_DIR, 'Dockerfile'))).toBe(true);
+    // The Dockerfile runs what npm start runs.
+    expect(read('Dockerfile')).toContain('packages/examples/dist/main.js');
+    // Grafana's dashboard provider reads the directory compose mounts the dashboard into.
+    expect(read('grafana/provisioning/dashboards/dashboards.yaml')).toContain(
+      'path: /var/lib/grafana/dashboards',
+    );
+    expect(compose).toContain('./grafana/dashboards:/var/lib/grafana/dashboards');
+  });
+
+  test('prometheus.yml scrapes the service on its metrics port', () => {
+    expect(read('prometheus.yml')).toMatch(/targets: \[['"]document-storage:9464['"]\]/);
+    expect(read('compose.yaml')).toMatch(/^ {2}document-storage:$/m);
+  });
+});

@@ -1,0 +1,205 @@
+// End to end against a real Prometheus: two instances of the example service, each driven by its
+// own load generator process, scraped every second. Compares what Prometheus stores with what
+// the load generators counted they sent, runs every dashboard query, and watches a closed
+// connection's series go stale.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { dashboardQueries, substituteGrafanaVariables } from './support/dashboard.js';
+import {
+  answers,
+  freePort,
+  killAll,
+  type Started,
+  start,
+  stop,
+  waitFor,
+} from './support/processes.js';
+import {
+  PROMTOOL_BIN,
+  prometheusAvailable,
+  requirePrometheusUnderCi,
+  type Sample,
+  TestPrometheus,
+} from './support/prometheus.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'packages/examples/dist/main.js');
+const LOAD = join(ROOT, 'packages/examples/dist/load.js');
+const OUTCOMES = ['success', 'invalid', 'failure'] as const;
+
+interface Instance {
+  id: string;
+  service: Started;
+  load: Started;
+  serviceUrl: string;
+  metricsUrl: string;
+  /** The Prometheus `instance` label: host:port of /metrics. */
+  target: string;
+  totals?: { saves: Record<(typeof OUTCOMES)[number], number>; errors: number; sent: number };
+}
+
+requirePrometheusUnderCi();
+if (!prometheusAvailable()) {
+  console.warn(
+    'Skipping the end-to-end tests: /usr/bin/prometheus or promtool not found (apt-get install prometheus).',
+  );
+}
+
+describe.skipIf(!prometheusAvailable())('the example stack against a real Prometheus', () => {
+  const instances: Instance[] = [];
+  let prometheus: TestPrometheus | undefined;
+  const startedAt = Date.now() / 1000;
+
+  async function startInstance(id: string): Promise<Instance> {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const service = start(`service ${id}`, process.execPath, [
+      MAIN,
+      '--no-load',
+      '--no-ui',
+      `--port=${port}`,
+      `--metrics-port=${metricsPort}`,
+      `--instance-id=${id}`,
+    ]);
+    const serviceUrl = `http://127.0.0.1:${port}`;
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    await waitFor(
+      `service ${id}`,
+      () => answers(`${serviceUrl}/healthz`),
+      15_000,
+      () => service.stderr,
+    );
+    await waitFor(
+      `/metrics of ${id}`,
+      () => answers(metricsUrl),
+      5_000,
+      () => service.stderr,
+    );
+    const load = start(`load ${id}`, process.execPath, [
+      LOAD,
+      `--target=${serviceUrl}`,
+      '--rate=60',
+      '--connection-requests=20',
+    ]);
+    return { id, service, load, serviceUrl, metricsUrl, target: `127.0.0.1:${metricsPort}` };
+  }
+
+  beforeAll(async () => {
+    // `npm test` builds first; this makes a direct `vitest run` safe too (incremental, quick when fresh).
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/examples'],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+      },
+    );
+    instances.push(...(await Promise.all([startInstance('e2e-a'), startInstance('e2e-b')])));
+    prometheus = await TestPrometheus.start(instances.map((i) => i.target));
+  }, 60_000);
+
+  afterAll(async () => {
+    await killAll();
+    prometheus?.cleanup();
+  });
+
+  const prom = () => prometheus as TestPrometheus;
+  const values = (samples: Sample[], label: string) =>
+    Object.fromEntries(samples.map((s) => [s.metric[label], Number(s.value[1])]));
+
+  test('every dashboard query returns data', async () => {
+    const queries = dashboardQueries();
+    expect(queries.length).toBeGreaterThan(10);
+    const empty = await waitFor(
+      'every dashboard query to return data',
+      async () => {
+        const missing: string[] = [];
+        for (const [title, expr] of queries) {
+          const result = await prom().query(substituteGrafanaVariables(expr));
+          if (result.length === 0) missing.push(`${title}: ${expr}`);
+        }
+        return missing.length === 0 ? missing : undefined;
+      },
+      25_000,
+      () => 'Queries still empty; check the names in /metrics.',
+    );
+    expect(empty).toEqual([]);
+  }, 40_000);
+
+  test("a closed connection's series go stale while the service runs on", async () => {
+    const a = instances[0] as Instance;
+    const selector = `mvx_recorder_capacity{instance="${a.target}",recorder=~"connection-.*"}`;
+    const stale = await waitFor(
+      'a connection recorder that existed and is gone',
+      async () => {
+        const ever = (await prom().series(selector, startedAt)).map((s) => s.recorder as string);
+        const now = (await prom().query(selector)).map((s) => s.metric.recorder as string);
+        const gone = ever.filter((name) => !now.includes(name));
+        return now.length > 0 && gone.length > 0 ? { gone, now } : undefined;
+      },
+      15_000,
+    );
+    const closed = stale.gone[0] as string;
+    expect(stale.now).not.toContain(closed);
+    // Its request counter went with it: no instant sample, though the series existed.
+    const requests = `docs_connection_requests_total{instance="${a.target}",recorder="${closed}"}`;
+    expect((await prom().series(requests, startedAt)).length).toBeGreaterThan(0);
+    expect(await prom().query(requests)).toEqual([]);
+  }, 30_000);
+
+  test('/metrics passes promtool check metrics without a lint warning', async () => {
+    const body = await (await fetch((instances[0] as Instance).metricsUrl)).text();
+    expect(body).toContain('docs_document_save_attempts_total');
+    const check = spawnSync(PROMTOOL_BIN, ['check', 'metrics'], { input: body, encoding: 'utf8' });
+    expect(`${check.stdout}${check.stderr}`).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  test('after the load stops, Prometheus holds exactly what each load generator sent, and the sum across instances', async () => {
+    for (const instance of instances) {
+      const code = await stop(instance.load);
+      expect(code, instance.load.stderr).toBe(0);
+      instance.totals = JSON.parse(instance.load.stdout.trim().split('\n').at(-1) ?? '{}');
+      expect(instance.totals?.errors).toBe(0);
+      expect(instance.totals?.sent).toBeGreaterThan(100);
+      for (const outcome of OUTCOMES) expect(instance.totals?.saves[outcome]).toBeGreaterThan(0);
+    }
+    for (const instance of instances) {
+      const expr = `sum by (outcome) (docs_document_save_attempts_total{instance="${instance.target}"})`;
+      const want = instance.totals?.saves;
+      const got = await waitFor(
+        `Prometheus to scrape the final counts of ${instance.id}`,
+        async () => {
+          const now = values(await prom().query(expr), 'outcome');
+          return JSON.stringify(now) === JSON.stringify({ ...now, ...want }) ? now : undefined;
+        },
+        10_000,
+        () => `want ${JSON.stringify(want)}`,
+      );
+      expect(got).toEqual(want);
+    }
+    // Scale-out: one query over both instances equals the two load generators' totals.
+    const sum = values(
+      await prom().query('sum by (outcome) (docs_document_save_attempts_total)'),
+      'outcome',
+    );
+    const [a, b] = instances as [Instance, Instance];
+    expect(sum).toEqual(
+      Object.fromEntries(
+        OUTCOMES.map((o) => [o, (a.totals?.saves[o] ?? 0) + (b.totals?.saves[o] ?? 0)]),
+      ),
+    );
+    const ids = (await prom().query('target_info{service_name="document-storage"}'))
+      .map((s) => s.metric.service_instance_id)
+      .sort();
+    expect(ids).toEqual(['e2e-a', 'e2e-b']);
+  }, 40_000);
+
+  test('SIGTERM drains, exports once more and exits 0', async () => {
+    for (const instance of instances) {
+      const code = await stop(instance.service, 8_000);
+      expect(code, instance.service.stderr).toBe(0);
+      expect(instance.service.stderr).not.toMatch(/\bat .+:\d+:\d+\)?$/m); // no stack trace
+    }
+  }, 20_000);
+});

@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+/** A child process started by a test, with its output kept for error messages. */
+export interface Started {
+  readonly name: string;
+  readonly child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<number | null>;
+}
+
+const started: Started[] = [];
+
+/** Starts `command` in its own process group (so {@link killAll} reaches its children too). */
+export function start(name: string, command: string, args: string[]): Started {
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_UI: '1', FORCE_COLOR: '0' },
+  });
+  const proc: Started = {
+    name,
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.once('error', () => resolve(null));
+    }),
+  };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (proc.stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (proc.stderr += chunk));
+  started.push(proc);
+  return proc;
+}
+
+/** Sends SIGTERM and waits for the exit code; SIGKILLs the group after `limitMs`. */
+export async function stop(proc: Started, limitMs = 10_000): Promise<number | null> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.child.exitCode;
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => killGroup(proc), limitMs);
+  try {
+    return await proc.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function killGroup(proc: Started): void {
+  const pid = proc.child.pid;
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills every process group this test file started that is still running. */
+export async function killAll(): Promise<void> {
+  const running = started
+    .splice(0)
+    .filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+  for (const proc of running) killGroup(proc);
+  await Promise.all(running.map((p) => p.exited));
+}
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `check` until it returns a value other than `undefined`, or throws with `describe()` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  describe: () => string = () => '',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}. ${lastError ? `Last error: ${String(lastError)}. ` : ''}${describe()}`,
+  );
+}
+
+/** True once `url` answers 200. */
+export async function answers(url: string): Promise<true | undefined> {
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  return res.ok ? true : undefined;
+}
