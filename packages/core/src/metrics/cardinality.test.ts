@@ -81,3 +81,28 @@ describe('cardinality limit', () => {
     ]);
   });
 });
+
+describe('attributes callback returning nothing', () => {
+  it('puts events whose attributes() returns undefined or null on the point without attributes', () => {
+    const recorder = createTestRecorder([
+      counter({
+        name: 'requests',
+        on: 'request',
+        attributes: (e: { user?: string }) =>
+          (e.user === 'none'
+            ? null
+            : e.user === undefined
+              ? undefined
+              : { user: e.user }) as Record<string, unknown>,
+      }),
+    ]);
+    recorder.registerEvent({ type: 'request', user: 'none' });
+    recorder.registerEvent({ type: 'request' });
+    recorder.registerEvent({ type: 'request', user: 'a' });
+    expect(recorder.getMetricSnapshots()[0]?.points).toEqual([
+      { attributes: {}, value: 2 },
+      { attributes: { user: 'a' }, value: 1 },
+    ]);
+    expect(recorder.stats().failed).toBe(0);
+  });
+});
