@@ -54,7 +54,8 @@ describe('immediate scheduler', () => {
   });
 
   it('visits only recorders with pending events', async () => {
-    const scheduler = createImmediateScheduler();
+    // A frozen clock: the budget never runs out, so the turn count is exact.
+    const scheduler = createImmediateScheduler({ clock: () => 0 });
     const rt = new MetricsRuntime({ namespace: 'idle', scheduler });
     runtimes.push(rt);
     rt.start();
