@@ -20,6 +20,7 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
   protected readonly store: PointStore<P & { attributes: Attributes }>;
   private readonly description: string | undefined;
   private readonly unit: string | undefined;
+  private readonly cardinalityLimit: number;
   private host: MetricHost | undefined;
   private droppedValues = 0;
   private lastObserved = 0;
@@ -35,10 +36,10 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     }
     assertValidMetricName(options.name);
     this.name = options.name;
-    if (options.on === undefined) {
+    if (typeof options.on !== 'string' && typeof options.on !== 'function') {
       throw new MetricsWiringError(
         'invalid-metric-options',
-        `Metric "${options.name}" needs \`on\`: an event class, a type string or a predicate.`,
+        `Metric "${options.name}" needs \`on\`: an event class, a type string or a predicate, got ${describeValue(options.on)}.`,
       );
     }
     this.selects = compileSelector(options.on);
@@ -55,6 +56,7 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
         `Metric "${options.name}": cardinalityLimit must be an integer >= 2, got ${limit}.`,
       );
     }
+    this.cardinalityLimit = limit;
     this.attributesOf = options.attributes;
     this.valueOf = options.value;
     this.description = options.description;
@@ -73,6 +75,14 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
 
   /** Creates the `initial` points; concrete constructors call it once their own fields are set. */
   protected seed(initial: readonly Attributes[] | undefined): void {
+    // Seeding runs before the metric joins a recorder: an overflow here would be reported to
+    // nobody, so more initial points than the limit allows is a wiring mistake.
+    if (initial !== undefined && initial.length > this.cardinalityLimit - 1) {
+      throw new MetricsWiringError(
+        'invalid-metric-options',
+        `Metric "${this.name}": ${initial.length} initial points exceed cardinalityLimit ${this.cardinalityLimit}, which keeps at most ${this.cardinalityLimit - 1} attribute sets besides the overflow point.`,
+      );
+    }
     for (const attributes of initial ?? []) this.store.get(attributes);
   }
 
