@@ -100,13 +100,16 @@ async function main(): Promise<void> {
   });
   view.start();
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // The same Ctrl-C can arrive twice (from the terminal and forwarded by npm): only a
+      // deliberate second one, a moment later, skips the drain.
+      if (performance.now() - stoppingSince < 1000) return;
       process.stderr.write(`\n${signal} again: exiting without draining.\n`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = performance.now();
     const limit = setTimeout(() => {
       process.stderr.write(`error: shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms; exiting.\n`);
       process.exit(1);

@@ -77,6 +77,9 @@ export class LoadGenerator {
   readonly #random: () => number;
   readonly #totals = emptyTotals();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Ids the generator saved and has not deleted since: reads and deletes mostly aim at these. */
+  readonly #known: string[] = [];
+  readonly #knownIndex = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #budget = 0;
   #last = 0;
@@ -149,12 +152,16 @@ export class LoadGenerator {
   }
 
   async #send(kind: Kind): Promise<void> {
-    const id = `doc-${Math.floor(this.#random() * this.#idPool)}`;
+    const id =
+      (kind === 'get' && this.#random() < 0.85) || (kind === 'delete' && this.#random() < 0.7)
+        ? (this.#knownId() ?? this.#anyId())
+        : this.#anyId();
     let status: number;
     try {
       switch (kind) {
         case 'put':
           status = await this.#request('PUT', id, this.#content(200 + this.#random() * 8000));
+          if (status === 200 || status === 201) this.#remember(id);
           break;
         case 'put-faulty':
           status = await this.#request('PUT', `faulty-${id}`, this.#content(500));
@@ -167,6 +174,7 @@ export class LoadGenerator {
           break;
         case 'delete':
           status = await this.#request('DELETE', id);
+          this.#forget(id);
           break;
       }
     } catch {
@@ -174,6 +182,31 @@ export class LoadGenerator {
       return;
     }
     this.#count(kind, status);
+  }
+
+  #anyId(): string {
+    return `doc-${Math.floor(this.#random() * this.#idPool)}`;
+  }
+
+  #knownId(): string | undefined {
+    return this.#known[Math.floor(this.#random() * this.#known.length)];
+  }
+
+  #remember(id: string): void {
+    if (this.#knownIndex.has(id)) return;
+    this.#knownIndex.set(id, this.#known.length);
+    this.#known.push(id);
+  }
+
+  #forget(id: string): void {
+    const index = this.#knownIndex.get(id);
+    if (index === undefined) return;
+    const last = this.#known.pop() as string;
+    this.#knownIndex.delete(id);
+    if (last !== id) {
+      this.#known[index] = last;
+      this.#knownIndex.set(last, index);
+    }
   }
 
   #invalidPut(id: string): [string, string, string] {
