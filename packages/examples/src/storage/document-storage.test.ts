@@ -25,6 +25,21 @@ function setup(options: { failWrite?: (id: string) => boolean; clock?: () => num
 }
 
 describe('DocumentStorage', () => {
+  // Shown in the README ("Test your metrics"): keep the two in step.
+  test('counts each save attempt by outcome', async () => {
+    const recorder = createTestRecorder(storageMetrics());
+    const storage = new DocumentStorage(recorder);
+
+    await storage.save('invoice-42', 'hello');
+    await expect(storage.save('invoice-42', '')).rejects.toThrow(InvalidDocumentError);
+
+    expect(pointValue(recorder, 'document.save.attempts', { outcome: 'success' })).toBe(1);
+    expect(pointValue(recorder, 'document.save.attempts', { outcome: 'invalid' })).toBe(1);
+    expect(pointValue(recorder, 'document.save.attempts', { outcome: 'failure' })).toBe(0);
+    expect(pointValue(recorder, 'documents.stored')).toBe(1);
+    expect(recorder.errors).toEqual([]);
+  });
+
   test('counts a successful save and nothing else', async () => {
     const { recorder, storage } = setup();
     await expect(storage.save('a', 'hello')).resolves.toBe('created');
