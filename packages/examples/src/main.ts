@@ -55,8 +55,10 @@ async function main(): Promise<void> {
     return;
   }
 
+  // The live view redraws a terminal; anything else (a pipe, a log file, --no-ui) gets plain lines.
+  const interactive = config.ui && process.stdout.isTTY === true;
   const problems: string[] = [];
-  const log = config.ui
+  const log = interactive
     ? (line: string) => {
         if (problems.length < 20) problems.push(line);
       }
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
     instanceId: config.instanceId,
     pointers: pointers(config, service),
   };
-  if (!config.ui) {
+  if (!interactive) {
     process.stdout.write(
       `${info.title} (instance ${config.instanceId}) serving on ${service.serviceUrl}\n`,
     );
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     sampler: new ViewSampler(service.recorders, RECORDERS),
     info,
     load: () => load?.totals(),
-    interactive: config.ui && process.stdout.isTTY === true,
+    interactive,
   });
   view.start();
 

@@ -14,11 +14,16 @@ export interface Started {
 const started: Started[] = [];
 
 /** Starts `command` in its own process group (so {@link killAll} reaches its children too). */
-export function start(name: string, command: string, args: string[]): Started {
+export function start(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Started {
   const child = spawn(command, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_UI: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, ...env },
   });
   const proc: Started = {
     name,

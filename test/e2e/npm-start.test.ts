@@ -1,0 +1,93 @@
+// What `npm start` runs (packages/examples/dist/main.js), as a user runs it: service, load
+// generator and view in one process; Ctrl-C/SIGTERM; bad configuration.
+import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { answers, freePort, killAll, start, stop, waitFor } from './support/processes.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'packages/examples/dist/main.js');
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
+
+beforeAll(() => {
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/examples'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+}, 60_000);
+afterAll(killAll);
+
+describe('npm start (packages/examples/dist/main.js)', () => {
+  test('serves documents and /metrics under load, then SIGTERM drains and exits 0', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const proc = start('main', process.execPath, [
+      MAIN,
+      `--port=${port}`,
+      `--metrics-port=${metricsPort}`,
+      '--rate=50',
+    ]);
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    await waitFor(
+      '/metrics',
+      () => answers(metricsUrl),
+      15_000,
+      () => proc.stderr,
+    );
+    // stdout is a pipe, not a terminal: plain lines, and the pointers printed once at start.
+    expect(proc.stdout).toContain(metricsUrl);
+    expect(proc.stdout).toContain('docker compose -f packages/examples/deploy/compose.yaml up');
+    await waitFor(
+      'the load generator to have saved documents',
+      async () => {
+        const body = await (await fetch(metricsUrl)).text();
+        const saved = /docs_document_save_attempts_total\{outcome="success"[^}]*\} (\d+)/.exec(
+          body,
+        );
+        return Number(saved?.[1] ?? 0) > 20 ? true : undefined;
+      },
+      15_000,
+    );
+    expect(await stop(proc, 8_000)).toBe(0);
+    expect(proc.stdout).toMatch(/req\/s .* saves success .* latency p50 /);
+    const summary = /load generator: (\{.*\})/.exec(proc.stdout);
+    const totals = JSON.parse(summary?.[1] ?? '{}') as { sent: number; errors: number };
+    expect(totals.sent).toBeGreaterThan(20);
+    expect(totals.errors).toBe(0);
+    expect(proc.stderr).not.toMatch(STACK_FRAME);
+  }, 40_000);
+
+  test('a taken metrics port ends with one clear line and a non-zero status, no stack trace', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const proc = start('main', process.execPath, [
+        MAIN,
+        `--metrics-port=${taken}`,
+        `--port=${await freePort()}`,
+      ]);
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr.trim()).toBe(
+        `error: The metrics port 127.0.0.1:${taken} is already in use (is another example running?). Stop the other process or pick another port: --metrics-port <n> or METRICS_PORT=<n>.`,
+      );
+    } finally {
+      blocker.close();
+    }
+  }, 20_000);
+
+  test('a malformed OTLP endpoint ends with one clear line naming the variable', async () => {
+    const proc = start('main', process.execPath, [MAIN], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http//collector',
+    });
+    expect(await proc.exited).toBe(2);
+    expect(proc.stderr.trim()).toBe(
+      'error: OTEL_EXPORTER_OTLP_ENDPOINT is not a valid URL: "http//collector". Expected something like http://localhost:4318.',
+    );
+    expect(proc.stdout).toBe('');
+  }, 20_000);
+});
