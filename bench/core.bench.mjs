@@ -1,0 +1,560 @@
+// Figures of @mvx-metrics/core (issue 2), each measured beside its reference in this process.
+// Run with `npm run bench` (or `node bench/run.mjs core` after a build). See bench/README.md.
+
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import {
+  counter,
+  gauge,
+  histogram,
+  MetricEvent,
+  MetricsRuntime,
+  upDownCounter,
+} from '@mvx-metrics/core';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import promClient from 'prom-client';
+import {
+  consume,
+  formatBytes,
+  formatMs,
+  formatNs,
+  formatRate,
+  formatRatio,
+  gc,
+  machine,
+  median,
+  nextTurn,
+  percentile,
+  printTable,
+  row,
+  timeAsync,
+  timeSync,
+} from './lib.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// Events and metrics shared by every section
+
+const OUTCOMES = ['success', 'failure'];
+
+class DocumentSaveAttempt extends MetricEvent {
+  constructor(outcome) {
+    super();
+    this.outcome = outcome;
+  }
+}
+class DocumentRead extends MetricEvent {}
+class QueueDepth extends MetricEvent {
+  constructor(depth) {
+    super();
+    this.depth = depth;
+  }
+}
+class CacheEvicted extends MetricEvent {}
+class SessionChanged extends MetricEvent {}
+
+/** Five built-in metrics; only the first accepts DocumentSaveAttempt, the others ignore it. */
+function builtInMetrics() {
+  return [
+    counter({
+      name: 'document.save.attempts',
+      on: DocumentSaveAttempt,
+      attributes: (e) => ({ outcome: e.outcome }),
+    }),
+    counter({ name: 'document.reads', on: DocumentRead }),
+    gauge({ name: 'queue.depth', on: QueueDepth, value: (e) => e.depth }),
+    histogram({ name: 'query.duration', unit: 's', on: 'query.finished', value: (e) => e.s }),
+    upDownCounter({ name: 'sessions.active', on: SessionChanged }),
+  ];
+}
+
+/** The same five metrics written by hand with `instanceof` checks (the reference's metrics). */
+class HandCounter {
+  constructor(name, cls) {
+    this.name = name;
+    this.cls = cls;
+    this.total = 0;
+  }
+  handleEvent(event) {
+    if (!(event instanceof this.cls)) return false;
+    this.total++;
+    return true;
+  }
+  snapshot() {
+    return { name: this.name, kind: 'counter', points: [{ attributes: {}, value: this.total }] };
+  }
+}
+class HandOutcomeCounter {
+  constructor() {
+    this.name = 'document.save.attempts';
+    this.byOutcome = new Map();
+  }
+  handleEvent(event) {
+    if (!(event instanceof DocumentSaveAttempt)) return false;
+    const outcome = event.outcome;
+    this.byOutcome.set(outcome, (this.byOutcome.get(outcome) ?? 0) + 1);
+    return true;
+  }
+  snapshot() {
+    return {
+      name: this.name,
+      kind: 'counter',
+      points: [...this.byOutcome].map(([outcome, value]) => ({ attributes: { outcome }, value })),
+    };
+  }
+}
+function handMetrics() {
+  return [
+    new HandOutcomeCounter(),
+    new HandCounter('document.reads', DocumentRead),
+    new HandCounter('queue.depth', QueueDepth),
+    new HandCounter('cache.evictions', CacheEvicted),
+    new HandCounter('sessions.active', SessionChanged),
+  ];
+}
+
+/** Reference: a tiny ring that stores small objects into a preallocated array with a mask. */
+class PreallocatedRing {
+  constructor(size) {
+    this.slots = new Array(size).fill(undefined);
+    this.mask = size - 1;
+    this.head = 0;
+    this.size = 0;
+  }
+  push(event) {
+    this.slots[(this.head + this.size) & this.mask] = event;
+    this.size++;
+  }
+  clear() {
+    this.slots.fill(undefined);
+    this.head = 0;
+    this.size = 0;
+  }
+}
+
+/** Reference: hand-rolled buffer drained by `setImmediate`, dispatching to metrics. */
+class HandRolledBuffer {
+  constructor(metrics) {
+    this.metrics = metrics;
+    this.events = [];
+    this.scheduled = false;
+    this.idle = [];
+    this.drainNow = () => this.drain();
+  }
+  register(event) {
+    this.events.push(event);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.drainNow);
+    }
+  }
+  drain() {
+    const events = this.events;
+    this.events = [];
+    this.scheduled = false;
+    const metrics = this.metrics;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      for (let m = 0; m < metrics.length; m++) metrics[m].handleEvent(event);
+    }
+    const idle = this.idle;
+    this.idle = [];
+    for (const resolve of idle) resolve();
+  }
+  flush() {
+    if (this.events.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+}
+
+/** A MetricReader that never collects: records go to the SDK's real storage, nothing exports. */
+class IdleReader extends MetricReader {
+  async onForceFlush() {}
+  async onShutdown() {}
+}
+
+const quiet = () => {};
+
+function startRuntime(name) {
+  const runtime = new MetricsRuntime({ namespace: name, onError: quiet });
+  runtime.start();
+  return runtime;
+}
+
+function assertNoDrops(recorder, what) {
+  const s = recorder.stats();
+  if (s.dropped !== 0 || s.failed !== 0 || s.registered !== s.processed + s.pending) {
+    throw new Error(`${what}: unexpected stats ${JSON.stringify(s)}`);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. registerEvent hot path
+
+async function hotPath() {
+  // Timed: `n` calls of the production line `registerEvent(new DocumentSaveAttempt(outcome))`.
+  // The runtime's real scheduler is running; it cannot run during the synchronous loop (it uses
+  // setImmediate), so the loop measures exactly the handoff. Between timed chunks the bench
+  // awaits recorder.flush(): the real scheduler processes the chunk through the metric, untimed
+  // (processing is the end-to-end figure). Chunks of 4096 keep the ring at its warm size.
+  const CHUNK = 4096;
+  const ROUNDS = 64;
+  const runtime = startRuntime('bench_hot');
+  const recorder = runtime.createRecorder('hot', { metrics: builtInMetrics });
+
+  const ring = new PreallocatedRing(1 << 16);
+  const ringRun = (n) => {
+    for (let i = 0; i < n; i++) ring.push(new DocumentSaveAttempt(OUTCOMES[i & 1]));
+  };
+  const registerRun = (n) => {
+    for (let i = 0; i < n; i++) recorder.registerEvent(new DocumentSaveAttempt(OUTCOMES[i & 1]));
+  };
+
+  const provider = new MeterProvider({ readers: [new IdleReader()] });
+  const otelCounter = provider.getMeter('bench').createCounter('document.save.attempts');
+  const otelRun = (n) => {
+    for (let i = 0; i < n; i++) otelCounter.add(1, { outcome: OUTCOMES[i & 1] });
+  };
+
+  const registry = new promClient.Registry();
+  const promCounter = new promClient.Counter({
+    name: 'document_save_attempts_total',
+    help: 'attempts',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const promRun = (n) => {
+    for (let i = 0; i < n; i++) promCounter.inc({ outcome: OUTCOMES[i & 1] });
+  };
+
+  const opts = { ops: CHUNK, rounds: ROUNDS };
+  const ringNs = (await timeSync(ringRun, { ...opts, between: () => ring.clear() })).nsPerOp;
+  const regNs = (await timeSync(registerRun, { ...opts, between: () => recorder.flush() })).nsPerOp;
+  const otelNs = (await timeSync(otelRun, opts)).nsPerOp;
+  const promNs = (await timeSync(promRun, opts)).nsPerOp;
+
+  // A burst of 65 536 (the default capacity) into an empty recorder: includes growing the ring
+  // from its idle size (it shrinks back after a large burst drains).
+  const BURST = 1 << 16;
+  const burstNs = (
+    await timeSync(registerRun, { ops: BURST, rounds: 4, between: () => recorder.flush() })
+  ).nsPerOp;
+  const ringBurstNs = (
+    await timeSync(ringRun, { ops: BURST, rounds: 4, between: () => ring.clear() })
+  ).nsPerOp;
+
+  await recorder.flush();
+  const stats = assertNoDrops(recorder, 'hot path');
+  consume(stats);
+  await runtime.shutdown();
+  await provider.shutdown();
+
+  return [
+    row(
+      'registerEvent (warm ring, chunks of 4096)',
+      formatNs(regNs),
+      'store into preallocated ring',
+      formatNs(ringNs),
+      formatRatio(regNs / ringNs),
+      '≤ 2.5×',
+      regNs / ringNs <= 2.5,
+    ),
+    row(
+      'OTel counter.add(1, {outcome}) / registerEvent',
+      formatNs(otelNs),
+      'registerEvent',
+      formatNs(regNs),
+      formatRatio(otelNs / regNs),
+      '≥ 8× cheaper',
+      otelNs / regNs >= 8,
+    ),
+    row(
+      'prom-client counter.inc({outcome}) / registerEvent',
+      formatNs(promNs),
+      'registerEvent',
+      formatNs(regNs),
+      formatRatio(promNs / regNs),
+      '',
+      undefined,
+    ),
+    row(
+      'registerEvent burst of 65 536 from idle',
+      formatNs(burstNs),
+      'same burst into preallocated ring',
+      formatNs(ringBurstNs),
+      formatRatio(burstNs / ringBurstNs),
+      '',
+      undefined,
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. End to end: register → processed by 5 metrics (one accepting)
+
+/** Registers `total` events in setImmediate chunks, then waits until all are processed. */
+async function produce(register, flush, total, chunk) {
+  let i = 0;
+  while (i < total) {
+    const end = Math.min(total, i + chunk);
+    for (; i < end; i++) register(new DocumentSaveAttempt(OUTCOMES[i & 1]));
+    await nextTurn();
+  }
+  await flush();
+}
+
+async function endToEnd() {
+  // Timed: wall clock from the first registerEvent to flush() resolving, for N events produced
+  // in chunks of 10 000 per turn (below the default 65 536 capacity, so nothing is dropped),
+  // event creation and processing included. Same producer for every row.
+  const N = 1_000_000;
+  const CHUNK = 10_000;
+  const opts = { ops: N, samples: 5, warmup: 1 };
+
+  const hand = new HandRolledBuffer(handMetrics());
+  const refRate = (
+    await timeAsync(
+      (n) =>
+        produce(
+          (e) => hand.register(e),
+          () => hand.flush(),
+          n,
+          CHUNK,
+        ),
+      opts,
+    )
+  ).opsPerSecond;
+
+  const runtime = startRuntime('bench_e2e');
+  const builtIn = runtime.createRecorder('built_in', { metrics: builtInMetrics });
+  const builtInRate = (
+    await timeAsync(
+      (n) =>
+        produce(
+          (e) => builtIn.registerEvent(e),
+          () => builtIn.flush(),
+          n,
+          CHUNK,
+        ),
+      opts,
+    )
+  ).opsPerSecond;
+  const accepted = builtIn.getMetricSnapshots()[0].points.reduce((sum, p) => sum + p.value, 0);
+  if (accepted !== N * (opts.samples + opts.warmup)) {
+    throw new Error(`end to end: the accepting metric counted ${accepted} events`);
+  }
+  assertNoDrops(builtIn, 'end to end');
+
+  const handRecorder = runtime.createRecorder('hand', { metrics: handMetrics });
+  const handRate = (
+    await timeAsync(
+      (n) =>
+        produce(
+          (e) => handRecorder.registerEvent(e),
+          () => handRecorder.flush(),
+          n,
+          CHUNK,
+        ),
+      opts,
+    )
+  ).opsPerSecond;
+  assertNoDrops(handRecorder, 'end to end (hand-written metrics)');
+  await runtime.shutdown();
+
+  return [
+    row(
+      'end to end, 5 built-in metrics (1 accepting)',
+      formatRate(builtInRate),
+      'hand-rolled buffer + setImmediate + 5 instanceof metrics',
+      formatRate(refRate),
+      formatRatio(builtInRate / refRate),
+      '≥ 10 M/s',
+      builtInRate >= 10e6,
+    ),
+    row(
+      'end to end, recorder + the reference’s 5 metrics',
+      formatRate(handRate),
+      'hand-rolled buffer + setImmediate + 5 instanceof metrics',
+      formatRate(refRate),
+      formatRatio(handRate / refRate),
+      '',
+      undefined,
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Memory per pending event
+
+function heapDelta(fill) {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = fill();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  consume(kept);
+  return after - before;
+}
+
+async function memory() {
+  // N = the default capacity, registered synchronously, so processing has not run when the heap
+  // is read. The delta covers the event objects and the ring (grown from its idle size).
+  const N = 1 << 16;
+  const SAMPLES = 5;
+  const runtime = startRuntime('bench_memory');
+  const recorder = runtime.createRecorder('memory', { metrics: builtInMetrics });
+  const captured = runtime.createRecorder('memory_ctx', { metrics: builtInMetrics });
+  const context = { traceId: 'shared' };
+  captured.setContextCapture(() => context);
+
+  const fillRecorder = (r) => () => {
+    for (let i = 0; i < N; i++) r.registerEvent(new DocumentSaveAttempt(OUTCOMES[i & 1]));
+    if (r.stats().pending !== N) throw new Error('memory: events were processed or dropped');
+    return r;
+  };
+  const fillArray = () => {
+    const kept = new Array(N).fill(undefined);
+    for (let i = 0; i < N; i++) kept[i] = new DocumentSaveAttempt(OUTCOMES[i & 1]);
+    return kept;
+  };
+
+  const rec = [];
+  const ctx = [];
+  const ref = [];
+  for (let s = 0; s < SAMPLES + 1; s++) {
+    const a = heapDelta(fillRecorder(recorder)) / N;
+    await recorder.flush();
+    const b = heapDelta(fillRecorder(captured)) / N;
+    await captured.flush();
+    const c = heapDelta(fillArray) / N;
+    if (s > 0) {
+      rec.push(a);
+      ctx.push(b);
+      ref.push(c);
+    }
+  }
+  await runtime.shutdown();
+  const recB = median(rec);
+  const ctxB = median(ctx);
+  const refB = median(ref);
+  return [
+    row(
+      'heap per pending event (ring slot included)',
+      formatBytes(recB),
+      'same events in a preallocated array',
+      formatBytes(refB),
+      formatRatio(recB / refB),
+      '≤ 64 B',
+      recB <= 64,
+    ),
+    row(
+      'heap per pending event, context capture on',
+      formatBytes(ctxB),
+      'same events in a preallocated array',
+      formatBytes(refB),
+      formatRatio(ctxB / refB),
+      '',
+      undefined,
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Event-loop delay while a producer registers 1 M events
+
+async function loopDelay() {
+  // The producer registers 1 M events as fast as it can, in chunks of 10 000 per setImmediate
+  // turn: a producer that registered all 1 M in one synchronous loop would itself block the
+  // loop (and overflow any bounded buffer), which says nothing about processing. Meanwhile a
+  // setTimeout(0) probe re-arms itself and records how late it fires, and
+  // monitorEventLoopDelay samples the loop. Baseline: the same producer storing into a
+  // preallocated ring with no processing at all.
+  const N = 1_000_000;
+  const CHUNK = 10_000;
+  const RUNS = 5;
+
+  async function observe(register, flush) {
+    const probes = [];
+    const histogramDelay = monitorEventLoopDelay({ resolution: 1 });
+    for (let r = 0; r < RUNS; r++) {
+      gc();
+      let probing = true;
+      const probe = () => {
+        const armed = performance.now();
+        setTimeout(() => {
+          probes.push(performance.now() - armed);
+          if (probing) probe();
+        }, 0);
+      };
+      histogramDelay.enable();
+      probe();
+      await produce(register, flush, N, CHUNK);
+      probing = false;
+      histogramDelay.disable();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return {
+      probeP99: percentile(probes, 99),
+      probeCount: probes.length,
+      eldP99: histogramDelay.percentile(99) / 1e6,
+      eldMax: histogramDelay.max / 1e6,
+    };
+  }
+
+  const ring = new PreallocatedRing(1 << 14);
+  const baseline = await observe(
+    (e) => {
+      ring.push(e);
+      if (ring.size === CHUNK) ring.clear();
+    },
+    () => Promise.resolve(),
+  );
+
+  const runtime = startRuntime('bench_delay');
+  const recorder = runtime.createRecorder('delay', { metrics: builtInMetrics });
+  const processed = await observe(
+    (e) => recorder.registerEvent(e),
+    () => recorder.flush(),
+  );
+  assertNoDrops(recorder, 'event-loop delay');
+  await runtime.shutdown();
+
+  return [
+    row(
+      `setTimeout(0) probe p99 (${processed.probeCount} probes)`,
+      formatMs(processed.probeP99),
+      'same producer, no processing',
+      formatMs(baseline.probeP99),
+      `+${formatMs(processed.probeP99 - baseline.probeP99)}`,
+      '< 10 ms',
+      processed.probeP99 < 10,
+    ),
+    row(
+      'monitorEventLoopDelay p99',
+      formatMs(processed.eldP99),
+      'same producer, no processing',
+      formatMs(baseline.eldP99),
+      `+${formatMs(processed.eldP99 - baseline.eldP99)}`,
+      '< 10 ms',
+      processed.eldP99 < 10,
+    ),
+    row(
+      'monitorEventLoopDelay max',
+      formatMs(processed.eldMax),
+      'same producer, no processing',
+      formatMs(baseline.eldMax),
+      `+${formatMs(processed.eldMax - baseline.eldMax)}`,
+      '',
+      undefined,
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const started = performance.now();
+console.log(`Machine: ${await machine()}\n`);
+printTable('registerEvent hot path (ns per call, event creation included)', await hotPath());
+printTable('End to end (events per second, register → processed)', await endToEnd());
+printTable('Memory (heap bytes per pending event)', await memory());
+printTable('Event-loop delay while registering 1 M events', await loopDelay());
+console.log(`core.bench.mjs took ${((performance.now() - started) / 1000).toFixed(1)} s`);
