@@ -6,6 +6,15 @@ export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.over
 
 export const DEFAULT_CARDINALITY_LIMIT = 2000;
 
+// Memo nodes kept per cardinality-limit unit; beyond that the memo stops growing (lookups stay exact).
+const MEMO_NODES_PER_POINT = 8;
+
+/** A step of the memo: raw attribute values, in the caller's key order, leading to a known point. */
+interface MemoNode<P> {
+  point: P | undefined;
+  next: Map<string, Map<unknown, MemoNode<P>>> | undefined;
+}
+
 /**
  * Points of one metric keyed by attribute set, bounded by a cardinality limit that counts the
  * overflow point (OpenTelemetry's rule): once `limit - 1` sets exist, new sets go to the overflow
@@ -15,6 +24,9 @@ export class PointStore<P extends { attributes: Attributes }> {
   private readonly byKey = new Map<string, P>();
   private single: P | undefined;
   private overflowPoint: P | undefined;
+  // Hot-path memo: building and hashing the string key costs more than the metric update itself.
+  private readonly memo: MemoNode<P> = { point: undefined, next: undefined };
+  private memoNodes = 0;
 
   constructor(
     private readonly create: (attributes: Attributes) => P,
@@ -30,7 +42,63 @@ export class PointStore<P extends { attributes: Attributes }> {
       if (!this.hasAttributes) return this.singlePoint();
       return this.getByKey('', {});
     }
-    return this.getByKey(attributeKey(raw), raw);
+    const known = this.recall(raw);
+    if (known !== undefined) return known;
+    const point = this.getByKey(attributeKey(raw), raw);
+    if (point !== this.overflowPoint) this.remember(raw, point);
+    return point;
+  }
+
+  /**
+   * The point `raw` maps to, if the memo has seen the same primitive values under the same names in
+   * the same (sorted) order. With sorted names `attributeKey` is a pure function of that sequence,
+   * so a hit is exactly the point `getByKey` would return; points are never removed, and the
+   * overflow point is never memoised (a new set must still overflow).
+   */
+  private recall(raw: Readonly<Record<string, unknown>>): P | undefined {
+    let node = this.memo;
+    let previous = '';
+    let first = true;
+    for (const name in raw) {
+      const value = raw[name];
+      if (value === undefined || value === null) continue;
+      if (!isMemoValue(value)) return undefined;
+      if (!first && name < previous) return undefined;
+      first = false;
+      previous = name;
+      const next = node.next?.get(name)?.get(value);
+      if (next === undefined) return undefined;
+      node = next;
+    }
+    return node.point;
+  }
+
+  private remember(raw: Readonly<Record<string, unknown>>, point: P): void {
+    if (this.memoNodes >= this.limit * MEMO_NODES_PER_POINT) return;
+    let node = this.memo;
+    let previous = '';
+    let first = true;
+    for (const name in raw) {
+      const value = raw[name];
+      if (value === undefined || value === null) continue;
+      if (!isMemoValue(value) || (!first && name < previous)) return;
+      first = false;
+      previous = name;
+      node.next ??= new Map();
+      let byValue = node.next.get(name);
+      if (byValue === undefined) {
+        byValue = new Map();
+        node.next.set(name, byValue);
+      }
+      let next = byValue.get(value);
+      if (next === undefined) {
+        next = { point: undefined, next: undefined };
+        byValue.set(value, next);
+        this.memoNodes++;
+      }
+      node = next;
+    }
+    node.point = point;
   }
 
   private getByKey(key: string, raw: Readonly<Record<string, unknown>>): P {
@@ -62,4 +130,10 @@ export class PointStore<P extends { attributes: Attributes }> {
     if (this.overflowPoint !== undefined) out.push(this.overflowPoint);
     return out;
   }
+}
+
+// Values whose normalised form depends on the value alone (objects may change between events).
+function isMemoValue(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean';
 }

@@ -323,6 +323,22 @@ export class MetricsRecorder {
       this.queued = false;
       return false;
     }
+    const count = this.processBatch(deadline);
+    if (count > 0) this.endBatch(count);
+    if (this.size > 0) return true;
+    if (this.ring.length > SHRINK_ABOVE) {
+      // A large ring means a burst: keep it while the burst goes on (regrowing it every turn
+      // costs more than the events), and give the memory back after one visit finds no new event.
+      if (count > 0) return true;
+      this.resetRing();
+    }
+    this.queued = false;
+    return false;
+  }
+
+  // The hot loop, on its own so the JIT optimises it apart from the rarely run end of `drain`.
+  // Fields are re-read every turn: a hook may register events (and grow the ring) meanwhile.
+  private processBatch(deadline: number): number {
     let count = 0;
     while (this.size > 0) {
       const slot = this.head;
@@ -339,11 +355,7 @@ export class MetricsRecorder {
       this.dispatch(event, context);
       if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
     }
-    if (count > 0) this.endBatch(count);
-    if (this.size > 0) return true;
-    this.queued = false;
-    if (this.ring.length > SHRINK_ABOVE) this.resetRing();
-    return false;
+    return count;
   }
 
   private dispatch(event: object, context: unknown): void {
