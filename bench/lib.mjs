@@ -37,35 +37,56 @@ export function nextTurn() {
  * buffer. One sample = `rounds` timed calls of `run(ops)`; the result is the median over
  * `samples` samples after `warmup` untimed samples (which let the JIT settle).
  */
-export async function timeSync(run, { ops, rounds = 1, samples = 7, warmup = 2, between } = {}) {
-  const perOp = [];
+export async function timeSync(run, options = {}) {
+  const [result] = await compareSync([{ run, between: options.between }], options);
+  return result;
+}
+
+/**
+ * Like {@link timeSync} for several variants (`[{ run, between? }]`) whose samples are
+ * interleaved (A, B, C, A, B, C, ...), so a neighbour process that slows the machine for a while
+ * slows every variant alike and the ratios stay meaningful. Returns one result per variant.
+ */
+export async function compareSync(variants, { ops, rounds = 1, samples = 7, warmup = 2 } = {}) {
+  const perOp = variants.map(() => []);
   for (let s = 0; s < warmup + samples; s++) {
-    let elapsed = 0;
-    for (let r = 0; r < rounds; r++) {
-      const start = performance.now();
-      run(ops);
-      elapsed += performance.now() - start;
-      if (between !== undefined) await between();
+    for (let v = 0; v < variants.length; v++) {
+      const { run, between } = variants[v];
+      let elapsed = 0;
+      for (let r = 0; r < rounds; r++) {
+        const start = performance.now();
+        run(ops);
+        elapsed += performance.now() - start;
+        if (between !== undefined) await between();
+      }
+      if (s >= warmup) perOp[v].push((elapsed * 1e6) / (ops * rounds));
     }
-    if (s >= warmup) perOp.push((elapsed * 1e6) / (ops * rounds));
   }
-  return { nsPerOp: median(perOp), samples: perOp };
+  return perOp.map((values) => ({ nsPerOp: median(values), samples: values }));
 }
 
 /**
  * Times an asynchronous job of `ops` operations (wall clock, start to settled) and returns the
  * median rate in operations per second over `samples` runs after `warmup` runs.
  */
-export async function timeAsync(job, { ops, samples = 5, warmup = 1 } = {}) {
-  const rates = [];
+export async function timeAsync(job, options = {}) {
+  const [result] = await compareAsync([job], options);
+  return result;
+}
+
+/** Like {@link timeAsync} for several jobs, runs interleaved; one result per job. */
+export async function compareAsync(jobs, { ops, samples = 5, warmup = 1 } = {}) {
+  const rates = jobs.map(() => []);
   for (let s = 0; s < warmup + samples; s++) {
-    gc();
-    const start = performance.now();
-    await job(ops);
-    const ms = performance.now() - start;
-    if (s >= warmup) rates.push((ops * 1000) / ms);
+    for (let j = 0; j < jobs.length; j++) {
+      gc();
+      const start = performance.now();
+      await jobs[j](ops);
+      const ms = performance.now() - start;
+      if (s >= warmup) rates[j].push((ops * 1000) / ms);
+    }
   }
-  return { opsPerSecond: median(rates), samples: rates };
+  return rates.map((values) => ({ opsPerSecond: median(values), samples: values }));
 }
 
 /** `1234.5` → `'1.23 µs'`, `12.3` → `'12.3 ns'`. */
@@ -140,11 +161,15 @@ export function printTable(title, rows) {
   console.log(`${out.join('\n')}\n`);
 }
 
-/** Node version, CPU model and core count, printed once per bench so a table carries its machine. */
+/** Node version, CPU model, core count and load average (other processes skew figures), printed once per bench so a table carries its machine. */
 export async function machine() {
   const os = await import('node:os');
   const cpus = os.cpus();
-  return `Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.arch()}`;
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.arch()}, load average ${load}`;
 }
 
 /** Defeats dead-code elimination: benches pass results here. */

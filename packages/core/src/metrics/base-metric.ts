@@ -90,15 +90,20 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     } else if (!this.selects(event)) {
       return false;
     }
-    const value = this.valueOf === undefined ? 1 : this.valueOf(event);
-    const problem = this.checkValue(value);
-    if (problem !== undefined) {
-      this.droppedValues++;
-      this.reportOnce(
-        problem[0],
-        `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: ${problem[1]}.`,
-      );
-      return false;
+    // Without `value` the increment is 1, which every kind accepts (gauge and histogram require
+    // `value`), so only a user-supplied value needs checking.
+    let value: unknown = 1;
+    if (this.valueOf !== undefined) {
+      value = this.valueOf(event);
+      const problem = this.checkValue(value);
+      if (problem !== undefined) {
+        this.droppedValues++;
+        this.reportOnce(
+          problem[0],
+          `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: ${problem[1]}.`,
+        );
+        return false;
+      }
     }
     const point = this.store.get(
       this.attributesOf === undefined ? undefined : this.attributesOf(event),
