@@ -74,19 +74,33 @@ export async function timeAsync(job, options = {}) {
   return result;
 }
 
-/** Like {@link timeAsync} for several jobs, runs interleaved; one result per job. */
+/**
+ * Like {@link timeAsync} for several jobs, runs interleaved; one result per job. Each result also
+ * has `cpuOpsPerSecond`: operations per second of process CPU time (user + system, GC threads
+ * included), which a neighbour process stealing the CPU does not change.
+ */
 export async function compareAsync(jobs, { ops, samples = 5, warmup = 1 } = {}) {
   const rates = jobs.map(() => []);
+  const cpuRates = jobs.map(() => []);
   for (let s = 0; s < warmup + samples; s++) {
     for (let j = 0; j < jobs.length; j++) {
       gc();
+      const cpu = process.cpuUsage();
       const start = performance.now();
       await jobs[j](ops);
       const ms = performance.now() - start;
-      if (s >= warmup) rates[j].push((ops * 1000) / ms);
+      const used = process.cpuUsage(cpu);
+      if (s >= warmup) {
+        rates[j].push((ops * 1000) / ms);
+        cpuRates[j].push((ops * 1e6) / (used.user + used.system));
+      }
     }
   }
-  return rates.map((values) => ({ opsPerSecond: median(values), samples: values }));
+  return rates.map((values, j) => ({
+    opsPerSecond: median(values),
+    cpuOpsPerSecond: median(cpuRates[j]),
+    samples: values,
+  }));
 }
 
 /** `1234.5` → `'1.23 µs'`, `12.3` → `'12.3 ns'`. */

@@ -9,10 +9,15 @@ export const DEFAULT_CARDINALITY_LIMIT = 2000;
 // Memo nodes kept per cardinality-limit unit; beyond that the memo stops growing (lookups stay exact).
 const MEMO_NODES_PER_POINT = 8;
 
-/** A step of the memo: raw attribute values, in the caller's key order, leading to a known point. */
+/**
+ * A step of the memo: raw attribute values, in the caller's (sorted) key order, leading to a known
+ * point. Each step expects one attribute name (attribute functions return the same keys every
+ * time); a different name simply misses and takes the exact path.
+ */
 interface MemoNode<P> {
   point: P | undefined;
-  next: Map<string, Map<unknown, MemoNode<P>>> | undefined;
+  name: string | undefined;
+  values: Map<unknown, MemoNode<P>> | undefined;
 }
 
 /**
@@ -25,7 +30,7 @@ export class PointStore<P extends { attributes: Attributes }> {
   private single: P | undefined;
   private overflowPoint: P | undefined;
   // Hot-path memo: building and hashing the string key costs more than the metric update itself.
-  private readonly memo: MemoNode<P> = { point: undefined, next: undefined };
+  private readonly memo: MemoNode<P> = { point: undefined, name: undefined, values: undefined };
   private memoNodes = 0;
 
   constructor(
@@ -53,20 +58,16 @@ export class PointStore<P extends { attributes: Attributes }> {
    * The point `raw` maps to, if the memo has seen the same primitive values under the same names in
    * the same (sorted) order. With sorted names `attributeKey` is a pure function of that sequence,
    * so a hit is exactly the point `getByKey` would return; points are never removed, and the
-   * overflow point is never memoised (a new set must still overflow).
+   * overflow point is never memoised (a new set must still overflow). Only sorted sequences are
+   * remembered, so a sequence that follows the memo's names is sorted too.
    */
   private recall(raw: Readonly<Record<string, unknown>>): P | undefined {
     let node = this.memo;
-    let previous = '';
-    let first = true;
     for (const name in raw) {
       const value = raw[name];
       if (value === undefined || value === null) continue;
-      if (!isMemoValue(value)) return undefined;
-      if (!first && name < previous) return undefined;
-      first = false;
-      previous = name;
-      const next = node.next?.get(name)?.get(value);
+      if (name !== node.name || !isMemoValue(value)) return undefined;
+      const next = (node.values as Map<unknown, MemoNode<P>>).get(value);
       if (next === undefined) return undefined;
       node = next;
     }
@@ -84,16 +85,17 @@ export class PointStore<P extends { attributes: Attributes }> {
       if (!isMemoValue(value) || (!first && name < previous)) return;
       first = false;
       previous = name;
-      node.next ??= new Map();
-      let byValue = node.next.get(name);
-      if (byValue === undefined) {
-        byValue = new Map();
-        node.next.set(name, byValue);
+      if (node.name === undefined) {
+        node.name = name;
+        node.values = new Map();
+      } else if (node.name !== name) {
+        return;
       }
-      let next = byValue.get(value);
+      const values = node.values as Map<unknown, MemoNode<P>>;
+      let next = values.get(value);
       if (next === undefined) {
-        next = { point: undefined, next: undefined };
-        byValue.set(value, next);
+        next = { point: undefined, name: undefined, values: undefined };
+        values.set(value, next);
         this.memoNodes++;
       }
       node = next;
