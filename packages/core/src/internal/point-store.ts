@@ -1,5 +1,5 @@
 import type { Attributes } from '../snapshots/types.js';
-import { attributeKey, normalizeAttributes } from './attributes.js';
+import { attributeKey, cleanName, normalizeAttributes } from './attributes.js';
 
 /** The attribute set of the point that absorbs attribute sets beyond the cardinality limit. */
 export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
@@ -56,7 +56,7 @@ export class PointStore<P extends { attributes: Attributes }> {
 
   /**
    * The point `raw` maps to, if the memo has seen the same primitive values under the same names in
-   * the same (sorted) order. With sorted names `attributeKey` is a pure function of that sequence,
+   * the same (sorted) order. With clean, sorted names `attributeKey` is a pure function of that sequence,
    * so a hit is exactly the point `getByKey` would return; points are never removed, and the
    * overflow point is never memoised (a new set must still overflow). Only sorted sequences are
    * remembered, so a sequence that follows the memo's names is sorted too.
@@ -82,7 +82,8 @@ export class PointStore<P extends { attributes: Attributes }> {
     for (const name in raw) {
       const value = raw[name];
       if (value === undefined || value === null) continue;
-      if (!isMemoValue(value) || (!first && name < previous)) return;
+      // Clean names in sorted order: exactly when `attributeKey` builds the key from this sequence.
+      if (!isMemoValue(value) || (!first && name < previous) || cleanName(name) !== name) return;
       first = false;
       previous = name;
       if (node.name === undefined) {
