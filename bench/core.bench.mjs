@@ -540,7 +540,8 @@ async function loopDelay() {
   const summary = ({ probes, eldP99, eldMax }) => ({
     probeP99: percentile(probes, 99),
     probeCount: probes.length,
-    eldP99: Math.max(...eldP99),
+    eldP99: median(eldP99),
+    eldWorstP99: Math.max(...eldP99),
     eldMax,
   });
 
@@ -581,13 +582,22 @@ async function loopDelay() {
       processed.probeP99 - baseline.probeP99 < 10,
     ),
     row(
-      `monitorEventLoopDelay p99 (worst of ${RUNS} runs)`,
+      `monitorEventLoopDelay p99 (median of ${RUNS} runs)`,
       formatMs(processed.eldP99),
       'same producer, no processing',
       formatMs(baseline.eldP99),
       diff(processed.eldP99, baseline.eldP99),
       '< 10 ms over baseline',
       processed.eldP99 - baseline.eldP99 < 10,
+    ),
+    row(
+      `monitorEventLoopDelay p99, worst of ${RUNS} runs`,
+      formatMs(processed.eldWorstP99),
+      'same producer, no processing',
+      formatMs(baseline.eldWorstP99),
+      diff(processed.eldWorstP99, baseline.eldWorstP99),
+      '',
+      undefined,
     ),
     row(
       'monitorEventLoopDelay max',
