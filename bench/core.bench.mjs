@@ -157,7 +157,7 @@ class HandRolledBuffer {
     this.idle = [];
     this.drainNow = () => this.drain();
   }
-  register(event) {
+  registerEvent(event) {
     this.events.push(event);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -325,15 +325,19 @@ async function hotPath() {
 // ---------------------------------------------------------------------------------------------
 // 2. End to end: register → processed by 5 metrics (one accepting)
 
-/** Registers `total` events in setImmediate chunks, then waits until all are processed. */
-async function produce(register, flush, total, chunk) {
+/**
+ * Registers `total` events into `sink` (`registerEvent(e)`, `flush()`) in setImmediate chunks,
+ * then waits until all are processed. A method call rather than a callback, so the loop inlines
+ * each sink's registerEvent like production code would.
+ */
+async function produce(sink, total, chunk) {
   let i = 0;
   while (i < total) {
     const end = Math.min(total, i + chunk);
-    for (; i < end; i++) register(new DocumentSaveAttempt(OUTCOMES[i & 1]));
+    for (; i < end; i++) sink.registerEvent(new DocumentSaveAttempt(OUTCOMES[i & 1]));
     await nextTurn();
   }
-  await flush();
+  await sink.flush();
 }
 
 async function endToEnd() {
@@ -348,19 +352,9 @@ async function endToEnd() {
   const runtime = startRuntime('bench_e2e');
   const builtIn = runtime.createRecorder('built_in', { metrics: builtInMetrics });
   const handRecorder = runtime.createRecorder('hand', { metrics: handMetrics });
-  const via = (register, flush) => (n) => produce(register, flush, n, CHUNK);
-  const refJob = via(
-    (e) => hand.register(e),
-    () => hand.flush(),
-  );
-  const builtInJob = via(
-    (e) => builtIn.registerEvent(e),
-    () => builtIn.flush(),
-  );
-  const handJob = via(
-    (e) => handRecorder.registerEvent(e),
-    () => handRecorder.flush(),
-  );
+  const refJob = (n) => produce(hand, n, CHUNK);
+  const builtInJob = (n) => produce(builtIn, n, CHUNK);
+  const handJob = (n) => produce(handRecorder, n, CHUNK);
   // The figure first: built-in metrics only. Then the recorder with the reference's own metric
   // classes. Then the built-in figure again: once the process has also run five hand-written
   // metric classes, the recorder's dispatch site has seen nine classes (megamorphic) — what an
@@ -515,8 +509,7 @@ async function loopDelay() {
     return { probes: [], eldP99: [], eldMax: 0 };
   }
 
-  async function observe(into, register, flush) {
-    gc();
+  async function observe(into, sink) {
     let probing = true;
     const probe = () => {
       const armed = performance.now();
@@ -529,7 +522,7 @@ async function loopDelay() {
     const histogram = monitorEventLoopDelay({ resolution: 1 });
     histogram.enable();
     probe();
-    await produce(register, flush, N, CHUNK);
+    await produce(sink, N, CHUNK);
     probing = false;
     histogram.disable();
     into.eldP99.push(histogram.percentile(99) / 1e6);
@@ -546,24 +539,20 @@ async function loopDelay() {
   });
 
   const ring = new PreallocatedRing(1 << 14);
+  const baselineSink = {
+    registerEvent(event) {
+      ring.push(event);
+      if (ring.size === CHUNK) ring.clear();
+    },
+    flush: () => Promise.resolve(),
+  };
   const runtime = startRuntime('bench_delay');
   const recorder = runtime.createRecorder('delay', { metrics: builtInMetrics });
   const base = observer();
   const proc = observer();
   for (let r = 0; r < RUNS; r++) {
-    await observe(
-      base,
-      (e) => {
-        ring.push(e);
-        if (ring.size === CHUNK) ring.clear();
-      },
-      () => Promise.resolve(),
-    );
-    await observe(
-      proc,
-      (e) => recorder.registerEvent(e),
-      () => recorder.flush(),
-    );
+    await observe(base, baselineSink);
+    await observe(proc, recorder);
   }
   assertNoDrops(recorder, 'event-loop delay');
   await runtime.shutdown();

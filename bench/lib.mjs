@@ -84,7 +84,8 @@ export async function compareAsync(jobs, { ops, samples = 5, warmup = 1 } = {}) 
   const cpuRates = jobs.map(() => []);
   for (let s = 0; s < warmup + samples; s++) {
     for (let j = 0; j < jobs.length; j++) {
-      gc();
+      // No forced GC here: a full GC shrinks the young generation, and the job would then pay
+      // for regrowing it (more scavenges) — a cost of the harness, not of the code measured.
       const cpu = process.cpuUsage();
       const start = performance.now();
       await jobs[j](ops);
