@@ -62,6 +62,8 @@ export class MetricsRecorder {
   private ring: (object | undefined)[] = new Array(INITIAL_RING);
   private contexts: unknown[] | undefined;
   private mask = INITIAL_RING - 1;
+  // min(capacity, ring.length): the one bound `registerEvent` checks before its slow path.
+  private room: number;
   private head = 0;
   private size = 0;
   private queued = false;
@@ -106,6 +108,7 @@ export class MetricsRecorder {
     }
     this.name = name;
     this.capacity = capacity;
+    this.room = Math.min(capacity, INITIAL_RING);
     this.overflow = overflow;
     this.dropOldest = overflow === 'drop-oldest';
     this.clock = options.clock ?? (() => performance.now());
@@ -138,16 +141,7 @@ export class MetricsRecorder {
       return;
     }
     this.registered++;
-    if (this.size >= this.capacity) {
-      if (!this.dropOldest) {
-        this.droppedNewest++;
-        this.noteFull();
-        return;
-      }
-      this.evictOldest();
-    } else if (this.size === this.ring.length) {
-      this.grow();
-    }
+    if (this.size >= this.room && !this.makeRoom()) return;
     const slot = (this.head + this.size) & this.mask;
     this.ring[slot] = event;
     if (this.capture !== undefined) this.captureInto(slot);
@@ -449,6 +443,21 @@ export class MetricsRecorder {
     }
   }
 
+  // The buffer is full (drop per the policy; `false` = the new event is dropped) or the ring must grow.
+  private makeRoom(): boolean {
+    if (this.size >= this.capacity) {
+      if (!this.dropOldest) {
+        this.droppedNewest++;
+        this.noteFull();
+        return false;
+      }
+      this.evictOldest();
+      return true;
+    }
+    this.grow();
+    return true;
+  }
+
   private evictOldest(): void {
     this.ring[this.head] = undefined;
     if (this.contexts !== undefined) this.contexts[this.head] = undefined;
@@ -479,6 +488,7 @@ export class MetricsRecorder {
     this.ring = ring;
     this.contexts = contexts;
     this.mask = length - 1;
+    this.room = Math.min(this.capacity, length);
     this.head = 0;
   }
 
@@ -487,6 +497,7 @@ export class MetricsRecorder {
     this.ring = new Array(INITIAL_RING);
     if (this.contexts !== undefined) this.contexts = new Array(INITIAL_RING);
     this.mask = INITIAL_RING - 1;
+    this.room = Math.min(this.capacity, INITIAL_RING);
     this.head = 0;
   }
 
