@@ -25,12 +25,9 @@ export class PointStore<P extends { attributes: Attributes }> {
 
   /** The point for `raw` attributes, created on first sight. */
   get(raw: Readonly<Record<string, unknown>> | undefined): P {
-    if (raw === undefined) {
-      if (this.single !== undefined) return this.single;
-      if (!this.hasAttributes) return this.singlePoint();
-      return this.getByKey('', {});
-    }
-    return this.getByKey(attributeKey(raw), raw);
+    // Without an attributes function there is exactly one point, whatever `initial` says.
+    if (!this.hasAttributes) return this.single ?? this.singlePoint();
+    return raw === undefined ? this.getByKey('', {}) : this.getByKey(attributeKey(raw), raw);
   }
 
   private getByKey(key: string, raw: Readonly<Record<string, unknown>>): P {
