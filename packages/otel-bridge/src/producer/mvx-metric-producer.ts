@@ -1,3 +1,4 @@
+import { MetricsWiringError } from '@mvx-metrics/core';
 import { emptyResource } from '@opentelemetry/resources';
 import type {
   CollectionResult,
