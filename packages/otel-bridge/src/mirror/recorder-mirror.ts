@@ -25,6 +25,8 @@ export class RecorderMirror {
   readonly extraAttributes: OtelAttributes;
   private readonly entries = new Map<Metric, MetricEntry>();
   private failedSeen: number;
+  private lastMetric: Metric | undefined;
+  private lastEntry: MetricEntry | undefined;
 
   constructor(
     readonly recorder: MetricsRecorder,
@@ -51,8 +53,16 @@ export class RecorderMirror {
 
   /** O(1): the hook's whole job for the mirror. Unknown metrics are picked up (dirty) at the next read. */
   markDirty(metric: Metric): void {
+    // Runs of events for the same metric are the common case: skip the Map lookup for them.
+    if (metric === this.lastMetric) {
+      (this.lastEntry as MetricEntry).dirty = true;
+      return;
+    }
     const entry = this.entries.get(metric);
-    if (entry !== undefined) entry.dirty = true;
+    if (entry === undefined) return;
+    entry.dirty = true;
+    this.lastMetric = metric;
+    this.lastEntry = entry;
   }
 
   /** Marks every known metric dirty, so the next read reports all of them. */
