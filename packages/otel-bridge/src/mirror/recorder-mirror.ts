@@ -9,8 +9,10 @@ export interface MetricEntry {
   readonly metric: Metric;
   dirty: boolean;
   view: MirroredMetric | undefined;
-  /** Slot for the instruments path: the OTel instrument that mirrors this metric. */
-  instrument: unknown;
+  /** Instruments path: the observable instrument that mirrors this metric (not histograms). */
+  observable: unknown;
+  /** Instruments path: the sync histogram this metric's observations go to, or a "not one" marker. */
+  histogram: unknown;
 }
 
 /** Called for every metric of a recorder at collection; `refreshed` says whether its view was rebuilt. */
@@ -45,7 +47,7 @@ export class RecorderMirror {
   entry(metric: Metric): MetricEntry {
     let entry = this.entries.get(metric);
     if (entry === undefined) {
-      entry = { metric, dirty: true, view: undefined, instrument: undefined };
+      entry = { metric, dirty: true, view: undefined, observable: undefined, histogram: undefined };
       this.entries.set(metric, entry);
     }
     return entry;
