@@ -13,10 +13,10 @@ import type { MetricEntry, RecorderMirror } from '../mirror/recorder-mirror.js';
 import type { MirroredMetric } from '../mirror/types.js';
 import { CapturedContext } from '../spans/context-capture.js';
 import {
-  CAPACITY,
-  EVENTS,
   outcomeValues,
-  PENDING,
+  RECORDER_CAPACITY,
+  RECORDER_EVENTS,
+  RECORDER_PENDING,
   type SelfAttributes,
   selfAttributes,
 } from '../telemetry/self-telemetry.js';
@@ -58,12 +58,18 @@ export class InstrumentSink {
     private readonly reporter: Reporter,
   ) {
     this.meter = meterProvider.getMeter(source.namespace);
-    const opts = (i: typeof EVENTS) => ({ unit: i.unit, description: i.description });
+    const opts = (i: typeof RECORDER_EVENTS) => ({ unit: i.unit, description: i.description });
     this.self = selfTelemetry
       ? {
-          events: this.meter.createObservableCounter(EVENTS.name, opts(EVENTS)),
-          pending: this.meter.createObservableUpDownCounter(PENDING.name, opts(PENDING)),
-          capacity: this.meter.createObservableUpDownCounter(CAPACITY.name, opts(CAPACITY)),
+          events: this.meter.createObservableCounter(RECORDER_EVENTS.name, opts(RECORDER_EVENTS)),
+          pending: this.meter.createObservableUpDownCounter(
+            RECORDER_PENDING.name,
+            opts(RECORDER_PENDING),
+          ),
+          capacity: this.meter.createObservableUpDownCounter(
+            RECORDER_CAPACITY.name,
+            opts(RECORDER_CAPACITY),
+          ),
         }
       : undefined;
     this.register();
@@ -83,10 +89,10 @@ export class InstrumentSink {
   onChange(change: MetricChange, mirror: RecorderMirror): void {
     const metric = change.metric;
     const entry = mirror.entry(metric);
-    let histogram = entry.instrument as Histogram | typeof NOT_HISTOGRAM | undefined;
+    let histogram = entry.histogram as Histogram | typeof NOT_HISTOGRAM | undefined;
     if (histogram === undefined) {
       histogram = this.histogramFor(entry, mirror);
-      entry.instrument = histogram;
+      entry.histogram = histogram;
     }
     if (histogram === NOT_HISTOGRAM) return;
     const value = metric.lastValue;
@@ -114,7 +120,7 @@ export class InstrumentSink {
     for (const mirror of this.source.mirrors()) {
       mirror.forEach((entry, view, refreshed) => {
         if (view.kind === 'histogram') return;
-        const observable = entry.instrument as Observable | undefined;
+        const observable = entry.observable as Observable | undefined;
         if (observable === undefined) {
           // A metric added after attach: its instrument joins the callback from the next collection.
           if (this.ensureObservable(entry, view)) missing = true;
@@ -149,7 +155,7 @@ export class InstrumentSink {
   }
 
   private ensureObservable(entry: MetricEntry, view: MirroredMetric): boolean {
-    if (entry.instrument !== undefined) return false;
+    if (entry.observable !== undefined) return false;
     let observable = this.observables.get(view.instrumentName);
     const created = observable === undefined;
     if (observable === undefined) {
@@ -162,7 +168,7 @@ export class InstrumentSink {
             : this.meter.createObservableGauge(view.instrumentName, options);
       this.observables.set(view.instrumentName, observable);
     }
-    entry.instrument = observable;
+    entry.observable = observable;
     return created;
   }
 
