@@ -35,9 +35,15 @@ function pointers(config: ExampleConfig, service: RunningService): ViewInfo['poi
 }
 
 function summary(totals: LoadTotals | undefined, service: RunningService): string[] {
-  const lines = [`connections opened: ${service.connectionsOpened}`];
+  const lines = [
+    `Connections opened: ${service.connectionsOpened}, each with its own recorder, removed when it closed.`,
+  ];
   if (totals !== undefined) {
-    lines.push(`load generator: ${JSON.stringify(totals)}`);
+    const { saves, reads, deletes } = totals;
+    lines.push(
+      `Load generator sent ${totals.sent} requests: saves ${saves.success} success / ${saves.invalid} invalid / ${saves.failure} failure, ` +
+        `reads ${reads.found} found / ${reads.missing} missing, deletes ${deletes.deleted} done / ${deletes.missing} missing, ${totals.errors} errors.`,
+    );
   }
   return lines;
 }
@@ -60,7 +66,8 @@ async function main(): Promise<void> {
   const problems: string[] = [];
   const log = interactive
     ? (line: string) => {
-        if (problems.length < 20) problems.push(line);
+        problems.push(line);
+        if (problems.length > 20) problems.shift();
       }
     : (line: string) => process.stderr.write(`${line}\n`);
 
@@ -98,6 +105,8 @@ async function main(): Promise<void> {
     sampler: new ViewSampler(service.recorders, RECORDERS),
     info,
     load: () => load?.totals(),
+    connectionsOpened: () => service.connectionsOpened,
+    problems: () => problems,
     interactive,
   });
   view.start();

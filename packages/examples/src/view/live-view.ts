@@ -8,6 +8,10 @@ export interface LiveViewOptions {
   info: ViewInfo;
   /** The load generator's totals, when one runs in this process. */
   load?: () => LoadTotals | undefined;
+  /** Per-connection scopes opened so far. */
+  connectionsOpened?: () => number;
+  /** Problems reported so far (the view shows how many and the latest). */
+  problems?: () => readonly string[];
   output?: NodeJS.WriteStream;
   /** Redraw in place with colours (default: when `output` is a terminal). */
   interactive?: boolean;
@@ -76,6 +80,10 @@ export class LiveView {
     const lines = renderFrame(this.#options.sampler.sample(), this.#options.info, {
       uptimeSeconds: (performance.now() - this.#started) / 1000,
       load: this.#options.load?.(),
+      ...(this.#options.connectionsOpened
+        ? { connectionsOpened: this.#options.connectionsOpened() }
+        : {}),
+      ...(this.#options.problems ? { problems: this.#options.problems() } : {}),
       color: true,
       footer,
     });

@@ -22,6 +22,10 @@ export interface ViewInfo {
 export interface FrameContext {
   uptimeSeconds: number;
   load: LoadTotals | undefined;
+  /** Per-connection scopes opened since start (removed ones included), when known. */
+  connectionsOpened?: number;
+  /** Problems reported while the view runs (newest last); the newest is shown. */
+  problems?: readonly string[];
   /** Use ANSI colours. */
   color: boolean;
   /** Last line of the frame, e.g. how to stop. */
@@ -98,10 +102,17 @@ export function renderFrame(model: ViewModel, info: ViewInfo, context: FrameCont
     row('Storage', `${formatCount(model.documents)} documents   ${formatBytes(model.bytes)}`),
   );
   const others = model.recorders.alive - model.recorders.connections;
+  const opened = context.connectionsOpened;
+  const churn =
+    opened === undefined
+      ? ''
+      : p.dim(
+          `  (${formatCount(opened)} opened, ${formatCount(opened - model.recorders.connections)} removed)`,
+        );
   lines.push(
     row(
       'Recorders',
-      `${model.recorders.alive} alive: ${others} service + ${model.recorders.connections} per-connection`,
+      `${model.recorders.alive} alive: ${others} service + ${model.recorders.connections} per-connection${churn}`,
     ),
   );
   const pl = model.pipeline;
@@ -114,6 +125,12 @@ export function renderFrame(model: ViewModel, info: ViewInfo, context: FrameCont
     ),
   );
   if (context.load !== undefined) lines.push(row('Load', loadSummary(context.load, p)));
+  const problems = context.problems ?? [];
+  if (problems.length > 0) {
+    lines.push(
+      row('Problems', p.alert(`${problems.length}, latest: ${problems[problems.length - 1]}`)),
+    );
+  }
   lines.push('');
   for (const [label, text] of info.pointers) lines.push(row(label, text));
   lines.push('', `  ${p.dim(context.footer)}`);

@@ -99,6 +99,24 @@ describe('render', () => {
     expect(text).toContain('http://x/metrics');
   });
 
+  test('a frame shows scope churn and the latest problem when given', () => {
+    const { sampler } = fixture();
+    const text = renderFrame(
+      sampler.sample(),
+      { title: 'T', instanceId: 'i-1', pointers: [] },
+      {
+        uptimeSeconds: 1,
+        load: undefined,
+        color: false,
+        footer: '',
+        connectionsOpened: 5,
+        problems: ['first', 'Metric "x" dropped value NaN'],
+      },
+    ).join('\n');
+    expect(text).toContain('3 alive: 2 service + 1 per-connection  (5 opened, 4 removed)');
+    expect(text).toContain('Problems   2, latest: Metric "x" dropped value NaN');
+  });
+
   test('a plain line carries rate, outcome split, percentiles and pending/dropped', () => {
     const { storage, sampler } = fixture();
     storage.registerEvent(new DocumentSaveAttempt('success', 0.004));
