@@ -35,7 +35,10 @@ describe('startDocumentService', () => {
   test('shutdown drains every recorder and is idempotent', async () => {
     const service = await start();
     await fetch(`${service.serviceUrl}/documents/a`, { method: 'PUT', body: 'x' });
+    expect(service.recorders().map((r) => r.name)).toContain('connection-001'); // kept alive
     await Promise.all([service.shutdown(), service.shutdown()]);
+    // The open keep-alive connection was closed and its scope removed before the runtime stopped.
+    expect(service.recorders().map((r) => r.name)).toEqual(['document_storage', 'http_server']);
     for (const recorder of service.recorders()) {
       expect(recorder.stats()).toMatchObject({ pending: 0 });
     }

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { createTestRecorder, pointValue } from '@mvx-metrics/core/testing';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connectionMetrics, HTTP_METRICS, httpServerMetrics } from '../metrics/http-metrics.js';
@@ -124,6 +124,26 @@ describe('DocumentServer', () => {
     expect(
       pointValue(scopes[1]!.recorder, HTTP_METRICS.connectionRequests, { method: 'GET' }),
     ).toBe(1);
+  });
+
+  test('close() resolves only once every connection scope is closed, idle keep-alive ones included', async () => {
+    const { server, port, scopes } = await start();
+    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+    const get = () =>
+      new Promise<void>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        })
+          .on('error', reject)
+          .end();
+      });
+    await Promise.all([get(), get()]);
+    expect(scopes.length).toBe(2);
+    expect(scopes.some((s) => s.closed)).toBe(false);
+    agent.destroy(); // the client goes away; the server may not have noticed yet
+    await server.close(1000);
+    expect(scopes.every((s) => s.closed)).toBe(true);
   });
 
   test('runs the request hook around each request with the route template', async () => {

@@ -128,6 +128,11 @@ export class DocumentServer {
     const timer = setTimeout(() => this.#server.closeAllConnections(), graceMs);
     timer.unref();
     await closed;
+    // The server can report closed before every socket's own 'close' ran: wait for those too,
+    // so every connection scope is closed when this resolves.
+    while (this.#sockets.size > 0) {
+      await Promise.all([...this.#sockets].map((socket) => once(socket, 'close')));
+    }
     clearTimeout(timer);
   }
 
