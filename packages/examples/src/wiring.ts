@@ -1,6 +1,6 @@
 import { type MetricsError, MetricsRuntime, MetricsWiringError } from '@mvx-metrics/core';
 import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
-import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { DiagLogLevel, diag, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { ConfigError, type ExampleConfig } from './config.js';
 import { type ConnectionScope, DocumentServer, type RequestHook } from './http/document-server.js';
 import { connectionMetrics, httpServerMetrics } from './metrics/http-metrics.js';
@@ -45,6 +45,7 @@ export async function startDocumentService(
   const log = options.log ?? ((line: string) => console.warn(line));
   const onError = (error: MetricsError) => log(`[mvx-metrics] ${error.message}`);
 
+  showOtelProblems(log);
   // First the pipeline: a taken /metrics port fails here, before anything else has started.
   const pipeline = await startPipeline(config);
   const runtime = new MetricsRuntime({ namespace: 'docs', onError });
@@ -166,6 +167,31 @@ function requestSpans(tracer: Tracer): RequestHook {
         }
       },
     );
+}
+
+/**
+ * OpenTelemetry reports export failures (collector down, ...) through `diag`, as JSON-encoded
+ * errors with stacks. Show each distinct one once, as a single line.
+ */
+function showOtelProblems(log: (line: string) => void): void {
+  const seen = new Set<string>();
+  const report = (message: string, ...args: unknown[]) => {
+    let text = message;
+    try {
+      const parsed = JSON.parse(message) as { message?: unknown };
+      if (typeof parsed.message === 'string') text = parsed.message;
+    } catch {
+      if (args.length > 0) text = `${message} ${args.map(String).join(' ')}`;
+    }
+    if (seen.has(text) || seen.size > 50) return;
+    seen.add(text);
+    log(`[opentelemetry] ${text}`);
+  };
+  const quiet = () => {};
+  diag.setLogger(
+    { error: report, warn: report, info: quiet, debug: quiet, verbose: quiet },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
 }
 
 function hostForUrl(host: string): string {

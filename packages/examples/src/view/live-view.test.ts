@@ -65,7 +65,7 @@ describe('LiveView', () => {
     vi.advanceTimersByTime(10_000);
     live.stop();
     const lines = out.text().trimEnd().split('\n');
-    expect(lines).toHaveLength(4); // t=0, t=5 s, t=10 s, stop
+    expect(lines).toHaveLength(3); // t=5 s, t=10 s, stop (nothing at t=0: all zeros then)
     expect(out.text()).not.toContain('\x1b');
     expect(lines[0]).toMatch(/saves success 100\.0%/);
   });

@@ -70,7 +70,7 @@ export class LiveView {
       this.#draw('Ctrl-C drains the recorders, exports once more and exits.');
     } else {
       const model = this.#options.sampler.sample();
-      if (this.#frames++ % 5 === 0) {
+      if (++this.#frames % 5 === 0) {
         this.#output.write(`${renderLine(model, this.#options.load?.())}\n`);
       }
     }
