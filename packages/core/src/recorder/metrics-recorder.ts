@@ -32,6 +32,9 @@ const INITIAL_RING = 16;
 const SHRINK_ABOVE = 4096;
 const CLOCK_EVERY = 128;
 
+// A metric instance belongs to one live recorder: sharing one would merge two scopes' state.
+const owners = new WeakMap<Metric, MetricsRecorder>();
+
 interface FlushWaiter {
   target: number;
   resolve: () => void;
@@ -175,6 +178,14 @@ export class MetricsRecorder {
         `Recorder "${this.name}" already has a metric named "${metric.name}": give each metric of a recorder its own name.`,
       );
     }
+    const owner = owners.get(metric);
+    if (owner !== undefined && owner !== this && owner.phase !== STOPPED) {
+      throw new MetricsWiringError(
+        'duplicate-metric',
+        `Metric "${metric.name}" already belongs to recorder "${owner.name}" and cannot join recorder "${this.name}" too: pass a factory (\`metrics: () => [...]\`) so each recorder gets its own instances.`,
+      );
+    }
+    owners.set(metric, this);
     metric.attach?.(this.host);
     this.metrics = [...this.metrics, metric];
   }
