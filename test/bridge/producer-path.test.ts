@@ -271,6 +271,56 @@ describe('MetricProducer path', () => {
     );
   });
 
+  it('exports hand-written metrics: known kinds as themselves, unknown kinds as gauges', async () => {
+    const { runtime, producer, reader } = setup({ scheduler: 'sync' });
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    class SaveAttempts {
+      readonly name = 'handwritten.saves';
+      total = 0;
+      handleEvent(event: object) {
+        if ((event as { type?: string }).type !== 'save') return false;
+        this.total++;
+        return true;
+      }
+      snapshot() {
+        return {
+          name: this.name,
+          kind: 'counter',
+          points: [{ attributes: {}, value: this.total }],
+        };
+      }
+    }
+    const ratio = {
+      name: 'handwritten.ratio',
+      handleEvent: () => false,
+      snapshot: () => ({
+        name: 'handwritten.ratio',
+        kind: 'ratio',
+        points: [{ attributes: { a: 'b' }, value: 0.25 }],
+      }),
+    };
+    const recorder = runtime.createRecorder('hw', { metrics: () => [new SaveAttempts(), ratio] });
+    recorder.registerEvent({ type: 'save' });
+    recorder.registerEvent({ type: 'save' });
+    const exported = exportedSeries(await reader.read());
+    expect(exported).toEqual([
+      {
+        scope: 'docs',
+        name: 'docs.handwritten.ratio',
+        kind: 'gauge',
+        attributes: { a: 'b', recorder: 'hw' },
+        value: 0.25,
+      },
+      {
+        scope: 'docs',
+        name: 'docs.handwritten.saves',
+        kind: 'counter',
+        attributes: { recorder: 'hw' },
+        value: 2,
+      },
+    ]);
+  });
+
   it('refuses a second bridge on the same runtime', () => {
     const { runtime, producer } = setup();
     cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
