@@ -233,13 +233,17 @@ describe('MetricProducer path', () => {
     const data = await reader.read();
     const stats = recorder.stats();
     for (const outcome of ['processed', 'accepted', 'ignored', 'dropped', 'failed'] as const) {
-      expect(selfValue(data, 'mvx.recorder.events', { recorder: 'r', outcome })).toBe(
-        stats[outcome],
-      );
+      expect(
+        selfValue(data, 'mvx.recorder.events', { recorder: 'r', 'mvx.namespace': 'docs', outcome }),
+      ).toBe(stats[outcome]);
     }
     expect(stats.ignored).toBe(1);
-    expect(selfValue(data, 'mvx.recorder.pending', { recorder: 'r' })).toBe(0);
-    expect(selfValue(data, 'mvx.recorder.capacity', { recorder: 'r' })).toBe(128);
+    expect(
+      selfValue(data, 'mvx.recorder.pending', { recorder: 'r', 'mvx.namespace': 'docs' }),
+    ).toBe(0);
+    expect(
+      selfValue(data, 'mvx.recorder.capacity', { recorder: 'r', 'mvx.namespace': 'docs' }),
+    ).toBe(128);
   });
 
   it('names the recorder under a custom attribute, or not at all', async () => {
