@@ -16,6 +16,10 @@ import { CapturedContext } from '../spans/context-capture.js';
 /** Marks an entry whose metric is not a histogram, so the hook skips it after one look. */
 const NOT_HISTOGRAM = Symbol('not-histogram');
 
+// Histograms go through their sync instrument: the callback need not re-read their snapshots.
+const isRecordedHistogram = (entry: MetricEntry): boolean =>
+  entry.histogram !== undefined && entry.histogram !== NOT_HISTOGRAM;
+
 /** What the instruments path needs from its attachment. */
 export interface SinkSource {
   readonly namespace: string;
@@ -103,7 +107,7 @@ export class InstrumentSink {
         if (!refreshed) return;
         for (const point of view.points)
           result.observe(observable, point.value as number, point.attributes);
-      });
+      }, isRecordedHistogram);
     }
     if (missing) this.queueRegister();
   }
