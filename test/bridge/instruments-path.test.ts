@@ -83,11 +83,23 @@ describe('instruments path (any MeterProvider)', () => {
     recorder.registerEvent({ type: 'ignored' });
     const data = await reader.read();
     const stats = recorder.stats();
-    expect(selfValue(data, 'mvx.recorder.events', { recorder: 'r', outcome: 'processed' })).toBe(
-      stats.processed,
-    );
-    expect(selfValue(data, 'mvx.recorder.events', { recorder: 'r', outcome: 'ignored' })).toBe(1);
-    expect(selfValue(data, 'mvx.recorder.capacity', { recorder: 'r' })).toBe(64);
+    expect(
+      selfValue(data, 'mvx.recorder.events', {
+        recorder: 'r',
+        'mvx.namespace': 'docs',
+        outcome: 'processed',
+      }),
+    ).toBe(stats.processed);
+    expect(
+      selfValue(data, 'mvx.recorder.events', {
+        recorder: 'r',
+        'mvx.namespace': 'docs',
+        outcome: 'ignored',
+      }),
+    ).toBe(1);
+    expect(
+      selfValue(data, 'mvx.recorder.capacity', { recorder: 'r', 'mvx.namespace': 'docs' }),
+    ).toBe(64);
   });
 
   it('mirrors recorders created after attach, each with its recorder attribute', async () => {
