@@ -39,3 +39,22 @@ export function formatUptime(seconds: number): string {
 export function formatShare(part: number, whole: number): string {
   return `${whole > 0 ? ((part / whole) * 100).toFixed(1) : '0.0'}%`;
 }
+
+/** Cuts `line` to `columns` visible characters, ANSI colour codes kept intact (and reset if cut). */
+export function fitToWidth(line: string, columns: number): string {
+  let visible = 0;
+  let i = 0;
+  while (i < line.length) {
+    if (line[i] === '\x1b') {
+      const end = line.indexOf('m', i);
+      if (end < 0) break;
+      i = end + 1;
+      continue;
+    }
+    if (visible === columns) return `${line.slice(0, i)}\x1b[0m`;
+    const code = line.codePointAt(i) as number;
+    i += code > 0xffff ? 2 : 1;
+    visible++;
+  }
+  return line;
+}

@@ -1,4 +1,5 @@
 import type { LoadTotals } from '../load/load-generator.js';
+import { fitToWidth } from './format.js';
 import { renderFrame, renderLine, type ViewInfo } from './render.js';
 import type { ViewSampler } from './view-model.js';
 
@@ -43,6 +44,10 @@ export class LiveView {
     this.#options = options;
     this.#output = options.output ?? process.stdout;
     this.#interactive = options.interactive ?? this.#output.isTTY === true;
+    // After a resize the old frame may have wrapped: clear the screen before the next one.
+    this.#output.on?.('resize', () => {
+      this.#drawn = false;
+    });
   }
 
   /** Starts refreshing. */
@@ -89,8 +94,12 @@ export class LiveView {
     });
     const prefix = this.#drawn ? HOME : `${HIDE_CURSOR}${CLEAR_SCREEN}${HOME}`;
     this.#drawn = true;
+    // Lines longer than the terminal would wrap and push the frame down at every redraw.
+    const columns = this.#output.columns;
+    const fit =
+      columns > 0 ? (line: string) => fitToWidth(line, columns - 1) : (line: string) => line;
     this.#output.write(
-      `${prefix}${lines.map((line) => line + CLEAR_LINE_END).join('\n')}\n${CLEAR_BELOW}`,
+      `${prefix}${lines.map((line) => fit(line) + CLEAR_LINE_END).join('\n')}\n${CLEAR_BELOW}`,
     );
   }
 }
