@@ -13,6 +13,14 @@ export interface Started {
 
 const started: Started[] = [];
 
+// Last resort if the test process ends without afterAll (e.g. a worker torn down on timeout):
+// the children run in their own process groups, so nothing else would stop them.
+process.once('exit', () => {
+  for (const proc of started) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) killGroup(proc);
+  }
+});
+
 /** Starts `command` in its own process group (so {@link killAll} reaches its children too). */
 export function start(
   name: string,
