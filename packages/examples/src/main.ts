@@ -126,6 +126,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS);
     limit.unref();
+    view.status(`${signal}: stopping the load, finishing requests, draining, exporting…`);
     const totals = await load?.stop();
     await service.shutdown();
     view.stop(`${signal}: recorders drained, final export done.`);
@@ -134,6 +135,9 @@ async function main(): Promise<void> {
     }
     clearTimeout(limit);
     process.exitCode = 0;
+    // Everything is closed, so the process ends by itself; should a stray handle keep it
+    // alive, this (unref'd) timer still ends it, with the status already set.
+    setTimeout(() => process.exit(), 2000).unref();
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

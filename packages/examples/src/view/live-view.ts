@@ -39,6 +39,7 @@ export class LiveView {
   #timer: NodeJS.Timeout | undefined;
   #frames = 0;
   #drawn = false;
+  #footer = 'Ctrl-C drains the recorders, exports once more and exits.';
 
   constructor(options: LiveViewOptions) {
     this.#options = options;
@@ -58,6 +59,12 @@ export class LiveView {
     this.#tick();
   }
 
+  /** Replaces the frame's last line (e.g. while shutting down) and redraws at once. */
+  status(footer: string): void {
+    this.#footer = footer;
+    if (this.#interactive && this.#timer !== undefined) this.#draw(footer);
+  }
+
   /** Stops refreshing and leaves one last frame (or line) with `footer` on screen. */
   stop(footer = 'stopped'): void {
     clearInterval(this.#timer);
@@ -72,7 +79,7 @@ export class LiveView {
 
   #tick(): void {
     if (this.#interactive) {
-      this.#draw('Ctrl-C drains the recorders, exports once more and exits.');
+      this.#draw(this.#footer);
     } else {
       const model = this.#options.sampler.sample();
       if (++this.#frames % 5 === 0) {
