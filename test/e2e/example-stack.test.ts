@@ -126,6 +126,26 @@ describe.skipIf(!prometheusAvailable())('the example stack against a real Promet
     expect(empty).toEqual([]);
   }, 40_000);
 
+  test('the dashboard figures are plausible while the load runs', async () => {
+    const one = async (expr: string) => Number((await prom().query(expr))[0]?.value[1]);
+    const rate = await one('sum(rate(docs_http_server_requests_total[5s]))');
+    expect(rate).toBeGreaterThan(20); // two generators at 60 requests/s each
+    const ratio = await one(
+      'sum(rate(docs_document_save_results_total{result="success"}[5s])) / sum(rate(docs_document_save_results_total[5s]))',
+    );
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(1);
+    const quantile = (q: number) =>
+      one(`histogram_quantile(${q}, sum by (le) (rate(docs_document_save_duration_bucket[5s])))`);
+    const [p50, p90, p99] = [await quantile(0.5), await quantile(0.9), await quantile(0.99)];
+    expect(p50).toBeGreaterThan(0);
+    expect(p50).toBeLessThanOrEqual(p90);
+    expect(p90).toBeLessThanOrEqual(p99);
+    expect(p99).toBeLessThan(1); // the simulated disk stalls at most 0.4 s
+    expect(await one('sum(docs_documents_stored)')).toBeGreaterThan(0);
+    expect(await one('sum(mvx_recorder_events_total{outcome="dropped"})')).toBe(0);
+  });
+
   test("a closed connection's series go stale while the service runs on", async () => {
     const a = instances[0] as Instance;
     const selector = `mvx_recorder_capacity{instance="${a.target}",recorder=~"connection-.*"}`;
