@@ -40,9 +40,22 @@ describe('parseConfig', () => {
   test('per-signal endpoints are used as given', () => {
     const config = parseConfig([], {
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://collector:4318/v1/metrics',
       OTEL_METRIC_EXPORT_INTERVAL: '5000',
     });
-    expect(config.otlp).toEqual({ tracesUrl: 'http://collector:4318/v1/traces', intervalMs: 5000 });
+    expect(config.otlp).toEqual({
+      metricsUrl: 'http://collector:4318/v1/metrics',
+      tracesUrl: 'http://collector:4318/v1/traces',
+      intervalMs: 5000,
+    });
+  });
+
+  test('one per-signal endpoint without the other is refused (the pipeline pushes both)', () => {
+    expect(() =>
+      parseConfig([], { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }),
+    ).toThrow(
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set but OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is not',
+    );
   });
 
   test.each([

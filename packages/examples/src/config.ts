@@ -43,7 +43,7 @@ Options (flag / environment variable, default):
   --instance-id <id>         SERVICE_INSTANCE_ID           <hostname>-<pid>
   --service-name <name>      OTEL_SERVICE_NAME             document-storage
   --otlp-endpoint <url>      OTEL_EXPORTER_OTLP_ENDPOINT   (off)  e.g. http://localhost:4318
-                             OTEL_EXPORTER_OTLP_METRICS_ENDPOINT / _TRACES_ENDPOINT (full URLs)
+                             OTEL_EXPORTER_OTLP_METRICS_ENDPOINT and _TRACES_ENDPOINT (full URLs, both)
                              OTEL_METRIC_EXPORT_INTERVAL   60000  milliseconds between OTLP exports
   -h, --help`;
 
@@ -75,6 +75,15 @@ export function parseConfig(argv: readonly string[], env: Env): ExampleConfig {
       'v1/traces',
       values['otlp-endpoint'] ? '--otlp-endpoint' : 'OTEL_EXPORTER_OTLP_ENDPOINT',
     );
+  if ((metricsUrl === undefined) !== (tracesUrl === undefined)) {
+    const [set, unset] =
+      metricsUrl === undefined
+        ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']
+        : ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
+    throw new ConfigError(
+      `${set} is set but ${unset} is not: the example pushes metrics and traces together over OTLP. Set both, or OTEL_EXPORTER_OTLP_ENDPOINT for both.`,
+    );
+  }
   const interval = env.OTEL_METRIC_EXPORT_INTERVAL;
   const intervalMs =
     interval === undefined || interval === ''
