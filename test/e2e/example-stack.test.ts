@@ -5,7 +5,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dashboardQueries, substituteGrafanaVariables } from './support/dashboard.js';
+import {
+  dashboardQueries,
+  dashboardVariables,
+  substituteGrafanaVariables,
+} from './support/dashboard.js';
 import {
   answers,
   freePort,
@@ -125,6 +129,15 @@ describe.skipIf(!prometheusAvailable())('the example stack against a real Promet
     );
     expect(empty).toEqual([]);
   }, 40_000);
+
+  test("the dashboard's instance variable lists both instances", async () => {
+    const variables = dashboardVariables();
+    expect(variables.map((v) => v.name)).toEqual(['instance']);
+    for (const v of variables) {
+      const values = await prom().labelValues(v.label, v.match);
+      expect(values.sort()).toEqual(instances.map((i) => i.target).sort());
+    }
+  });
 
   test('the dashboard figures are consistent while the load runs', async () => {
     const one = async (expr: string) => Number((await prom().query(expr))[0]?.value[1]);

@@ -19,6 +19,18 @@ export function dashboardQueries(): [string, string][] {
   );
 }
 
+/** The `label_values(<match>, <label>)` queries of the dashboard's template variables. */
+export function dashboardVariables(): { name: string; label: string; match: string }[] {
+  const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as {
+    templating: { list: { name: string; definition: string }[] };
+  };
+  return dashboard.templating.list.map((v) => {
+    const m = /^label_values\((.+),\s*(\w+)\)$/.exec(v.definition);
+    if (m === null) throw new Error(`Variable ${v.name}: unexpected query ${v.definition}`);
+    return { name: v.name, match: m[1] as string, label: m[2] as string };
+  });
+}
+
 /** Replaces the Grafana variables a dashboard query uses with values fit for a 1 s scrape. */
 export function substituteGrafanaVariables(expr: string): string {
   return expr.replaceAll('$__rate_interval', '15s').replaceAll('$instance', '.*');

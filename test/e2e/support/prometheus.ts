@@ -98,6 +98,15 @@ export class TestPrometheus {
     return body.data;
   }
 
+  /** Values of `label` on the series matching `match` (what Grafana's `label_values()` asks). */
+  async labelValues(label: string, match: string): Promise<string[]> {
+    const params = new URLSearchParams({ 'match[]': match });
+    const res = await fetch(`${this.url}/api/v1/label/${label}/values?${params}`);
+    const body = (await res.json()) as { status: string; data: string[] };
+    if (body.status !== 'success') throw new Error(`Label values query failed: ${label} ${match}`);
+    return body.data;
+  }
+
   /** Removes the data dir (call after the process has stopped). */
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
