@@ -37,6 +37,10 @@ export interface WiringOptions {
 /**
  * The only place that knows the runtime, the bridge and the pipeline: creates them, the
  * recorders (one per scope), the production objects and the server, and tears them down in order.
+ *
+ * @example
+ * const service = await startDocumentService(parseConfig(process.argv.slice(2), process.env));
+ * process.once('SIGTERM', () => void service.shutdown());
  */
 export async function startDocumentService(
   config: ExampleConfig,
