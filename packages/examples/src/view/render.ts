@@ -115,6 +115,11 @@ export function renderFrame(model: ViewModel, info: ViewInfo, context: FrameCont
       `${model.recorders.alive} alive: ${others} service + ${model.recorders.connections} per-connection${churn}`,
     ),
   );
+  if (model.scopes.length > 0) {
+    const newest = model.scopes.slice(-4).map((s) => `${s.name} ${p.dim(formatCount(s.requests))}`);
+    const more = model.scopes.length > 4 ? `${p.dim(`+${model.scopes.length - 4} more`)}  ` : '';
+    lines.push(row('', `${more}${newest.join('  ')}`));
+  }
   const pl = model.pipeline;
   const dropped = pl.dropped > 0 ? p.alert(formatCount(pl.dropped)) : formatCount(pl.dropped);
   const failed = pl.failed > 0 ? p.alert(formatCount(pl.failed)) : formatCount(pl.failed);

@@ -22,7 +22,7 @@ function fixture() {
     { storage: 'document_storage', http: 'http_server', connectionPrefix: 'connection-' },
     { windowSeconds: 10, clock: () => now },
   );
-  return { storage, http, sampler, advance: (ms: number) => (now += ms) };
+  return { storage, http, connection, sampler, advance: (ms: number) => (now += ms) };
 }
 
 describe('ViewSampler', () => {
@@ -64,6 +64,20 @@ describe('ViewSampler', () => {
     expect(model.bytes).toBe(2048);
     expect(model.recorders).toEqual({ alive: 3, connections: 1 });
     expect(model.pipeline).toMatchObject({ processed: 4, pending: 0, dropped: 0, failed: 0 });
+  });
+
+  test('lists the per-connection scopes alive with the requests each counted', () => {
+    const { connection, sampler } = fixture();
+    connection.registerEvent(new HttpRequestServed('GET', '/documents/:id', 200, 0.001));
+    connection.registerEvent(new HttpRequestServed('PUT', '/documents/:id', 201, 0.001));
+    const model = sampler.sample();
+    expect(model.scopes).toEqual([{ name: 'connection-001', requests: 2 }]);
+    const text = renderFrame(
+      model,
+      { title: 'T', instanceId: 'i', pointers: [] },
+      { uptimeSeconds: 0, load: undefined, color: false, footer: '' },
+    ).join('\n');
+    expect(text).toContain('connection-001 2');
   });
 
   test('shows pending and dropped events of a recorder that has not processed yet', () => {

@@ -26,6 +26,8 @@ export interface ViewModel {
   documents: number;
   bytes: number;
   recorders: { alive: number; connections: number };
+  /** The per-connection recorders alive now, oldest first, with the requests each has counted. */
+  scopes: { name: string; requests: number }[];
   /** Summed over the recorders alive now. */
   pipeline: Pick<RecorderStats, 'processed' | 'pending' | 'dropped' | 'failed'>;
 }
@@ -133,6 +135,15 @@ export class ViewSampler {
       pipeline.failed += stats.failed;
     }
     const prefix = this.#sources.connectionPrefix;
+    const scopes = recorders
+      .filter((r) => r.name.startsWith(prefix))
+      .map((r) => ({
+        name: r.name,
+        requests: numberPoints(r.getMetricSnapshots(), HTTP_METRICS.connectionRequests).reduce(
+          (sum, point) => sum + point.value,
+          0,
+        ),
+      }));
     return {
       windowSeconds: seconds,
       requests: { total: requests, perSecond: rate(requests, oldest.requests), perSecondByMethod },
@@ -142,8 +153,9 @@ export class ViewSampler {
       bytes: numberPoints(storage, STORAGE_METRICS.bytesStored)[0]?.value ?? 0,
       recorders: {
         alive: recorders.length,
-        connections: recorders.filter((r) => r.name.startsWith(prefix)).length,
+        connections: scopes.length,
       },
+      scopes,
       pipeline,
     };
   }
