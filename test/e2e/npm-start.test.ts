@@ -60,6 +60,38 @@ describe('npm start (packages/examples/dist/main.js)', () => {
     expect(proc.stderr).not.toMatch(STACK_FRAME);
   }, 40_000);
 
+  test('when its parent shell dies (npm stopped by SIGTERM), it drains and exits on its own', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    // `; true` keeps sh from exec-ing node, as npm's `sh -c "build && node ..."` does.
+    const shell = start('sh', 'sh', [
+      '-c',
+      `"${process.execPath}" "${MAIN}" --port=${port} --metrics-port=${metricsPort} --rate=20; true`,
+    ]);
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    await waitFor(
+      '/metrics',
+      () => answers(metricsUrl),
+      15_000,
+      () => shell.stderr,
+    );
+    shell.child.kill('SIGKILL'); // the shell goes; node, its child, keeps our pipes open
+    await waitFor(
+      'the orphaned service to drain and print its summary',
+      async () => (shell.stdout.includes('Load generator sent') ? true : undefined),
+      10_000,
+      () => shell.stdout.slice(-500),
+    );
+    await waitFor(
+      'the /metrics port to close',
+      async () =>
+        fetch(metricsUrl).then(
+          () => undefined,
+          () => true,
+        ),
+      10_000,
+    );
+  }, 40_000);
+
   test('a taken metrics port ends with one clear line and a non-zero status, no stack trace', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

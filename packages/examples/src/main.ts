@@ -49,6 +49,9 @@ function summary(totals: LoadTotals | undefined, service: RunningService): strin
 }
 
 async function main(): Promise<void> {
+  // If whoever reads our output goes away (a closed terminal, a dead parent), keep draining.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   let config: ExampleConfig;
   try {
     config = parseConfig(process.argv.slice(2), process.env);
@@ -139,14 +142,23 @@ async function main(): Promise<void> {
     // alive, this (unref'd) timer still ends it, with the status already set.
     setTimeout(() => process.exit(), 2000).unref();
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      stop(signal).catch((error: unknown) => {
-        process.stderr.write(`error: shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      });
+  const stopOn = (reason: string) => {
+    stop(reason).catch((error: unknown) => {
+      process.stderr.write(`error: shutdown failed: ${String(error)}\n`);
+      process.exit(1);
     });
-  }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopOn(signal));
+  // `npm start` runs us under `sh -c`; a SIGTERM sent to npm stops npm and that shell but never
+  // reaches us. Losing the parent is the same request: drain and exit.
+  const parent = process.ppid;
+  const watchParent = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(watchParent);
+      stopOn('parent exited');
+    }
+  }, 500);
+  watchParent.unref();
 }
 
 await main();

@@ -16,9 +16,7 @@ const started: Started[] = [];
 // Last resort if the test process ends without afterAll (e.g. a worker torn down on timeout):
 // the children run in their own process groups, so nothing else would stop them.
 process.once('exit', () => {
-  for (const proc of started) {
-    if (proc.child.exitCode === null && proc.child.signalCode === null) killGroup(proc);
-  }
+  for (const proc of started) killGroup(proc);
 });
 
 /** Starts `command` in its own process group (so {@link killAll} reaches its children too). */
@@ -71,13 +69,14 @@ function killGroup(proc: Started): void {
   }
 }
 
-/** Kills every process group this test file started that is still running. */
+/**
+ * Kills every process group this test file started, including groups whose leader has exited
+ * (an orphaned grandchild may still run in it), and waits for the leaders.
+ */
 export async function killAll(): Promise<void> {
-  const running = started
-    .splice(0)
-    .filter((p) => p.child.exitCode === null && p.child.signalCode === null);
-  for (const proc of running) killGroup(proc);
-  await Promise.all(running.map((p) => p.exited));
+  const all = started.splice(0);
+  for (const proc of all) killGroup(proc);
+  await Promise.all(all.map((p) => p.exited));
 }
 
 /** A port that was free on 127.0.0.1 a moment ago. */
