@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MetricsWiringError } from '@mvx-metrics/core';
 import { context, metrics, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -17,7 +18,7 @@ import {
   ParentBasedSampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { AsyncLocalStorageContextManager } from '../internal/context-manager.js';
+
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
@@ -84,9 +85,10 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
   }
 
   let spanProcessors: SpanProcessor[];
+  let otlp: OtlpOptions | undefined;
   try {
-    spanProcessors =
-      options.otlp === false ? [] : otlpExport(options.otlp ?? {}, producer, readers);
+    otlp = otlpOptions(options.otlp);
+    spanProcessors = otlp === undefined ? [] : otlpExport(otlp, producer, readers);
   } catch (error) {
     await server?.close();
     throw error;
@@ -113,6 +115,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     meterProvider,
     tracerProvider,
     metricProducer: producer,
+    otlpEnabled: otlp !== undefined,
     shutdown() {
       stopping ??= (async () => {
         undoGlobals();
@@ -128,6 +131,42 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
   };
   if (server !== undefined) return { ...pipeline, prometheusUrl: server.url };
   return pipeline;
+}
+
+const OTLP_ENDPOINT_VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+] as const;
+
+// OTLP runs when asked for, in options or the standard environment variables: a service with no
+// collector must not log a failed export every interval.
+function otlpOptions(option: OtlpOptions | false | undefined): OtlpOptions | undefined {
+  if (option === false) return undefined;
+  if (option === undefined) {
+    const configured = OTLP_ENDPOINT_VARIABLES.filter((name) => (process.env[name] ?? '') !== '');
+    if (configured.length === 0) return undefined;
+    for (const name of configured) checkUrl(process.env[name] as string, name);
+    return {};
+  }
+  if (option.metricsUrl !== undefined) checkUrl(option.metricsUrl, 'otlp.metricsUrl');
+  if (option.tracesUrl !== undefined) checkUrl(option.tracesUrl, 'otlp.tracesUrl');
+  return option;
+}
+
+function checkUrl(value: string, name: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `createOtelPipeline: ${name} must be an http(s) URL such as http://localhost:4318, got ${JSON.stringify(value)}.`,
+    );
+  }
 }
 
 // The OTLP/HTTP (JSON) metric reader joins `readers`; the span processor is returned.
@@ -175,7 +214,7 @@ function registerGlobals(
   meterProvider: MeterProvider,
   tracerProvider: BasicTracerProvider,
 ): () => void {
-  const contextManager = new AsyncLocalStorageContextManager();
+  const contextManager = new AsyncLocalStorageContextManager().enable();
   // Each returns false (and leaves the installed one) when a global is already registered.
   const setContext = context.setGlobalContextManager(contextManager);
   const setMeter = metrics.setGlobalMeterProvider(meterProvider);
