@@ -15,6 +15,14 @@ const REPLACEMENT = '\uFFFD';
 
 type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
 
+function isClean(value: string): boolean {
+  return (
+    value.length <= MAX_ATTRIBUTE_VALUE_LENGTH &&
+    (value as unknown as WellFormed).isWellFormed() &&
+    !value.includes(SEPARATOR)
+  );
+}
+
 function cleanString(value: string): string {
   let out =
     value.length > MAX_ATTRIBUTE_VALUE_LENGTH ? value.slice(0, MAX_ATTRIBUTE_VALUE_LENGTH) : value;
@@ -26,14 +34,7 @@ function cleanString(value: string): string {
 export function normalizeAttributeValue(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-      if (
-        value.length <= MAX_ATTRIBUTE_VALUE_LENGTH &&
-        (value as unknown as WellFormed).isWellFormed() &&
-        !value.includes(SEPARATOR)
-      ) {
-        return value;
-      }
-      return cleanString(value);
+      return isClean(value) ? value : cleanString(value);
     case 'number':
     case 'bigint':
       return String(value);
@@ -58,13 +59,16 @@ export function normalizeAttributeValue(value: unknown): string | undefined {
 
 /**
  * A stable identity for an attribute set, computed without allocating the normalised object.
- * Keys are taken in sorted order so `{a, b}` and `{b, a}` are one point.
+ * Keys are taken in sorted order so `{a, b}` and `{b, a}` are one point. Keys that normalisation
+ * changes (too long, lone surrogates, NUL) take the slow path through the normalised object, so
+ * two raw sets that normalise alike are always one point.
  */
 export function attributeKey(raw: Readonly<Record<string, unknown>>): string {
   let key = '';
   let previous = '';
   let sorted = true;
   for (const name in raw) {
+    if (!isClean(name)) return keyOf(normalizeAttributes(raw));
     const value = normalizeAttributeValue(raw[name]);
     if (value === undefined) continue;
     if (key.length > 0 && name < previous) sorted = false;
@@ -73,23 +77,40 @@ export function attributeKey(raw: Readonly<Record<string, unknown>>): string {
   }
   if (sorted) return key;
   key = '';
-  for (const name of Object.keys(raw).sort()) {
+  for (const name of enumerableKeys(raw).sort()) {
     const value = normalizeAttributeValue(raw[name]);
     if (value !== undefined) key += name + SEPARATOR + value + SEPARATOR;
   }
   return key;
 }
 
-/** The normalised attribute object for `raw` (sorted keys), built once per new point. */
+function keyOf(normalized: Attributes): string {
+  let key = '';
+  for (const name of Object.keys(normalized).sort()) {
+    key += name + SEPARATOR + String(normalized[name]) + SEPARATOR;
+  }
+  return key;
+}
+
+// The same keys `attributeKey` walks with `for...in` (inherited enumerable ones included).
+function enumerableKeys(raw: Readonly<Record<string, unknown>>): string[] {
+  const names: string[] = [];
+  for (const name in raw) names.push(name);
+  return names;
+}
+
+/**
+ * The normalised attribute object for `raw` (sorted keys), built once per new point. When two
+ * keys normalise to the same name, the later one in sorted order wins.
+ */
 export function normalizeAttributes(raw: Readonly<Record<string, unknown>>): Attributes {
   const out: Attributes = {};
-  for (const name of Object.keys(raw).sort()) {
+  for (const name of enumerableKeys(raw).sort()) {
     const value = normalizeAttributeValue(raw[name]);
-    if (value !== undefined) out[cleanString(name)] = value;
+    if (value !== undefined) out[isClean(name) ? name : cleanString(name)] = value;
   }
   return out;
 }
-
 /** A short, safe rendering of a bad value for error messages. */
 export function describeValue(value: unknown): string {
   switch (typeof value) {

@@ -25,7 +25,8 @@ export class PointStore<P extends { attributes: Attributes }> {
 
   /** The point for `raw` attributes, created on first sight. */
   get(raw: Readonly<Record<string, unknown>> | undefined): P {
-    if (raw === undefined) {
+    // `attributes()` returning null or a primitive means "no attributes", like undefined.
+    if (raw === undefined || raw === null || typeof raw !== 'object') {
       if (this.single !== undefined) return this.single;
       if (!this.hasAttributes) return this.singlePoint();
       return this.getByKey('', {});
