@@ -89,7 +89,7 @@ describe('registerEvent with bad input', () => {
 
     const [saves, duration] = recorder.getMetricSnapshots();
     expect(value(saves?.points, { outcome: 'success' })).toBe(1);
-    expect((duration?.points[0] as HistogramPoint).count).toBe(4);
+    expect((duration!.points[0] as HistogramPoint).count).toBe(4);
     // 3 × "saves" read the getter, 1 × "typed" read the throwing `type`
     expect(recorder.stats()).toMatchObject({ registered: 5, processed: 5, failed: 4 });
     const failures = errors.filter((e) => e.code === 'metric-failed').map((e) => e.message);

@@ -44,7 +44,7 @@ function flaky(every: number): Metric {
 
 const all = () => counter({ name: 'all', on: 'n' });
 const total = (recorder: MetricsRecorder, metric = 'all'): number | undefined =>
-  (recorder.getMetricSnapshots().find((s) => s.name === metric)?.points[0] as NumberPoint).value;
+  (recorder.getMetricSnapshots().find((s) => s.name === metric)!.points[0] as NumberPoint).value;
 
 describe('faults are isolated, counted and reported once per kind', () => {
   it('keeps the other metrics and recorders working when a metric throws on some events', async () => {
@@ -65,7 +65,7 @@ describe('faults are isolated, counted and reported once per kind', () => {
     expect(errors.map((e) => e.message)).toEqual([
       'Metric "flaky" in recorder "a" threw on event n: flaky on 3',
     ]);
-    expect((errors[0]?.cause as Error).message).toBe('flaky on 3');
+    expect((errors[0]!.cause as Error).message).toBe('flaky on 3');
   });
 
   it('keeps processing when a change listener, an afterChange override and a batch listener throw', async () => {

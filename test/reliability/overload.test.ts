@@ -31,7 +31,7 @@ interface OverloadResult {
   final: RecorderStats;
 }
 
-const SECONDS = process.env.MVX_OVERLOAD_SECONDS ?? '10';
+const SECONDS = '10';
 const CAPACITY = 65_536;
 
 describe.concurrent(`overload: producers outpace processing ~10× for ${SECONDS} s`, () => {
