@@ -35,6 +35,13 @@ export interface Metric<S extends MetricSnapshot = MetricSnapshot> {
   snapshot(): S;
   /** Called once when the metric joins a recorder; lets it report bad input. */
   attach?(host: MetricHost): void;
+  /**
+   * Optional (the built-ins provide it): the value of the last accepted event. Valid while the
+   * post-change hook runs, so a bridge can forward an observation without re-reading state.
+   */
+  readonly lastValue?: number;
+  /** Optional (the built-ins provide it): the attributes of the point the last accepted event updated. */
+  readonly lastAttributes?: Attributes;
 }
 
 // Event types are the user's; `any` lets `(e) => e.outcome` type-check for string selectors too.

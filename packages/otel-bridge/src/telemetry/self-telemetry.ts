@@ -1,0 +1,58 @@
+import type { RecorderStats } from '@mvx-metrics/core';
+import type { Attributes as OtelAttributes } from '@opentelemetry/api';
+
+/** The outcomes `mvx.recorder.events` is split by. */
+export const OUTCOMES = ['processed', 'accepted', 'ignored', 'dropped', 'failed'] as const;
+
+/** One self-telemetry instrument: name, unit, description and how it is exported. */
+export interface SelfInstrument {
+  readonly name: string;
+  readonly unit: string;
+  readonly description: string;
+  readonly monotonic: boolean;
+}
+
+/** `mvx.recorder.events`: events by outcome (a counter, `mvx_recorder_events_total` in Prometheus). */
+export const EVENTS: SelfInstrument = {
+  name: 'mvx.recorder.events',
+  unit: '{event}',
+  description:
+    'Events a recorder handled, by outcome (processed = accepted + ignored; dropped when full)',
+  monotonic: true,
+};
+
+/** `mvx.recorder.pending`: events waiting in the buffer (an up-down counter). */
+export const PENDING: SelfInstrument = {
+  name: 'mvx.recorder.pending',
+  unit: '{event}',
+  description: 'Events registered and not yet processed',
+  monotonic: false,
+};
+
+/** `mvx.recorder.capacity`: the buffer bound (an up-down counter, constant per recorder). */
+export const CAPACITY: SelfInstrument = {
+  name: 'mvx.recorder.capacity',
+  unit: '{event}',
+  description: 'Bound of the pending-event buffer',
+  monotonic: false,
+};
+
+/** The attribute sets of one recorder's self-telemetry, built once per recorder. */
+export interface SelfAttributes {
+  readonly recorder: OtelAttributes;
+  readonly outcomes: readonly OtelAttributes[];
+}
+
+/** Self-telemetry always names the recorder, under `recorderAttribute` or `recorder` when that is off. */
+export function selfAttributes(recorderName: string, key: string | false): SelfAttributes {
+  const k = key === false ? 'recorder' : key;
+  return {
+    recorder: Object.freeze({ [k]: recorderName }),
+    outcomes: OUTCOMES.map((outcome) => Object.freeze({ [k]: recorderName, outcome })),
+  };
+}
+
+/** The value of `mvx.recorder.events` for each of {@link OUTCOMES}, in order. */
+export function outcomeValues(stats: RecorderStats): readonly number[] {
+  return [stats.processed, stats.accepted, stats.ignored, stats.dropped, stats.failed];
+}
