@@ -20,6 +20,7 @@ import {
 import { AsyncLocalStorageContextManager } from '../internal/context-manager.js';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
 import type { OtelPipeline, OtelPipelineOptions } from './types.js';
 
@@ -72,7 +73,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     // The exporter's own server is never started: ours reports a taken port as a rejection.
     const exporter = new PrometheusExporter({
       preventServerStart: true,
-      metricProducers: [producer],
+      metricProducers: [prometheusLabels(producer)],
     });
     server = await listenPrometheus(exporter, prom.host, port, endpoint);
     readers.push(exporter);
