@@ -90,6 +90,11 @@ export function exportedSeries(
       }
     }
   }
+  const keys = out.map(
+    (s) => `${s.scope}|${s.name}|${JSON.stringify(Object.entries(s.attributes).sort())}`,
+  );
+  const duplicate = keys.find((key, i) => keys.indexOf(key) !== i);
+  if (duplicate !== undefined) throw new Error(`series exported twice: ${duplicate}`);
   return sortSeries(out);
 }
 

@@ -14,4 +14,9 @@ export { createMetricProducer, MvxMetricProducer } from './producer/mvx-metric-p
 export { CapturedContext } from './spans/context-capture.js';
 export { METRICS_ATTRIBUTE } from './spans/event-spans.js';
 export type { SelfInstrument } from './telemetry/self-telemetry.js';
-export { CAPACITY, EVENTS, OUTCOMES, PENDING } from './telemetry/self-telemetry.js';
+export {
+  RECORDER_CAPACITY,
+  RECORDER_EVENTS,
+  RECORDER_OUTCOMES,
+  RECORDER_PENDING,
+} from './telemetry/self-telemetry.js';

@@ -25,12 +25,10 @@ export class PointStore<P extends { attributes: Attributes }> {
 
   /** The point for `raw` attributes, created on first sight. */
   get(raw: Readonly<Record<string, unknown>> | undefined): P {
+    // Without an attributes function there is exactly one point, whatever `initial` says.
+    if (!this.hasAttributes) return this.single ?? this.singlePoint();
     // `attributes()` returning null or a primitive means "no attributes", like undefined.
-    if (raw === undefined || raw === null || typeof raw !== 'object') {
-      if (this.single !== undefined) return this.single;
-      if (!this.hasAttributes) return this.singlePoint();
-      return this.getByKey('', {});
-    }
+    if (raw === undefined || raw === null || typeof raw !== 'object') return this.getByKey('', {});
     return this.getByKey(attributeKey(raw), raw);
   }
 

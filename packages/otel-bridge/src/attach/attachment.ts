@@ -13,10 +13,10 @@ import type { CollectionBuilder } from '../producer/collection-builder.js';
 import type { ProducerFeed } from '../producer/mvx-metric-producer.js';
 import { EventSpans, type RecorderSpans } from '../spans/event-spans.js';
 import {
-  CAPACITY,
-  EVENTS,
   outcomeValues,
-  PENDING,
+  RECORDER_CAPACITY,
+  RECORDER_EVENTS,
+  RECORDER_PENDING,
   type SelfAttributes,
   selfAttributes,
 } from '../telemetry/self-telemetry.js';
@@ -105,10 +105,16 @@ export class Attachment implements ProducerFeed {
       const stats = mirror.recorder.stats();
       const values = outcomeValues(stats);
       for (let i = 0; i < values.length; i++) {
-        builder.addSelf(scope, EVENTS, mirror.startTime, self.outcomes[i] ?? {}, values[i] ?? 0);
+        builder.addSelf(
+          scope,
+          RECORDER_EVENTS,
+          mirror.startTime,
+          self.outcomes[i] ?? {},
+          values[i] ?? 0,
+        );
       }
-      builder.addSelf(scope, PENDING, mirror.startTime, self.recorder, stats.pending);
-      builder.addSelf(scope, CAPACITY, mirror.startTime, self.recorder, stats.capacity);
+      builder.addSelf(scope, RECORDER_PENDING, mirror.startTime, self.recorder, stats.pending);
+      builder.addSelf(scope, RECORDER_CAPACITY, mirror.startTime, self.recorder, stats.capacity);
     }
   }
 

@@ -1,7 +1,11 @@
 import { type Metric, type MetricsRecorder, MetricsWiringError } from '@mvx-metrics/core';
 import { prometheusSampleNames } from '../internal/prometheus-names.js';
 import { mirrorKind } from '../mirror/convert.js';
-import { CAPACITY, EVENTS, PENDING } from '../telemetry/self-telemetry.js';
+import {
+  RECORDER_CAPACITY,
+  RECORDER_EVENTS,
+  RECORDER_PENDING,
+} from '../telemetry/self-telemetry.js';
 
 interface Identity {
   readonly instrumentName: string;
@@ -37,7 +41,7 @@ export class NameGuard {
   private readonly samples = new Map<string, string>();
 
   constructor() {
-    for (const self of [EVENTS, PENDING, CAPACITY]) {
+    for (const self of [RECORDER_EVENTS, RECORDER_PENDING, RECORDER_CAPACITY]) {
       this.take({
         instrumentName: self.name,
         kind: self.monotonic ? 'counter' : 'upDownCounter',

@@ -13,10 +13,10 @@ import type { MetricEntry, RecorderMirror } from '../mirror/recorder-mirror.js';
 import type { MirroredMetric } from '../mirror/types.js';
 import { CapturedContext } from '../spans/context-capture.js';
 import {
-  CAPACITY,
-  EVENTS,
   outcomeValues,
-  PENDING,
+  RECORDER_CAPACITY,
+  RECORDER_EVENTS,
+  RECORDER_PENDING,
   type SelfAttributes,
   selfAttributes,
 } from '../telemetry/self-telemetry.js';
@@ -58,12 +58,18 @@ export class InstrumentSink {
     private readonly reporter: Reporter,
   ) {
     this.meter = meterProvider.getMeter(source.namespace);
-    const opts = (i: typeof EVENTS) => ({ unit: i.unit, description: i.description });
+    const opts = (i: typeof RECORDER_EVENTS) => ({ unit: i.unit, description: i.description });
     this.self = selfTelemetry
       ? {
-          events: this.meter.createObservableCounter(EVENTS.name, opts(EVENTS)),
-          pending: this.meter.createObservableUpDownCounter(PENDING.name, opts(PENDING)),
-          capacity: this.meter.createObservableUpDownCounter(CAPACITY.name, opts(CAPACITY)),
+          events: this.meter.createObservableCounter(RECORDER_EVENTS.name, opts(RECORDER_EVENTS)),
+          pending: this.meter.createObservableUpDownCounter(
+            RECORDER_PENDING.name,
+            opts(RECORDER_PENDING),
+          ),
+          capacity: this.meter.createObservableUpDownCounter(
+            RECORDER_CAPACITY.name,
+            opts(RECORDER_CAPACITY),
+          ),
         }
       : undefined;
     this.register();

@@ -1,3 +1,4 @@
+import { MetricsWiringError } from '@mvx-metrics/core';
 import { emptyResource } from '@opentelemetry/resources';
 import type {
   CollectionResult,
@@ -83,8 +84,12 @@ export function createMetricProducer(options: MetricProducerOptions = {}): MvxMe
 /** Connects a feed to a producer; returns the disconnect function. Internal to the bridge. */
 export function addProducerFeed(producer: MvxMetricProducer, feed: ProducerFeed): () => void {
   const feeds = FEEDS.get(producer);
-  if (feeds === undefined)
-    throw new TypeError('otel-bridge: not a producer from createMetricProducer()');
+  if (feeds === undefined) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      'attachOtelBridge: metricProducer must come from createMetricProducer() or a pipeline.',
+    );
+  }
   feeds.add(feed);
   return () => {
     feeds.delete(feed);

@@ -2,7 +2,7 @@ import type { RecorderStats } from '@mvx-metrics/core';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 
 /** The outcomes `mvx.recorder.events` is split by. */
-export const OUTCOMES = ['processed', 'accepted', 'ignored', 'dropped', 'failed'] as const;
+export const RECORDER_OUTCOMES = ['processed', 'accepted', 'ignored', 'dropped', 'failed'] as const;
 
 /** One self-telemetry instrument: name, unit, description and how it is exported. */
 export interface SelfInstrument {
@@ -13,7 +13,7 @@ export interface SelfInstrument {
 }
 
 /** `mvx.recorder.events`: events by outcome (a counter, `mvx_recorder_events_total` in Prometheus). */
-export const EVENTS: SelfInstrument = {
+export const RECORDER_EVENTS: SelfInstrument = {
   name: 'mvx.recorder.events',
   unit: '{event}',
   description:
@@ -22,7 +22,7 @@ export const EVENTS: SelfInstrument = {
 };
 
 /** `mvx.recorder.pending`: events waiting in the buffer (an up-down counter). */
-export const PENDING: SelfInstrument = {
+export const RECORDER_PENDING: SelfInstrument = {
   name: 'mvx.recorder.pending',
   unit: '{event}',
   description: 'Events registered and not yet processed',
@@ -30,7 +30,7 @@ export const PENDING: SelfInstrument = {
 };
 
 /** `mvx.recorder.capacity`: the buffer bound (an up-down counter, constant per recorder). */
-export const CAPACITY: SelfInstrument = {
+export const RECORDER_CAPACITY: SelfInstrument = {
   name: 'mvx.recorder.capacity',
   unit: '{event}',
   description: 'Bound of the pending-event buffer',
@@ -48,11 +48,11 @@ export function selfAttributes(recorderName: string, key: string | false): SelfA
   const k = key === false ? 'recorder' : key;
   return {
     recorder: Object.freeze({ [k]: recorderName }),
-    outcomes: OUTCOMES.map((outcome) => Object.freeze({ [k]: recorderName, outcome })),
+    outcomes: RECORDER_OUTCOMES.map((outcome) => Object.freeze({ [k]: recorderName, outcome })),
   };
 }
 
-/** The value of `mvx.recorder.events` for each of {@link OUTCOMES}, in order. */
+/** The value of `mvx.recorder.events` for each of {@link RECORDER_OUTCOMES}, in order. */
 export function outcomeValues(stats: RecorderStats): readonly number[] {
   return [stats.processed, stats.accepted, stats.ignored, stats.dropped, stats.failed];
 }
