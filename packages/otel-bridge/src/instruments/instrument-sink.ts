@@ -41,6 +41,9 @@ export class InstrumentSink {
   private readonly meter: Meter;
   private readonly observables = new Map<string, Observable>();
   private readonly histograms = new Map<string, Histogram>();
+  // The hook's per-metric decision, apart from `entry.instrument` (which holds the observable of
+  // counters and gauges): sharing that slot made every counter change throw, or hid the counter.
+  private readonly recordTo = new WeakMap<MetricEntry, Histogram | typeof NOT_HISTOGRAM>();
   private readonly merged = new WeakMap<RecorderMirror, WeakMap<Attributes, OtelAttributes>>();
   private readonly selfAttrs = new WeakMap<RecorderMirror, SelfAttributes>();
   private readonly self:
@@ -89,10 +92,10 @@ export class InstrumentSink {
   onChange(change: MetricChange, mirror: RecorderMirror): void {
     const metric = change.metric;
     const entry = mirror.entry(metric);
-    let histogram = entry.instrument as Histogram | typeof NOT_HISTOGRAM | undefined;
+    let histogram = this.recordTo.get(entry);
     if (histogram === undefined) {
       histogram = this.histogramFor(entry, mirror);
-      entry.instrument = histogram;
+      this.recordTo.set(entry, histogram);
     }
     if (histogram === NOT_HISTOGRAM) return;
     const value = metric.lastValue;
