@@ -1,4 +1,4 @@
-import type { MetricsRuntime } from '@mvx-metrics/core';
+import type { MetricsError, MetricsRuntime } from '@mvx-metrics/core';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 import {
   DataPointType,
@@ -169,4 +169,20 @@ export function selfValue(
     }
   }
   return undefined;
+}
+
+/**
+ * An `onError` that collects, and a check that fails the test on any reported problem except the
+ * expected kinds (e.g. `cardinality-limit` in an overflow test). A bridge listener that threw
+ * would be reported as `listener-failed` and fail here.
+ */
+export function collectErrors(expected: string[] = ['cardinality-limit']) {
+  const errors: MetricsError[] = [];
+  return {
+    onError: (error: MetricsError) => {
+      errors.push(error);
+    },
+    unexpected: () =>
+      errors.filter((e) => !expected.includes(e.code)).map((e) => `${e.code}: ${e.message}`),
+  };
 }

@@ -5,15 +5,26 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';
-import { expectedSeries, exportedSeries, type Series, selfValue, TestReader } from './helpers.js';
+import {
+  collectErrors,
+  expectedSeries,
+  exportedSeries,
+  type Series,
+  selfValue,
+  TestReader,
+} from './helpers.js';
 
 const cleanups: Array<() => unknown> = [];
+let errors = collectErrors();
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  const unexpected = errors.unexpected();
+  errors = collectErrors();
+  expect(unexpected).toEqual([]);
 });
 
 function setup() {
-  const runtime = new MetricsRuntime({ namespace: 'docs', onError: () => {} });
+  const runtime = new MetricsRuntime({ namespace: 'docs', onError: errors.onError });
   runtime.start();
   const reader = new TestReader();
   const meterProvider = new MeterProvider({ readers: [reader] });

@@ -4,11 +4,16 @@ import { context, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';
+import { collectErrors } from './helpers.js';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js';
 
 const cleanups: Array<() => unknown> = [];
+let errors = collectErrors();
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  const unexpected = errors.unexpected();
+  errors = collectErrors();
+  expect(unexpected).toEqual([]);
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: decoded OTLP JSON
@@ -34,7 +39,7 @@ describe('OTLP/HTTP export', () => {
       },
     });
     cleanups.push(() => pipeline.shutdown());
-    const runtime = new MetricsRuntime({ namespace: 'docs', onError: () => {} });
+    const runtime = new MetricsRuntime({ namespace: 'docs', onError: errors.onError });
     runtime.start();
     cleanups.push(() => runtime.shutdown());
     const bridge = attachOtelBridge(runtime, {

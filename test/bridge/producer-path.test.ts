@@ -5,18 +5,22 @@ import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';
-import { expectedSeries, exportedSeries, selfValue, TestReader } from './helpers.js';
+import { collectErrors, expectedSeries, exportedSeries, selfValue, TestReader } from './helpers.js';
 
 const cleanups: Array<() => unknown> = [];
+let errors = collectErrors();
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  const unexpected = errors.unexpected();
+  errors = collectErrors();
+  expect(unexpected).toEqual([]);
 });
 
 function setup(options: { scheduler?: 'sync' | 'immediate' } = {}) {
   const runtime = new MetricsRuntime({
     namespace: 'docs',
     scheduler: options.scheduler ?? 'immediate',
-    onError: () => {},
+    onError: errors.onError,
   });
   runtime.start();
   const producer = createMetricProducer();

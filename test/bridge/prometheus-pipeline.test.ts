@@ -5,6 +5,7 @@ import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-me
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';
+import { collectErrors } from './helpers.js';
 import { findPromtool, parseSamples, promtoolCheck } from './prometheus-text.js';
 
 const promtool = findPromtool();
@@ -26,7 +27,7 @@ describe('Prometheus pipeline over real HTTP', () => {
       prometheus: { host: '127.0.0.1', port: 0 },
       otlp: false,
     });
-    runtime = new MetricsRuntime({ namespace: 'docs', onError: () => {} });
+    runtime = new MetricsRuntime({ namespace: 'docs', onError: errors.onError });
     runtime.start();
     // no options: the global provider is the pipeline's, so the bridge feeds its producer
     const bridge = attachOtelBridge(runtime);
@@ -34,10 +35,13 @@ describe('Prometheus pipeline over real HTTP', () => {
     detach = bridge.detach;
   });
 
+  const errors = collectErrors();
+
   afterAll(async () => {
-    detach?.();
     await runtime?.shutdown();
     await pipeline?.shutdown();
+    detach?.();
+    expect(errors.unexpected()).toEqual([]);
   });
 
   async function scrape(): Promise<string> {

@@ -3,7 +3,7 @@ import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectedSeries, exportedSeries, TestReader } from './helpers.js';
+import { collectErrors, expectedSeries, exportedSeries, TestReader } from './helpers.js';
 
 interface Ev {
   type: 'a' | 'b';
@@ -67,7 +67,8 @@ describe('exported state equals core state for random event streams', () => {
         fc.array(step, { maxLength: 25 }),
         fc.nat({ max: 25 }),
         async (steps, attachAt) => {
-          const runtime = new MetricsRuntime({ namespace: 'prop', onError: () => {} });
+          const errors = collectErrors();
+          const runtime = new MetricsRuntime({ namespace: 'prop', onError: errors.onError });
           runtime.start();
           const producer = createMetricProducer();
           const reader = new TestReader(path === 'producer' ? [producer] : []);
@@ -99,6 +100,7 @@ describe('exported state equals core state for random event streams', () => {
             }
             if (detach === undefined) attach();
             expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime));
+            expect(errors.unexpected()).toEqual([]);
           } finally {
             detach?.();
             await meterProvider.shutdown();

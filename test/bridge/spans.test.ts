@@ -16,6 +16,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentOpened, DocumentStorage } from '../fixtures/document-storage.js';
+import { collectErrors } from './helpers.js';
 
 // The pipeline installs the AsyncLocalStorage context manager, so context.with(...) works.
 let stopPipeline: () => Promise<void>;
@@ -30,8 +31,12 @@ beforeAll(async () => {
 afterAll(() => stopPipeline());
 
 const cleanups: Array<() => unknown> = [];
+let errors = collectErrors();
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  const unexpected = errors.unexpected();
+  errors = collectErrors();
+  expect(unexpected).toEqual([]);
 });
 
 function setup(sampler?: ParentBasedSampler) {
@@ -40,7 +45,7 @@ function setup(sampler?: ParentBasedSampler) {
     spanProcessors: [new SimpleSpanProcessor(exporter)],
     ...(sampler === undefined ? {} : { sampler }),
   });
-  const runtime = new MetricsRuntime({ namespace: 'docs', onError: () => {} });
+  const runtime = new MetricsRuntime({ namespace: 'docs', onError: errors.onError });
   runtime.start();
   let now = 1_700_000_000_000;
   const clock = () => now;

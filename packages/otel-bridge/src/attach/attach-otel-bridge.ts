@@ -25,9 +25,10 @@ const TRACER_NAME = '@mvx-metrics/otel-bridge';
  *   tracerProvider: pipeline.tracerProvider,
  *   spans: true,
  * });
- * // ... on shutdown
- * bridge.detach();
+ * // ... on shutdown: drain, export a last time, then detach
+ * await runtime.shutdown();
  * await pipeline.shutdown();
+ * bridge.detach();
  */
 export function attachOtelBridge(
   target: BridgeTarget,

@@ -41,9 +41,6 @@ export class InstrumentSink {
   private readonly meter: Meter;
   private readonly observables = new Map<string, Observable>();
   private readonly histograms = new Map<string, Histogram>();
-  // The hook's per-metric decision, apart from `entry.instrument` (which holds the observable of
-  // counters and gauges): sharing that slot made every counter change throw, or hid the counter.
-  private readonly recordTo = new WeakMap<MetricEntry, Histogram | typeof NOT_HISTOGRAM>();
   private readonly merged = new WeakMap<RecorderMirror, WeakMap<Attributes, OtelAttributes>>();
   private readonly selfAttrs = new WeakMap<RecorderMirror, SelfAttributes>();
   private readonly self:
@@ -92,10 +89,10 @@ export class InstrumentSink {
   onChange(change: MetricChange, mirror: RecorderMirror): void {
     const metric = change.metric;
     const entry = mirror.entry(metric);
-    let histogram = this.recordTo.get(entry);
+    let histogram = entry.histogram as Histogram | typeof NOT_HISTOGRAM | undefined;
     if (histogram === undefined) {
       histogram = this.histogramFor(entry, mirror);
-      this.recordTo.set(entry, histogram);
+      entry.histogram = histogram;
     }
     if (histogram === NOT_HISTOGRAM) return;
     const value = metric.lastValue;
@@ -123,7 +120,7 @@ export class InstrumentSink {
     for (const mirror of this.source.mirrors()) {
       mirror.forEach((entry, view, refreshed) => {
         if (view.kind === 'histogram') return;
-        const observable = entry.instrument as Observable | undefined;
+        const observable = entry.observable as Observable | undefined;
         if (observable === undefined) {
           // A metric added after attach: its instrument joins the callback from the next collection.
           if (this.ensureObservable(entry, view)) missing = true;
@@ -158,7 +155,7 @@ export class InstrumentSink {
   }
 
   private ensureObservable(entry: MetricEntry, view: MirroredMetric): boolean {
-    if (entry.instrument !== undefined) return false;
+    if (entry.observable !== undefined) return false;
     let observable = this.observables.get(view.instrumentName);
     const created = observable === undefined;
     if (observable === undefined) {
@@ -171,7 +168,7 @@ export class InstrumentSink {
             : this.meter.createObservableGauge(view.instrumentName, options);
       this.observables.set(view.instrumentName, observable);
     }
-    entry.instrument = observable;
+    entry.observable = observable;
     return created;
   }
 

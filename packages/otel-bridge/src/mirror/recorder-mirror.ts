@@ -9,8 +9,10 @@ export interface MetricEntry {
   readonly metric: Metric;
   dirty: boolean;
   view: MirroredMetric | undefined;
-  /** Slot for the instruments path: the OTel instrument that mirrors this metric. */
-  instrument: unknown;
+  /** Instruments path: the observable instrument that mirrors this metric (not histograms). */
+  observable: unknown;
+  /** Instruments path: the sync histogram this metric's observations go to, or a "not one" marker. */
+  histogram: unknown;
 }
 
 /** Called for every metric of a recorder at collection; `refreshed` says whether its view was rebuilt. */
@@ -25,6 +27,8 @@ export class RecorderMirror {
   readonly extraAttributes: OtelAttributes;
   private readonly entries = new Map<Metric, MetricEntry>();
   private failedSeen: number;
+  private lastMetric: Metric | undefined;
+  private lastEntry: MetricEntry | undefined;
 
   constructor(
     readonly recorder: MetricsRecorder,
@@ -43,7 +47,7 @@ export class RecorderMirror {
   entry(metric: Metric): MetricEntry {
     let entry = this.entries.get(metric);
     if (entry === undefined) {
-      entry = { metric, dirty: true, view: undefined, instrument: undefined };
+      entry = { metric, dirty: true, view: undefined, observable: undefined, histogram: undefined };
       this.entries.set(metric, entry);
     }
     return entry;
@@ -51,8 +55,16 @@ export class RecorderMirror {
 
   /** O(1): the hook's whole job for the mirror. Unknown metrics are picked up (dirty) at the next read. */
   markDirty(metric: Metric): void {
+    // Runs of events for the same metric are the common case: skip the Map lookup for them.
+    if (metric === this.lastMetric) {
+      (this.lastEntry as MetricEntry).dirty = true;
+      return;
+    }
     const entry = this.entries.get(metric);
-    if (entry !== undefined) entry.dirty = true;
+    if (entry === undefined) return;
+    entry.dirty = true;
+    this.lastMetric = metric;
+    this.lastEntry = entry;
   }
 
   /** Marks every known metric dirty, so the next read reports all of them. */

@@ -1,5 +1,5 @@
 import type { ContextCapture } from '@mvx-metrics/core';
-import { type Context, context, trace } from '@opentelemetry/api';
+import { type Context, context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { EpochClock } from '../internal/clock.js';
 
 /** What the bridge's capturer attaches to an event registered while a span is active. */
@@ -19,6 +19,8 @@ export class CapturedContext {
 export function createContextCapture(clock: EpochClock): ContextCapture {
   return () => {
     const active = context.active();
-    return trace.getSpan(active) === undefined ? undefined : new CapturedContext(active, clock());
+    // Outside any context.with(...) the manager returns ROOT_CONTEXT: no span, nothing to look up.
+    if (active === ROOT_CONTEXT || trace.getSpan(active) === undefined) return undefined;
+    return new CapturedContext(active, clock());
   };
 }
