@@ -88,7 +88,7 @@ describe('wiring mistakes throw clear errors naming the thing and the fix', () =
   it('rejects metric options without `on`, a histogram without `value`, bad buckets and a bad cardinality limit', () => {
     const noOn = wiringError(() => counter({ name: 'c' } as never));
     expect(noOn.message).toBe(
-      'Metric "c" needs `on`: an event class, a type string or a predicate.',
+      'Metric "c" needs `on`: an event class, a type string or a predicate, got undefined.',
     );
     const noValue = wiringError(() => histogram({ name: 'h', on: 'x' }));
     expect(noValue.message).toBe('Metric "h" needs `value: (event) => number`.');

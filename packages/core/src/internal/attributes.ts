@@ -15,14 +15,6 @@ const REPLACEMENT = '\uFFFD';
 
 type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
 
-function isClean(value: string): boolean {
-  return (
-    value.length <= MAX_ATTRIBUTE_VALUE_LENGTH &&
-    (value as unknown as WellFormed).isWellFormed() &&
-    !value.includes(SEPARATOR)
-  );
-}
-
 function cleanString(value: string): string {
   let out =
     value.length > MAX_ATTRIBUTE_VALUE_LENGTH ? value.slice(0, MAX_ATTRIBUTE_VALUE_LENGTH) : value;
@@ -34,7 +26,14 @@ function cleanString(value: string): string {
 export function normalizeAttributeValue(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-      return isClean(value) ? value : cleanString(value);
+      if (
+        value.length <= MAX_ATTRIBUTE_VALUE_LENGTH &&
+        (value as unknown as WellFormed).isWellFormed() &&
+        !value.includes(SEPARATOR)
+      ) {
+        return value;
+      }
+      return cleanString(value);
     case 'number':
     case 'bigint':
       return String(value);
@@ -58,59 +57,56 @@ export function normalizeAttributeValue(value: unknown): string | undefined {
 }
 
 /**
+ * Names are cleaned like values, so that two raw names that normalise alike are one key, and a
+ * NUL inside a name can never fake the separator between two attributes.
+ */
+export function cleanName(name: string): string {
+  return name.length <= MAX_ATTRIBUTE_VALUE_LENGTH &&
+    (name as unknown as WellFormed).isWellFormed() &&
+    !name.includes(SEPARATOR)
+    ? name
+    : cleanString(name);
+}
+
+/** The defined attributes of `raw` as `[cleanName, value]`, sorted by name. */
+function sortedEntries(raw: Readonly<Record<string, unknown>>): [string, string][] {
+  const entries: [string, string][] = [];
+  for (const name of Object.keys(raw)) {
+    const value = normalizeAttributeValue(raw[name]);
+    if (value !== undefined) entries.push([cleanName(name), value]);
+  }
+  return entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/**
  * A stable identity for an attribute set, computed without allocating the normalised object.
- * Keys are taken in sorted order so `{a, b}` and `{b, a}` are one point. Keys that normalisation
- * changes (too long, lone surrogates, NUL) take the slow path through the normalised object, so
- * two raw sets that normalise alike are always one point.
+ * Keys are taken in sorted order so `{a, b}` and `{b, a}` are one point.
  */
 export function attributeKey(raw: Readonly<Record<string, unknown>>): string {
   let key = '';
   let previous = '';
   let sorted = true;
-  for (const name in raw) {
-    if (!isClean(name)) return keyOf(normalizeAttributes(raw));
-    const value = normalizeAttributeValue(raw[name]);
+  for (const rawName in raw) {
+    const value = normalizeAttributeValue(raw[rawName]);
     if (value === undefined) continue;
+    const name = cleanName(rawName);
     if (key.length > 0 && name < previous) sorted = false;
     previous = name;
     key += name + SEPARATOR + value + SEPARATOR;
   }
   if (sorted) return key;
   key = '';
-  for (const name of enumerableKeys(raw).sort()) {
-    const value = normalizeAttributeValue(raw[name]);
-    if (value !== undefined) key += name + SEPARATOR + value + SEPARATOR;
-  }
+  for (const [name, value] of sortedEntries(raw)) key += name + SEPARATOR + value + SEPARATOR;
   return key;
 }
 
-function keyOf(normalized: Attributes): string {
-  let key = '';
-  for (const name of Object.keys(normalized).sort()) {
-    key += name + SEPARATOR + String(normalized[name]) + SEPARATOR;
-  }
-  return key;
-}
-
-// The same keys `attributeKey` walks with `for...in` (inherited enumerable ones included).
-function enumerableKeys(raw: Readonly<Record<string, unknown>>): string[] {
-  const names: string[] = [];
-  for (const name in raw) names.push(name);
-  return names;
-}
-
-/**
- * The normalised attribute object for `raw` (sorted keys), built once per new point. When two
- * keys normalise to the same name, the later one in sorted order wins.
- */
+/** The normalised attribute object for `raw` (sorted keys), built once per new point. */
 export function normalizeAttributes(raw: Readonly<Record<string, unknown>>): Attributes {
   const out: Attributes = {};
-  for (const name of enumerableKeys(raw).sort()) {
-    const value = normalizeAttributeValue(raw[name]);
-    if (value !== undefined) out[isClean(name) ? name : cleanString(name)] = value;
-  }
+  for (const [name, value] of sortedEntries(raw)) out[name] = value;
   return out;
 }
+
 /** A short, safe rendering of a bad value for error messages. */
 export function describeValue(value: unknown): string {
   switch (typeof value) {
