@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, fixture, resultOf, runNode } from './support/child.js';
 
@@ -7,7 +9,7 @@ interface Result {
 }
 
 describe('the library never keeps a process alive', () => {
-  beforeAll(() => ensureBuilt());
+  beforeAll(() => ensureBuilt('packages/otel-bridge'));
 
   it('exits by itself, code 0, after processing everything, when shutdown() is never called', async () => {
     const run = await runNode(fixture('no-shutdown.mjs'), ['started'], { timeoutMs: 10_000 });
@@ -34,4 +36,37 @@ describe('the library never keeps a process alive', () => {
       pending: 20_050,
     });
   });
+
+  it.each(['reachable', 'unreachable'])(
+    'exits by itself with the bridge, Prometheus endpoint and OTLP export wired and never shut down (collector %s)',
+    async (collector) => {
+      const server = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => response.end('{}'));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const close = () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        });
+      if (collector === 'unreachable') await close();
+      try {
+        const run = await runNode(fixture('no-shutdown-pipeline.mjs'), [url], {
+          timeoutMs: 15_000,
+        });
+        expect(run.timedOut).toBe(false);
+        expect(run.code, run.stderr).toBe(0);
+        const result = resultOf<{ beforeExit: boolean; scraped: boolean; stats: Result['totals'] }>(
+          run,
+        );
+        expect(result.beforeExit).toBe(true);
+        expect(result.scraped).toBe(true);
+        expect(result.stats).toMatchObject({ registered: 10_000, processed: 10_000, pending: 0 });
+      } finally {
+        if (collector === 'reachable') await close();
+      }
+    },
+  );
 });
