@@ -8,7 +8,7 @@ import {
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
-import { prometheusSafeAttributes } from '../internal/prometheus-names.js';
+import { prometheusSafeAttributes, prometheusSampleNames } from '../internal/prometheus-names.js';
 
 /**
  * Wraps a producer for the Prometheus reader only: attribute keys become valid, distinct
@@ -22,12 +22,42 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
   return {
     async collect(options?: MetricCollectOptions): Promise<CollectionResult> {
       const result = await producer.collect(options);
+      // Wiring refuses clashing names (NameGuard); a metric added to a recorder after attach is
+      // not seen there, so a clash that still reaches a collection is dropped and reported here
+      // rather than printed as a second HELP/TYPE family.
+      const printedBy = new Map<string, string>();
+      const errors = [...result.errors];
       for (const scope of result.resourceMetrics.scopeMetrics) {
-        scope.metrics = scope.metrics.map((metric) => relabel(metric, cache));
+        const kept: MetricData[] = [];
+        for (const metric of scope.metrics) {
+          const name = metric.descriptor.name;
+          const samples = prometheusSampleNames(name, exportKind(metric));
+          const clash = samples.find((sample) => {
+            const owner = printedBy.get(sample);
+            return owner !== undefined && owner !== name;
+          });
+          if (clash !== undefined) {
+            errors.push(
+              new Error(
+                `otel-bridge: metric "${name}" would print the Prometheus series "${clash}" that "${printedBy.get(clash)}" already prints; it is left out of /metrics. Rename one of them.`,
+              ),
+            );
+            continue;
+          }
+          for (const sample of samples) printedBy.set(sample, name);
+          kept.push(relabel(metric, cache));
+        }
+        scope.metrics = kept;
       }
-      return result;
+      return { ...result, errors };
     },
   };
+}
+
+function exportKind(metric: MetricData): string {
+  if (metric.dataPointType === DataPointType.HISTOGRAM) return 'histogram';
+  if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic) return 'counter';
+  return 'gauge';
 }
 
 type AnyPoint = DataPoint<number | Histogram>;
