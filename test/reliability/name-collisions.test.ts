@@ -1,5 +1,6 @@
 import { counter, gauge, histogram, MetricsRuntime, MetricsWiringError } from '@mvx-metrics/core';
 import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findBinary, promtoolCheck } from './support/prometheus.js';
 
@@ -133,6 +134,40 @@ describe('metric names that collide in Prometheus are refused at wiring time', (
       }),
     );
     expect(error.message).toContain('both become the Prometheus series "rel_latency_count"');
+    bridge.detach();
+  });
+
+  it('leaves a metric added after attach out of /metrics (reported) when it clashes, never printing a second family', async () => {
+    const bridge = attach();
+    const recorder = runtime.createRecorder('late', {
+      metrics: [counter({ name: 'cache.hits', on: 'e' })],
+    });
+    recorder.addMetric(counter({ name: 'cache_hits', on: 'e' }));
+    recorder.registerEvent({ type: 'e' });
+    const collected = await pipeline.metricProducer.collect();
+    expect(collected.errors).toEqual([]);
+    const reported: string[] = [];
+    diag.setLogger(
+      {
+        error: (...args: unknown[]) => reported.push(args.map(String).join(' ')),
+        warn: () => {},
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.ERROR,
+    );
+    let body: string;
+    try {
+      body = await expectOneFamilyEach();
+    } finally {
+      diag.disable();
+    }
+    expect(reported.join('\n')).toContain(
+      'otel-bridge: metric "rel.cache_hits" would print the Prometheus series "rel_cache_hits_total" that "rel.cache.hits" already prints',
+    );
+    expect(body).toContain('rel_cache_hits_total{recorder="late",otel_scope_name="rel"} 1');
+    expect(body.match(/# TYPE rel_cache_hits_total/g)).toHaveLength(1);
     bridge.detach();
   });
 });
