@@ -119,6 +119,18 @@ describe('bad input never poisons the Prometheus output', () => {
     await recorder.flush();
 
     const samples = expectValid(await scrape());
+    // what OTLP readers get (the producer, original keys) is finite too
+    const { resourceMetrics, errors } = await pipeline.metricProducer.collect();
+    expect(errors).toEqual([]);
+    for (const scope of resourceMetrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        for (const point of metric.dataPoints) {
+          const v = point.value as number | { sum?: number; count: number };
+          const numbers = typeof v === 'number' ? [v] : [v.count, v.sum ?? 0];
+          for (const n of numbers) expect(Number.isFinite(n)).toBe(true);
+        }
+      }
+    }
     const mine = samples.filter((s) => s.labels.recorder === recorder.name);
     const sum = (name: string) =>
       mine.filter((s) => s.name === name).reduce((total, s) => total + s.value, 0);
