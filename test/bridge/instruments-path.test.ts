@@ -83,11 +83,23 @@ describe('instruments path (any MeterProvider)', () => {
     recorder.registerEvent({ type: 'ignored' });
     const data = await reader.read();
     const stats = recorder.stats();
-    expect(selfValue(data, 'mvx.recorder.events', { recorder: 'r', outcome: 'processed' })).toBe(
-      stats.processed,
-    );
-    expect(selfValue(data, 'mvx.recorder.events', { recorder: 'r', outcome: 'ignored' })).toBe(1);
-    expect(selfValue(data, 'mvx.recorder.capacity', { recorder: 'r' })).toBe(64);
+    expect(
+      selfValue(data, 'mvx.recorder.events', {
+        recorder: 'r',
+        'mvx.namespace': 'docs',
+        outcome: 'processed',
+      }),
+    ).toBe(stats.processed);
+    expect(
+      selfValue(data, 'mvx.recorder.events', {
+        recorder: 'r',
+        'mvx.namespace': 'docs',
+        outcome: 'ignored',
+      }),
+    ).toBe(1);
+    expect(
+      selfValue(data, 'mvx.recorder.capacity', { recorder: 'r', 'mvx.namespace': 'docs' }),
+    ).toBe(64);
   });
 
   it('mirrors recorders created after attach, each with its recorder attribute', async () => {
@@ -104,6 +116,20 @@ describe('instruments path (any MeterProvider)', () => {
     expect(withoutHistograms(exportedSeries(await reader.read()))).toEqual(
       withoutHistograms(expectedSeries(runtime)),
     );
+  });
+
+  it('picks up a metric added to a recorder after attach from the next collection on', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);
+    const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
+    await reader.read();
+    recorder.addMetric(counter({ name: 'late.hits', on: 'hit' }));
+    recorder.registerEvent({ type: 'hit' });
+    await reader.read(); // creates the instrument; it joins the batch callback
+    recorder.registerEvent({ type: 'hit' });
+    const exported = exportedSeries(await reader.read());
+    expect(exported.find((s) => s.name === 'docs.late.hits')?.value).toBe(2);
+    expect(withoutHistograms(exported)).toEqual(withoutHistograms(expectedSeries(runtime)));
   });
 
   it('keeps exporting a removed recorder’s last values (documented sdk-metrics limit of this path)', async () => {

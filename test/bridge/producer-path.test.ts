@@ -233,13 +233,17 @@ describe('MetricProducer path', () => {
     const data = await reader.read();
     const stats = recorder.stats();
     for (const outcome of ['processed', 'accepted', 'ignored', 'dropped', 'failed'] as const) {
-      expect(selfValue(data, 'mvx.recorder.events', { recorder: 'r', outcome })).toBe(
-        stats[outcome],
-      );
+      expect(
+        selfValue(data, 'mvx.recorder.events', { recorder: 'r', 'mvx.namespace': 'docs', outcome }),
+      ).toBe(stats[outcome]);
     }
     expect(stats.ignored).toBe(1);
-    expect(selfValue(data, 'mvx.recorder.pending', { recorder: 'r' })).toBe(0);
-    expect(selfValue(data, 'mvx.recorder.capacity', { recorder: 'r' })).toBe(128);
+    expect(
+      selfValue(data, 'mvx.recorder.pending', { recorder: 'r', 'mvx.namespace': 'docs' }),
+    ).toBe(0);
+    expect(
+      selfValue(data, 'mvx.recorder.capacity', { recorder: 'r', 'mvx.namespace': 'docs' }),
+    ).toBe(128);
   });
 
   it('names the recorder under a custom attribute, or not at all', async () => {
@@ -269,6 +273,56 @@ describe('MetricProducer path', () => {
     expect(exported.every((s) => s.scope === 'solo_app' && !('recorder' in s.attributes))).toBe(
       true,
     );
+  });
+
+  it('exports hand-written metrics: known kinds as themselves, unknown kinds as gauges', async () => {
+    const { runtime, producer, reader } = setup({ scheduler: 'sync' });
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    class SaveAttempts {
+      readonly name = 'handwritten.saves';
+      total = 0;
+      handleEvent(event: object) {
+        if ((event as { type?: string }).type !== 'save') return false;
+        this.total++;
+        return true;
+      }
+      snapshot() {
+        return {
+          name: this.name,
+          kind: 'counter',
+          points: [{ attributes: {}, value: this.total }],
+        };
+      }
+    }
+    const ratio = {
+      name: 'handwritten.ratio',
+      handleEvent: () => false,
+      snapshot: () => ({
+        name: 'handwritten.ratio',
+        kind: 'ratio',
+        points: [{ attributes: { a: 'b' }, value: 0.25 }],
+      }),
+    };
+    const recorder = runtime.createRecorder('hw', { metrics: () => [new SaveAttempts(), ratio] });
+    recorder.registerEvent({ type: 'save' });
+    recorder.registerEvent({ type: 'save' });
+    const exported = exportedSeries(await reader.read());
+    expect(exported).toEqual([
+      {
+        scope: 'docs',
+        name: 'docs.handwritten.ratio',
+        kind: 'gauge',
+        attributes: { a: 'b', recorder: 'hw' },
+        value: 0.25,
+      },
+      {
+        scope: 'docs',
+        name: 'docs.handwritten.saves',
+        kind: 'counter',
+        attributes: { recorder: 'hw' },
+        value: 2,
+      },
+    ]);
   });
 
   it('refuses a second bridge on the same runtime', () => {

@@ -18,7 +18,10 @@ const TRICKY = 'say "hi" \\ C:\\path\nsecond line';
 describe('Prometheus pipeline over real HTTP', () => {
   let pipeline: OtelPipeline;
   let runtime: MetricsRuntime;
+  let billing: MetricsRuntime;
   let detach: () => void;
+  let detachBilling: () => void;
+  const errors = collectErrors();
 
   beforeAll(async () => {
     pipeline = await createOtelPipeline({
@@ -33,14 +36,27 @@ describe('Prometheus pipeline over real HTTP', () => {
     const bridge = attachOtelBridge(runtime);
     expect(bridge.mode).toBe('producer');
     detach = bridge.detach;
+    // a second runtime on the same pipeline: its self-telemetry joins the same families
+    billing = new MetricsRuntime({
+      namespace: 'billing',
+      scheduler: 'sync',
+      onError: errors.onError,
+    });
+    billing.start();
+    detachBilling = attachOtelBridge(billing, { meterProvider: pipeline.meterProvider }).detach;
+    billing
+      .createRecorder('invoices', {
+        metrics: () => [counter({ name: 'invoices.sent', on: 'sent' })],
+      })
+      .registerEvent({ type: 'sent' });
   });
-
-  const errors = collectErrors();
 
   afterAll(async () => {
     await runtime?.shutdown();
+    await billing?.shutdown();
     await pipeline?.shutdown();
     detach?.();
+    detachBilling?.();
     expect(errors.unexpected()).toEqual([]);
   });
 
@@ -86,7 +102,15 @@ describe('Prometheus pipeline over real HTTP', () => {
       service_name: 'document-service',
       service_instance_id: 'instance-1',
     });
-    // never twice: every series (name + labels) appears exactly once
+    expect(find('billing_invoices_sent_total')[0]?.value).toBe(1);
+    expect(
+      find('mvx_recorder_events_total', { outcome: 'accepted', mvx_namespace: 'billing' })[0]
+        ?.value,
+    ).toBe(1);
+    // never twice: every series (name + labels) appears exactly once, every family once
+    const body = samples.length > 0 ? await scrape() : '';
+    const types = body.split('\n').filter((line) => line.startsWith('# TYPE '));
+    expect(new Set(types).size).toBe(types.length);
     const keys = samples.map((s) => `${s.name}${JSON.stringify(Object.entries(s.labels).sort())}`);
     expect(new Set(keys).size).toBe(keys.length);
   });

@@ -15,8 +15,10 @@ export { CapturedContext } from './spans/context-capture.js';
 export { METRICS_ATTRIBUTE } from './spans/event-spans.js';
 export type { SelfInstrument } from './telemetry/self-telemetry.js';
 export {
+  NAMESPACE_ATTRIBUTE,
   RECORDER_CAPACITY,
   RECORDER_EVENTS,
   RECORDER_OUTCOMES,
   RECORDER_PENDING,
+  SELF_TELEMETRY_SCOPE,
 } from './telemetry/self-telemetry.js';

@@ -1,6 +1,7 @@
 import { defaultErrorHandler, isValidMetricName, MetricsWiringError } from '@mvx-metrics/core';
 import { metrics, trace } from '@opentelemetry/api';
 import { InstrumentSink } from '../instruments/instrument-sink.js';
+import { SelfTelemetryInstruments } from '../instruments/self-telemetry-instruments.js';
 import { defaultEpochClock } from '../internal/clock.js';
 import { pipelineProducerOf } from '../internal/provider-registry.js';
 import { Reporter } from '../internal/report.js';
@@ -86,8 +87,10 @@ export function attachOtelBridge(
   });
 
   const sink =
-    producer === undefined
-      ? new InstrumentSink(meterProvider, attachment, options.selfTelemetry ?? true, reporter)
+    producer === undefined ? new InstrumentSink(meterProvider, attachment, reporter) : undefined;
+  const selfInstruments =
+    producer === undefined && (options.selfTelemetry ?? true)
+      ? new SelfTelemetryInstruments(meterProvider, attachment)
       : undefined;
   try {
     attachment.start(sink);
@@ -112,6 +115,7 @@ export function attachOtelBridge(
       if (capture) attachment.installCapture(undefined);
       disconnect?.();
       sink?.close();
+      selfInstruments?.close();
       attachment.detach();
       ATTACHED.delete(target);
     },

@@ -17,6 +17,7 @@ import {
   RECORDER_CAPACITY,
   RECORDER_EVENTS,
   RECORDER_PENDING,
+  SELF_TELEMETRY_SCOPE,
   type SelfAttributes,
   selfAttributes,
 } from '../telemetry/self-telemetry.js';
@@ -97,6 +98,7 @@ export class Attachment implements ProducerFeed {
   collectInto(builder: CollectionBuilder): void {
     this.processPending();
     const scope = this.namespace;
+    const selfScope = SELF_TELEMETRY_SCOPE;
     for (const { mirror, self } of this.attached.values()) {
       mirror.forEach((_entry, view) => {
         builder.addMetric(scope, view);
@@ -106,15 +108,21 @@ export class Attachment implements ProducerFeed {
       const values = outcomeValues(stats);
       for (let i = 0; i < values.length; i++) {
         builder.addSelf(
-          scope,
+          selfScope,
           RECORDER_EVENTS,
           mirror.startTime,
           self.outcomes[i] ?? {},
           values[i] ?? 0,
         );
       }
-      builder.addSelf(scope, RECORDER_PENDING, mirror.startTime, self.recorder, stats.pending);
-      builder.addSelf(scope, RECORDER_CAPACITY, mirror.startTime, self.recorder, stats.capacity);
+      builder.addSelf(selfScope, RECORDER_PENDING, mirror.startTime, self.recorder, stats.pending);
+      builder.addSelf(
+        selfScope,
+        RECORDER_CAPACITY,
+        mirror.startTime,
+        self.recorder,
+        stats.capacity,
+      );
     }
   }
 
@@ -143,7 +151,7 @@ export class Attachment implements ProducerFeed {
     const offBatch = spans === undefined ? undefined : recorder.onBatchEnd(() => spans.flush());
     this.attached.set(recorder, {
       mirror,
-      self: selfAttributes(recorder.name, settings.recorderAttribute),
+      self: selfAttributes(recorder.name, settings.recorderAttribute, this.namespace),
       spans,
       unsubscribe: () => {
         releaseNames();

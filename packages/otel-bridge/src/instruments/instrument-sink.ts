@@ -12,22 +12,17 @@ import { withExtra } from '../mirror/convert.js';
 import type { MetricEntry, RecorderMirror } from '../mirror/recorder-mirror.js';
 import type { MirroredMetric } from '../mirror/types.js';
 import { CapturedContext } from '../spans/context-capture.js';
-import {
-  outcomeValues,
-  RECORDER_CAPACITY,
-  RECORDER_EVENTS,
-  RECORDER_PENDING,
-  type SelfAttributes,
-  selfAttributes,
-} from '../telemetry/self-telemetry.js';
 
 /** Marks an entry whose metric is not a histogram, so the hook skips it after one look. */
 const NOT_HISTOGRAM = Symbol('not-histogram');
 
+// Histograms go through their sync instrument: the callback need not re-read their snapshots.
+const isRecordedHistogram = (entry: MetricEntry): boolean =>
+  entry.histogram !== undefined && entry.histogram !== NOT_HISTOGRAM;
+
 /** What the instruments path needs from its attachment. */
 export interface SinkSource {
   readonly namespace: string;
-  readonly recorderAttribute: string | false;
   processPending(): void;
   mirrors(): Iterable<RecorderMirror>;
 }
@@ -42,10 +37,6 @@ export class InstrumentSink {
   private readonly observables = new Map<string, Observable>();
   private readonly histograms = new Map<string, Histogram>();
   private readonly merged = new WeakMap<RecorderMirror, WeakMap<Attributes, OtelAttributes>>();
-  private readonly selfAttrs = new WeakMap<RecorderMirror, SelfAttributes>();
-  private readonly self:
-    | { events: Observable; pending: Observable; capacity: Observable }
-    | undefined;
   private registered: Observable[] = [];
   private closed = false;
   private reRegisterQueued = false;
@@ -54,24 +45,9 @@ export class InstrumentSink {
   constructor(
     meterProvider: MeterProvider,
     private readonly source: SinkSource,
-    selfTelemetry: boolean,
     private readonly reporter: Reporter,
   ) {
     this.meter = meterProvider.getMeter(source.namespace);
-    const opts = (i: typeof RECORDER_EVENTS) => ({ unit: i.unit, description: i.description });
-    this.self = selfTelemetry
-      ? {
-          events: this.meter.createObservableCounter(RECORDER_EVENTS.name, opts(RECORDER_EVENTS)),
-          pending: this.meter.createObservableUpDownCounter(
-            RECORDER_PENDING.name,
-            opts(RECORDER_PENDING),
-          ),
-          capacity: this.meter.createObservableUpDownCounter(
-            RECORDER_CAPACITY.name,
-            opts(RECORDER_CAPACITY),
-          ),
-        }
-      : undefined;
     this.register();
   }
 
@@ -131,27 +107,9 @@ export class InstrumentSink {
         if (!refreshed) return;
         for (const point of view.points)
           result.observe(observable, point.value as number, point.attributes);
-      });
-      this.observeSelf(result, mirror);
+      }, isRecordedHistogram);
     }
     if (missing) this.queueRegister();
-  }
-
-  private observeSelf(result: BatchObservableResult, mirror: RecorderMirror): void {
-    const self = this.self;
-    if (self === undefined) return;
-    let attrs = this.selfAttrs.get(mirror);
-    if (attrs === undefined) {
-      attrs = selfAttributes(mirror.recorder.name, this.source.recorderAttribute);
-      this.selfAttrs.set(mirror, attrs);
-    }
-    const stats = mirror.recorder.stats();
-    const values = outcomeValues(stats);
-    for (let i = 0; i < values.length; i++) {
-      result.observe(self.events, values[i] as number, attrs.outcomes[i] as OtelAttributes);
-    }
-    result.observe(self.pending, stats.pending, attrs.recorder);
-    result.observe(self.capacity, stats.capacity, attrs.recorder);
   }
 
   private ensureObservable(entry: MetricEntry, view: MirroredMetric): boolean {
@@ -228,7 +186,6 @@ export class InstrumentSink {
   private register(): void {
     if (this.closed) return;
     const next: Observable[] = [...this.observables.values()];
-    if (this.self !== undefined) next.push(this.self.events, this.self.pending, this.self.capacity);
     if (this.registered.length > 0)
       this.meter.removeBatchObservableCallback(this.callback, this.registered);
     this.registered = next;

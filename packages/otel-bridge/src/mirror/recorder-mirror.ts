@@ -72,14 +72,15 @@ export class RecorderMirror {
     for (const entry of this.entries.values()) entry.dirty = true;
   }
 
-  /** Visits every metric in recorder order, rebuilding the views of those that changed. */
-  forEach(visit: EntryVisitor): void {
+  /** Visits every metric in recorder order (except `skip`ped ones), rebuilding the views of those that changed. */
+  forEach(visit: EntryVisitor, skip?: (entry: MetricEntry) => boolean): void {
     // A metric that threw mid-update may have changed state without firing the hook: re-read all.
     const failed = this.recorder.stats().failed;
     const all = failed !== this.failedSeen;
     this.failedSeen = failed;
     for (const metric of this.recorder.getMetrics()) {
       const entry = this.entry(metric);
+      if (skip?.(entry)) continue;
       let refreshed = false;
       if (entry.dirty || all || entry.view === undefined) {
         entry.dirty = false;

@@ -22,7 +22,7 @@ import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
-import type { OtelPipeline, OtelPipelineOptions } from './types.js';
+import type { OtelPipeline, OtelPipelineOptions, OtlpOptions } from './types.js';
 
 const DEFAULT_PROMETHEUS_PORT = 9464;
 const DEFAULT_INTERVAL_MS = 10_000;
@@ -56,6 +56,11 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
       'createOtelPipeline needs { serviceName: string }.',
     );
   }
+  const shutdownTimeoutMs = positive(
+    options.shutdownTimeoutMs,
+    DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    'shutdownTimeoutMs',
+  );
   const producer = new MvxMetricProducer();
   const readers: IMetricReader[] = [];
 
@@ -79,31 +84,13 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     readers.push(exporter);
   }
 
-  const spanProcessors: SpanProcessor[] = [];
-  if (options.otlp !== false) {
-    const otlp = options.otlp ?? {};
-    const intervalMs = otlp.intervalMs ?? DEFAULT_INTERVAL_MS;
-    const timeoutMs = Math.min(otlp.timeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS, intervalMs);
-    readers.push(
-      new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({
-          timeoutMillis: timeoutMs,
-          ...(otlp.metricsUrl === undefined ? {} : { url: otlp.metricsUrl }),
-        }),
-        exportIntervalMillis: intervalMs,
-        exportTimeoutMillis: timeoutMs,
-        metricProducers: [producer],
-      }),
-    );
-    spanProcessors.push(
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({
-          timeoutMillis: timeoutMs,
-          ...(otlp.tracesUrl === undefined ? {} : { url: otlp.tracesUrl }),
-        }),
-        { exportTimeoutMillis: timeoutMs },
-      ),
-    );
+  let spanProcessors: SpanProcessor[];
+  try {
+    spanProcessors =
+      options.otlp === false ? [] : otlpExport(options.otlp ?? {}, producer, readers);
+  } catch (error) {
+    await server?.close();
+    throw error;
   }
 
   const resource = defaultResource().merge(
@@ -122,7 +109,6 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
   const undoGlobals =
     options.registerGlobals === false ? () => {} : registerGlobals(meterProvider, tracerProvider);
 
-  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   let stopping: Promise<void> | undefined;
   const pipeline: OtelPipeline = {
     meterProvider,
@@ -143,6 +129,46 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
   };
   if (server !== undefined) return { ...pipeline, prometheusUrl: server.url };
   return pipeline;
+}
+
+// The OTLP/HTTP (JSON) metric reader joins `readers`; the span processor is returned.
+function otlpExport(
+  otlp: OtlpOptions,
+  producer: MvxMetricProducer,
+  readers: IMetricReader[],
+): SpanProcessor[] {
+  const intervalMs = positive(otlp.intervalMs, DEFAULT_INTERVAL_MS, 'otlp.intervalMs');
+  const timeoutMs = Math.min(
+    positive(otlp.timeoutMs, DEFAULT_EXPORT_TIMEOUT_MS, 'otlp.timeoutMs'),
+    intervalMs,
+  );
+  readers.push(
+    new PeriodicExportingMetricReader({
+      exporter: new OTLPMetricExporter({
+        timeoutMillis: timeoutMs,
+        ...(otlp.metricsUrl === undefined ? {} : { url: otlp.metricsUrl }),
+      }),
+      exportIntervalMillis: intervalMs,
+      exportTimeoutMillis: timeoutMs,
+      metricProducers: [producer],
+    }),
+  );
+  const traceExporter = new OTLPTraceExporter({
+    timeoutMillis: timeoutMs,
+    ...(otlp.tracesUrl === undefined ? {} : { url: otlp.tracesUrl }),
+  });
+  return [new BatchSpanProcessor(traceExporter, { exportTimeoutMillis: timeoutMs })];
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `createOtelPipeline: ${name} must be a positive number of milliseconds, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
 }
 
 // Globals only where none is installed, so a NodeSDK already running keeps its own.

@@ -1,6 +1,12 @@
 import type { RecorderStats } from '@mvx-metrics/core';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 
+/** Instrumentation scope (meter name) of the self-telemetry: one scope for every runtime, so the families never repeat. */
+export const SELF_TELEMETRY_SCOPE = '@mvx-metrics/otel-bridge';
+
+/** Attribute naming the runtime's namespace on self-telemetry points. */
+export const NAMESPACE_ATTRIBUTE = 'mvx.namespace';
+
 /** The outcomes `mvx.recorder.events` is split by. */
 export const RECORDER_OUTCOMES = ['processed', 'accepted', 'ignored', 'dropped', 'failed'] as const;
 
@@ -43,12 +49,20 @@ export interface SelfAttributes {
   readonly outcomes: readonly OtelAttributes[];
 }
 
-/** Self-telemetry always names the recorder, under `recorderAttribute` or `recorder` when that is off. */
-export function selfAttributes(recorderName: string, key: string | false): SelfAttributes {
+/**
+ * Self-telemetry always names the recorder (under `recorderAttribute`, or `recorder` when that is
+ * off) and the runtime's namespace, so recorders of several runtimes never collide.
+ */
+export function selfAttributes(
+  recorderName: string,
+  key: string | false,
+  namespace: string,
+): SelfAttributes {
   const k = key === false ? 'recorder' : key;
+  const base = { [k]: recorderName, [NAMESPACE_ATTRIBUTE]: namespace };
   return {
-    recorder: Object.freeze({ [k]: recorderName }),
-    outcomes: RECORDER_OUTCOMES.map((outcome) => Object.freeze({ [k]: recorderName, outcome })),
+    recorder: Object.freeze(base),
+    outcomes: RECORDER_OUTCOMES.map((outcome) => Object.freeze({ ...base, outcome })),
   };
 }
 
