@@ -21,6 +21,7 @@ import {
 
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
 import type { OtelPipeline, OtelPipelineOptions, OtlpOptions } from './types.js';
 
@@ -78,7 +79,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     // The exporter's own server is never started: ours reports a taken port as a rejection.
     const exporter = new PrometheusExporter({
       preventServerStart: true,
-      metricProducers: [producer],
+      metricProducers: [prometheusLabels(producer)],
     });
     server = await listenPrometheus(exporter, prom.host, port, endpoint);
     readers.push(exporter);
