@@ -77,3 +77,36 @@ describe('OTLP configuration', () => {
     ).rejects.toThrow(/otlp\.metricsUrl must be an http\(s\) URL/);
   });
 });
+
+describe('OTLP export failures', () => {
+  it('reach the onError option while the collector is down, and every interval keeps running', async () => {
+    clearVariables();
+    const gone = await startOtlpReceiver();
+    await gone.close(); // its port now refuses connections
+    const failures: Error[] = [];
+    const pipeline = await createOtelPipeline({
+      serviceName: 's',
+      prometheus: false,
+      registerGlobals: false,
+      otlp: {
+        metricsUrl: `${gone.url}/v1/metrics`,
+        tracesUrl: `${gone.url}/v1/traces`,
+        intervalMs: 100,
+      },
+      onError: (error) => failures.push(error),
+    });
+    cleanups.push(() => pipeline.shutdown());
+    const runtime = new MetricsRuntime({ namespace: 'docs' });
+    runtime.start();
+    cleanups.push(() => runtime.shutdown());
+    attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider });
+    const recorder = runtime.createRecorder('document_storage', { metrics: documentMetrics });
+    new DocumentStorage(recorder).save('a', 'hello', 0.01);
+    const deadline = Date.now() + 10_000;
+    while (failures.length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(failures.length).toBeGreaterThanOrEqual(2);
+    expect(failures[0]?.message).toMatch(/export/i);
+  });
+});

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MetricsWiringError } from '@mvx-metrics/core';
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -108,6 +109,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     spanProcessors,
   });
   registerPipelineProducer(meterProvider, producer);
+  const undoErrorHandler = routeExportErrors(options.onError ?? warnOncePerProblem());
   const undoGlobals =
     options.registerGlobals === false ? () => {} : registerGlobals(meterProvider, tracerProvider);
 
@@ -126,6 +128,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
         ]);
         await withTimeout(work, shutdownTimeoutMs);
         await server?.close();
+        undoErrorHandler();
       })();
       return stopping;
     },
@@ -224,6 +227,31 @@ function registerGlobals(
     if (setContext) context.disable();
     if (setMeter) metrics.disable();
     if (setTracer) trace.disable();
+  };
+}
+
+// Exporters report failures (collector down, 5xx, timeouts) to OpenTelemetry's global error
+// handler, which by default only reaches `diag` — silent unless a diag logger is installed.
+function routeExportErrors(onError: (error: Error) => void): () => void {
+  setGlobalErrorHandler((exception) => {
+    const error = exception instanceof Error ? exception : new Error(String(exception));
+    try {
+      onError(error);
+    } catch {
+      // a throwing handler must not break the exporter's interval
+    }
+  });
+  return () => setGlobalErrorHandler(loggingErrorHandler());
+}
+
+function warnOncePerProblem(): (error: Error) => void {
+  const seen = new Set<string>();
+  return (error) => {
+    if (seen.has(error.message)) return;
+    seen.add(error.message);
+    console.warn(
+      `[mvx-metrics] OpenTelemetry export failed (reported once per problem): ${error.message}`,
+    );
   };
 }
 

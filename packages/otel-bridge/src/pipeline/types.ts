@@ -43,6 +43,12 @@ export interface OtelPipelineOptions {
    * globals where none is installed yet; undone by `shutdown()`. Default `true`.
    */
   registerGlobals?: boolean;
+  /**
+   * Receives export failures (collector down, 5xx, timeouts), which OpenTelemetry otherwise only
+   * logs to `diag`. Default: one `console.warn` per distinct problem. Installed as OpenTelemetry's
+   * global error handler until `shutdown()`.
+   */
+  onError?: (error: Error) => void;
   /** Upper bound of `shutdown()`, final export included (default 3 000 ms). */
   shutdownTimeoutMs?: number;
 }
