@@ -1,0 +1,10 @@
+export { ExposedRecorder, exposeRecorder } from './exposed-recorder.js';
+export type {
+  ConnectRecorderOptions,
+  ExposedRecorderStats,
+  ExposeRecorderOptions,
+  RecorderHandle,
+  RecorderHandleOptions,
+  WorkerRecorderStats,
+} from './types.js';
+export { connectRecorder, WorkerRecorder } from './worker-recorder.js';
