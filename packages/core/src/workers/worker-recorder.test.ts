@@ -192,6 +192,17 @@ describe('worker-side recorder (both ends in one thread)', () => {
     await runtime.shutdown();
   });
 
+  test('does not drop worker batches that arrive in one burst into a smaller owning buffer', async () => {
+    const { runtime, recorder, exposed, seq } = setup({ maxPendingEvents: 100 });
+    const remote = connectRecorder(exposed.handle({ maxPendingEvents: 1_000, batchSize: 50 }));
+    // 20 batches posted before the owning loop turns: Node delivers them in one callback.
+    for (let i = 0; i < 1_000; i++) remote.registerEvent({ seq: i });
+    await remote.flush();
+    expect(recorder.stats()).toMatchObject({ registered: 1_000, processed: 1_000, dropped: 0 });
+    expect(seq.seen).toHaveLength(1_000);
+    await runtime.shutdown();
+  });
+
   test('flush resolves only after the owning recorder processed what was sent before it', async () => {
     const { runtime, recorder, exposed } = setup();
     const remote = connectRecorder(exposed.handle({ batchSize: 7 }));
@@ -242,6 +253,17 @@ describe('worker-side recorder (both ends in one thread)', () => {
     remote.registerEvent({ type: 'job.done', kind: 'a' });
     expect(remote.stats()).toMatchObject({ sent: 20, lost: 5, pending: 0, rejected: 1 });
     expect(() => exposed.handle()).toThrow(/no longer exposed/);
+  });
+
+  test('removeRecorder takes in what was posted and closes the connections of that recorder', async () => {
+    const { runtime, exposed, seq } = setup();
+    const remote = connectRecorder(exposed.handle({ batchSize: 5 }), { onError: () => {} });
+    for (let i = 0; i < 10; i++) remote.registerEvent({ seq: i });
+    expect(await runtime.removeRecorder('jobs')).toBe(true);
+    expect(seq.seen).toHaveLength(10);
+    expect(exposed.stats()).toMatchObject({ open: 0, received: 10, lost: 0 });
+    expect(() => runtime.exposeRecorder('jobs')).toThrow(/no recorder/);
+    await runtime.shutdown();
   });
 
   test('counts what a connection never sent as lost once its port closes, and reports it', async () => {
