@@ -56,6 +56,26 @@ export function normalizeAttributeValue(value: unknown): string | undefined {
   }
 }
 
+// Names are cleaned like values, so that two raw names that normalise alike are one key, and a
+// NUL inside a name can never fake the separator between two attributes.
+function cleanName(name: string): string {
+  return name.length <= MAX_ATTRIBUTE_VALUE_LENGTH &&
+    (name as unknown as WellFormed).isWellFormed() &&
+    !name.includes(SEPARATOR)
+    ? name
+    : cleanString(name);
+}
+
+/** The defined attributes of `raw` as `[cleanName, value]`, sorted by name. */
+function sortedEntries(raw: Readonly<Record<string, unknown>>): [string, string][] {
+  const entries: [string, string][] = [];
+  for (const name of Object.keys(raw)) {
+    const value = normalizeAttributeValue(raw[name]);
+    if (value !== undefined) entries.push([cleanName(name), value]);
+  }
+  return entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 /**
  * A stable identity for an attribute set, computed without allocating the normalised object.
  * Keys are taken in sorted order so `{a, b}` and `{b, a}` are one point.
@@ -64,29 +84,24 @@ export function attributeKey(raw: Readonly<Record<string, unknown>>): string {
   let key = '';
   let previous = '';
   let sorted = true;
-  for (const name in raw) {
-    const value = normalizeAttributeValue(raw[name]);
+  for (const rawName in raw) {
+    const value = normalizeAttributeValue(raw[rawName]);
     if (value === undefined) continue;
+    const name = cleanName(rawName);
     if (key.length > 0 && name < previous) sorted = false;
     previous = name;
     key += name + SEPARATOR + value + SEPARATOR;
   }
   if (sorted) return key;
   key = '';
-  for (const name of Object.keys(raw).sort()) {
-    const value = normalizeAttributeValue(raw[name]);
-    if (value !== undefined) key += name + SEPARATOR + value + SEPARATOR;
-  }
+  for (const [name, value] of sortedEntries(raw)) key += name + SEPARATOR + value + SEPARATOR;
   return key;
 }
 
 /** The normalised attribute object for `raw` (sorted keys), built once per new point. */
 export function normalizeAttributes(raw: Readonly<Record<string, unknown>>): Attributes {
   const out: Attributes = {};
-  for (const name of Object.keys(raw).sort()) {
-    const value = normalizeAttributeValue(raw[name]);
-    if (value !== undefined) out[cleanString(name)] = value;
-  }
+  for (const [name, value] of sortedEntries(raw)) out[name] = value;
   return out;
 }
 

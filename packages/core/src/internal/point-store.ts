@@ -23,9 +23,9 @@ export class PointStore<P extends { attributes: Attributes }> {
     private readonly onOverflow: () => void,
   ) {}
 
-  /** The point for `raw` attributes, created on first sight. */
-  get(raw: Readonly<Record<string, unknown>> | undefined): P {
-    if (raw === undefined) {
+  /** The point for `raw` attributes, created on first sight; `undefined` or `null` mean none. */
+  get(raw: Readonly<Record<string, unknown>> | null | undefined): P {
+    if (raw === undefined || raw === null) {
       if (this.single !== undefined) return this.single;
       if (!this.hasAttributes) return this.singlePoint();
       return this.getByKey('', {});

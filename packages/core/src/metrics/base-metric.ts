@@ -31,10 +31,10 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     }
     assertValidMetricName(options.name);
     this.name = options.name;
-    if (options.on === undefined) {
+    if (typeof options.on !== 'string' && typeof options.on !== 'function') {
       throw new MetricsWiringError(
         'invalid-metric-options',
-        `Metric "${options.name}" needs \`on\`: an event class, a type string or a predicate.`,
+        `Metric "${options.name}" needs \`on\`: an event class, a type string or a predicate, got ${describeValue(options.on)}.`,
       );
     }
     this.selects = compileSelector(options.on);

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { counter } from '../metrics/index.js';
+import { createTestRecorder } from '../testing/index.js';
+import {
+  attributeKey,
+  MAX_ATTRIBUTE_VALUE_LENGTH,
+  normalizeAttributes,
+  normalizeAttributeValue,
+} from './attributes.js';
+
+describe('attribute normalisation', () => {
+  it('keeps strings and turns numbers, booleans and bigints into their String()', () => {
+    expect(normalizeAttributeValue('GET')).toBe('GET');
+    expect(normalizeAttributeValue(200)).toBe('200');
+    expect(normalizeAttributeValue(1.5)).toBe('1.5');
+    expect(normalizeAttributeValue(true)).toBe('true');
+    expect(normalizeAttributeValue(10n)).toBe('10');
+  });
+
+  it('turns objects and arrays into JSON, and unserialisable ones into a marker', () => {
+    expect(normalizeAttributeValue({ a: 1 })).toBe('{"a":1}');
+    expect(normalizeAttributeValue([1, 'x'])).toBe('[1,"x"]');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(normalizeAttributeValue(cyclic)).toBe('[unserializable]');
+  });
+
+  it('drops undefined and null values', () => {
+    expect(normalizeAttributes({ a: undefined, b: null, c: 'x' })).toEqual({ c: 'x' });
+  });
+
+  it('replaces lone surrogates and NUL with U+FFFD', () => {
+    expect(normalizeAttributeValue('a\uD800b')).toBe('a\uFFFDb');
+    expect(normalizeAttributeValue('a\uDC00')).toBe('a\uFFFD');
+    expect(normalizeAttributeValue('a\u0000b')).toBe('a\uFFFDb');
+    expect(normalizeAttributeValue('ok \u{1F600}')).toBe('ok \u{1F600}');
+  });
+
+  it('cuts values longer than 1024 UTF-16 units, never leaving half a surrogate pair', () => {
+    expect(MAX_ATTRIBUTE_VALUE_LENGTH).toBe(1024);
+    expect(normalizeAttributeValue('x'.repeat(2000))).toBe('x'.repeat(1024));
+    expect(normalizeAttributeValue('x'.repeat(1024))).toBe('x'.repeat(1024));
+    const cut = normalizeAttributeValue(`${'x'.repeat(1023)}\u{1F600}`);
+    expect(cut).toBe(`${'x'.repeat(1023)}\uFFFD`);
+    expect(normalizeAttributeValue({ big: 'y'.repeat(2000) })).toHaveLength(1024);
+  });
+
+  it('gives one identity to equal attribute sets whatever the key order or value type', () => {
+    expect(attributeKey({ a: '1', b: 'x' })).toBe(attributeKey({ b: 'x', a: 1 }));
+    expect(attributeKey({ a: 1, gone: undefined })).toBe(attributeKey({ a: '1' }));
+    expect(attributeKey({ a: 'x' })).not.toBe(attributeKey({ a: 'y' }));
+    expect(attributeKey({ a: 'x' })).not.toBe(attributeKey({ b: 'x' }));
+  });
+
+  it('makes 1 and "1" one point of a metric, with sorted keys', () => {
+    const recorder = createTestRecorder([
+      counter({
+        name: 'c',
+        on: 'e',
+        attributes: (e: { attrs: Record<string, unknown> }) => e.attrs,
+      }),
+    ]);
+    recorder.registerEvent({ type: 'e', attrs: { status: 200, method: 'GET' } });
+    recorder.registerEvent({
+      type: 'e',
+      attrs: { method: 'GET', status: '200', extra: undefined },
+    });
+    const points = recorder.getMetricSnapshots()[0]?.points;
+    expect(points).toEqual([{ attributes: { method: 'GET', status: '200' }, value: 2 }]);
+    expect(Object.keys(points?.[0]?.attributes ?? {})).toEqual(['method', 'status']);
+  });
+});
+
+describe('attribute names', () => {
+  it('never lets two different attribute sets share one identity through a NUL in a name', () => {
+    expect(attributeKey({ 'a\u0000b\u0000c': 'd' })).not.toBe(attributeKey({ a: 'b', c: 'd' }));
+  });
+
+  it('gives one point to names that normalise to the same name, so no two points have equal attributes', () => {
+    const recorder = createTestRecorder([
+      counter({
+        name: 'c',
+        on: 'e',
+        attributes: (e: { attrs: Record<string, unknown> }) => e.attrs,
+      }),
+    ]);
+    recorder.registerEvent({ type: 'e', attrs: { 'k\uD800': 'v' } });
+    recorder.registerEvent({ type: 'e', attrs: { 'k\uDC00': 'v' } });
+    recorder.registerEvent({ type: 'e', attrs: { 'k\u0000': 'v' } });
+    recorder.registerEvent({ type: 'e', attrs: { 'a\u0000b\u0000c': 'd' } });
+    recorder.registerEvent({ type: 'e', attrs: { a: 'b', c: 'd' } });
+    expect(recorder.getMetricSnapshots()[0]?.points).toEqual([
+      { attributes: { 'k\uFFFD': 'v' }, value: 3 },
+      { attributes: { 'a\uFFFDb\uFFFDc': 'd' }, value: 1 },
+      { attributes: { a: 'b', c: 'd' }, value: 1 },
+    ]);
+  });
+});
