@@ -12,7 +12,7 @@ import {
   type WorkerRecorderStats,
 } from '@mvx-metrics/core';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { buildPackages } from './build-core.js';
+import { buildPackages, workerExecArgv } from './helpers.js';
 
 const PRODUCER = new URL('./fixtures/producer.mjs', import.meta.url);
 const OWNER_EXITS = new URL('./fixtures/owner-exits.mjs', import.meta.url);
@@ -47,6 +47,7 @@ function startProducer(exposed: ExposedRecorder, options: ProducerOptions): Prod
   const worker = new Worker(PRODUCER, {
     workerData: { ...data, metrics: handle },
     transferList: [handle.port],
+    execArgv: workerExecArgv(),
   });
   workers.push(worker);
   const message = (kind: string) =>

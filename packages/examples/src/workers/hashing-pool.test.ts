@@ -16,6 +16,20 @@ import { createHashingPool, type HashingPool } from './hashing-pool.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+// Vitest may run tests with `--conditions source` (workspace packages resolve to src/*.ts), which
+// workers inherit; Node 20 cannot load .ts, so the pool's workers drop it and load dist.
+function workerExecArgv(): string[] {
+  const argv = process.execArgv;
+  return argv.filter(
+    (arg, i) =>
+      !(
+        arg === '--conditions=source' ||
+        (arg === '--conditions' && argv[i + 1] === 'source') ||
+        (arg === 'source' && argv[i - 1] === '--conditions')
+      ),
+  );
+}
+
 function documents(count: number, seed: string): Document[] {
   return Array.from({ length: count }, (_, i) => ({
     id: `${seed}-${i}`,
@@ -55,7 +69,7 @@ describe('a piscina pool whose workers report into one recorder of the owning ru
   test('counts every document hashed in the pool exactly once, in one series', async () => {
     runtime = new MetricsRuntime({ namespace: 'docs' });
     runtime.start();
-    pool = createHashingPool(runtime, { maxThreads: 2 });
+    pool = createHashingPool(runtime, { maxThreads: 2, execArgv: workerExecArgv() });
     const batches = Array.from({ length: 12 }, (_, b) => documents(25, `batch${b}`));
     const results = await Promise.all(batches.map((batch) => pool?.hash(batch)));
 

@@ -11,6 +11,8 @@ export interface HashingPoolOptions {
   recorderName?: string;
   /** Pool size (default: available parallelism). */
   maxThreads?: number;
+  /** Node flags of the pool's workers (default: the parent's, as with piscina). */
+  execArgv?: string[];
 }
 
 /** A piscina pool whose workers report into one recorder of the owning runtime. */
@@ -49,6 +51,7 @@ export function createHashingPool(
     filename: TASK_FILE.href,
     maxThreads,
     minThreads: Math.min(1, maxThreads),
+    ...(options.execArgv === undefined ? {} : { execArgv: options.execArgv }),
   });
   return {
     exposed,

@@ -13,3 +13,22 @@ export function buildPackages(...projects: string[]): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-b', ...projects], { cwd: root, stdio: 'inherit' });
 }
+
+/**
+ * `execArgv` for workers started from a test. Vitest may start its test process with
+ * `--conditions source` (workspace packages resolve to src/*.ts there), and workers inherit the
+ * parent's execArgv: Node 20 cannot load .ts, so workers drop that condition and get dist.
+ */
+export function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if ((arg === '--conditions' || arg === '-C') && argv[i + 1] === 'source') {
+      i++;
+    } else if (arg !== '--conditions=source' && arg !== '-C=source') {
+      out.push(arg);
+    }
+  }
+  return out;
+}
