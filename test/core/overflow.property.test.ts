@@ -40,6 +40,10 @@ class BufferModel {
   drainAll(): void {
     this.processed.push(...this.queue.splice(0));
   }
+  /** The scheduler processed `count` more events: they must be the oldest pending ones. */
+  drain(count: number): void {
+    this.processed.push(...this.queue.splice(0, count));
+  }
 }
 
 describe('bounded buffer (property)', () => {
@@ -107,6 +111,70 @@ describe('bounded buffer (property)', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('stays exact when turns drain the buffer only partly (time budget) between bursts', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1500 }),
+        fc.constantFrom<OverflowPolicy>('drop-newest', 'drop-oldest'),
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 1, max: 1500 }).map((count): Action => ({ op: 'register', count })),
+            fc.constant<Action>({ op: 'tick' }),
+            fc.constant<Action>({ op: 'flush' }),
+          ),
+          { maxLength: 20 },
+        ),
+        async (capacity, policy, actions) => {
+          const seen: number[] = [];
+          const metric: Metric = {
+            name: 'seen',
+            handleEvent: (event) => {
+              seen.push((event as { id: number }).id);
+              return true;
+            },
+            snapshot: () => ({ name: 'seen', kind: 'custom', points: [] }),
+          };
+          // Every clock read moves time by 1 ms: a 4 ms budget stops a turn after a few hundred events.
+          let now = 0;
+          const recorder = new MetricsRecorder('partial', {
+            metrics: [metric],
+            maxPendingEvents: capacity,
+            overflow: policy,
+            clock: () => (now += 1),
+            onError: () => {},
+          });
+          recorder.start();
+          const model = new BufferModel(capacity, policy);
+          let next = 0;
+          for (const action of actions) {
+            if (action.op === 'register') {
+              for (let i = 0; i < action.count; i++) {
+                recorder.registerEvent({ id: next });
+                model.register(next);
+                next++;
+              }
+            } else {
+              if (action.op === 'tick') await turn();
+              else await recorder.flush();
+              model.drain(recorder.stats().processed - model.processed.length);
+              if (action.op === 'flush') expect(model.queue).toEqual([]);
+            }
+            expect(seen).toEqual(model.processed);
+            expect(recorder.stats()).toMatchObject({
+              registered: next,
+              dropped: model.dropped.length,
+              pending: model.queue.length,
+            });
+          }
+          await recorder.flush();
+          model.drainAll();
+          expect(seen).toEqual(model.processed);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });

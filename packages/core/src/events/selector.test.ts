@@ -84,6 +84,17 @@ describe('event selection', () => {
   });
 });
 
+describe('events that crossed a thread boundary', () => {
+  it('lose their class after a structured clone and are still selected by `type`', () => {
+    class Typed extends MetricEvent {
+      readonly type = 'document.saved';
+    }
+    const cloned = structuredClone(new Typed()) as object;
+    expect(compileSelector(Typed)(cloned)).toBe(false);
+    expect(compileSelector('document.saved')(cloned)).toBe(true);
+  });
+});
+
 describe('describeEvent', () => {
   it('names an event by its type, else its class, and never throws', () => {
     expect(describeEvent({ type: 'ping' })).toBe('ping');

@@ -18,6 +18,7 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
   protected readonly store: PointStore<P & { attributes: Attributes }>;
   private readonly description: string | undefined;
   private readonly unit: string | undefined;
+  private readonly cardinalityLimit: number;
   private host: MetricHost | undefined;
   private droppedValues = 0;
   private readonly reported = new Set<string>();
@@ -51,6 +52,7 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
         `Metric "${options.name}": cardinalityLimit must be an integer >= 2, got ${limit}.`,
       );
     }
+    this.cardinalityLimit = limit;
     this.attributesOf = options.attributes;
     this.valueOf = options.value;
     this.description = options.description;
@@ -69,6 +71,14 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
 
   /** Creates the `initial` points; concrete constructors call it once their own fields are set. */
   protected seed(initial: readonly Attributes[] | undefined): void {
+    // Seeding runs before the metric joins a recorder: an overflow here would be reported to
+    // nobody, so more initial points than the limit allows is a wiring mistake.
+    if (initial !== undefined && initial.length > this.cardinalityLimit - 1) {
+      throw new MetricsWiringError(
+        'invalid-metric-options',
+        `Metric "${this.name}": ${initial.length} initial points exceed cardinalityLimit ${this.cardinalityLimit}, which keeps at most ${this.cardinalityLimit - 1} attribute sets besides the overflow point.`,
+      );
+    }
     for (const attributes of initial ?? []) this.store.get(attributes);
   }
 

@@ -106,3 +106,31 @@ describe('attributes callback returning nothing', () => {
     expect(recorder.stats().failed).toBe(0);
   });
 });
+
+describe('initial points and the cardinality limit', () => {
+  it('throws at definition time when `initial` needs more points than the limit keeps', () => {
+    expect(() =>
+      counter({
+        name: 'requests',
+        on: 'request',
+        attributes: (e: { user: string }) => ({ user: e.user }),
+        initial: [{ user: 'a' }, { user: 'b' }, { user: 'c' }],
+        cardinalityLimit: 3,
+      }),
+    ).toThrow(/initial points exceed cardinalityLimit 3/);
+  });
+
+  it('still reports a later overflow when `initial` filled the limit exactly', () => {
+    const recorder = createTestRecorder([
+      counter({
+        name: 'requests',
+        on: 'request',
+        attributes: (e: { user: string }) => ({ user: e.user }),
+        initial: [{ user: 'a' }, { user: 'b' }],
+        cardinalityLimit: 3,
+      }),
+    ]);
+    recorder.registerEvent({ type: 'request', user: 'c' });
+    expect(recorder.errors.map((e) => e.code)).toEqual(['cardinality-limit']);
+  });
+});

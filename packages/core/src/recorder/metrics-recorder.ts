@@ -82,6 +82,9 @@ export class MetricsRecorder {
   private readonly reported = new Set<string>();
   private waiters: FlushWaiter[] = [];
   private stopping: Promise<void> | undefined;
+  // True while events are being dispatched: a hook calling processPending() must not start a
+  // nested drain, which would hand later events to some metrics before the current one.
+  private draining = false;
 
   constructor(name: string, options: RecorderOptions = {}) {
     if (typeof name !== 'string' || name.length === 0) {
@@ -111,7 +114,7 @@ export class MetricsRecorder {
     this.clock = options.clock ?? (() => performance.now());
     this.scheduler = resolveScheduler(options.scheduler, options.clock);
     this.onError = options.onError ?? defaultErrorHandler;
-    this.task = { drain: (deadline) => this.drain(deadline) };
+    this.task = { drain: (deadline) => this.drainGuarded(deadline) };
     this.host = { recorderName: name, report: (error) => this.report(error) };
     this.hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
     this.hooked = this.hasAfterChange;
@@ -272,11 +275,21 @@ export class MetricsRecorder {
   /**
    * Processes every pending event now, on the caller's stack. For collectors that must read
    * fresh state (the OTel bridge calls it before a collection); production code never needs it.
+   * Called from a hook while this recorder is processing, it returns at once: order comes first.
    */
   processPending(): void {
-    if (this.phase === CREATED) return;
-    while (this.drain(Number.POSITIVE_INFINITY)) {
+    if (this.phase === CREATED || this.draining) return;
+    while (this.drainGuarded(Number.POSITIVE_INFINITY)) {
       /* drain returns false once empty */
+    }
+  }
+
+  private drainGuarded(deadline: number): boolean {
+    this.draining = true;
+    try {
+      return this.drain(deadline);
+    } finally {
+      this.draining = false;
     }
   }
 

@@ -214,3 +214,33 @@ describe('context capture', () => {
     expect(contexts).toEqual(['ctx', undefined]);
   });
 });
+
+describe('processPending from inside a hook', () => {
+  it('does not start a nested drain, so every metric still sees events in registration order', async () => {
+    const seenByLast: number[] = [];
+    const recorder = new MetricsRecorder('r', {
+      metrics: [
+        counter({ name: 'first', on: () => true }),
+        {
+          name: 'last',
+          handleEvent: (e) => {
+            seenByLast.push((e as { id: number }).id);
+            return true;
+          },
+          snapshot: () => ({ name: 'last', kind: 'custom', points: [] }),
+        },
+      ],
+    });
+    let calls = 0;
+    recorder.onChange((change) => {
+      if (change.metric.name === 'first' && calls++ === 0) recorder.processPending();
+    });
+    recorder.start();
+    for (let id = 0; id < 3; id++) recorder.registerEvent({ id });
+    await recorder.flush();
+    expect(seenByLast).toEqual([0, 1, 2]);
+    recorder.registerEvent({ id: 3 });
+    recorder.processPending();
+    expect(seenByLast).toEqual([0, 1, 2, 3]);
+  });
+});

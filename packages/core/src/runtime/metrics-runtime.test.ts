@@ -162,6 +162,46 @@ describe('MetricsRuntime wiring', () => {
   });
 });
 
+describe('MetricsRuntime processing', () => {
+  it('never runs a metric inside registerEvent with its default scheduler', async () => {
+    const rt = runtime();
+    rt.start();
+    let inside = false;
+    const calls: boolean[] = [];
+    const recorder = rt.createRecorder('a', {
+      metrics: [
+        {
+          name: 'probe',
+          handleEvent: () => {
+            calls.push(inside);
+            return true;
+          },
+          snapshot: () => ({ name: 'probe', kind: 'custom', points: [] }),
+        },
+      ],
+    });
+    inside = true;
+    recorder.registerEvent({ type: 'save' });
+    inside = false;
+    expect(calls).toEqual([]);
+    await recorder.flush();
+    expect(calls).toEqual([false]);
+  });
+
+  it('processes every recorder`s pending events on the caller`s stack with processPending()', () => {
+    const rt = runtime();
+    rt.start();
+    const a = rt.createRecorder('a', { metrics: saves() });
+    const b = rt.createRecorder('b', { metrics: saves() });
+    a.registerEvent({ type: 'save' });
+    b.registerEvent({ type: 'save' });
+    b.registerEvent({ type: 'save' });
+    rt.processPending();
+    expect([pointValue(a, 'saves'), pointValue(b, 'saves')]).toEqual([1, 2]);
+    expect(a.stats().pending + b.stats().pending).toBe(0);
+  });
+});
+
 describe('MetricsRuntime lifecycle', () => {
   it('starts recorders created before start(), and starts later ones at creation', async () => {
     const rt = runtime();
