@@ -1,3 +1,4 @@
+export { connectRecorder } from './connect-recorder.js';
 export { ExposedRecorder, exposeRecorder } from './exposed-recorder.js';
 export type {
   ConnectRecorderOptions,
@@ -7,4 +8,4 @@ export type {
   RecorderHandleOptions,
   WorkerRecorderStats,
 } from './types.js';
-export { connectRecorder, WorkerRecorder } from './worker-recorder.js';
+export { WorkerRecorder } from './worker-recorder.js';

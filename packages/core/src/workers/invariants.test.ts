@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRuntime } from '../runtime/index.js';
-import { connectRecorder } from './worker-recorder.js';
+import { connectRecorder } from './connect-recorder.js';
 
 type Op = 'event' | 'uncloneable' | 'not-an-object' | 'turn' | 'flush';
 

@@ -35,7 +35,7 @@ export interface RecorderHandleOptions {
 
 /** Options of {@link exposeRecorder}. */
 export interface ExposeRecorderOptions {
-  /** Receives problems such as events lost when a worker dies (default: the recorder's handler is not reachable, so `console.warn`). */
+  /** Receives problems such as events lost when a worker dies. Default: one `console.warn` line per problem; `runtime.exposeRecorder` passes the runtime's handler. */
   onError?: ErrorHandler;
 }
 

@@ -5,7 +5,7 @@ import type { Metric } from '../metrics/types.js';
 import { MetricsRuntime } from '../runtime/index.js';
 import { findPoint } from '../snapshots/index.js';
 import type { MetricSnapshot, NumberPoint } from '../snapshots/types.js';
-import { connectRecorder } from './worker-recorder.js';
+import { connectRecorder } from './connect-recorder.js';
 
 // These tests keep both ends of a connection in one thread: a MessageChannel works the same way
 // within a thread, so the protocol is tested here and the cross-thread behaviour in test/workers/.

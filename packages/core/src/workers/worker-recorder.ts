@@ -1,24 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
-import {
-  defaultErrorHandler,
-  type ErrorHandler,
-  MetricsError,
-  MetricsWiringError,
-} from '../errors/index.js';
+import { defaultErrorHandler, type ErrorHandler, MetricsError } from '../errors/index.js';
 import { describeEvent } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import type { OverflowPolicy } from '../recorder/types.js';
-import {
-  CLOSED,
-  DROPPED,
-  HANDLE_KIND,
-  HANDLE_VERSION,
-  RECEIVED,
-  REGISTERED,
-  REJECTED,
-  SLOTS,
-  UNCLONEABLE,
-} from './protocol.js';
+import { CLOSED, DROPPED, RECEIVED, REGISTERED, REJECTED, UNCLONEABLE } from './protocol.js';
 import type { ConnectRecorderOptions, RecorderHandle, WorkerRecorderStats } from './types.js';
 
 // Compact the front of the buffer after this many evicted slots (drop-oldest under pressure).
@@ -28,8 +13,6 @@ interface FlushWaiter {
   id: number;
   resolve: () => void;
 }
-
-const connectedPorts = new WeakSet<MessagePort>();
 
 /**
  * The recorder-facing side of a {@link RecorderHandle}, inside a worker: the same
@@ -67,7 +50,7 @@ export class WorkerRecorder {
   private waiters: FlushWaiter[] = [];
   private nextFlush = 1;
 
-  /** @internal Use {@link connectRecorder}. */
+  /** Use `connectRecorder(handle)`, which validates the handle first. */
   constructor(handle: RecorderHandle, options: ConnectRecorderOptions = {}) {
     this.name = handle.recorder;
     this.capacity = handle.maxPendingEvents;
@@ -285,45 +268,4 @@ export class WorkerRecorder {
       // contained: the producer's call must not throw
     }
   }
-}
-
-/**
- * In a worker: turns a {@link RecorderHandle} received from the owning thread into a recorder
- * with the same `registerEvent` contract. Throws `MetricsWiringError` on something that is not an
- * unused handle.
- *
- * @example
- * import { workerData } from 'node:worker_threads';
- * import { connectRecorder } from '@mvx-metrics/core/worker';
- * const recorder = connectRecorder(workerData.metrics);
- * recorder.registerEvent({ type: 'document.hashed', bytes: 1024 });
- * await recorder.flush();
- */
-export function connectRecorder(
-  handle: RecorderHandle,
-  options: ConnectRecorderOptions = {},
-): WorkerRecorder {
-  const h = handle as Partial<RecorderHandle> | null;
-  if (
-    h === null ||
-    typeof h !== 'object' ||
-    h.kind !== HANDLE_KIND ||
-    h.version !== HANDLE_VERSION ||
-    typeof h.port?.postMessage !== 'function' ||
-    !(h.counters instanceof SharedArrayBuffer) ||
-    h.counters.byteLength < SLOTS * Uint32Array.BYTES_PER_ELEMENT
-  ) {
-    throw new MetricsWiringError(
-      'invalid-handle',
-      `connectRecorder needs a handle from exposedRecorder.handle() (sent with its port in the transfer list), got ${describeValue(handle)}.`,
-    );
-  }
-  if (connectedPorts.has(h.port)) {
-    throw new MetricsWiringError(
-      'invalid-handle',
-      `This handle of recorder "${h.recorder}" is already connected: each worker needs its own exposedRecorder.handle().`,
-    );
-  }
-  connectedPorts.add(h.port);
-  return new WorkerRecorder(handle, options);
 }
