@@ -56,9 +56,11 @@ export function normalizeAttributeValue(value: unknown): string | undefined {
   }
 }
 
-// Names are cleaned like values, so that two raw names that normalise alike are one key, and a
-// NUL inside a name can never fake the separator between two attributes.
-function cleanName(name: string): string {
+/**
+ * Names are cleaned like values, so that two raw names that normalise alike are one key, and a
+ * NUL inside a name can never fake the separator between two attributes.
+ */
+export function cleanName(name: string): string {
   return name.length <= MAX_ATTRIBUTE_VALUE_LENGTH &&
     (name as unknown as WellFormed).isWellFormed() &&
     !name.includes(SEPARATOR)

@@ -4,13 +4,14 @@ import { counter, type Metric } from '../metrics/index.js';
 import { createTestRecorder, pointValue } from '../testing/index.js';
 import { MetricsRecorder } from './index.js';
 
-const throwing: Metric = {
+// A factory: a metric instance belongs to one recorder.
+const throwingMetric = (): Metric => ({
   name: 'broken',
   handleEvent: () => {
     throw new Error('kaboom');
   },
   snapshot: () => ({ name: 'broken', kind: 'custom', points: [] }),
-};
+});
 
 describe('a metric that throws', () => {
   it('is isolated: the other metrics still see the event and the recorder keeps running', async () => {
@@ -18,7 +19,7 @@ describe('a metric that throws', () => {
     const recorder = new MetricsRecorder('storage', {
       metrics: [
         counter({ name: 'before', on: 'e' }),
-        throwing,
+        throwingMetric(),
         counter({ name: 'after', on: 'e' }),
       ],
       onError: (e) => errors.push(e),
@@ -54,8 +55,8 @@ describe('a metric that throws', () => {
   });
 
   it('reports each failing metric once, and keeps counting every failure', () => {
-    const other: Metric = { ...throwing, name: 'broken.too' };
-    const recorder = createTestRecorder([throwing, other]);
+    const other: Metric = { ...throwingMetric(), name: 'broken.too' };
+    const recorder = createTestRecorder([throwingMetric(), other]);
     recorder.registerEvent({ type: 'e' });
     recorder.registerEvent({ type: 'e' });
     expect(recorder.errors.map((e) => e.message.match(/"([^"]+)"/)?.[1])).toEqual([
@@ -68,7 +69,7 @@ describe('a metric that throws', () => {
   it('whose snapshot() throws is skipped and reported, the others are returned', () => {
     const recorder = createTestRecorder([
       {
-        ...throwing,
+        ...throwingMetric(),
         handleEvent: () => false,
         snapshot: () => {
           throw new Error('no snap');

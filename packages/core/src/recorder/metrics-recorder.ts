@@ -32,6 +32,9 @@ const INITIAL_RING = 16;
 const SHRINK_ABOVE = 4096;
 const CLOCK_EVERY = 128;
 
+// A metric instance belongs to one live recorder: sharing one would merge two scopes' state.
+const owners = new WeakMap<Metric, MetricsRecorder>();
+
 interface FlushWaiter {
   target: number;
   resolve: () => void;
@@ -62,6 +65,8 @@ export class MetricsRecorder {
   private ring: (object | undefined)[] = new Array(INITIAL_RING);
   private contexts: unknown[] | undefined;
   private mask = INITIAL_RING - 1;
+  // min(capacity, ring.length): the one bound `registerEvent` checks before its slow path.
+  private room: number;
   private head = 0;
   private size = 0;
   private queued = false;
@@ -109,6 +114,7 @@ export class MetricsRecorder {
     }
     this.name = name;
     this.capacity = capacity;
+    this.room = Math.min(capacity, INITIAL_RING);
     this.overflow = overflow;
     this.dropOldest = overflow === 'drop-oldest';
     this.clock = options.clock ?? (() => performance.now());
@@ -141,16 +147,7 @@ export class MetricsRecorder {
       return;
     }
     this.registered++;
-    if (this.size >= this.capacity) {
-      if (!this.dropOldest) {
-        this.droppedNewest++;
-        this.noteFull();
-        return;
-      }
-      this.evictOldest();
-    } else if (this.size === this.ring.length) {
-      this.grow();
-    }
+    if (this.size >= this.room && !this.makeRoom()) return;
     const slot = (this.head + this.size) & this.mask;
     this.ring[slot] = event;
     if (this.capture !== undefined) this.captureInto(slot);
@@ -181,6 +178,14 @@ export class MetricsRecorder {
         `Recorder "${this.name}" already has a metric named "${metric.name}": give each metric of a recorder its own name.`,
       );
     }
+    const owner = owners.get(metric);
+    if (owner !== undefined && owner !== this && owner.phase !== STOPPED) {
+      throw new MetricsWiringError(
+        'duplicate-metric',
+        `Metric "${metric.name}" already belongs to recorder "${owner.name}" and cannot join recorder "${this.name}" too: pass a factory (\`metrics: () => [...]\`) so each recorder gets its own instances.`,
+      );
+    }
+    owners.set(metric, this);
     metric.attach?.(this.host);
     this.metrics = [...this.metrics, metric];
   }
@@ -336,6 +341,22 @@ export class MetricsRecorder {
       this.queued = false;
       return false;
     }
+    const count = this.processBatch(deadline);
+    if (count > 0) this.endBatch(count);
+    if (this.size > 0) return true;
+    if (this.ring.length > SHRINK_ABOVE) {
+      // A large ring means a burst: keep it while the burst goes on (regrowing it every turn
+      // costs more than the events), and give the memory back after one visit finds no new event.
+      if (count > 0) return true;
+      this.resetRing();
+    }
+    this.queued = false;
+    return false;
+  }
+
+  // The hot loop, on its own so the JIT optimises it apart from the rarely run end of `drain`.
+  // Fields are re-read every turn: a hook may register events (and grow the ring) meanwhile.
+  private processBatch(deadline: number): number {
     let count = 0;
     while (this.size > 0) {
       const slot = this.head;
@@ -352,11 +373,7 @@ export class MetricsRecorder {
       this.dispatch(event, context);
       if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
     }
-    if (count > 0) this.endBatch(count);
-    if (this.size > 0) return true;
-    this.queued = false;
-    if (this.ring.length > SHRINK_ABOVE) this.resetRing();
-    return false;
+    return count;
   }
 
   private dispatch(event: object, context: unknown): void {
@@ -450,6 +467,21 @@ export class MetricsRecorder {
     }
   }
 
+  // The buffer is full (drop per the policy; `false` = the new event is dropped) or the ring must grow.
+  private makeRoom(): boolean {
+    if (this.size >= this.capacity) {
+      if (!this.dropOldest) {
+        this.droppedNewest++;
+        this.noteFull();
+        return false;
+      }
+      this.evictOldest();
+      return true;
+    }
+    this.grow();
+    return true;
+  }
+
   private evictOldest(): void {
     this.ring[this.head] = undefined;
     if (this.contexts !== undefined) this.contexts[this.head] = undefined;
@@ -480,6 +512,7 @@ export class MetricsRecorder {
     this.ring = ring;
     this.contexts = contexts;
     this.mask = length - 1;
+    this.room = Math.min(this.capacity, length);
     this.head = 0;
   }
 
@@ -488,6 +521,7 @@ export class MetricsRecorder {
     this.ring = new Array(INITIAL_RING);
     if (this.contexts !== undefined) this.contexts = new Array(INITIAL_RING);
     this.mask = INITIAL_RING - 1;
+    this.room = Math.min(this.capacity, INITIAL_RING);
     this.head = 0;
   }
 
