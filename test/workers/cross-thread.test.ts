@@ -22,7 +22,7 @@ interface ProducerOptions {
   count: number;
   flushEvery?: number;
   yieldEvery?: number;
-  mode?: 'finish' | 'throw' | 'announce' | 'signal';
+  mode?: 'finish' | 'throw' | 'exit' | 'announce' | 'signal';
   failAt?: number;
   signal?: SharedArrayBuffer;
   handle?: RecorderHandleOptions;
@@ -215,6 +215,25 @@ describe('a worker that dies mid-stream', () => {
     await recorder.flush();
     expect(doneBy(runtime, 'thrower')).toBe(1_024);
     expect(recorder.state).toBe('running');
+    await runtime.shutdown();
+  }, 30_000);
+});
+
+describe('a worker that calls process.exit()', () => {
+  test('loses exactly what it had not sent, and the loss is counted when its port closes', async () => {
+    const { runtime, recorder, exposed } = setup();
+    // 700 events: one full batch of 512 posted, 188 buffered when the worker exits.
+    const producer = startProducer(exposed, {
+      id: 'quitter',
+      count: 5_000,
+      mode: 'exit',
+      failAt: 700,
+    });
+    expect(await producer.exited).toBe(3);
+    await allClosed(exposed);
+    expect(exposed.stats()).toMatchObject({ registered: 700, received: 512, lost: 188 });
+    await recorder.flush();
+    expect(doneBy(runtime, 'quitter')).toBe(512);
     await runtime.shutdown();
   }, 30_000);
 });
