@@ -6,6 +6,8 @@ import type { Attributes, MetricSnapshot, SnapshotPoint } from '../snapshots/typ
 import { assertValidMetricName } from './name.js';
 import type { AnyEvent, Metric, MetricHost, MetricOptions } from './types.js';
 
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
 /** Shared machinery of the built-in metrics: selection, points, bad-value accounting. */
 export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<MetricSnapshot<P>> {
   readonly name: string;
@@ -24,6 +26,8 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
   private readonly cardinalityLimit: number;
   private host: MetricHost | undefined;
   private droppedValues = 0;
+  private lastObserved = 0;
+  private lastPointAttributes: Attributes = NO_ATTRIBUTES;
   private readonly reported = new Set<string>();
 
   constructor(options: MetricOptions, requiresValue: boolean) {
@@ -119,7 +123,19 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
       this.attributesOf === undefined ? undefined : this.attributesOf(event),
     );
     this.apply(point, value as number);
+    this.lastObserved = value as number;
+    this.lastPointAttributes = point.attributes;
     return true;
+  }
+
+  /** The value of the last accepted event (0 before any). */
+  get lastValue(): number {
+    return this.lastObserved;
+  }
+
+  /** The attributes of the point the last accepted event updated (shared: do not mutate). */
+  get lastAttributes(): Attributes {
+    return this.lastPointAttributes;
   }
 
   snapshot(): MetricSnapshot<P> {

@@ -35,6 +35,13 @@ export interface Metric<S extends MetricSnapshot = MetricSnapshot> {
   snapshot(): S;
   /** Called once when the metric joins a recorder; lets it report bad input. */
   attach?(host: MetricHost): void;
+  /**
+   * Optional (the built-ins provide it): the value of the last accepted event. Valid while the
+   * post-change hook runs, so a bridge can forward an observation without re-reading state.
+   */
+  readonly lastValue?: number;
+  /** Optional (the built-ins provide it): the attributes of the point the last accepted event updated. */
+  readonly lastAttributes?: Attributes;
 }
 
 // Event types are the user's; `any` lets `(e) => e.outcome` type-check for string selectors too.
@@ -49,7 +56,7 @@ export interface MetricOptions<E extends object = AnyEvent> {
   unit?: string;
   /** Which events the metric accepts: a class (subclasses too), a `type` string, or a predicate. */
   on: EventSelector<E>;
-  /** The point an accepted event updates. Values are normalised to strings. */
+  /** The point an accepted event updates. Values are normalised to strings; `undefined`, `null` or a non-object means no attributes. */
   attributes?: (event: E) => Readonly<Record<string, unknown>>;
   /** counter: increment (default 1); upDownCounter: delta (default 1); gauge: value; histogram: observation. */
   value?: (event: E) => number;

@@ -132,7 +132,16 @@ export class MetricsRuntime {
     if (this.capture !== undefined) recorder.setContextCapture(this.capture);
     this.byName.set(name, recorder);
     if (this.state === 'running') recorder.start();
-    this.notify(this.added, recorder, 'onRecorderAdded');
+    try {
+      this.notify(this.added, recorder, 'onRecorderAdded', true);
+    } catch (error) {
+      // A listener refused the recorder at wiring time (e.g. a bridge found a metric name
+      // clash): undo the creation and let the wiring code see the error.
+      this.byName.delete(name);
+      this.notify(this.removed, recorder, 'onRecorderRemoved');
+      void recorder.stop();
+      throw error;
+    }
     return recorder;
   }
 
@@ -193,7 +202,11 @@ export class MetricsRuntime {
     return true;
   }
 
-  /** Runs `listener` for every recorder created from now on. Returns the unsubscribe function. */
+  /**
+   * Runs `listener` for every recorder created from now on. Returns the unsubscribe function.
+   * A listener that throws a `MetricsWiringError` refuses the recorder: `createRecorder` undoes
+   * the creation and throws it; any other error is reported and the recorder stays.
+   */
   onRecorderAdded(listener: RecorderListener): () => void {
     this.added = [...this.added, listener];
     return () => {
@@ -245,11 +258,13 @@ export class MetricsRuntime {
     listeners: readonly RecorderListener[],
     recorder: MetricsRecorder,
     what: string,
+    rethrowWiringErrors = false,
   ): void {
     for (const listener of listeners) {
       try {
         listener(recorder);
       } catch (error) {
+        if (rethrowWiringErrors && error instanceof MetricsWiringError) throw error;
         this.onError(
           new MetricsError(
             'listener-failed',

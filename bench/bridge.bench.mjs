@@ -1,0 +1,466 @@
+// Figures of @mvx-metrics/otel-bridge (issue 3), each measured beside its reference in this process.
+// Run with `npm run bench` (or `node bench/run.mjs bridge` after a build; see bench/README.md).
+// `node --expose-gc bench/bridge.bench.mjs ac` runs only sections (a) and (c).
+//
+// (a) end to end: register → processed → mirrored → visible to a collection, with the bridge
+//     attached (MetricProducer path), vs the same recorder whose processing loop calls OTel
+//     `counter.add` with cached attributes per event. Timed: registration, processing and the
+//     final collection; nothing is moved out of the timed region.
+// (b) a Prometheus scrape of 10 000 series: the exporter's own request handler serialising a
+//     collection, series mirrored by the bridge vs the same series recorded directly through OTel.
+// (c) registerEvent ns/op with the bridge's context capturer installed (no span active; a span
+//     active) vs no capturer.
+
+import { performance } from 'node:perf_hooks';
+import { counter, MetricsRuntime } from '@mvx-metrics/core';
+import {
+  attachOtelBridge,
+  createMetricProducer,
+  createOtelPipeline,
+} from '@mvx-metrics/otel-bridge';
+import { context, trace } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import {
+  formatMs,
+  formatNs,
+  formatRate,
+  formatRatio,
+  gc,
+  machine,
+  median,
+  printTable,
+  row,
+} from './lib.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// Interleaved timing (A, B, A, B, ...) so a busy neighbour slows every variant alike
+
+/** Runs jobs interleaved; a job resolves with a number or an object of numbers; medians per job (per field). */
+async function interleave(jobs, { samples, warmup }) {
+  const results = jobs.map(() => []);
+  for (let s = 0; s < warmup + samples; s++) {
+    for (let j = 0; j < jobs.length; j++) {
+      gc();
+      const value = await jobs[j]();
+      if (s >= warmup) results[j].push(value);
+    }
+  }
+  return results.map((values) =>
+    typeof values[0] === 'number'
+      ? median(values)
+      : Object.fromEntries(Object.keys(values[0]).map((k) => [k, median(values.map((v) => v[k]))])),
+  );
+}
+
+/** Rows as arrays `[figure, value, reference, refValue, ratio, target, pass]`. */
+const table = (title, rows) =>
+  printTable(
+    title,
+    rows.map((r) => row(...r)),
+  );
+
+class BenchReader extends MetricReader {
+  onForceFlush() {
+    return Promise.resolve();
+  }
+  onShutdown() {
+    return Promise.resolve();
+  }
+}
+
+// `node --expose-gc bench/bridge.bench.mjs ac` runs only sections (a) and (c); default: all.
+const SECTIONS = process.argv[2] ?? 'abc';
+
+console.log(`${await machine()}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// (a) end to end
+
+const OUTCOMES = ['success', 'failure', 'timeout', 'conflict'];
+class SaveAttempt {
+  constructor(outcome) {
+    this.outcome = outcome;
+  }
+}
+const EVENTS = Array.from(
+  { length: 4096 },
+  (_, i) => new SaveAttempt(OUTCOMES[i % OUTCOMES.length]),
+);
+const E2E_EVENTS = 400_000;
+const CHUNK = 32_768; // below the buffer bound: nothing is dropped
+
+/** Registers `total` events in chunks, letting the runtime process each chunk (all timed). */
+async function drive(recorder, total) {
+  for (let done = 0; done < total; done += CHUNK) {
+    const n = Math.min(CHUNK, total - done);
+    for (let i = 0; i < n; i++) recorder.registerEvent(EVENTS[(done + i) & 4095]);
+    await recorder.flush();
+  }
+}
+
+function bridgeSetup() {
+  const runtime = new MetricsRuntime({ namespace: 'bench' });
+  runtime.start();
+  const producer = createMetricProducer();
+  const reader = new BenchReader({ metricProducers: [producer] });
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const recorder = runtime.createRecorder('storage', {
+    metrics: () => [
+      counter({
+        name: 'document.save.attempts',
+        on: SaveAttempt,
+        attributes: (e) => ({ outcome: e.outcome }),
+      }),
+    ],
+  });
+  attachOtelBridge(runtime, { metricProducer: producer });
+  return { recorder, reader, meterProvider, runtime };
+}
+
+/** Context: the same recorder with no bridge (what the bridge's hook adds is the difference). */
+function coreOnlySetup() {
+  const runtime = new MetricsRuntime({ namespace: 'bench' });
+  runtime.start();
+  const recorder = runtime.createRecorder('storage', {
+    metrics: () => [
+      counter({
+        name: 'document.save.attempts',
+        on: SaveAttempt,
+        attributes: (e) => ({ outcome: e.outcome }),
+      }),
+    ],
+  });
+  const snapshotReader = {
+    collect: async () => ({
+      resourceMetrics: {
+        scopeMetrics: [
+          {
+            metrics: recorder.getMetricSnapshots().map((s) => ({
+              descriptor: { name: `bench.${s.name}` },
+              dataPoints: s.points,
+            })),
+          },
+        ],
+      },
+    }),
+  };
+  return { recorder, reader: snapshotReader, meterProvider: { shutdown: async () => {} }, runtime };
+}
+
+/** The reference: the same recorder, but its processing loop calls OTel `counter.add` per event. */
+function otelInLoopSetup() {
+  const runtime = new MetricsRuntime({ namespace: 'bench' });
+  runtime.start();
+  const reader = new BenchReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const otelCounter = meterProvider.getMeter('bench').createCounter('bench.document.save.attempts');
+  const cached = Object.fromEntries(OUTCOMES.map((o) => [o, { outcome: o, recorder: 'storage' }]));
+  const recorder = runtime.createRecorder('storage', {
+    metrics: () => [
+      {
+        name: 'document.save.attempts',
+        handleEvent(event) {
+          if (!(event instanceof SaveAttempt)) return false;
+          otelCounter.add(1, cached[event.outcome]);
+          return true;
+        },
+        snapshot: () => ({ name: 'document.save.attempts', kind: 'counter', points: [] }),
+      },
+    ],
+  });
+  return { recorder, reader, meterProvider, runtime };
+}
+
+function totalOf(collection) {
+  let total = 0;
+  for (const scope of collection.resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== 'bench.document.save.attempts') continue;
+      for (const point of metric.dataPoints) total += point.value;
+    }
+  }
+  return total;
+}
+
+async function endToEnd(setup) {
+  const { recorder, reader, meterProvider, runtime } = setup();
+  const before = totalOf(await reader.collect());
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await drive(recorder, E2E_EVENTS);
+  const collected = await reader.collect();
+  const elapsed = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const seen = totalOf(collected) - before;
+  if (seen !== E2E_EVENTS || recorder.stats().dropped !== 0) {
+    throw new Error(`end-to-end bench lost events: collected ${seen} of ${E2E_EVENTS}`);
+  }
+  await meterProvider.shutdown();
+  await runtime.shutdown();
+  // CPU time (user + system) is what a neighbour process stealing the CPU does not change.
+  return {
+    wall: (E2E_EVENTS * 1000) / elapsed,
+    cpu: (E2E_EVENTS * 1e6) / (used.user + used.system),
+  };
+}
+
+if (SECTIONS.includes('a')) {
+  const [bridged, inLoop, coreOnly] = await interleave(
+    [() => endToEnd(bridgeSetup), () => endToEnd(otelInLoopSetup), () => endToEnd(coreOnlySetup)],
+    { samples: 9, warmup: 2 },
+  );
+  table('Bridge end to end (register → processed → mirrored → collected), events per CPU-second', [
+    [
+      `${E2E_EVENTS / 1000}k events, bridge attached (MetricProducer)`,
+      formatRate(bridged.cpu),
+      'same recorder, OTel counter.add per event in the loop',
+      formatRate(inLoop.cpu),
+      formatRatio(bridged.cpu / inLoop.cpu),
+      '≥ 3×',
+      bridged.cpu / inLoop.cpu >= 3,
+    ],
+    [
+      'same, wall clock',
+      formatRate(bridged.wall),
+      'same reference, wall clock',
+      formatRate(inLoop.wall),
+      formatRatio(bridged.wall / inLoop.wall),
+      '',
+      undefined,
+    ],
+    [
+      'core alone, no bridge (snapshots read at the end)',
+      formatRate(coreOnly.cpu),
+      'same reference',
+      formatRate(inLoop.cpu),
+      formatRatio(coreOnly.cpu / inLoop.cpu),
+      'ceiling for the first row',
+      undefined,
+    ],
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) Prometheus scrape of 10 000 series
+
+const METRICS = 10;
+const KEYS = 1000; // 10 metrics × 1 000 attribute sets = 10 000 series (under OTel's 2 000 limit per instrument)
+const keys = Array.from({ length: KEYS }, (_, i) => `key-${i}`);
+
+/** Serialises one scrape through the exporter's own request handler; resolves with the body length. */
+function scrape(exporter) {
+  return new Promise((resolve) => {
+    const response = {
+      statusCode: 0,
+      setHeader() {},
+      end(body) {
+        resolve(body.length);
+      },
+    };
+    exporter.getMetricsRequestHandler({}, response);
+  });
+}
+
+function mirroredScrapeSetup() {
+  const runtime = new MetricsRuntime({ namespace: 'bench', scheduler: 'sync' });
+  runtime.start();
+  const producer = createMetricProducer();
+  const exporter = new PrometheusExporter({
+    preventServerStart: true,
+    metricProducers: [producer],
+  });
+  const meterProvider = new MeterProvider({ readers: [exporter] });
+  const recorder = runtime.createRecorder('storage', {
+    metrics: () =>
+      Array.from({ length: METRICS }, (_, m) =>
+        counter({ name: `series.m${m}`, on: `tick.${m}`, attributes: (e) => ({ key: e.key }) }),
+      ),
+  });
+  attachOtelBridge(runtime, { metricProducer: producer, selfTelemetry: false });
+  for (let m = 0; m < METRICS; m++) {
+    for (const key of keys) recorder.registerEvent({ type: `tick.${m}`, key });
+  }
+  return {
+    exporter,
+    touchOne: () => recorder.registerEvent({ type: 'tick.0', key: keys[0] }),
+    touchAll: () => {
+      for (let m = 0; m < METRICS; m++) recorder.registerEvent({ type: `tick.${m}`, key: keys[0] });
+    },
+    meterProvider,
+  };
+}
+
+function directScrapeSetup() {
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ readers: [exporter] });
+  const meter = meterProvider.getMeter('bench');
+  const counters = Array.from({ length: METRICS }, (_, m) =>
+    meter.createCounter(`bench.series.m${m}`),
+  );
+  const attrs = keys.map((key) => ({ key, recorder: 'storage' }));
+  for (const c of counters) for (const a of attrs) c.add(1, a);
+  return { exporter, meterProvider };
+}
+
+if (SECTIONS.includes('b')) {
+  const mirrored = mirroredScrapeSetup();
+  const direct = directScrapeSetup();
+  // Both exporters must serve the same 10 000 series before anything is timed.
+  const mirroredBody = await new Promise((resolve) =>
+    mirrored.exporter.getMetricsRequestHandler({}, { setHeader() {}, end: resolve }),
+  );
+  const count = (body) => body.split('\n').filter((l) => l.startsWith('bench_series_')).length;
+  const directBody = await new Promise((resolve) =>
+    direct.exporter.getMetricsRequestHandler({}, { setHeader() {}, end: resolve }),
+  );
+  if (count(mirroredBody) !== METRICS * KEYS || count(directBody) !== METRICS * KEYS) {
+    throw new Error(
+      `scrape bench: expected ${METRICS * KEYS} series, got ${count(mirroredBody)} / ${count(directBody)}`,
+    );
+  }
+  const SCRAPES = 5;
+  const timeScrapes = async (setup, touch) => {
+    let total = 0;
+    for (let i = 0; i < SCRAPES; i++) {
+      touch?.();
+      const start = performance.now();
+      await scrape(setup.exporter);
+      total += performance.now() - start;
+    }
+    return total / SCRAPES;
+  };
+  const [mirroredMs, directMs, oneChangedMs, allChangedMs] = await interleave(
+    [
+      () => timeScrapes(mirrored),
+      () => timeScrapes(direct),
+      () => timeScrapes(mirrored, mirrored.touchOne),
+      () => timeScrapes(mirrored, mirrored.touchAll),
+    ],
+    { samples: 9, warmup: 2 },
+  );
+  table('Prometheus scrape of 10 000 series (exporter request handler: collect + serialise)', [
+    [
+      '10 000 mirrored series, none changed since the last scrape',
+      formatMs(mirroredMs),
+      'same exporter, 10 000 series recorded through OTel',
+      formatMs(directMs),
+      formatRatio(mirroredMs / directMs),
+      '≤ 1.3×',
+      mirroredMs / directMs <= 1.3,
+    ],
+    [
+      'same, 1 metric (1 000 series) changed before each scrape',
+      formatMs(oneChangedMs),
+      'same reference',
+      formatMs(directMs),
+      formatRatio(oneChangedMs / directMs),
+      '',
+      undefined,
+    ],
+    [
+      'same, all 10 metrics changed (10 000 series re-read)',
+      formatMs(allChangedMs),
+      'same reference',
+      formatMs(directMs),
+      formatRatio(allChangedMs / directMs),
+      '',
+      undefined,
+    ],
+  ]);
+  await mirrored.meterProvider.shutdown();
+  await direct.meterProvider.shutdown();
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) registerEvent with the bridge's context capturer
+
+if (SECTIONS.includes('c')) {
+  // The pipeline installs the AsyncLocalStorage context manager (as a service using it would).
+  const pipeline = await createOtelPipeline({
+    serviceName: 'bench',
+    prometheus: false,
+    otlp: false,
+  });
+  const OPS = 50_000;
+  const make = (withCapturer) => {
+    const runtime = new MetricsRuntime({ namespace: 'bench' });
+    runtime.start();
+    const recorder = runtime.createRecorder('storage', {
+      metrics: () => [
+        counter({
+          name: 'document.save.attempts',
+          on: SaveAttempt,
+          attributes: (e) => ({ outcome: e.outcome }),
+        }),
+      ],
+    });
+    if (withCapturer === 'bridge')
+      attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider, captureContext: true });
+    if (withCapturer === 'noop') runtime.setContextCapture(() => undefined);
+    return recorder;
+  };
+  const plain = make(undefined);
+  const captured = make('bridge');
+  const noop = make('noop');
+  const tracer = new BasicTracerProvider().getTracer('bench');
+  const span = tracer.startSpan('request');
+  const active = trace.setSpan(context.active(), span);
+  // Bursts of 256 registrations (timed), each drained synchronously (untimed: processing is
+  // figure (a)), so the buffer stays small as in a service and ring growth is not measured.
+  const BURST = 256;
+  const timeRegister = (recorder, inSpan) => () => {
+    const burst = () => {
+      const start = performance.now();
+      for (let i = 0; i < BURST; i++) recorder.registerEvent(EVENTS[i]);
+      return performance.now() - start;
+    };
+    let elapsed = 0;
+    for (let done = 0; done < OPS; done += BURST) {
+      elapsed += inSpan ? context.with(active, burst) : burst();
+      recorder.processPending();
+    }
+    return (elapsed * 1e6) / OPS;
+  };
+  const [base, noSpan, withSpan, noopCapture] = await interleave(
+    [
+      timeRegister(plain, false),
+      timeRegister(captured, false),
+      timeRegister(captured, true),
+      timeRegister(noop, false),
+    ],
+    { samples: 9, warmup: 3 },
+  );
+  table('registerEvent with the bridge context capturer', [
+    [
+      'capturer installed, no active span',
+      formatNs(noSpan),
+      'no capturer',
+      formatNs(base),
+      `+${formatNs(noSpan - base)}`,
+      'report',
+      undefined,
+    ],
+    [
+      'capturer installed, span active',
+      formatNs(withSpan),
+      'no capturer',
+      formatNs(base),
+      `+${formatNs(withSpan - base)}`,
+      'report',
+      undefined,
+    ],
+    [
+      'a capturer returning undefined (core’s own cost)',
+      formatNs(noopCapture),
+      'no capturer',
+      formatNs(base),
+      `+${formatNs(noopCapture - base)}`,
+      '',
+      undefined,
+    ],
+  ]);
+  span.end();
+  await pipeline.shutdown();
+}

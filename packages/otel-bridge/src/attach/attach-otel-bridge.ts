@@ -1,0 +1,123 @@
+import { defaultErrorHandler, isValidMetricName, MetricsWiringError } from '@mvx-metrics/core';
+import { metrics, trace } from '@opentelemetry/api';
+import { InstrumentSink } from '../instruments/instrument-sink.js';
+import { SelfTelemetryInstruments } from '../instruments/self-telemetry-instruments.js';
+import { defaultEpochClock } from '../internal/clock.js';
+import { pipelineProducerOf } from '../internal/provider-registry.js';
+import { Reporter } from '../internal/report.js';
+import { addProducerFeed } from '../producer/mvx-metric-producer.js';
+import { createContextCapture } from '../spans/context-capture.js';
+import { Attachment, type BridgeTarget, isRuntime } from './attachment.js';
+import { nameGuardFor } from './name-guard.js';
+import type { OtelBridge, OtelBridgeOptions } from './types.js';
+
+const ATTACHED = new WeakSet<BridgeTarget>();
+const TRACER_NAME = '@mvx-metrics/otel-bridge';
+
+/**
+ * Mirrors a runtime's (or one recorder's) accepted metric state into OpenTelemetry, and with
+ * `spans: true` links each accepted event into the trace active when it was registered.
+ * Production code is untouched: this is wiring.
+ *
+ * @example
+ * const pipeline = await createOtelPipeline({ serviceName: 'docs' });
+ * const bridge = attachOtelBridge(runtime, {
+ *   meterProvider: pipeline.meterProvider,
+ *   tracerProvider: pipeline.tracerProvider,
+ *   spans: true,
+ * });
+ * // ... on shutdown: drain, export a last time, then detach
+ * await runtime.shutdown();
+ * await pipeline.shutdown();
+ * bridge.detach();
+ */
+export function attachOtelBridge(
+  target: BridgeTarget,
+  options: OtelBridgeOptions = {},
+): OtelBridge {
+  if (
+    target === null ||
+    typeof target !== 'object' ||
+    typeof target.setContextCapture !== 'function'
+  ) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      'attachOtelBridge needs a MetricsRuntime or a MetricsRecorder as its first argument.',
+    );
+  }
+  if (ATTACHED.has(target)) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      'attachOtelBridge: this runtime/recorder already has a bridge attached; detach() it first (two bridges would export every series twice).',
+    );
+  }
+  const recorderAttribute = options.recorderAttribute ?? 'recorder';
+  if (
+    recorderAttribute !== false &&
+    (typeof recorderAttribute !== 'string' || recorderAttribute === '')
+  ) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `attachOtelBridge: recorderAttribute must be a non-empty string or false, got ${JSON.stringify(recorderAttribute)}.`,
+    );
+  }
+  const namespace = isRuntime(target) ? target.namespace : (options.namespace ?? 'mvx');
+  if (!isValidMetricName(namespace)) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `attachOtelBridge: namespace must use OpenTelemetry instrument-name syntax, got ${JSON.stringify(namespace)}.`,
+    );
+  }
+
+  const meterProvider = options.meterProvider ?? metrics.getMeterProvider();
+  const producer = options.metricProducer ?? pipelineProducerOf(meterProvider);
+  const spans = options.spans === true;
+  const clock = options.clock ?? defaultEpochClock;
+  const reporter = new Reporter(options.onError ?? defaultErrorHandler);
+  const attachment = new Attachment(target, {
+    names: nameGuardFor(producer ?? meterProvider),
+    namespace,
+    recorderAttribute,
+    selfTelemetry: options.selfTelemetry ?? true,
+    tracer: spans
+      ? (options.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME)
+      : undefined,
+    clock,
+    reporter,
+  });
+
+  const sink =
+    producer === undefined ? new InstrumentSink(meterProvider, attachment, reporter) : undefined;
+  const selfInstruments =
+    producer === undefined && (options.selfTelemetry ?? true)
+      ? new SelfTelemetryInstruments(meterProvider, attachment)
+      : undefined;
+  try {
+    attachment.start(sink);
+  } catch (error) {
+    // a name clash among the present recorders: leave nothing half attached
+    attachment.detach();
+    sink?.close();
+    throw error;
+  }
+  const disconnect = producer === undefined ? undefined : addProducerFeed(producer, attachment);
+  const capture = options.captureContext ?? (spans || sink !== undefined);
+  if (capture) attachment.installCapture(createContextCapture(clock));
+  ATTACHED.add(target);
+
+  let detached = false;
+  return {
+    mode: producer === undefined ? 'instruments' : 'producer',
+    metricProducer: producer,
+    detach() {
+      if (detached) return;
+      detached = true;
+      if (capture) attachment.installCapture(undefined);
+      disconnect?.();
+      sink?.close();
+      selfInstruments?.close();
+      attachment.detach();
+      ATTACHED.delete(target);
+    },
+  };
+}

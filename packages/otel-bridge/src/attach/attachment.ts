@@ -1,0 +1,193 @@
+import type {
+  ContextCapture,
+  MetricChange,
+  MetricsRecorder,
+  MetricsRuntime,
+} from '@mvx-metrics/core';
+import type { Tracer } from '@opentelemetry/api';
+import type { InstrumentSink } from '../instruments/instrument-sink.js';
+import { type EpochClock, hrNow } from '../internal/clock.js';
+import type { Reporter } from '../internal/report.js';
+import { RecorderMirror } from '../mirror/recorder-mirror.js';
+import type { CollectionBuilder } from '../producer/collection-builder.js';
+import type { ProducerFeed } from '../producer/mvx-metric-producer.js';
+import { EventSpans, type RecorderSpans } from '../spans/event-spans.js';
+import {
+  outcomeValues,
+  RECORDER_CAPACITY,
+  RECORDER_EVENTS,
+  RECORDER_PENDING,
+  SELF_TELEMETRY_SCOPE,
+  type SelfAttributes,
+  selfAttributes,
+} from '../telemetry/self-telemetry.js';
+import type { NameGuard } from './name-guard.js';
+
+/** A runtime, or a recorder used without one. */
+export type BridgeTarget = MetricsRuntime | MetricsRecorder;
+
+interface Attached {
+  readonly mirror: RecorderMirror;
+  readonly self: SelfAttributes;
+  readonly spans: RecorderSpans | undefined;
+  readonly unsubscribe: () => void;
+}
+
+/** Settings an attachment runs with (options resolved). */
+export interface AttachmentSettings {
+  readonly namespace: string;
+  readonly recorderAttribute: string | false;
+  readonly selfTelemetry: boolean;
+  readonly tracer: Tracer | undefined;
+  readonly clock: EpochClock;
+  readonly reporter: Reporter;
+  /** Refuses recorders whose metric names clash with what the destination already exports. */
+  readonly names: NameGuard;
+}
+
+/** Everything one `attachOtelBridge` call keeps: the mirrors of its recorders and their hooks. */
+export class Attachment implements ProducerFeed {
+  readonly namespace: string;
+  readonly recorderAttribute: string | false;
+  private readonly attached = new Map<MetricsRecorder, Attached>();
+  private readonly spans: EventSpans | undefined;
+  private sink: InstrumentSink | undefined;
+  private readonly unsubscribers: Array<() => void> = [];
+
+  constructor(
+    private readonly target: BridgeTarget,
+    private readonly settings: AttachmentSettings,
+  ) {
+    this.namespace = settings.namespace;
+    this.recorderAttribute = settings.recorderAttribute;
+    this.spans =
+      settings.tracer === undefined ? undefined : new EventSpans(settings.tracer, settings.clock);
+  }
+
+  /** Mirrors every present recorder and, for a runtime, every future one. */
+  start(sink: InstrumentSink | undefined): void {
+    this.sink = sink;
+    if (isRuntime(this.target)) {
+      const runtime = this.target;
+      this.unsubscribers.push(
+        runtime.onRecorderAdded((recorder) => this.addRecorder(recorder)),
+        runtime.onRecorderRemoved((recorder) => this.removeRecorder(recorder)),
+      );
+      for (const recorder of runtime.recorders()) this.addRecorder(recorder);
+    } else {
+      this.addRecorder(this.target);
+    }
+  }
+
+  /** Installs `capture` on the target (runtime: every recorder, present and future). */
+  installCapture(capture: ContextCapture | undefined): void {
+    this.target.setContextCapture(capture);
+  }
+
+  /** Freshness: processes every pending event so a collection reads current state. */
+  processPending(): void {
+    this.target.processPending();
+  }
+
+  /** The mirrors of the attached recorders. */
+  *mirrors(): IterableIterator<RecorderMirror> {
+    for (const attached of this.attached.values()) yield attached.mirror;
+  }
+
+  /** Producer path: fresh state of every recorder, converted (dirty metrics only) into `builder`. */
+  collectInto(builder: CollectionBuilder): void {
+    this.processPending();
+    const scope = this.namespace;
+    const selfScope = SELF_TELEMETRY_SCOPE;
+    for (const { mirror, self } of this.attached.values()) {
+      mirror.forEach((_entry, view) => {
+        builder.addMetric(scope, view);
+      });
+      if (!this.settings.selfTelemetry) continue;
+      const stats = mirror.recorder.stats();
+      const values = outcomeValues(stats);
+      for (let i = 0; i < values.length; i++) {
+        builder.addSelf(
+          selfScope,
+          RECORDER_EVENTS,
+          mirror.startTime,
+          self.outcomes[i] ?? {},
+          values[i] ?? 0,
+        );
+      }
+      builder.addSelf(selfScope, RECORDER_PENDING, mirror.startTime, self.recorder, stats.pending);
+      builder.addSelf(
+        selfScope,
+        RECORDER_CAPACITY,
+        mirror.startTime,
+        self.recorder,
+        stats.capacity,
+      );
+    }
+  }
+
+  /** Removes every hook and listener; the recorders keep running untouched. */
+  detach(): void {
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    for (const recorder of [...this.attached.keys()]) this.removeRecorder(recorder);
+  }
+
+  private addRecorder(recorder: MetricsRecorder): void {
+    if (this.attached.has(recorder)) return;
+    const { settings } = this;
+    // Throws (wiring time) before anything is hooked when a name clashes.
+    const releaseNames = settings.names.claim(recorder, this.namespace);
+    const mirror = new RecorderMirror(
+      recorder,
+      this.namespace,
+      settings.recorderAttribute,
+      hrNow(settings.clock),
+      settings.reporter,
+    );
+    const spans = this.spans?.forRecorder(mirror);
+    const sink = this.sink;
+    const hook = hookFor(mirror, sink, spans);
+    const offChange = recorder.onChange(hook);
+    const offBatch = spans === undefined ? undefined : recorder.onBatchEnd(() => spans.flush());
+    this.attached.set(recorder, {
+      mirror,
+      self: selfAttributes(recorder.name, settings.recorderAttribute, this.namespace),
+      spans,
+      unsubscribe: () => {
+        releaseNames();
+        offChange();
+        offBatch?.();
+      },
+    });
+    sink?.addRecorder(mirror);
+  }
+
+  private removeRecorder(recorder: MetricsRecorder): void {
+    const attached = this.attached.get(recorder);
+    if (attached === undefined) return;
+    this.attached.delete(recorder);
+    attached.unsubscribe();
+    attached.spans?.flush();
+  }
+}
+
+// The post-change hook, specialised once per recorder so the common case does one Map lookup.
+function hookFor(
+  mirror: RecorderMirror,
+  sink: InstrumentSink | undefined,
+  spans: RecorderSpans | undefined,
+): (change: MetricChange) => void {
+  if (sink === undefined && spans === undefined) {
+    return (change) => mirror.markDirty(change.metric);
+  }
+  return (change) => {
+    mirror.markDirty(change.metric);
+    sink?.onChange(change, mirror);
+    spans?.onChange(change);
+  };
+}
+
+/** A runtime has `recorders()`; checked structurally so two copies of core still work together. */
+export function isRuntime(target: BridgeTarget): target is MetricsRuntime {
+  return typeof (target as Partial<MetricsRuntime>).recorders === 'function';
+}

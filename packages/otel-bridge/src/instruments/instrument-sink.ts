@@ -1,0 +1,204 @@
+import type { Attributes, MetricChange } from '@mvx-metrics/core';
+import type {
+  BatchObservableResult,
+  Histogram,
+  Meter,
+  MeterProvider,
+  Observable,
+  Attributes as OtelAttributes,
+} from '@opentelemetry/api';
+import type { Reporter } from '../internal/report.js';
+import { withExtra } from '../mirror/convert.js';
+import type { MetricEntry, RecorderMirror } from '../mirror/recorder-mirror.js';
+import type { MirroredMetric } from '../mirror/types.js';
+import { CapturedContext } from '../spans/context-capture.js';
+
+/** Marks an entry whose metric is not a histogram, so the hook skips it after one look. */
+const NOT_HISTOGRAM = Symbol('not-histogram');
+
+// Histograms go through their sync instrument: the callback need not re-read their snapshots.
+const isRecordedHistogram = (entry: MetricEntry): boolean =>
+  entry.histogram !== undefined && entry.histogram !== NOT_HISTOGRAM;
+
+/** What the instruments path needs from its attachment. */
+export interface SinkSource {
+  readonly namespace: string;
+  processPending(): void;
+  mirrors(): Iterable<RecorderMirror>;
+}
+
+/**
+ * Path 2: mirrors into instruments of any `MeterProvider`. Counters, up-down counters and gauges
+ * are observable instruments read from the mirror in one batch callback; histograms are sync
+ * `Histogram`s recorded from the post-change hook with the captured context (exemplar-ready).
+ */
+export class InstrumentSink {
+  private readonly meter: Meter;
+  private readonly observables = new Map<string, Observable>();
+  private readonly histograms = new Map<string, Histogram>();
+  private readonly merged = new WeakMap<RecorderMirror, WeakMap<Attributes, OtelAttributes>>();
+  private registered: Observable[] = [];
+  private closed = false;
+  private reRegisterQueued = false;
+  private readonly callback = (result: BatchObservableResult): void => this.observe(result);
+
+  constructor(
+    meterProvider: MeterProvider,
+    private readonly source: SinkSource,
+    private readonly reporter: Reporter,
+  ) {
+    this.meter = meterProvider.getMeter(source.namespace);
+    this.register();
+  }
+
+  /** Creates the instruments of a new recorder's metrics (wiring time), then lets the next callback report them all. */
+  addRecorder(mirror: RecorderMirror): void {
+    let changed = false;
+    mirror.forEach((entry, view) => {
+      if (view.kind !== 'histogram' && this.ensureObservable(entry, view)) changed = true;
+    });
+    mirror.markAllDirty();
+    if (changed) this.register();
+  }
+
+  /** The hook's part for histograms: one `record` per accepted observation. */
+  onChange(change: MetricChange, mirror: RecorderMirror): void {
+    const metric = change.metric;
+    const entry = mirror.entry(metric);
+    let histogram = entry.histogram as Histogram | typeof NOT_HISTOGRAM | undefined;
+    if (histogram === undefined) {
+      histogram = this.histogramFor(entry, mirror);
+      entry.histogram = histogram;
+    }
+    if (histogram === NOT_HISTOGRAM) return;
+    const value = metric.lastValue;
+    if (value === undefined) return;
+    const captured = change.context;
+    histogram.record(
+      value,
+      this.attributesOf(mirror, metric.lastAttributes),
+      captured instanceof CapturedContext ? captured.context : undefined,
+    );
+  }
+
+  /** Stops reporting: the batch callback is removed (instruments cannot be removed from a meter). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.meter.removeBatchObservableCallback(this.callback, this.registered);
+    this.registered = [];
+  }
+
+  private observe(result: BatchObservableResult): void {
+    if (this.closed) return;
+    this.source.processPending();
+    let missing = false;
+    for (const mirror of this.source.mirrors()) {
+      mirror.forEach((entry, view, refreshed) => {
+        if (view.kind === 'histogram') return;
+        const observable = entry.observable as Observable | undefined;
+        if (observable === undefined) {
+          // A metric added after attach: its instrument joins the callback from the next collection.
+          if (this.ensureObservable(entry, view)) missing = true;
+          entry.dirty = true;
+          return;
+        }
+        // sdk-metrics keeps the last observed value of an attribute set, so unchanged metrics are skipped.
+        if (!refreshed) return;
+        for (const point of view.points)
+          result.observe(observable, point.value as number, point.attributes);
+      }, isRecordedHistogram);
+    }
+    if (missing) this.queueRegister();
+  }
+
+  private ensureObservable(entry: MetricEntry, view: MirroredMetric): boolean {
+    if (entry.observable !== undefined) return false;
+    let observable = this.observables.get(view.instrumentName);
+    const created = observable === undefined;
+    if (observable === undefined) {
+      const options = { unit: view.unit, description: view.description };
+      observable =
+        view.kind === 'counter'
+          ? this.meter.createObservableCounter(view.instrumentName, options)
+          : view.kind === 'upDownCounter'
+            ? this.meter.createObservableUpDownCounter(view.instrumentName, options)
+            : this.meter.createObservableGauge(view.instrumentName, options);
+      this.observables.set(view.instrumentName, observable);
+    }
+    entry.observable = observable;
+    return created;
+  }
+
+  private histogramFor(
+    entry: MetricEntry,
+    mirror: RecorderMirror,
+  ): Histogram | typeof NOT_HISTOGRAM {
+    const metric = entry.metric;
+    const kind = (metric as { kind?: unknown }).kind;
+    if (kind !== undefined && kind !== 'histogram') return NOT_HISTOGRAM;
+    let snapshot: ReturnType<typeof metric.snapshot>;
+    try {
+      snapshot = metric.snapshot();
+    } catch {
+      return NOT_HISTOGRAM;
+    }
+    if (snapshot.kind !== 'histogram') return NOT_HISTOGRAM;
+    if (metric.lastValue === undefined) {
+      this.reporter.once(
+        `histogram-value:${metric.name}`,
+        `otel-bridge: histogram "${metric.name}" of recorder "${mirror.recorder.name}" does not expose lastValue, so the instruments path cannot record it; use the MetricProducer path (createOtelPipeline or createMetricProducer).`,
+      );
+      return NOT_HISTOGRAM;
+    }
+    const name = `${this.source.namespace}.${metric.name}`;
+    let histogram = this.histograms.get(name);
+    if (histogram === undefined) {
+      const first = snapshot.points[0] as { boundaries?: unknown } | undefined;
+      const boundaries = Array.isArray(first?.boundaries)
+        ? (first.boundaries as number[])
+        : undefined;
+      histogram = this.meter.createHistogram(name, {
+        unit: snapshot.unit ?? '',
+        description: snapshot.description ?? '',
+        ...(boundaries === undefined ? {} : { advice: { explicitBucketBoundaries: boundaries } }),
+      });
+      this.histograms.set(name, histogram);
+    }
+    return histogram;
+  }
+
+  private attributesOf(mirror: RecorderMirror, attributes: Attributes | undefined): OtelAttributes {
+    if (attributes === undefined) return mirror.extraAttributes;
+    let cache = this.merged.get(mirror);
+    if (cache === undefined) {
+      cache = new WeakMap();
+      this.merged.set(mirror, cache);
+    }
+    let merged = cache.get(attributes);
+    if (merged === undefined) {
+      merged = withExtra(attributes, mirror.extraAttributes);
+      cache.set(attributes, merged);
+    }
+    return merged;
+  }
+
+  private register(): void {
+    if (this.closed) return;
+    const next: Observable[] = [...this.observables.values()];
+    if (this.registered.length > 0)
+      this.meter.removeBatchObservableCallback(this.callback, this.registered);
+    this.registered = next;
+    this.meter.addBatchObservableCallback(this.callback, next);
+  }
+
+  // Changing the callback's instruments while sdk-metrics iterates its callbacks is unsafe: defer.
+  private queueRegister(): void {
+    if (this.reRegisterQueued) return;
+    this.reRegisterQueued = true;
+    queueMicrotask(() => {
+      this.reRegisterQueued = false;
+      this.register();
+    });
+  }
+}

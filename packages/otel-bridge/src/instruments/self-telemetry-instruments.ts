@@ -1,0 +1,80 @@
+import type {
+  BatchObservableResult,
+  Meter,
+  MeterProvider,
+  Observable,
+  Attributes as OtelAttributes,
+} from '@opentelemetry/api';
+import type { RecorderMirror } from '../mirror/recorder-mirror.js';
+import {
+  outcomeValues,
+  RECORDER_CAPACITY,
+  RECORDER_EVENTS,
+  RECORDER_PENDING,
+  SELF_TELEMETRY_SCOPE,
+  type SelfAttributes,
+  type SelfInstrument,
+  selfAttributes,
+} from '../telemetry/self-telemetry.js';
+
+/** What the self-telemetry instruments read: the attachment's recorders. */
+export interface SelfTelemetrySource {
+  readonly namespace: string;
+  readonly recorderAttribute: string | false;
+  processPending(): void;
+  mirrors(): Iterable<RecorderMirror>;
+}
+
+/** Instruments path: each recorder's `stats()` as observable instruments of the bridge's own meter. */
+export class SelfTelemetryInstruments {
+  private readonly meter: Meter;
+  private readonly observables: Observable[];
+  private readonly attributes = new WeakMap<RecorderMirror, SelfAttributes>();
+  private closed = false;
+  private readonly callback = (result: BatchObservableResult): void => this.observe(result);
+
+  constructor(
+    meterProvider: MeterProvider,
+    private readonly source: SelfTelemetrySource,
+  ) {
+    this.meter = meterProvider.getMeter(SELF_TELEMETRY_SCOPE);
+    const options = (i: SelfInstrument) => ({ unit: i.unit, description: i.description });
+    this.observables = [
+      this.meter.createObservableCounter(RECORDER_EVENTS.name, options(RECORDER_EVENTS)),
+      this.meter.createObservableUpDownCounter(RECORDER_PENDING.name, options(RECORDER_PENDING)),
+      this.meter.createObservableUpDownCounter(RECORDER_CAPACITY.name, options(RECORDER_CAPACITY)),
+    ];
+    this.meter.addBatchObservableCallback(this.callback, this.observables);
+  }
+
+  /** Removes the batch callback (instruments cannot be removed from a meter). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.meter.removeBatchObservableCallback(this.callback, this.observables);
+  }
+
+  private observe(result: BatchObservableResult): void {
+    if (this.closed) return;
+    this.source.processPending();
+    const [events, pending, capacity] = this.observables as [Observable, Observable, Observable];
+    for (const mirror of this.source.mirrors()) {
+      let attrs = this.attributes.get(mirror);
+      if (attrs === undefined) {
+        attrs = selfAttributes(
+          mirror.recorder.name,
+          this.source.recorderAttribute,
+          this.source.namespace,
+        );
+        this.attributes.set(mirror, attrs);
+      }
+      const stats = mirror.recorder.stats();
+      const values = outcomeValues(stats);
+      for (let i = 0; i < values.length; i++) {
+        result.observe(events, values[i] as number, attrs.outcomes[i] as OtelAttributes);
+      }
+      result.observe(pending, stats.pending, attrs.recorder);
+      result.observe(capacity, stats.capacity, attrs.recorder);
+    }
+  }
+}

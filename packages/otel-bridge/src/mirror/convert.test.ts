@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { convertSnapshot, mirrorKind } from './convert.js';
+
+const target = {
+  namespace: 'ns',
+  name: 'm',
+  extraAttributes: { recorder: 'r' },
+  startTime: [1, 0] as [number, number],
+};
+
+describe('convertSnapshot', () => {
+  it('exports unknown kinds as gauges', () => {
+    expect(mirrorKind('ratio')).toBe('gauge');
+    const { metric } = convertSnapshot(
+      { name: 'm', kind: 'ratio', points: [{ attributes: {}, value: 0.5 }] },
+      target,
+    );
+    expect(metric).toMatchObject({
+      instrumentName: 'ns.m',
+      kind: 'gauge',
+      unit: '',
+      description: '',
+    });
+    expect(metric.points).toEqual([{ attributes: { recorder: 'r' }, value: 0.5 }]);
+  });
+
+  it('skips and counts malformed points of hand-written metrics', () => {
+    const converted = convertSnapshot(
+      {
+        name: 'm',
+        kind: 'counter',
+        points: [
+          { attributes: { a: 'x' }, value: Number.NaN },
+          { attributes: {}, value: 2 },
+          null as never,
+        ],
+      },
+      target,
+    );
+    expect(converted.skipped).toBe(2);
+    expect(converted.metric.points).toEqual([{ attributes: { recorder: 'r' }, value: 2 }]);
+  });
+
+  it('leaves min and max out of an empty histogram point and keeps buckets exact', () => {
+    const point = {
+      attributes: { k: 'v' },
+      count: 0,
+      sum: 0,
+      min: 0,
+      max: 0,
+      boundaries: [1, 2],
+      bucketCounts: [0, 0, 0],
+    };
+    const { metric } = convertSnapshot(
+      { name: 'm', kind: 'histogram', unit: 's', points: [point] },
+      target,
+    );
+    expect(metric.points[0]?.value).toEqual({
+      buckets: { boundaries: [1, 2], counts: [0, 0, 0] },
+      count: 0,
+      sum: 0,
+    });
+    const full = { ...point, count: 2, sum: 3.5, min: 1, max: 2.5, bucketCounts: [1, 0, 1] };
+    expect(
+      convertSnapshot({ name: 'm', kind: 'histogram', points: [full] }, target).metric.points[0]
+        ?.value,
+    ).toEqual({
+      buckets: { boundaries: [1, 2], counts: [1, 0, 1] },
+      count: 2,
+      sum: 3.5,
+      min: 1,
+      max: 2.5,
+    });
+  });
+
+  it('lets the recorder attribute win over a point attribute of the same name', () => {
+    const { metric } = convertSnapshot(
+      {
+        name: 'm',
+        kind: 'gauge',
+        points: [{ attributes: { recorder: 'mine', x: '1' }, value: 1 }],
+      },
+      target,
+    );
+    expect(metric.points[0]?.attributes).toEqual({ recorder: 'r', x: '1' });
+  });
+});

@@ -1,0 +1,31 @@
+import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
+
+/** How a mirrored metric is exported; unknown snapshot kinds are exported as gauges. */
+export type MirrorKind = 'counter' | 'upDownCounter' | 'gauge' | 'histogram';
+
+/** A histogram point in the shape of sdk-metrics' `Histogram` data (min/max absent while empty). */
+export interface MirroredHistogram {
+  buckets: { boundaries: number[]; counts: number[] };
+  count: number;
+  sum: number;
+  min?: number;
+  max?: number;
+}
+
+/** One exported series: core point attributes plus the recorder attribute. */
+export interface MirroredPoint<V = number | MirroredHistogram> {
+  readonly attributes: OtelAttributes;
+  readonly value: V;
+}
+
+/** The converted, cached state of one metric of one recorder. */
+export interface MirroredMetric {
+  /** `${namespace}.${metric.name}`. */
+  readonly instrumentName: string;
+  readonly kind: MirrorKind;
+  readonly unit: string;
+  readonly description: string;
+  /** Start of every cumulative series of this metric: when the mirror first saw it. */
+  readonly startTime: HrTime;
+  readonly points: readonly MirroredPoint[];
+}

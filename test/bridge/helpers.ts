@@ -1,0 +1,188 @@
+import type { MetricsError, MetricsRuntime } from '@mvx-metrics/core';
+import type { Attributes as OtelAttributes } from '@opentelemetry/api';
+import {
+  DataPointType,
+  type MetricData,
+  type MetricProducer,
+  MetricReader,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+
+/** A reader whose `collect()` the test calls: what any exporter would receive. */
+export class TestReader extends MetricReader {
+  constructor(metricProducers: MetricProducer[] = []) {
+    super({ metricProducers });
+  }
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  /** Collects and fails the test on collection errors. */
+  async read(): Promise<ResourceMetrics> {
+    const { resourceMetrics, errors } = await this.collect();
+    if (errors.length > 0) throw new AggregateError(errors, 'collection errors');
+    return resourceMetrics;
+  }
+}
+
+/** One exported series in a comparable shape. */
+export interface Series {
+  scope: string;
+  name: string;
+  kind: 'counter' | 'upDownCounter' | 'gauge' | 'histogram';
+  attributes: OtelAttributes;
+  value?: number;
+  count?: number;
+  sum?: number;
+  buckets?: number[];
+  boundaries?: number[];
+}
+
+function kindOf(metric: MetricData): Series['kind'] {
+  switch (metric.dataPointType) {
+    case DataPointType.SUM:
+      return metric.isMonotonic ? 'counter' : 'upDownCounter';
+    case DataPointType.HISTOGRAM:
+      return 'histogram';
+    default:
+      return 'gauge';
+  }
+}
+
+/** Flattens exported data into series, sorted for comparison. `skip` drops instrument names by prefix. */
+export function exportedSeries(
+  data: ResourceMetrics,
+  skip: string[] = ['mvx.recorder.'],
+): Series[] {
+  const out: Series[] = [];
+  for (const scope of data.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (skip.some((prefix) => metric.descriptor.name.startsWith(prefix))) continue;
+      const kind = kindOf(metric);
+      for (const point of metric.dataPoints as Array<{
+        attributes: OtelAttributes;
+        value: unknown;
+      }>) {
+        const base = {
+          scope: scope.scope.name,
+          name: metric.descriptor.name,
+          kind,
+          attributes: point.attributes,
+        };
+        if (kind === 'histogram') {
+          const h = point.value as {
+            count: number;
+            sum?: number;
+            buckets: { boundaries: number[]; counts: number[] };
+          };
+          out.push({
+            ...base,
+            count: h.count,
+            sum: h.sum ?? 0,
+            buckets: h.buckets.counts,
+            boundaries: h.buckets.boundaries,
+          });
+        } else {
+          out.push({ ...base, value: point.value as number });
+        }
+      }
+    }
+  }
+  const keys = out.map(
+    (s) => `${s.scope}|${s.name}|${JSON.stringify(Object.entries(s.attributes).sort())}`,
+  );
+  const duplicate = keys.find((key, i) => keys.indexOf(key) !== i);
+  if (duplicate !== undefined) throw new Error(`series exported twice: ${duplicate}`);
+  return sortSeries(out);
+}
+
+/** The series core state says should be exported for `runtime`, with the recorder attribute. */
+export function expectedSeries(
+  runtime: MetricsRuntime,
+  recorderAttribute: string | false = 'recorder',
+): Series[] {
+  const out: Series[] = [];
+  for (const recorder of runtime.recorders()) {
+    for (const snapshot of recorder.getMetricSnapshots()) {
+      const kind = (
+        ['counter', 'upDownCounter', 'gauge', 'histogram'].includes(snapshot.kind)
+          ? snapshot.kind
+          : 'gauge'
+      ) as Series['kind'];
+      for (const point of snapshot.points) {
+        const attributes =
+          recorderAttribute === false
+            ? { ...point.attributes }
+            : { ...point.attributes, [recorderAttribute]: recorder.name };
+        const base = {
+          scope: runtime.namespace,
+          name: `${runtime.namespace}.${snapshot.name}`,
+          kind,
+          attributes,
+        };
+        if ('bucketCounts' in point) {
+          out.push({
+            ...base,
+            count: point.count,
+            sum: point.sum,
+            buckets: point.bucketCounts,
+            boundaries: point.boundaries,
+          });
+        } else {
+          out.push({ ...base, value: point.value });
+        }
+      }
+    }
+  }
+  return sortSeries(out);
+}
+
+function sortSeries(series: Series[]): Series[] {
+  const key = (s: Series) =>
+    `${s.scope}|${s.name}|${JSON.stringify(Object.entries(s.attributes).sort())}`;
+  return series.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** The value of one self-telemetry series, or undefined. */
+export function selfValue(
+  data: ResourceMetrics,
+  name: string,
+  attributes: OtelAttributes,
+): number | undefined {
+  for (const scope of data.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== name) continue;
+      for (const point of metric.dataPoints as Array<{
+        attributes: OtelAttributes;
+        value: number;
+      }>) {
+        const keys = Object.keys(attributes);
+        if (
+          keys.length === Object.keys(point.attributes).length &&
+          keys.every((k) => point.attributes[k] === attributes[k])
+        ) {
+          return point.value;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An `onError` that collects, and a check that fails the test on any reported problem except the
+ * expected kinds (e.g. `cardinality-limit` in an overflow test). A bridge listener that threw
+ * would be reported as `listener-failed` and fail here.
+ */
+export function collectErrors(expected: string[] = ['cardinality-limit']) {
+  const errors: MetricsError[] = [];
+  return {
+    onError: (error: MetricsError) => {
+      errors.push(error);
+    },
+    unexpected: () =>
+      errors.filter((e) => !expected.includes(e.code)).map((e) => `${e.code}: ${e.message}`),
+  };
+}

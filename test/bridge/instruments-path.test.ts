@@ -1,0 +1,200 @@
+import { counter, MetricsRuntime } from '@mvx-metrics/core';
+import { attachOtelBridge, createOtelPipeline } from '@mvx-metrics/otel-bridge';
+import { metrics } from '@opentelemetry/api';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import { documentMetrics } from '../fixtures/document-metrics.js';
+import { DocumentStorage } from '../fixtures/document-storage.js';
+import {
+  collectErrors,
+  expectedSeries,
+  exportedSeries,
+  type Series,
+  selfValue,
+  TestReader,
+} from './helpers.js';
+
+const cleanups: Array<() => unknown> = [];
+let errors = collectErrors();
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  const unexpected = errors.unexpected();
+  errors = collectErrors();
+  expect(unexpected).toEqual([]);
+});
+
+function setup() {
+  const runtime = new MetricsRuntime({ namespace: 'docs', onError: errors.onError });
+  runtime.start();
+  const reader = new TestReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  cleanups.push(
+    () => meterProvider.shutdown(),
+    () => runtime.shutdown(),
+  );
+  return { runtime, reader, meterProvider };
+}
+
+const withoutHistograms = (series: Series[]) => series.filter((s) => s.kind !== 'histogram');
+
+describe('instruments path (any MeterProvider)', () => {
+  it('exports counters, up-down counters and gauges equal to the snapshots, initial zero points included', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    const bridge = attachOtelBridge(runtime, { meterProvider });
+    cleanups.push(bridge.detach);
+    expect(bridge.mode).toBe('instruments');
+    const storage = new DocumentStorage(
+      runtime.createRecorder('document_storage', { metrics: documentMetrics }),
+    );
+    expect(withoutHistograms(exportedSeries(await reader.read()))).toEqual(
+      withoutHistograms(expectedSeries(runtime)),
+    );
+    storage.save('a', 'hello', 0.004);
+    storage.save('', 'x');
+    storage.open('a');
+    const exported = exportedSeries(await reader.read());
+    expect(withoutHistograms(exported)).toEqual(withoutHistograms(expectedSeries(runtime)));
+    for (let i = 0; i < 10; i++) storage.open('a');
+    expect(withoutHistograms(exportedSeries(await reader.read()))).toEqual(
+      withoutHistograms(expectedSeries(runtime)),
+    );
+  });
+
+  it('records histograms with the core boundaries: count, sum and buckets equal core once attached before the events', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);
+    const storage = new DocumentStorage(
+      runtime.createRecorder('document_storage', { metrics: documentMetrics }),
+    );
+    for (const seconds of [0.001, 0.02, 0.02, 0.7, 3, 42]) storage.save('a', 'x', seconds);
+    const exported = exportedSeries(await reader.read()).filter((s) => s.kind === 'histogram');
+    expect(exported).toEqual(expectedSeries(runtime).filter((s) => s.kind === 'histogram'));
+    expect(exported[0]).toMatchObject({ count: 6 });
+  });
+
+  it('exports the recorder stats as self-telemetry instruments', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);
+    const recorder = runtime.createRecorder('r', {
+      metrics: documentMetrics,
+      maxPendingEvents: 64,
+    });
+    new DocumentStorage(recorder).save('a', 'x');
+    recorder.registerEvent({ type: 'ignored' });
+    const data = await reader.read();
+    const stats = recorder.stats();
+    expect(
+      selfValue(data, 'mvx.recorder.events', {
+        recorder: 'r',
+        'mvx.namespace': 'docs',
+        outcome: 'processed',
+      }),
+    ).toBe(stats.processed);
+    expect(
+      selfValue(data, 'mvx.recorder.events', {
+        recorder: 'r',
+        'mvx.namespace': 'docs',
+        outcome: 'ignored',
+      }),
+    ).toBe(1);
+    expect(
+      selfValue(data, 'mvx.recorder.capacity', { recorder: 'r', 'mvx.namespace': 'docs' }),
+    ).toBe(64);
+  });
+
+  it('mirrors recorders created after attach, each with its recorder attribute', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);
+    new DocumentStorage(runtime.createRecorder('conn-1', { metrics: documentMetrics })).save(
+      'a',
+      'x',
+    );
+    await reader.read();
+    new DocumentStorage(runtime.createRecorder('conn-2', { metrics: documentMetrics })).open('zzz');
+    const recorder2 = runtime.getRecorder('conn-2');
+    recorder2?.registerEvent({ type: 'document.opened', delta: 1 });
+    expect(withoutHistograms(exportedSeries(await reader.read()))).toEqual(
+      withoutHistograms(expectedSeries(runtime)),
+    );
+  });
+
+  it('picks up a metric added to a recorder after attach from the next collection on', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);
+    const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
+    await reader.read();
+    recorder.addMetric(counter({ name: 'late.hits', on: 'hit' }));
+    recorder.registerEvent({ type: 'hit' });
+    await reader.read(); // creates the instrument; it joins the batch callback
+    recorder.registerEvent({ type: 'hit' });
+    const exported = exportedSeries(await reader.read());
+    expect(exported.find((s) => s.name === 'docs.late.hits')?.value).toBe(2);
+    expect(withoutHistograms(exported)).toEqual(withoutHistograms(expectedSeries(runtime)));
+  });
+
+  it('keeps exporting a removed recorder’s last values (documented sdk-metrics limit of this path)', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);
+    new DocumentStorage(runtime.createRecorder('gone', { metrics: documentMetrics })).save(
+      'a',
+      'x',
+    );
+    await reader.read();
+    await runtime.removeRecorder('gone');
+    const after = exportedSeries(await reader.read());
+    expect(after.some((s) => s.attributes.recorder === 'gone')).toBe(true);
+  });
+
+  it('stops observing after detach', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    const bridge = attachOtelBridge(runtime, { meterProvider });
+    const recorder = runtime.createRecorder('r', {
+      metrics: () => [counter({ name: 'hits', on: 'hit' })],
+    });
+    recorder.registerEvent({ type: 'hit' });
+    const value = () => exportedSeries(lastRead).find((s) => s.name === 'docs.hits')?.value;
+    let lastRead = await reader.read();
+    expect(value()).toBe(1);
+    bridge.detach();
+    recorder.registerEvent({ type: 'hit' });
+    await recorder.flush();
+    lastRead = await reader.read();
+    expect(value()).not.toBe(2);
+  });
+
+  it('never exports a series twice: a pipeline provider is fed through its producer, not instruments', async () => {
+    const pipeline = await createOtelPipeline({
+      serviceName: 't',
+      prometheus: false,
+      otlp: false,
+      registerGlobals: false,
+    });
+    cleanups.push(() => pipeline.shutdown());
+    const runtime = new MetricsRuntime({ namespace: 'docs', scheduler: 'sync' });
+    runtime.start();
+    cleanups.push(() => runtime.shutdown());
+    const bridge = attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider });
+    cleanups.push(bridge.detach);
+    expect(bridge.mode).toBe('producer');
+    expect(bridge.metricProducer).toBe(pipeline.metricProducer);
+    new DocumentStorage(runtime.createRecorder('r', { metrics: documentMetrics })).save('a', 'x');
+    const { resourceMetrics } = await pipeline.metricProducer.collect();
+    const names = resourceMetrics.scopeMetrics.flatMap((s) =>
+      s.metrics.map((m) => m.descriptor.name),
+    );
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain('docs.document.save.attempts');
+    // the scrape test (prometheus-pipeline.test.ts) checks that each series appears once on /metrics
+  });
+
+  it('uses the global providers when none is given', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    metrics.setGlobalMeterProvider(meterProvider);
+    cleanups.push(() => metrics.disable());
+    cleanups.push(attachOtelBridge(runtime).detach);
+    new DocumentStorage(runtime.createRecorder('r', { metrics: documentMetrics })).save('a', 'x');
+    expect(withoutHistograms(exportedSeries(await reader.read()))).toEqual(
+      withoutHistograms(expectedSeries(runtime)),
+    );
+  });
+});

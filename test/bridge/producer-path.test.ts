@@ -1,0 +1,335 @@
+import { counter, MetricsRuntime } from '@mvx-metrics/core';
+import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
+import { ValueType } from '@opentelemetry/api';
+import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import { documentMetrics } from '../fixtures/document-metrics.js';
+import { DocumentStorage } from '../fixtures/document-storage.js';
+import { collectErrors, expectedSeries, exportedSeries, selfValue, TestReader } from './helpers.js';
+
+const cleanups: Array<() => unknown> = [];
+let errors = collectErrors();
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  const unexpected = errors.unexpected();
+  errors = collectErrors();
+  expect(unexpected).toEqual([]);
+});
+
+function setup(options: { scheduler?: 'sync' | 'immediate' } = {}) {
+  const runtime = new MetricsRuntime({
+    namespace: 'docs',
+    scheduler: options.scheduler ?? 'immediate',
+    onError: errors.onError,
+  });
+  runtime.start();
+  const producer = createMetricProducer();
+  const reader = new TestReader([producer]);
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  cleanups.push(
+    () => meterProvider.shutdown(),
+    () => runtime.shutdown(),
+  );
+  return { runtime, producer, reader };
+}
+
+describe('MetricProducer path', () => {
+  it('exports every kind exactly as the snapshots say, histogram buckets included', async () => {
+    const { runtime, producer, reader } = setup();
+    const bridge = attachOtelBridge(runtime, { metricProducer: producer });
+    cleanups.push(() => bridge.detach());
+    const storage = new DocumentStorage(
+      runtime.createRecorder('document_storage', { metrics: documentMetrics }),
+    );
+    storage.save('a', 'hello', 0.004);
+    storage.save('b', 'hello world', 0.3);
+    storage.save('', 'x');
+    storage.open('a');
+    storage.open('b');
+    storage.close();
+
+    const exported = exportedSeries(await reader.read());
+    expect(exported).toEqual(expectedSeries(runtime));
+    const duration = exported.find((s) => s.name === 'docs.document.save.duration');
+    expect(duration).toMatchObject({ count: 2, sum: 0.304, kind: 'histogram' });
+    expect(exported.find((s) => s.name === 'docs.document.open')).toMatchObject({
+      value: 1,
+      kind: 'upDownCounter',
+    });
+    expect(bridge.mode).toBe('producer');
+  });
+
+  it('sees events registered right before the collection (freshness)', async () => {
+    const { runtime, producer, reader } = setup();
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
+    new DocumentStorage(recorder).save('a', 'x');
+    expect(recorder.stats().pending).toBeGreaterThan(0);
+    const exported = exportedSeries(await reader.read());
+    const attempts = exported.find(
+      (s) => s.name === 'docs.document.save.attempts' && s.attributes.outcome === 'success',
+    );
+    expect(attempts?.value).toBe(1);
+  });
+
+  it('follows changes between collections and re-reads only the metrics that changed', async () => {
+    const { runtime, producer, reader } = setup();
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
+    const storage = new DocumentStorage(recorder);
+    const snapshotCalls = new Map<string, number>();
+    for (const metric of recorder.getMetrics()) {
+      const original = metric.snapshot.bind(metric);
+      metric.snapshot = () => {
+        snapshotCalls.set(metric.name, (snapshotCalls.get(metric.name) ?? 0) + 1);
+        return original();
+      };
+    }
+    storage.save('a', 'x');
+    expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime));
+    snapshotCalls.clear();
+    for (let i = 0; i < 100; i++) storage.open('a');
+    const exported = exportedSeries(await reader.read());
+    expect(exported.find((s) => s.name === 'docs.document.open')?.value).toBe(100);
+    // one re-read of the metric that changed, however many events; none of the others
+    expect([...snapshotCalls]).toEqual([['document.open', 1]]);
+    const expected = expectedSeries(runtime);
+    snapshotCalls.clear();
+    expect(exportedSeries(await reader.read())).toEqual(expected);
+    expect(snapshotCalls.size).toBe(0);
+  });
+
+  it('includes state from before the bridge attached and initial zero points', async () => {
+    const { runtime, producer, reader } = setup();
+    const storage = new DocumentStorage(
+      runtime.createRecorder('early', { metrics: documentMetrics }),
+    );
+    storage.save('a', 'abc', 0.01);
+    await runtime.recorders()[0]?.flush();
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    const exported = exportedSeries(await reader.read());
+    expect(exported).toEqual(expectedSeries(runtime));
+    expect(exported.find((s) => s.attributes.outcome === 'failure')?.value).toBe(0);
+    expect(exported.find((s) => s.name === 'docs.document.save.duration')?.count).toBe(1);
+  });
+
+  it('carries metadata: scope = namespace, name = namespace.metric, unit, description, cumulative temporality', async () => {
+    const { runtime, producer, reader } = setup();
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    runtime.createRecorder('r', { metrics: documentMetrics });
+    const data = await reader.read();
+    const scope = data.scopeMetrics.find((s) => s.scope.name === 'docs');
+    const attempts = scope?.metrics.find(
+      (m) => m.descriptor.name === 'docs.document.save.attempts',
+    );
+    expect(attempts?.descriptor).toEqual({
+      name: 'docs.document.save.attempts',
+      unit: '{attempt}',
+      description: 'Document saves tried, by outcome',
+      valueType: ValueType.DOUBLE,
+    });
+    expect(attempts?.dataPointType).toBe(DataPointType.SUM);
+    expect(attempts && 'isMonotonic' in attempts && attempts.isMonotonic).toBe(true);
+    const open = scope?.metrics.find((m) => m.descriptor.name === 'docs.document.open');
+    expect(open && 'isMonotonic' in open && open.isMonotonic).toBe(false);
+    expect(
+      scope?.metrics.find((m) => m.descriptor.name === 'docs.storage.level')?.dataPointType,
+    ).toBe(DataPointType.GAUGE);
+  });
+
+  it('keeps the start time of a cumulative series stable across collections', async () => {
+    const { runtime, producer, reader } = setup();
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    const storage = new DocumentStorage(runtime.createRecorder('r', { metrics: documentMetrics }));
+    storage.save('a', 'x');
+    const startOf = async () => {
+      const data = await reader.read();
+      const metric = data.scopeMetrics[0]?.metrics.find(
+        (m) => m.descriptor.name === 'docs.document.save.attempts',
+      );
+      return metric?.dataPoints.map((p) => [p.startTime, p.endTime]) ?? [];
+    };
+    const first = await startOf();
+    storage.save('b', 'y');
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await startOf();
+    expect(second.map((p) => p[0])).toEqual(first.map((p) => p[0]));
+    expect(second[0]?.[1]).not.toEqual(first[0]?.[1]);
+  });
+
+  it('drops the series of a removed recorder from the next collection', async () => {
+    const { runtime, producer, reader } = setup();
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    new DocumentStorage(runtime.createRecorder('conn-1', { metrics: documentMetrics })).save(
+      'a',
+      'x',
+    );
+    new DocumentStorage(runtime.createRecorder('conn-2', { metrics: documentMetrics })).save(
+      'b',
+      'y',
+    );
+    const before = exportedSeries(await reader.read(), []);
+    expect(before.some((s) => s.attributes.recorder === 'conn-1')).toBe(true);
+    await runtime.removeRecorder('conn-1');
+    const after = exportedSeries(await reader.read(), []);
+    expect(after.some((s) => s.attributes.recorder === 'conn-1')).toBe(false);
+    expect(after.some((s) => s.attributes.recorder === 'conn-2')).toBe(true);
+    expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime));
+  });
+
+  it('exports nothing after detach and leaves no hook on the recorders', async () => {
+    const { runtime, producer, reader } = setup({ scheduler: 'sync' });
+    const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
+    let hooked = 0;
+    const original = recorder.onChange.bind(recorder);
+    recorder.onChange = (listener) => {
+      hooked++;
+      const off = original(listener);
+      return () => {
+        hooked--;
+        off();
+      };
+    };
+    const bridge = attachOtelBridge(runtime, { metricProducer: producer, spans: true });
+    expect(hooked).toBe(1);
+    bridge.detach();
+    bridge.detach();
+    expect(hooked).toBe(0);
+    new DocumentStorage(recorder).save('a', 'x');
+    expect((await reader.read()).scopeMetrics).toEqual([]);
+    // a new bridge may attach after detach
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime));
+  });
+
+  it('exports the overflow point once the cardinality limit is reached', async () => {
+    const { runtime, producer, reader } = setup({ scheduler: 'sync' });
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    const recorder = runtime.createRecorder('r', {
+      metrics: () => [
+        counter({
+          name: 'hits',
+          on: 'hit',
+          attributes: (e: { k: string }) => ({ k: e.k }),
+          cardinalityLimit: 3,
+        }),
+      ],
+    });
+    for (const k of ['a', 'b', 'c', 'd', 'c']) recorder.registerEvent({ type: 'hit', k });
+    const exported = exportedSeries(await reader.read());
+    expect(exported).toEqual(expectedSeries(runtime));
+    expect(exported.find((s) => s.attributes['otel.metric.overflow'] === true)?.value).toBe(3);
+  });
+
+  it('exports recorder stats as self-telemetry', async () => {
+    const { runtime, producer, reader } = setup({ scheduler: 'sync' });
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    const recorder = runtime.createRecorder('r', {
+      metrics: documentMetrics,
+      maxPendingEvents: 128,
+    });
+    new DocumentStorage(recorder).save('a', 'x');
+    recorder.registerEvent({ type: 'nobody-listens' });
+    const data = await reader.read();
+    const stats = recorder.stats();
+    for (const outcome of ['processed', 'accepted', 'ignored', 'dropped', 'failed'] as const) {
+      expect(
+        selfValue(data, 'mvx.recorder.events', { recorder: 'r', 'mvx.namespace': 'docs', outcome }),
+      ).toBe(stats[outcome]);
+    }
+    expect(stats.ignored).toBe(1);
+    expect(
+      selfValue(data, 'mvx.recorder.pending', { recorder: 'r', 'mvx.namespace': 'docs' }),
+    ).toBe(0);
+    expect(
+      selfValue(data, 'mvx.recorder.capacity', { recorder: 'r', 'mvx.namespace': 'docs' }),
+    ).toBe(128);
+  });
+
+  it('names the recorder under a custom attribute, or not at all', async () => {
+    const { runtime, producer, reader } = setup({ scheduler: 'sync' });
+    cleanups.push(
+      attachOtelBridge(runtime, { metricProducer: producer, recorderAttribute: 'scope' }).detach,
+    );
+    new DocumentStorage(runtime.createRecorder('r', { metrics: documentMetrics })).save('a', 'x');
+    expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime, 'scope'));
+  });
+
+  it('mirrors a bare recorder under the namespace option', async () => {
+    const { producer, reader } = setup();
+    const { MetricsRecorder } = await import('@mvx-metrics/core');
+    const recorder = new MetricsRecorder('solo', { metrics: documentMetrics(), scheduler: 'sync' });
+    recorder.start();
+    cleanups.push(
+      attachOtelBridge(recorder, {
+        metricProducer: producer,
+        namespace: 'solo_app',
+        recorderAttribute: false,
+      }).detach,
+    );
+    new DocumentStorage(recorder).save('a', 'x');
+    const exported = exportedSeries(await reader.read());
+    expect(exported.map((s) => s.name)).toContain('solo_app.document.save.attempts');
+    expect(exported.every((s) => s.scope === 'solo_app' && !('recorder' in s.attributes))).toBe(
+      true,
+    );
+  });
+
+  it('exports hand-written metrics: known kinds as themselves, unknown kinds as gauges', async () => {
+    const { runtime, producer, reader } = setup({ scheduler: 'sync' });
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    class SaveAttempts {
+      readonly name = 'handwritten.saves';
+      total = 0;
+      handleEvent(event: object) {
+        if ((event as { type?: string }).type !== 'save') return false;
+        this.total++;
+        return true;
+      }
+      snapshot() {
+        return {
+          name: this.name,
+          kind: 'counter',
+          points: [{ attributes: {}, value: this.total }],
+        };
+      }
+    }
+    const ratio = {
+      name: 'handwritten.ratio',
+      handleEvent: () => false,
+      snapshot: () => ({
+        name: 'handwritten.ratio',
+        kind: 'ratio',
+        points: [{ attributes: { a: 'b' }, value: 0.25 }],
+      }),
+    };
+    const recorder = runtime.createRecorder('hw', { metrics: () => [new SaveAttempts(), ratio] });
+    recorder.registerEvent({ type: 'save' });
+    recorder.registerEvent({ type: 'save' });
+    const exported = exportedSeries(await reader.read());
+    expect(exported).toEqual([
+      {
+        scope: 'docs',
+        name: 'docs.handwritten.ratio',
+        kind: 'gauge',
+        attributes: { a: 'b', recorder: 'hw' },
+        value: 0.25,
+      },
+      {
+        scope: 'docs',
+        name: 'docs.handwritten.saves',
+        kind: 'counter',
+        attributes: { recorder: 'hw' },
+        value: 2,
+      },
+    ]);
+  });
+
+  it('refuses a second bridge on the same runtime', () => {
+    const { runtime, producer } = setup();
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    expect(() => attachOtelBridge(runtime, { metricProducer: producer })).toThrow(
+      /already has a bridge/,
+    );
+  });
+});

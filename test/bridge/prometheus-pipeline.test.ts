@@ -1,0 +1,174 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { counter, MetricsRuntime } from '@mvx-metrics/core';
+import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentMetrics } from '../fixtures/document-metrics.js';
+import { DocumentStorage } from '../fixtures/document-storage.js';
+import { collectErrors } from './helpers.js';
+import { findPromtool, parseSamples, promtoolCheck } from './prometheus-text.js';
+
+const promtool = findPromtool();
+if (promtool === undefined) {
+  console.warn('promtool not found: skipping the promtool checks (apt-get install prometheus)');
+}
+
+const TRICKY = 'say "hi" \\ C:\\path\nsecond line';
+
+describe('Prometheus pipeline over real HTTP', () => {
+  let pipeline: OtelPipeline;
+  let runtime: MetricsRuntime;
+  let billing: MetricsRuntime;
+  let detach: () => void;
+  let detachBilling: () => void;
+  const errors = collectErrors();
+
+  beforeAll(async () => {
+    pipeline = await createOtelPipeline({
+      serviceName: 'document-service',
+      serviceInstanceId: 'instance-1',
+      prometheus: { host: '127.0.0.1', port: 0 },
+      otlp: false,
+    });
+    runtime = new MetricsRuntime({ namespace: 'docs', onError: errors.onError });
+    runtime.start();
+    // no options: the global provider is the pipeline's, so the bridge feeds its producer
+    const bridge = attachOtelBridge(runtime);
+    expect(bridge.mode).toBe('producer');
+    detach = bridge.detach;
+    // a second runtime on the same pipeline: its self-telemetry joins the same families
+    billing = new MetricsRuntime({
+      namespace: 'billing',
+      scheduler: 'sync',
+      onError: errors.onError,
+    });
+    billing.start();
+    detachBilling = attachOtelBridge(billing, { meterProvider: pipeline.meterProvider }).detach;
+    billing
+      .createRecorder('invoices', {
+        metrics: () => [counter({ name: 'invoices.sent', on: 'sent' })],
+      })
+      .registerEvent({ type: 'sent' });
+  });
+
+  afterAll(async () => {
+    await runtime?.shutdown();
+    await billing?.shutdown();
+    await pipeline?.shutdown();
+    detach?.();
+    detachBilling?.();
+    expect(errors.unexpected()).toEqual([]);
+  });
+
+  async function scrape(): Promise<string> {
+    const url = pipeline.prometheusUrl;
+    if (url === undefined) throw new Error('no prometheusUrl');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    return response.text();
+  }
+
+  it('serves what was registered right before the scrape, with the documented names', async () => {
+    const storage = new DocumentStorage(
+      runtime.createRecorder('document_storage', { metrics: documentMetrics }),
+    );
+    storage.save('a', 'hello', 0.004);
+    storage.save('b', 'hello', 0.2);
+    storage.save('', 'x');
+    storage.open('a');
+    const samples = parseSamples(await scrape());
+    const find = (name: string, labels: Record<string, string> = {}) =>
+      samples.filter(
+        (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+      );
+    expect(
+      find('docs_document_save_attempts_total', {
+        outcome: 'success',
+        recorder: 'document_storage',
+      })[0]?.value,
+    ).toBe(2);
+    expect(find('docs_document_save_attempts_total', { outcome: 'failure' })[0]?.value).toBe(1);
+    expect(find('docs_document_save_duration_count')[0]?.value).toBe(2);
+    expect(find('docs_document_save_duration_bucket', { le: '0.005' })[0]?.value).toBe(1);
+    expect(find('docs_document_save_duration_bucket', { le: '+Inf' })[0]?.value).toBe(2);
+    expect(find('docs_document_open')[0]?.value).toBe(1);
+    expect(find('docs_storage_level', { store: 'memory' })[0]?.value).toBeCloseTo(10 / 1_000_000);
+    expect(
+      find('mvx_recorder_events_total', { outcome: 'accepted', recorder: 'document_storage' })[0]
+        ?.value,
+    ).toBe(8);
+    expect(find('target_info')[0]?.labels).toMatchObject({
+      service_name: 'document-service',
+      service_instance_id: 'instance-1',
+    });
+    expect(find('billing_invoices_sent_total')[0]?.value).toBe(1);
+    expect(
+      find('mvx_recorder_events_total', { outcome: 'accepted', mvx_namespace: 'billing' })[0]
+        ?.value,
+    ).toBe(1);
+    // never twice: every series (name + labels) appears exactly once, every family once
+    const body = samples.length > 0 ? await scrape() : '';
+    const types = body.split('\n').filter((line) => line.startsWith('# TYPE '));
+    expect(new Set(types).size).toBe(types.length);
+    const keys = samples.map((s) => `${s.name}${JSON.stringify(Object.entries(s.labels).sort())}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('keeps label values with quotes, backslashes and newlines intact', async () => {
+    const recorder = runtime.createRecorder('tricky', {
+      metrics: () => [
+        counter({
+          name: 'tricky.events',
+          on: 'tricky',
+          attributes: (e: { label: string }) => ({ label: e.label }),
+        }),
+      ],
+    });
+    recorder.registerEvent({ type: 'tricky', label: TRICKY });
+    const samples = parseSamples(await scrape());
+    const sample = samples.find((s) => s.name === 'docs_tricky_events_total');
+    expect(sample?.labels.label).toBe(TRICKY);
+    expect(sample?.value).toBe(1);
+  });
+
+  it.skipIf(promtool === undefined)(
+    'passes promtool check metrics with no lint findings',
+    async () => {
+      const body = await scrape();
+      const { status, output } = promtoolCheck(promtool as string, body);
+      expect(output).toBe('');
+      expect(status).toBe(0);
+    },
+  );
+
+  it('drops a removed recorder’s series from the next scrape', async () => {
+    new DocumentStorage(runtime.createRecorder('conn-9', { metrics: documentMetrics })).save(
+      'z',
+      'z',
+    );
+    expect(await scrape()).toContain('recorder="conn-9"');
+    await runtime.removeRecorder('conn-9');
+    expect(await scrape()).not.toContain('recorder="conn-9"');
+  });
+});
+
+describe('Prometheus port already in use', () => {
+  it('rejects with a message naming the port and the fix, and does not crash', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      await expect(
+        createOtelPipeline({
+          serviceName: 's',
+          prometheus: { host: '127.0.0.1', port },
+          otlp: false,
+          registerGlobals: false,
+        }),
+      ).rejects.toThrow(new RegExp(`port ${port} is already in use.*prometheus: \\{ port`));
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+});
