@@ -5,10 +5,14 @@ import { Worker } from 'node:worker_threads';
 import { counter, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseSamples } from '../bridge/prometheus-text.js';
+import { findPromtool, parseSamples, promtoolCheck } from '../bridge/prometheus-text.js';
 import { buildPackages, workerExecArgv } from './helpers.js';
 
 const PRODUCER = new URL('./fixtures/producer.mjs', import.meta.url);
+const promtool = findPromtool();
+if (promtool === undefined) {
+  console.warn('promtool not found: skipping its check of /metrics (apt-get install prometheus)');
+}
 const WORKERS = 3;
 const PER_WORKER = 10_000;
 
@@ -66,7 +70,12 @@ describe('worker events through the OpenTelemetry bridge', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     const response = await fetch(url as string);
     expect(response.status).toBe(200);
-    const series = parseSamples(await response.text()).filter((s) => s.name === 'jobs_done_total');
+    const body = await response.text();
+    if (promtool !== undefined) {
+      const check = promtoolCheck(promtool, body);
+      expect(check.status, check.output).toBe(0);
+    }
+    const series = parseSamples(body).filter((s) => s.name === 'jobs_done_total');
     expect(series).toHaveLength(2);
     for (const parity of ['even', 'odd']) {
       const sample = series.find((s) => s.labels.parity === parity);
