@@ -1,7 +1,6 @@
 // Figures of @mvx-metrics/otel-bridge (issue 3), each measured beside its reference in this process.
-// Run with `npm run bench` (or `node --expose-gc bench/bridge.bench.mjs` after a build).
-// Self-contained on purpose (no bench/lib.mjs import), so it runs on any branch; the table format
-// is the one bench/run.mjs counts (| PASS | / | MISS |).
+// Run with `npm run bench` (or `node bench/run.mjs bridge` after a build; see bench/README.md).
+// `node --expose-gc bench/bridge.bench.mjs ac` runs only sections (a) and (c).
 //
 // (a) end to end: register → processed → mirrored → visible to a collection, with the bridge
 //     attached (MetricProducer path), vs the same recorder whose processing loop calls OTel
@@ -23,20 +22,20 @@ import { context, trace } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import {
+  formatMs,
+  formatNs,
+  formatRate,
+  formatRatio,
+  gc,
+  machine,
+  median,
+  printTable,
+  row,
+} from './lib.mjs';
 
 // ---------------------------------------------------------------------------------------------
-// Small helpers (timing is interleaved A, B, A, B, ... so a busy neighbour slows both alike)
-
-function gc() {
-  if (typeof globalThis.gc !== 'function')
-    throw new Error('run with node --expose-gc (npm run bench does)');
-  globalThis.gc();
-}
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-const ratio = (r) => `${r.toFixed(2)}×`;
-const rate = (perSecond) => `${(perSecond / 1e6).toFixed(2)} M/s`;
-const ns = (value) => `${value.toFixed(1)} ns`;
-const ms = (value) => `${value.toFixed(2)} ms`;
+// Interleaved timing (A, B, A, B, ...) so a busy neighbour slows every variant alike
 
 /** Runs jobs interleaved; a job resolves with a number or an object of numbers; medians per job (per field). */
 async function interleave(jobs, { samples, warmup }) {
@@ -55,33 +54,12 @@ async function interleave(jobs, { samples, warmup }) {
   );
 }
 
-function printTable(title, rows) {
-  const header = [
-    'Figure',
-    'Measured',
-    'Reference',
-    'Reference value',
-    'Ratio',
-    'Target',
-    'Result',
-  ];
-  const cells = rows.map((r) => [
-    ...r.slice(0, 6),
-    r[6] === undefined ? '(context)' : r[6] ? 'PASS' : 'MISS',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
-  const line = (c) => `| ${c.map((v, i) => String(v).padEnd(widths[i])).join(' | ')} |`;
-  console.log(
-    [
-      `### ${title}`,
-      '',
-      line(header),
-      `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-      ...cells.map(line),
-      '',
-    ].join('\n'),
+/** Rows as arrays `[figure, value, reference, refValue, ratio, target, pass]`. */
+const table = (title, rows) =>
+  printTable(
+    title,
+    rows.map((r) => row(...r)),
   );
-}
 
 class BenchReader extends MetricReader {
   onForceFlush() {
@@ -95,13 +73,7 @@ class BenchReader extends MetricReader {
 // `node --expose-gc bench/bridge.bench.mjs ac` runs only sections (a) and (c); default: all.
 const SECTIONS = process.argv[2] ?? 'abc';
 
-const os = await import('node:os');
-console.log(
-  `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, load ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}\n`,
-);
+console.log(`${await machine()}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // (a) end to end
@@ -239,38 +211,35 @@ if (SECTIONS.includes('a')) {
     [() => endToEnd(bridgeSetup), () => endToEnd(otelInLoopSetup), () => endToEnd(coreOnlySetup)],
     { samples: 9, warmup: 2 },
   );
-  printTable(
-    'Bridge end to end (register → processed → mirrored → collected), events per CPU-second',
+  table('Bridge end to end (register → processed → mirrored → collected), events per CPU-second', [
     [
-      [
-        `${E2E_EVENTS / 1000}k events, bridge attached (MetricProducer)`,
-        rate(bridged.cpu),
-        'same recorder, OTel counter.add per event in the loop',
-        rate(inLoop.cpu),
-        ratio(bridged.cpu / inLoop.cpu),
-        '≥ 3×',
-        bridged.cpu / inLoop.cpu >= 3,
-      ],
-      [
-        'same, wall clock',
-        rate(bridged.wall),
-        'same reference, wall clock',
-        rate(inLoop.wall),
-        ratio(bridged.wall / inLoop.wall),
-        '',
-        undefined,
-      ],
-      [
-        'core alone, no bridge (snapshots read at the end)',
-        rate(coreOnly.cpu),
-        'same reference',
-        rate(inLoop.cpu),
-        ratio(coreOnly.cpu / inLoop.cpu),
-        'ceiling for the first row',
-        undefined,
-      ],
+      `${E2E_EVENTS / 1000}k events, bridge attached (MetricProducer)`,
+      formatRate(bridged.cpu),
+      'same recorder, OTel counter.add per event in the loop',
+      formatRate(inLoop.cpu),
+      formatRatio(bridged.cpu / inLoop.cpu),
+      '≥ 3×',
+      bridged.cpu / inLoop.cpu >= 3,
     ],
-  );
+    [
+      'same, wall clock',
+      formatRate(bridged.wall),
+      'same reference, wall clock',
+      formatRate(inLoop.wall),
+      formatRatio(bridged.wall / inLoop.wall),
+      '',
+      undefined,
+    ],
+    [
+      'core alone, no bridge (snapshots read at the end)',
+      formatRate(coreOnly.cpu),
+      'same reference',
+      formatRate(inLoop.cpu),
+      formatRatio(coreOnly.cpu / inLoop.cpu),
+      'ceiling for the first row',
+      undefined,
+    ],
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,31 +340,31 @@ if (SECTIONS.includes('b')) {
     ],
     { samples: 9, warmup: 2 },
   );
-  printTable('Prometheus scrape of 10 000 series (exporter request handler: collect + serialise)', [
+  table('Prometheus scrape of 10 000 series (exporter request handler: collect + serialise)', [
     [
       '10 000 mirrored series, none changed since the last scrape',
-      ms(mirroredMs),
+      formatMs(mirroredMs),
       'same exporter, 10 000 series recorded through OTel',
-      ms(directMs),
-      ratio(mirroredMs / directMs),
+      formatMs(directMs),
+      formatRatio(mirroredMs / directMs),
       '≤ 1.3×',
       mirroredMs / directMs <= 1.3,
     ],
     [
       'same, 1 metric (1 000 series) changed before each scrape',
-      ms(oneChangedMs),
+      formatMs(oneChangedMs),
       'same reference',
-      ms(directMs),
-      ratio(oneChangedMs / directMs),
+      formatMs(directMs),
+      formatRatio(oneChangedMs / directMs),
       '',
       undefined,
     ],
     [
       'same, all 10 metrics changed (10 000 series re-read)',
-      ms(allChangedMs),
+      formatMs(allChangedMs),
       'same reference',
-      ms(directMs),
-      ratio(allChangedMs / directMs),
+      formatMs(directMs),
+      formatRatio(allChangedMs / directMs),
       '',
       undefined,
     ],
@@ -463,31 +432,31 @@ if (SECTIONS.includes('c')) {
     ],
     { samples: 9, warmup: 3 },
   );
-  printTable('registerEvent with the bridge context capturer', [
+  table('registerEvent with the bridge context capturer', [
     [
       'capturer installed, no active span',
-      ns(noSpan),
+      formatNs(noSpan),
       'no capturer',
-      ns(base),
-      `+${ns(noSpan - base)}`,
+      formatNs(base),
+      `+${formatNs(noSpan - base)}`,
       'report',
       undefined,
     ],
     [
       'capturer installed, span active',
-      ns(withSpan),
+      formatNs(withSpan),
       'no capturer',
-      ns(base),
-      `+${ns(withSpan - base)}`,
+      formatNs(base),
+      `+${formatNs(withSpan - base)}`,
       'report',
       undefined,
     ],
     [
       'a capturer returning undefined (core’s own cost)',
-      ns(noopCapture),
+      formatNs(noopCapture),
       'no capturer',
-      ns(base),
-      `+${ns(noopCapture - base)}`,
+      formatNs(base),
+      `+${formatNs(noopCapture - base)}`,
       '',
       undefined,
     ],

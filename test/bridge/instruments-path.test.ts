@@ -118,6 +118,20 @@ describe('instruments path (any MeterProvider)', () => {
     );
   });
 
+  it('picks up a metric added to a recorder after attach from the next collection on', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);
+    const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
+    await reader.read();
+    recorder.addMetric(counter({ name: 'late.hits', on: 'hit' }));
+    recorder.registerEvent({ type: 'hit' });
+    await reader.read(); // creates the instrument; it joins the batch callback
+    recorder.registerEvent({ type: 'hit' });
+    const exported = exportedSeries(await reader.read());
+    expect(exported.find((s) => s.name === 'docs.late.hits')?.value).toBe(2);
+    expect(withoutHistograms(exported)).toEqual(withoutHistograms(expectedSeries(runtime)));
+  });
+
   it('keeps exporting a removed recorder’s last values (documented sdk-metrics limit of this path)', async () => {
     const { runtime, reader, meterProvider } = setup();
     cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);

@@ -51,3 +51,17 @@ export type {
   SnapshotPoint,
 } from './snapshots/index.js';
 export { attributesMatch, findPoint, findSnapshot } from './snapshots/index.js';
+export type {
+  ConnectRecorderOptions,
+  ExposedRecorderStats,
+  ExposeRecorderOptions,
+  RecorderHandle,
+  RecorderHandleOptions,
+  WorkerRecorderStats,
+} from './workers/index.js';
+export {
+  connectRecorder,
+  ExposedRecorder,
+  exposeRecorder,
+  WorkerRecorder,
+} from './workers/index.js';

@@ -8,6 +8,9 @@ export type MetricsErrorCode =
   | 'recorder-name-taken'
   | 'runtime-shut-down'
   | 'invalid-option'
+  | 'unknown-recorder'
+  | 'invalid-handle'
+  | 'exposure-closed'
   // run time: counted and reported to the error handler, never thrown
   | 'invalid-event'
   | 'event-after-stop'
@@ -17,7 +20,9 @@ export type MetricsErrorCode =
   | 'cardinality-limit'
   | 'metric-failed'
   | 'listener-failed'
-  | 'context-capture-failed';
+  | 'context-capture-failed'
+  | 'event-not-cloneable'
+  | 'worker-events-lost';
 
 /** Base class of every error this library creates; `code` says which mistake it is. */
 export class MetricsError extends Error {

@@ -40,11 +40,14 @@ export class PointStore<P extends { attributes: Attributes }> {
     private readonly onOverflow: () => void,
   ) {}
 
-  /** The point for `raw` attributes, created on first sight; `undefined` or `null` mean none. */
+  /**
+   * The point for `raw` attributes, created on first sight; `undefined`, `null` or a primitive
+   * (an `attributes()` that returned something else than an object) mean none.
+   */
   get(raw: Readonly<Record<string, unknown>> | null | undefined): P {
     // Without an attributes function there is exactly one point, whatever `initial` says.
     if (!this.hasAttributes) return this.single ?? this.singlePoint();
-    if (raw === undefined || raw === null) return this.getByKey('', {});
+    if (raw === undefined || raw === null || typeof raw !== 'object') return this.getByKey('', {});
     const known = this.recall(raw);
     if (known !== undefined) return known;
     const point = this.getByKey(attributeKey(raw), raw);

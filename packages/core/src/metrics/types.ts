@@ -56,7 +56,7 @@ export interface MetricOptions<E extends object = AnyEvent> {
   unit?: string;
   /** Which events the metric accepts: a class (subclasses too), a `type` string, or a predicate. */
   on: EventSelector<E>;
-  /** The point an accepted event updates. Values are normalised to strings. */
+  /** The point an accepted event updates. Values are normalised to strings; `undefined`, `null` or a non-object means no attributes. */
   attributes?: (event: E) => Readonly<Record<string, unknown>>;
   /** counter: increment (default 1); upDownCounter: delta (default 1); gauge: value; histogram: observation. */
   value?: (event: E) => number;

@@ -10,6 +10,7 @@ import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
+import { ExposedRecorder } from '../workers/exposed-recorder.js';
 import { resolveScheduler, type Scheduler, type SchedulerOption } from './scheduler.js';
 
 /** Options of {@link MetricsRuntime}. */
@@ -64,6 +65,7 @@ export class MetricsRuntime {
   private capture: ContextCapture | undefined;
   private shuttingDown: Promise<void> | undefined;
   private readonly onError: ErrorHandler;
+  private readonly exposed = new Map<string, ExposedRecorder>();
 
   constructor(options: MetricsRuntimeOptions) {
     if (options === null || typeof options !== 'object' || !isValidMetricName(options.namespace)) {
@@ -130,7 +132,16 @@ export class MetricsRuntime {
     if (this.capture !== undefined) recorder.setContextCapture(this.capture);
     this.byName.set(name, recorder);
     if (this.state === 'running') recorder.start();
-    this.notify(this.added, recorder, 'onRecorderAdded');
+    try {
+      this.notify(this.added, recorder, 'onRecorderAdded', true);
+    } catch (error) {
+      // A listener refused the recorder at wiring time (e.g. a bridge found a metric name
+      // clash): undo the creation and let the wiring code see the error.
+      this.byName.delete(name);
+      this.notify(this.removed, recorder, 'onRecorderRemoved');
+      void recorder.stop();
+      throw error;
+    }
     return recorder;
   }
 
@@ -144,6 +155,36 @@ export class MetricsRuntime {
     return [...this.byName.values()];
   }
 
+  /**
+   * Makes recorder `name` reachable from worker threads (one exposure per recorder: a second call
+   * returns the same one). `shutdown()` and `removeRecorder()` take in what workers already sent,
+   * then close their connections. Throws if there is no such recorder.
+   *
+   * @example
+   * const handle = runtime.exposeRecorder('hashing').handle();
+   * new Worker(url, { workerData: { metrics: handle }, transferList: [handle.port] });
+   */
+  exposeRecorder(name: string): ExposedRecorder {
+    const existing = this.exposed.get(name);
+    if (existing !== undefined) return existing;
+    if (this.state === 'shutting-down' || this.state === 'shut-down') {
+      throw new MetricsWiringError(
+        'runtime-shut-down',
+        `Cannot expose recorder "${name}" to workers: the runtime "${this.namespace}" is shut down.`,
+      );
+    }
+    const recorder = this.byName.get(name);
+    if (recorder === undefined) {
+      throw new MetricsWiringError(
+        'unknown-recorder',
+        `Cannot expose recorder "${name}" to workers: runtime "${this.namespace}" has no recorder of that name. Create it with createRecorder first.`,
+      );
+    }
+    const exposure = new ExposedRecorder(recorder, { onError: this.onError });
+    this.exposed.set(name, exposure);
+    return exposure;
+  }
+
   /** Stops (drains) one recorder; it stays listed with its final state. */
   async stopRecorder(name: string): Promise<void> {
     await this.byName.get(name)?.stop();
@@ -153,6 +194,7 @@ export class MetricsRuntime {
   async removeRecorder(name: string): Promise<boolean> {
     const recorder = this.byName.get(name);
     if (recorder === undefined) return false;
+    this.closeExposure(name);
     await recorder.stop();
     if (this.byName.get(name) !== recorder) return false;
     this.byName.delete(name);
@@ -160,7 +202,11 @@ export class MetricsRuntime {
     return true;
   }
 
-  /** Runs `listener` for every recorder created from now on. Returns the unsubscribe function. */
+  /**
+   * Runs `listener` for every recorder created from now on. Returns the unsubscribe function.
+   * A listener that throws a `MetricsWiringError` refuses the recorder: `createRecorder` undoes
+   * the creation and throws it; any other error is reported and the recorder stays.
+   */
   onRecorderAdded(listener: RecorderListener): () => void {
     this.added = [...this.added, listener];
     return () => {
@@ -193,21 +239,32 @@ export class MetricsRuntime {
     const wasCreated = this.state === 'created';
     this.state = 'shutting-down';
     if (wasCreated) for (const recorder of this.byName.values()) recorder.start();
+    // What workers already sent is taken in before the recorders drain and stop.
+    for (const name of [...this.exposed.keys()]) this.closeExposure(name);
     this.shuttingDown = Promise.all([...this.byName.values()].map((r) => r.stop())).then(() => {
       this.state = 'shut-down';
     });
     return this.shuttingDown;
   }
 
+  private closeExposure(name: string): void {
+    const exposure = this.exposed.get(name);
+    if (exposure === undefined) return;
+    this.exposed.delete(name);
+    exposure.close();
+  }
+
   private notify(
     listeners: readonly RecorderListener[],
     recorder: MetricsRecorder,
     what: string,
+    rethrowWiringErrors = false,
   ): void {
     for (const listener of listeners) {
       try {
         listener(recorder);
       } catch (error) {
+        if (rethrowWiringErrors && error instanceof MetricsWiringError) throw error;
         this.onError(
           new MetricsError(
             'listener-failed',

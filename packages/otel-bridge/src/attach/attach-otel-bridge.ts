@@ -8,6 +8,7 @@ import { Reporter } from '../internal/report.js';
 import { addProducerFeed } from '../producer/mvx-metric-producer.js';
 import { createContextCapture } from '../spans/context-capture.js';
 import { Attachment, type BridgeTarget, isRuntime } from './attachment.js';
+import { nameGuardFor } from './name-guard.js';
 import type { OtelBridge, OtelBridgeOptions } from './types.js';
 
 const ATTACHED = new WeakSet<BridgeTarget>();
@@ -74,6 +75,7 @@ export function attachOtelBridge(
   const clock = options.clock ?? defaultEpochClock;
   const reporter = new Reporter(options.onError ?? defaultErrorHandler);
   const attachment = new Attachment(target, {
+    names: nameGuardFor(producer ?? meterProvider),
     namespace,
     recorderAttribute,
     selfTelemetry: options.selfTelemetry ?? true,
@@ -90,7 +92,14 @@ export function attachOtelBridge(
     producer === undefined && (options.selfTelemetry ?? true)
       ? new SelfTelemetryInstruments(meterProvider, attachment)
       : undefined;
-  attachment.start(sink);
+  try {
+    attachment.start(sink);
+  } catch (error) {
+    // a name clash among the present recorders: leave nothing half attached
+    attachment.detach();
+    sink?.close();
+    throw error;
+  }
   const disconnect = producer === undefined ? undefined : addProducerFeed(producer, attachment);
   const capture = options.captureContext ?? (spans || sink !== undefined);
   if (capture) attachment.installCapture(createContextCapture(clock));

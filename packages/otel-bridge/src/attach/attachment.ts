@@ -21,6 +21,7 @@ import {
   type SelfAttributes,
   selfAttributes,
 } from '../telemetry/self-telemetry.js';
+import type { NameGuard } from './name-guard.js';
 
 /** A runtime, or a recorder used without one. */
 export type BridgeTarget = MetricsRuntime | MetricsRecorder;
@@ -40,6 +41,8 @@ export interface AttachmentSettings {
   readonly tracer: Tracer | undefined;
   readonly clock: EpochClock;
   readonly reporter: Reporter;
+  /** Refuses recorders whose metric names clash with what the destination already exports. */
+  readonly names: NameGuard;
 }
 
 /** Everything one `attachOtelBridge` call keeps: the mirrors of its recorders and their hooks. */
@@ -132,6 +135,8 @@ export class Attachment implements ProducerFeed {
   private addRecorder(recorder: MetricsRecorder): void {
     if (this.attached.has(recorder)) return;
     const { settings } = this;
+    // Throws (wiring time) before anything is hooked when a name clashes.
+    const releaseNames = settings.names.claim(recorder, this.namespace);
     const mirror = new RecorderMirror(
       recorder,
       this.namespace,
@@ -149,6 +154,7 @@ export class Attachment implements ProducerFeed {
       self: selfAttributes(recorder.name, settings.recorderAttribute, this.namespace),
       spans,
       unsubscribe: () => {
+        releaseNames();
         offChange();
         offBatch?.();
       },

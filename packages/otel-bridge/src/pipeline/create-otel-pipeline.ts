@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MetricsWiringError } from '@mvx-metrics/core';
 import { context, metrics, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -17,9 +19,10 @@ import {
   ParentBasedSampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { AsyncLocalStorageContextManager } from '../internal/context-manager.js';
+
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
 import type { OtelPipeline, OtelPipelineOptions, OtlpOptions } from './types.js';
 
@@ -77,16 +80,17 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     // The exporter's own server is never started: ours reports a taken port as a rejection.
     const exporter = new PrometheusExporter({
       preventServerStart: true,
-      metricProducers: [producer],
+      metricProducers: [prometheusLabels(producer)],
     });
     server = await listenPrometheus(exporter, prom.host, port, endpoint);
     readers.push(exporter);
   }
 
   let spanProcessors: SpanProcessor[];
+  let otlp: OtlpOptions | undefined;
   try {
-    spanProcessors =
-      options.otlp === false ? [] : otlpExport(options.otlp ?? {}, producer, readers);
+    otlp = otlpOptions(options.otlp);
+    spanProcessors = otlp === undefined ? [] : otlpExport(otlp, producer, readers);
   } catch (error) {
     await server?.close();
     throw error;
@@ -105,6 +109,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     spanProcessors,
   });
   registerPipelineProducer(meterProvider, producer);
+  const undoErrorHandler = routeExportErrors(options.onError ?? warnOncePerProblem());
   const undoGlobals =
     options.registerGlobals === false ? () => {} : registerGlobals(meterProvider, tracerProvider);
 
@@ -113,6 +118,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     meterProvider,
     tracerProvider,
     metricProducer: producer,
+    otlpEnabled: otlp !== undefined,
     shutdown() {
       stopping ??= (async () => {
         undoGlobals();
@@ -122,12 +128,49 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
         ]);
         await withTimeout(work, shutdownTimeoutMs);
         await server?.close();
+        undoErrorHandler();
       })();
       return stopping;
     },
   };
   if (server !== undefined) return { ...pipeline, prometheusUrl: server.url };
   return pipeline;
+}
+
+const OTLP_ENDPOINT_VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+] as const;
+
+// OTLP runs when asked for, in options or the standard environment variables: a service with no
+// collector must not log a failed export every interval.
+function otlpOptions(option: OtlpOptions | false | undefined): OtlpOptions | undefined {
+  if (option === false) return undefined;
+  if (option === undefined) {
+    const configured = OTLP_ENDPOINT_VARIABLES.filter((name) => (process.env[name] ?? '') !== '');
+    if (configured.length === 0) return undefined;
+    for (const name of configured) checkUrl(process.env[name] as string, name);
+    return {};
+  }
+  if (option.metricsUrl !== undefined) checkUrl(option.metricsUrl, 'otlp.metricsUrl');
+  if (option.tracesUrl !== undefined) checkUrl(option.tracesUrl, 'otlp.tracesUrl');
+  return option;
+}
+
+function checkUrl(value: string, name: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `createOtelPipeline: ${name} must be an http(s) URL such as http://localhost:4318, got ${JSON.stringify(value)}.`,
+    );
+  }
 }
 
 // The OTLP/HTTP (JSON) metric reader joins `readers`; the span processor is returned.
@@ -175,7 +218,7 @@ function registerGlobals(
   meterProvider: MeterProvider,
   tracerProvider: BasicTracerProvider,
 ): () => void {
-  const contextManager = new AsyncLocalStorageContextManager();
+  const contextManager = new AsyncLocalStorageContextManager().enable();
   // Each returns false (and leaves the installed one) when a global is already registered.
   const setContext = context.setGlobalContextManager(contextManager);
   const setMeter = metrics.setGlobalMeterProvider(meterProvider);
@@ -184,6 +227,31 @@ function registerGlobals(
     if (setContext) context.disable();
     if (setMeter) metrics.disable();
     if (setTracer) trace.disable();
+  };
+}
+
+// Exporters report failures (collector down, 5xx, timeouts) to OpenTelemetry's global error
+// handler, which by default only reaches `diag` — silent unless a diag logger is installed.
+function routeExportErrors(onError: (error: Error) => void): () => void {
+  setGlobalErrorHandler((exception) => {
+    const error = exception instanceof Error ? exception : new Error(String(exception));
+    try {
+      onError(error);
+    } catch {
+      // a throwing handler must not break the exporter's interval
+    }
+  });
+  return () => setGlobalErrorHandler(loggingErrorHandler());
+}
+
+function warnOncePerProblem(): (error: Error) => void {
+  const seen = new Set<string>();
+  return (error) => {
+    if (seen.has(error.message)) return;
+    seen.add(error.message);
+    console.warn(
+      `[mvx-metrics] OpenTelemetry export failed (reported once per problem): ${error.message}`,
+    );
   };
 }
 

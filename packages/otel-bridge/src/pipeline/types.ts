@@ -32,13 +32,23 @@ export interface OtelPipelineOptions {
   serviceInstanceId?: string;
   /** Prometheus scrape endpoint; `false` for none. Default `{ port: 9464 }`. */
   prometheus?: PrometheusOptions | false;
-  /** OTLP/HTTP export; `false` for none. Default: on, with the exporters' default URLs. */
+  /**
+   * OTLP/HTTP export; `false` for none. Default: on only when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the
+   * `_METRICS_`/`_TRACES_` variant) is set, with the exporters' URLs from those variables.
+   * Malformed URLs reject with a clear message.
+   */
   otlp?: OtlpOptions | false;
   /**
    * Install the providers (and an AsyncLocalStorage context manager) as the `@opentelemetry/api`
    * globals where none is installed yet; undone by `shutdown()`. Default `true`.
    */
   registerGlobals?: boolean;
+  /**
+   * Receives export failures (collector down, 5xx, timeouts), which OpenTelemetry otherwise only
+   * logs to `diag`. Default: one `console.warn` per distinct problem. Installed as OpenTelemetry's
+   * global error handler until `shutdown()`.
+   */
+  onError?: (error: Error) => void;
   /** Upper bound of `shutdown()`, final export included (default 3 000 ms). */
   shutdownTimeoutMs?: number;
 }
@@ -51,7 +61,10 @@ export interface OtelPipeline {
   readonly tracerProvider: BasicTracerProvider;
   /** The producer the readers include; `attachOtelBridge(runtime, { meterProvider })` feeds it. */
   readonly metricProducer: MvxMetricProducer;
+  /** Whether metrics and spans are pushed over OTLP/HTTP (see {@link OtelPipelineOptions.otlp}). */
+  readonly otlpEnabled: boolean;
   /** E.g. `http://localhost:9464/metrics`; absent with `prometheus: false`. */
+
   readonly prometheusUrl?: string;
   /** Final collection and export, then everything stops; resolves within `shutdownTimeoutMs`. Idempotent. */
   shutdown(): Promise<void>;

@@ -1,0 +1,156 @@
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import {
+  CLOSED,
+  DROPPED,
+  RECEIVED,
+  REGISTERED,
+  REJECTED,
+  UNCLONEABLE,
+  WrappingCounter,
+} from './protocol.js';
+
+/** Counts of one connection (or a sum of them); see `ExposedRecorderStats`. */
+export interface ConnectionCounts {
+  registered: number;
+  received: number;
+  dropped: number;
+  uncloneable: number;
+  rejected: number;
+  inFlight: number;
+  lost: number;
+  batches: number;
+}
+
+/** What a connection tells its exposure. */
+export interface ConnectionOwner {
+  readonly recorder: MetricsRecorder;
+  /** Runs once when the connection closes, with its final counts. */
+  closed(connection: OwnerConnection, final: ConnectionCounts): void;
+  /** A run-time problem (a handler that threw); never thrown. */
+  failed(message: string, cause: unknown): void;
+}
+
+/**
+ * The owning thread's end of one worker connection: feeds received batches into the recorder,
+ * answers flush requests, and turns the shared counters into exact counts, even after a crash.
+ */
+export class OwnerConnection {
+  private open = true;
+  private received = 0;
+  private batches = 0;
+  private readonly registered: WrappingCounter;
+  private readonly dropped: WrappingCounter;
+  private readonly uncloneable: WrappingCounter;
+  private readonly rejected: WrappingCounter;
+
+  constructor(
+    private readonly owner: ConnectionOwner,
+    private readonly port: MessagePort,
+    private readonly shared: Uint32Array,
+  ) {
+    this.registered = new WrappingCounter(shared, REGISTERED);
+    this.dropped = new WrappingCounter(shared, DROPPED);
+    this.uncloneable = new WrappingCounter(shared, UNCLONEABLE);
+    this.rejected = new WrappingCounter(shared, REJECTED);
+    port.on('message', this.onMessage);
+    // Node emits 'close' on this end once the worker closed its port, exited or crashed, after
+    // delivering what it had posted: from then on the counters are final.
+    port.on('close', this.onClose);
+    // The worker keeps the process alive while it runs; this port must not.
+    port.unref();
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** Current counts (live while open). */
+  counts(): ConnectionCounts {
+    const registered = this.registered.read();
+    const dropped = this.dropped.read();
+    const uncloneable = this.uncloneable.read();
+    const unsent = Math.max(0, registered - dropped - uncloneable - this.received);
+    return {
+      registered,
+      received: this.received,
+      dropped,
+      uncloneable,
+      rejected: this.rejected.read(),
+      inFlight: this.open ? unsent : 0,
+      lost: this.open ? 0 : unsent,
+      batches: this.batches,
+    };
+  }
+
+  /**
+   * Closes from the owning side: takes in every batch the worker already posted (synchronously,
+   * so nothing already sent is lost), then closes the port. Idempotent.
+   */
+  close(): void {
+    if (!this.open) return;
+    // Tell the worker first, so it stops sending; what it posted before is still queued here.
+    Atomics.store(this.shared, CLOSED, 1);
+    // Only while our end is open: Node 20 crashes on receiveMessageOnPort after 'close'.
+    let queued = receiveMessageOnPort(this.port);
+    while (queued !== undefined) {
+      this.handle(queued.message, false);
+      queued = receiveMessageOnPort(this.port);
+    }
+    this.finish();
+    this.port.close();
+  }
+
+  private readonly onMessage = (message: unknown): void => {
+    if (this.open) this.handle(message, true);
+  };
+
+  private readonly onClose = (): void => {
+    this.finish();
+  };
+
+  private finish(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.port.off('message', this.onMessage);
+    this.owner.closed(this, this.counts());
+  }
+
+  private handle(message: unknown, answerFlush: boolean): void {
+    if (Array.isArray(message)) {
+      this.receive(message);
+    } else if (typeof message === 'number' && answerFlush) {
+      this.answerFlush(message);
+    }
+    // Anything else is not ours: ignored (a handle's port is private to this library).
+  }
+
+  private receive(events: unknown[]): void {
+    const recorder = this.owner.recorder;
+    try {
+      // The worker admitted these events under its own bound (buffer + in flight). Node may hand
+      // over many queued batches in one callback; process first rather than let that burst
+      // overflow the owning buffer.
+      if (recorder.state === 'running') {
+        const { pending, capacity } = recorder.stats();
+        if (pending + events.length > capacity) recorder.processPending();
+      }
+      for (let i = 0; i < events.length; i++) recorder.registerEvent(events[i] as object);
+    } catch (error) {
+      this.owner.failed(`receiving a batch for recorder "${recorder.name}" failed`, error);
+    }
+    this.received += events.length;
+    this.batches++;
+    Atomics.store(this.shared, RECEIVED, this.received);
+  }
+
+  private answerFlush(id: number): void {
+    // Batches before this request are already registered (one port delivers in order).
+    this.owner.recorder.flush().then(
+      () => {
+        if (this.open) this.port.postMessage(id);
+      },
+      (error: unknown) => this.owner.failed('a flush for a worker failed', error),
+    );
+  }
+}

@@ -1,0 +1,271 @@
+import type { MessagePort } from 'node:worker_threads';
+import { defaultErrorHandler, type ErrorHandler, MetricsError } from '../errors/index.js';
+import { describeEvent } from '../events/selector.js';
+import { describeValue } from '../internal/attributes.js';
+import type { OverflowPolicy } from '../recorder/types.js';
+import { CLOSED, DROPPED, RECEIVED, REGISTERED, REJECTED, UNCLONEABLE } from './protocol.js';
+import type { ConnectRecorderOptions, RecorderHandle, WorkerRecorderStats } from './types.js';
+
+// Compact the front of the buffer after this many evicted slots (drop-oldest under pressure).
+const COMPACT_AFTER = 1024;
+
+interface FlushWaiter {
+  id: number;
+  resolve: () => void;
+}
+
+/**
+ * The recorder-facing side of a {@link RecorderHandle}, inside a worker: the same
+ * `registerEvent` contract as `MetricsRecorder` (short synchronous handoff, never throws), with
+ * events sent to the owning thread in batches.
+ */
+export class WorkerRecorder {
+  /** Name of the owning recorder. */
+  readonly name: string;
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly batchSize: number;
+
+  private readonly port: MessagePort;
+  private readonly shared: Uint32Array;
+  private readonly dropOldest: boolean;
+  private readonly onError: ErrorHandler;
+  private readonly reported = new Set<string>();
+
+  // Unsent events are buffer[start..]; `start` moves when drop-oldest evicts.
+  private buffer: (object | undefined)[] = [];
+  private start = 0;
+  // capacity minus what is in flight, as last known; refreshed from the shared counters when hit.
+  private room: number;
+  private scheduled = false;
+  private closed = false;
+
+  private registered = 0;
+  private sent = 0;
+  private dropped = 0;
+  private uncloneable = 0;
+  private rejected = 0;
+  private lost = 0;
+
+  private waiters: FlushWaiter[] = [];
+  private nextFlush = 1;
+
+  /** Use `connectRecorder(handle)`, which validates the handle first. */
+  constructor(handle: RecorderHandle, options: ConnectRecorderOptions = {}) {
+    this.name = handle.recorder;
+    this.capacity = handle.maxPendingEvents;
+    this.overflow = handle.overflow;
+    this.batchSize = handle.batchSize;
+    this.dropOldest = handle.overflow === 'drop-oldest';
+    this.room = this.capacity;
+    this.port = handle.port;
+    this.shared = new Uint32Array(handle.counters);
+    this.onError = options.onError ?? defaultErrorHandler;
+    this.port.on('message', this.onMessage);
+    this.port.on('close', this.onClose);
+    // Only a pending flush keeps the worker alive (see flush()); batches ride on setImmediate.
+    this.port.unref();
+  }
+
+  /**
+   * Buffers `event` for the owning thread: O(1), never throws. A full batch is posted at once,
+   * a partial one on the next `setImmediate`. Full (buffered + in flight = capacity): dropped per
+   * the overflow policy and counted.
+   */
+  registerEvent(event: object): void {
+    if (typeof event !== 'object' || event === null) {
+      this.reject(event, 'invalid-event');
+      return;
+    }
+    if (this.closed) {
+      this.reject(event, 'event-after-stop');
+      return;
+    }
+    Atomics.store(this.shared, REGISTERED, ++this.registered);
+    const size = this.buffer.length - this.start;
+    if (size >= this.room && size >= this.refreshRoom()) {
+      if (!this.dropOldest || size === 0) {
+        this.drop();
+        return;
+      }
+      this.buffer[this.start++] = undefined;
+      this.drop();
+      if (this.start >= COMPACT_AFTER) this.compact();
+    }
+    this.buffer.push(event);
+    if (this.buffer.length - this.start >= this.batchSize) {
+      this.send();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.sendLater);
+    }
+  }
+
+  /** Resolves once the owning thread has processed every event registered here before the call. */
+  flush(): Promise<void> {
+    this.send();
+    if (this.closed) return Promise.resolve();
+    const id = this.nextFlush++;
+    return new Promise((resolve) => {
+      if (this.waiters.length === 0) this.port.ref();
+      this.waiters.push({ id, resolve });
+      this.port.postMessage(id);
+    });
+  }
+
+  /**
+   * Sends what is buffered and closes the connection; later calls are rejected. Pending flushes
+   * resolve. Idempotent. A worker that simply ends also sends what it buffered (the send is
+   * scheduled), but `close()` (or `await flush()`) is explicit.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.send();
+    this.markClosed();
+    this.port.close();
+  }
+
+  /** Counters; `registered = sent + dropped + uncloneable + lost + pending`. */
+  stats(): WorkerRecorderStats {
+    return {
+      registered: this.registered,
+      sent: this.sent,
+      dropped: this.dropped,
+      uncloneable: this.uncloneable,
+      rejected: this.rejected,
+      lost: this.lost,
+      pending: this.buffer.length - this.start,
+      inFlight: this.closed ? 0 : this.inFlight(),
+      capacity: this.capacity,
+    };
+  }
+
+  private readonly sendLater = (): void => {
+    this.scheduled = false;
+    this.send();
+  };
+
+  private send(): void {
+    const size = this.buffer.length - this.start;
+    if (size === 0) return;
+    const batch = this.start === 0 ? this.buffer : this.buffer.slice(this.start);
+    this.buffer = [];
+    this.start = 0;
+    if (this.closed || Atomics.load(this.shared, CLOSED) === 1) {
+      this.markClosed();
+      this.lost += size;
+      return;
+    }
+    try {
+      this.port.postMessage(batch);
+      this.sent += size;
+      this.room -= size;
+    } catch (error) {
+      this.sendCloneable(batch as object[], error);
+    }
+  }
+
+  // postMessage refused the batch: one event cannot be cloned. Find which, send the rest.
+  private sendCloneable(batch: object[], error: unknown): void {
+    const good: object[] = [];
+    for (const event of batch) {
+      try {
+        structuredClone(event);
+        good.push(event);
+      } catch (cloneError) {
+        this.refuse(event, cloneError);
+      }
+    }
+    if (good.length === batch.length) {
+      // Every event clones alone: the failure was not about an event; count the batch as refused.
+      for (const event of batch) this.refuse(event, error);
+      return;
+    }
+    if (good.length === 0) return;
+    try {
+      this.port.postMessage(good);
+      this.sent += good.length;
+      this.room -= good.length;
+    } catch (retryError) {
+      for (const event of good) this.refuse(event, retryError);
+    }
+  }
+
+  private refuse(event: object, error: unknown): void {
+    Atomics.store(this.shared, UNCLONEABLE, ++this.uncloneable);
+    this.reportOnce(
+      'event-not-cloneable',
+      `Worker recorder "${this.name}" cannot send event ${describeEvent(event)} to the owning thread: ${error instanceof Error ? error.message : describeValue(error)}. Events are structured-cloned: use plain data (no functions, symbols or class-only state). Counted in stats().uncloneable.`,
+    );
+  }
+
+  private inFlight(): number {
+    return (this.sent - Atomics.load(this.shared, RECEIVED)) >>> 0;
+  }
+
+  private refreshRoom(): number {
+    this.room = this.capacity - this.inFlight();
+    return this.room;
+  }
+
+  private drop(): void {
+    Atomics.store(this.shared, DROPPED, ++this.dropped);
+    this.reportOnce(
+      'buffer-full',
+      `Worker recorder "${this.name}" is full (${this.capacity} events buffered or in flight); dropping the ${this.dropOldest ? 'oldest' : 'newest'} events. Counted in stats().dropped.`,
+    );
+  }
+
+  private compact(): void {
+    this.buffer = this.buffer.slice(this.start);
+    this.start = 0;
+  }
+
+  private reject(event: unknown, code: 'invalid-event' | 'event-after-stop'): void {
+    Atomics.store(this.shared, REJECTED, ++this.rejected);
+    this.reportOnce(
+      code,
+      code === 'invalid-event'
+        ? `Worker recorder "${this.name}" rejected ${describeValue(event)}: an event must be a non-null object. Counted in stats().rejected.`
+        : `Worker recorder "${this.name}" is closed and rejected event ${describeEvent(event)}. Counted in stats().rejected.`,
+    );
+  }
+
+  private readonly onMessage = (message: unknown): void => {
+    if (typeof message !== 'number') return;
+    let i = 0;
+    while (i < this.waiters.length && (this.waiters[i] as FlushWaiter).id <= message) {
+      (this.waiters[i] as FlushWaiter).resolve();
+      i++;
+    }
+    if (i > 0) this.waiters = this.waiters.slice(i);
+    if (this.waiters.length === 0) this.port.unref();
+  };
+
+  private readonly onClose = (): void => {
+    if (this.closed) return;
+    // The owning side closed (shutdown): what is still buffered will never arrive.
+    this.lost += this.buffer.length - this.start;
+    this.buffer = [];
+    this.start = 0;
+    this.markClosed();
+  };
+
+  private markClosed(): void {
+    this.closed = true;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.resolve();
+    this.port.unref();
+  }
+
+  private reportOnce(key: MetricsError['code'], message: string): void {
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    try {
+      this.onError(new MetricsError(key, message));
+    } catch {
+      // contained: the producer's call must not throw
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { type Metric, type MetricsRecorder, MetricsWiringError } from '@mvx-metrics/core';
+import { prometheusSampleNames } from '../internal/prometheus-names.js';
+import { mirrorKind } from '../mirror/convert.js';
+import {
+  RECORDER_CAPACITY,
+  RECORDER_EVENTS,
+  RECORDER_PENDING,
+} from '../telemetry/self-telemetry.js';
+
+interface Identity {
+  readonly instrumentName: string;
+  readonly kind: string;
+  readonly unit: string;
+  readonly owner: string;
+}
+
+interface Claim extends Identity {
+  holders: number;
+}
+
+const GUARDS = new WeakMap<object, NameGuard>();
+
+/** The guard shared by every bridge that exports through `destination` (a producer or a MeterProvider). */
+export function nameGuardFor(destination: object): NameGuard {
+  let guard = GUARDS.get(destination);
+  if (guard === undefined) {
+    guard = new NameGuard();
+    GUARDS.set(destination, guard);
+  }
+  return guard;
+}
+
+/**
+ * Keeps exported names unambiguous at wiring time: one instrument name has one kind and one unit
+ * across all recorders, and no two instruments print the same Prometheus sample name
+ * (`a.b` and `a_b` both become `a_b`). A clash throws a {@link MetricsWiringError} naming both
+ * metrics, instead of a duplicate HELP/TYPE family or silently merged series later.
+ */
+export class NameGuard {
+  private readonly instruments = new Map<string, Claim>();
+  private readonly samples = new Map<string, string>();
+
+  constructor() {
+    for (const self of [RECORDER_EVENTS, RECORDER_PENDING, RECORDER_CAPACITY]) {
+      this.take({
+        instrumentName: self.name,
+        kind: self.monotonic ? 'counter' : 'upDownCounter',
+        unit: self.unit,
+        owner: 'the bridge (self-telemetry)',
+      });
+    }
+  }
+
+  /** Checks every metric of `recorder`, then claims their names; returns the release function. */
+  claim(recorder: MetricsRecorder, namespace: string): () => void {
+    const identities = recorder
+      .getMetrics()
+      .map((metric) => identityOf(metric, namespace, recorder.name));
+    const local = new NameGuard();
+    for (const identity of identities) {
+      this.check(identity);
+      local.check(identity); // two metrics of this very recorder
+      local.take(identity);
+    }
+    for (const identity of identities) this.take(identity);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const identity of identities) this.release(identity);
+    };
+  }
+
+  private check(identity: Identity): void {
+    const claim = this.instruments.get(identity.instrumentName);
+    if (claim !== undefined) {
+      if (claim.kind !== identity.kind || claim.unit !== identity.unit) {
+        throw new MetricsWiringError(
+          'duplicate-metric',
+          `Metric "${identity.instrumentName}" of ${identity.owner} is a ${identity.kind}${unitText(identity.unit)}, but ${claim.owner} already exports it as a ${claim.kind}${unitText(claim.unit)}: one name must keep one kind and one unit; rename one of them.`,
+        );
+      }
+      return;
+    }
+    for (const sample of prometheusSampleNames(identity.instrumentName, identity.kind)) {
+      const other = this.samples.get(sample);
+      if (other === undefined || other === identity.instrumentName) continue;
+      const otherOwner = this.instruments.get(other)?.owner ?? 'another recorder';
+      throw new MetricsWiringError(
+        'duplicate-metric',
+        `Metric "${identity.instrumentName}" of ${identity.owner} and metric "${other}" of ${otherOwner} both become the Prometheus series "${sample}": rename one of them (Prometheus turns '.', '-' and '/' into '_').`,
+      );
+    }
+  }
+
+  private take(identity: Identity): void {
+    const claim = this.instruments.get(identity.instrumentName);
+    if (claim !== undefined) {
+      claim.holders++;
+      return;
+    }
+    this.instruments.set(identity.instrumentName, { ...identity, holders: 1 });
+    for (const sample of prometheusSampleNames(identity.instrumentName, identity.kind)) {
+      this.samples.set(sample, identity.instrumentName);
+    }
+  }
+
+  private release(identity: Identity): void {
+    const claim = this.instruments.get(identity.instrumentName);
+    if (claim === undefined || --claim.holders > 0) return;
+    this.instruments.delete(identity.instrumentName);
+    for (const sample of prometheusSampleNames(identity.instrumentName, identity.kind)) {
+      if (this.samples.get(sample) === identity.instrumentName) this.samples.delete(sample);
+    }
+  }
+}
+
+function identityOf(metric: Metric, namespace: string, recorderName: string): Identity {
+  let kind = 'gauge';
+  let unit = '';
+  try {
+    const snapshot = metric.snapshot();
+    kind = mirrorKind(String(snapshot.kind));
+    unit = typeof snapshot.unit === 'string' ? snapshot.unit : '';
+  } catch {
+    // a metric whose snapshot() throws is reported at collection; name it as a gauge here
+  }
+  return {
+    instrumentName: `${namespace}.${metric.name}`,
+    kind,
+    unit,
+    owner: `recorder "${recorderName}"`,
+  };
+}
+
+function unitText(unit: string): string {
+  return unit === '' ? ' without unit' : ` in "${unit}"`;
+}

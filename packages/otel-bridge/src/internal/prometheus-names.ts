@@ -1,0 +1,80 @@
+import type { Attributes as OtelAttributes } from '@opentelemetry/api';
+
+/**
+ * Prometheus naming as `@opentelemetry/exporter-prometheus` does it (characters outside
+ * `[A-Za-z0-9_]` become `_`, runs of `_` collapse), so two names that print alike are caught here.
+ */
+export function sanitizePrometheusName(name: string): string {
+  return name.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
+}
+
+// Labels the exporter adds itself, and `le`/`quantile` which only histogram buckets and summary
+// quantiles may carry (promtool flags them anywhere else).
+const RESERVED_LABELS: ReadonlySet<string> = new Set([
+  'le',
+  'quantile',
+  'otel_scope_name',
+  'otel_scope_version',
+  'otel_scope_schema_url',
+]);
+
+/**
+ * The Prometheus label an attribute key becomes: sanitised like the exporter does, prefixed with
+ * `key_` when it would start with a digit, be empty, or take a label with a meaning of its own
+ * (`le`, `quantile`, `otel_scope_*`). Deterministic, and a fixed point of the exporter's own
+ * sanitising.
+ */
+export function prometheusLabelName(key: string): string {
+  const label = sanitizePrometheusName(key);
+  if (label === '' || (label.charCodeAt(0) >= 48 && label.charCodeAt(0) <= 57)) {
+    return sanitizePrometheusName(`key_${label}`);
+  }
+  if (RESERVED_LABELS.has(label)) return `key_${label}`;
+  return label;
+}
+
+/**
+ * Attributes with Prometheus-safe keys. Keys that map to the same label are merged as the
+ * OpenTelemetry Prometheus compatibility rules say: values joined with `;`, ordered by the
+ * original keys. Returns `attributes` itself when nothing changes (the common case).
+ */
+export function prometheusSafeAttributes(
+  attributes: OtelAttributes,
+  cache: Map<string, string>,
+): OtelAttributes {
+  let changed = false;
+  for (const key in attributes) {
+    if (labelFor(key, cache) !== key) {
+      changed = true;
+      break;
+    }
+  }
+  if (!changed) return attributes;
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(attributes).sort()) {
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    const text = Array.isArray(value) ? JSON.stringify(value) : String(value);
+    const label = labelFor(key, cache);
+    out[label] = label in out ? `${out[label]};${text}` : text;
+  }
+  return out;
+}
+
+function labelFor(key: string, cache: Map<string, string>): string {
+  let label = cache.get(key);
+  if (label === undefined) {
+    label = prometheusLabelName(key);
+    if (cache.size < 10_000) cache.set(key, label);
+  }
+  return label;
+}
+
+/** The sample names a metric prints in Prometheus text format (counters get `_total`). */
+export function prometheusSampleNames(instrumentName: string, kind: string): string[] {
+  let base = sanitizePrometheusName(instrumentName);
+  if (base.charCodeAt(0) >= 48 && base.charCodeAt(0) <= 57) base = `_${base}`;
+  if (kind === 'counter') return [base.endsWith('_total') ? base : `${base}_total`];
+  if (kind === 'histogram') return [base, `${base}_count`, `${base}_sum`, `${base}_bucket`];
+  return [base];
+}

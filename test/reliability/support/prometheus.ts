@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Where a Prometheus binary is (`promtool`, `prometheus`), or undefined; under CI=true a missing one throws. */
+export function findBinary(name: 'promtool' | 'prometheus'): string | undefined {
+  for (const candidate of [`/usr/bin/${name}`, `/usr/local/bin/${name}`]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  if (process.env.CI === 'true') {
+    throw new Error(`${name} is required under CI=true: apt-get install prometheus`);
+  }
+  console.warn(`${name} not found: skipping the tests that need it (apt-get install prometheus)`);
+  return undefined;
+}
+
+/** `promtool check metrics` on a body: its exit code (0 ok, 1 invalid, 3 lint problems) and output. */
+export function promtoolCheck(
+  promtool: string,
+  body: string,
+): { status: number | null; output: string } {
+  const result = spawnSync(promtool, ['check', 'metrics'], {
+    input: body,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
+/** One sample of the text format, label values unescaped. */
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Parses the sample lines of a `/metrics` body (comments skipped), undoing label-value escapes. */
+export function parseSamples(body: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of body.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    let i = 0;
+    while (i < line.length && line[i] !== '{' && line[i] !== ' ') i++;
+    const name = line.slice(0, i);
+    const labels: Record<string, string> = {};
+    if (line[i] === '{') {
+      i++;
+      while (line[i] !== '}') {
+        const eq = line.indexOf('=', i);
+        const key = line.slice(i, eq);
+        i = eq + 2;
+        let value = '';
+        while (line[i] !== '"') {
+          if (line[i] === '\\') {
+            const next = line[i + 1];
+            value += next === 'n' ? '\n' : next;
+            i += 2;
+          } else {
+            value += line[i];
+            i++;
+          }
+        }
+        if (key in labels) throw new Error(`duplicate label ${key} in: ${line}`);
+        labels[key] = value;
+        i++;
+        if (line[i] === ',') i++;
+      }
+      i++;
+    }
+    samples.push({ name, labels, value: Number(line.slice(i).trim().split(' ')[0]) });
+  }
+  return samples;
+}
