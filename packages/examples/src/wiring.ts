@@ -49,9 +49,9 @@ export async function startDocumentService(
   const log = options.log ?? ((line: string) => console.warn(line));
   const onError = (error: MetricsError) => log(`[mvx-metrics] ${error.message}`);
 
-  showOtelProblems(log);
+  const otelProblem = showOtelProblems(log);
   // First the pipeline: a taken /metrics port fails here, before anything else has started.
-  const pipeline = await startPipeline(config);
+  const pipeline = await startPipeline(config, otelProblem);
   const runtime = new MetricsRuntime({ namespace: 'docs', onError });
   const bridge = attachOtelBridge(runtime, {
     meterProvider: pipeline.meterProvider,
@@ -124,9 +124,13 @@ export async function startDocumentService(
   };
 }
 
-async function startPipeline(config: ExampleConfig): Promise<OtelPipeline> {
+async function startPipeline(
+  config: ExampleConfig,
+  onProblem: (text: string) => void,
+): Promise<OtelPipeline> {
   try {
     return await createOtelPipeline({
+      onError: (error) => onProblem(error.message),
       serviceName: config.serviceName,
       serviceInstanceId: config.instanceId,
       prometheus: { host: config.metricsHost, port: config.metricsPort },
@@ -174,28 +178,32 @@ function requestSpans(tracer: Tracer): RequestHook {
 }
 
 /**
- * OpenTelemetry reports export failures (collector down, ...) through `diag`, as JSON-encoded
- * errors with stacks. Show each distinct one once, as a single line.
+ * OpenTelemetry reports problems two ways: export failures through the pipeline's `onError`,
+ * warnings through `diag` (JSON-encoded errors with stacks). Both end up here, each distinct one
+ * shown once, as a single line. Returns the reporter for `onError`.
  */
-function showOtelProblems(log: (line: string) => void): void {
+function showOtelProblems(log: (line: string) => void): (text: string) => void {
   const seen = new Set<string>();
-  const report = (message: string, ...args: unknown[]) => {
-    let text = message;
-    try {
-      const parsed = JSON.parse(message) as { message?: unknown };
-      if (typeof parsed.message === 'string') text = parsed.message;
-    } catch {
-      if (args.length > 0) text = `${message} ${args.map(String).join(' ')}`;
-    }
+  const show = (text: string) => {
     if (seen.has(text) || seen.size > 50) return;
     seen.add(text);
     log(`[opentelemetry] ${text}`);
   };
+  const fromDiag = (message: string, ...args: unknown[]) => {
+    try {
+      const parsed = JSON.parse(message) as { message?: unknown };
+      if (typeof parsed.message === 'string') return show(parsed.message);
+    } catch {
+      // not JSON: a plain diag message
+    }
+    show(args.length > 0 ? `${message} ${args.map(String).join(' ')}` : message);
+  };
   const quiet = () => {};
   diag.setLogger(
-    { error: report, warn: report, info: quiet, debug: quiet, verbose: quiet },
+    { error: fromDiag, warn: fromDiag, info: quiet, debug: quiet, verbose: quiet },
     { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
   );
+  return show;
 }
 
 function hostForUrl(host: string): string {
