@@ -9,7 +9,7 @@ export type {
 } from './http/document-server.js';
 export { DocumentServer } from './http/document-server.js';
 export { HttpRequestServed } from './http/events.js';
-export type { LoadGeneratorOptions, LoadTotals } from './load/load-generator.js';
+export type { LoadGeneratorOptions, LoadRequestKind, LoadTotals } from './load/load-generator.js';
 export { LoadGenerator } from './load/load-generator.js';
 export { connectionMetrics, HTTP_METRICS, httpServerMetrics } from './metrics/http-metrics.js';
 export type { DocumentSaveResultsSnapshot } from './metrics/save-results-metric.js';

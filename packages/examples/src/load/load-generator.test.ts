@@ -72,6 +72,23 @@ describe('LoadGenerator', () => {
     await expect.poll(() => closed).toBe(opened);
   });
 
+  test('never sends more than the rate allows (one second of budget at most)', async () => {
+    server = new DocumentServer({
+      storage: new DocumentStorage({ registerEvent: () => {} }),
+      recorder: { registerEvent: () => {} },
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const load = new LoadGenerator({ target: `http://127.0.0.1:${port}`, rate: 20 });
+    const started = performance.now();
+    load.start();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const totals = await load.stop();
+    const seconds = (performance.now() - started) / 1000;
+    // An upper bound only: a slow machine sends fewer, never more.
+    expect(totals.sent).toBeLessThanOrEqual(Math.ceil(20 * seconds));
+    expect(totals.errors).toBe(0);
+  });
+
   test('sends nothing when the rate is 0', async () => {
     const load = new LoadGenerator({ target: 'http://127.0.0.1:9', rate: 0 });
     load.start();

@@ -32,7 +32,9 @@ export interface LoadTotals {
   unexpected: Record<string, number>;
 }
 
-type Kind = 'put' | 'put-invalid' | 'put-faulty' | 'get' | 'delete';
+/** One kind of request in the mix. */
+export type LoadRequestKind = 'put' | 'put-invalid' | 'put-faulty' | 'get' | 'delete';
+type Kind = LoadRequestKind;
 
 /** Share of each request kind, in order; cumulative thresholds are derived from it. */
 const MIX: ReadonlyArray<readonly [Kind, number]> = [
