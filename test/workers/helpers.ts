@@ -16,7 +16,7 @@ export function buildPackages(...projects: string[]): void {
 
 /**
  * `execArgv` for workers started from a test. Vitest may start its test process with
- * `--conditions source` (workspace packages resolve to src/*.ts there), and workers inherit the
+ * `--conditions @mvx-metrics/source` (workspace packages resolve to src/*.ts there), and workers inherit the
  * parent's execArgv: Node 20 cannot load .ts, so workers drop that condition and get dist.
  */
 export function workerExecArgv(): string[] {
@@ -24,9 +24,9 @@ export function workerExecArgv(): string[] {
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if ((arg === '--conditions' || arg === '-C') && argv[i + 1] === 'source') {
+    if ((arg === '--conditions' || arg === '-C') && argv[i + 1] === '@mvx-metrics/source') {
       i++;
-    } else if (arg !== '--conditions=source' && arg !== '-C=source') {
+    } else if (arg !== '--conditions=@mvx-metrics/source' && arg !== '-C=@mvx-metrics/source') {
       out.push(arg);
     }
   }

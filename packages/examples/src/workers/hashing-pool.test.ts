@@ -16,16 +16,16 @@ import { createHashingPool, type HashingPool } from './hashing-pool.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-// Vitest may run tests with `--conditions source` (workspace packages resolve to src/*.ts), which
+// Vitest may run tests with `--conditions @mvx-metrics/source` (workspace packages resolve to src/*.ts), which
 // workers inherit; Node 20 cannot load .ts, so the pool's workers drop it and load dist.
 function workerExecArgv(): string[] {
   const argv = process.execArgv;
   return argv.filter(
     (arg, i) =>
       !(
-        arg === '--conditions=source' ||
-        (arg === '--conditions' && argv[i + 1] === 'source') ||
-        (arg === 'source' && argv[i - 1] === '--conditions')
+        arg === '--conditions=@mvx-metrics/source' ||
+        (arg === '--conditions' && argv[i + 1] === '@mvx-metrics/source') ||
+        (arg === '@mvx-metrics/source' && argv[i - 1] === '--conditions')
       ),
   );
 }
