@@ -2,9 +2,10 @@
 // own load generator process, scraped every second. Compares what Prometheus stores with what
 // the load generators counted they sent, runs every dashboard query, and watches a closed
 // connection's series go stale.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { promtoolCheck } from '../reliability/support/prometheus.js';
 import {
   dashboardQueries,
   dashboardVariables,
@@ -20,9 +21,8 @@ import {
   waitFor,
 } from './support/processes.js';
 import {
-  PROMTOOL_BIN,
   prometheusAvailable,
-  requirePrometheusUnderCi,
+  promtool,
   type Sample,
   TestPrometheus,
 } from './support/prometheus.js';
@@ -43,14 +43,7 @@ interface Instance {
   totals?: { saves: Record<(typeof OUTCOMES)[number], number>; errors: number; sent: number };
 }
 
-requirePrometheusUnderCi();
-if (!prometheusAvailable()) {
-  console.warn(
-    'Skipping the end-to-end tests: /usr/bin/prometheus or promtool not found (apt-get install prometheus).',
-  );
-}
-
-describe.skipIf(!prometheusAvailable())('the example stack against a real Prometheus', () => {
+describe.skipIf(!prometheusAvailable)('the example stack against a real Prometheus', () => {
   const instances: Instance[] = [];
   let prometheus: TestPrometheus | undefined;
   const startedAt = Date.now() / 1000;
@@ -182,8 +175,8 @@ describe.skipIf(!prometheusAvailable())('the example stack against a real Promet
   test('/metrics passes promtool check metrics without a lint warning', async () => {
     const body = await (await fetch((instances[0] as Instance).metricsUrl)).text();
     expect(body).toContain('docs_document_save_attempts_total');
-    const check = spawnSync(PROMTOOL_BIN, ['check', 'metrics'], { input: body, encoding: 'utf8' });
-    expect(`${check.stdout}${check.stderr}`).toBe('');
+    const check = promtoolCheck(promtool(), body);
+    expect(check.output).toBe('');
     expect(check.status).toBe(0);
   });
 

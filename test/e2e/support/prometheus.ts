@@ -1,24 +1,20 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findBinary } from '../../reliability/support/prometheus.js';
 import { answers, freePort, type Started, start, waitFor } from './processes.js';
 
-/** Where Debian's `prometheus` package (2.42) puts them. */
-export const PROMETHEUS_BIN = '/usr/bin/prometheus';
-export const PROMTOOL_BIN = '/usr/bin/promtool';
+// Shared with the reliability suite: finds the binary, fails under CI=true when it is missing,
+// otherwise warns once with the apt-get hint and lets the tests skip.
+const prometheusBin = findBinary('prometheus');
+const promtoolBin = findBinary('promtool');
 
-/** Whether the tests that need a real Prometheus can run here. */
-export function prometheusAvailable(): boolean {
-  return existsSync(PROMETHEUS_BIN) && existsSync(PROMTOOL_BIN);
-}
+/** Whether `prometheus` and `promtool` are both here (always true under CI=true: else it throws). */
+export const prometheusAvailable = prometheusBin !== undefined && promtoolBin !== undefined;
 
-/** Under CI the Prometheus tests must run: a missing binary is a failure, never a skip. */
-export function requirePrometheusUnderCi(): void {
-  if (process.env.CI === 'true' && !prometheusAvailable()) {
-    throw new Error(
-      `CI=true but ${PROMETHEUS_BIN} or ${PROMTOOL_BIN} is missing: apt-get install prometheus (.ci/run does).`,
-    );
-  }
+/** The `promtool` binary; only called when {@link prometheusAvailable}. */
+export function promtool(): string {
+  return promtoolBin as string;
 }
 
 /** One sample of an instant query. */
@@ -55,7 +51,7 @@ export class TestPrometheus {
       ].join('\n'),
     );
     const port = await freePort();
-    const proc = start('prometheus', PROMETHEUS_BIN, [
+    const proc = start('prometheus', prometheusBin as string, [
       `--config.file=${config}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
