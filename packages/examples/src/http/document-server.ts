@@ -78,7 +78,6 @@ export class DocumentServer {
   readonly #maxBody: number;
   readonly #scopes = new WeakMap<Socket, ConnectionScope>();
   readonly #sockets = new Set<Socket>();
-  #inFlight = 0;
 
   constructor(options: DocumentServerOptions) {
     this.#options = options;
@@ -90,19 +89,9 @@ export class DocumentServer {
     this.#server.on('connection', (socket) => this.#connected(socket));
   }
 
-  /** Connections currently open. */
-  get connectionCount(): number {
-    return this.#sockets.size;
-  }
-
   /** The port listened on (after `listen`). */
   get port(): number {
     return (this.#server.address() as AddressInfo | null)?.port ?? 0;
-  }
-
-  /** Requests being handled right now. */
-  get inFlight(): number {
-    return this.#inFlight;
   }
 
   /** Starts listening; rejects with the `listen` error (e.g. `EADDRINUSE`). */
@@ -148,7 +137,6 @@ export class DocumentServer {
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = this.#clock();
-    this.#inFlight++;
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const match = DOCUMENT_PATH.exec(path);
     const route = match !== null ? DOCUMENT_ROUTE : path === '/healthz' ? '/healthz' : 'unmatched';
@@ -175,8 +163,6 @@ export class DocumentServer {
     } catch {
       // A failing hook must not take the server down; the request has been answered or is dropped.
       if (!res.headersSent) this.#fail(res, undefined);
-    } finally {
-      this.#inFlight--;
     }
   }
 

@@ -103,11 +103,6 @@ export class LoadGenerator {
     return structuredClone(this.#totals);
   }
 
-  /** Requests waiting for an answer. */
-  get inFlight(): number {
-    return this.#inFlight.size;
-  }
-
   /** Starts sending; idempotent. */
   start(): void {
     if (this.#timer !== undefined || this.#stopped || this.#rate <= 0) return;
