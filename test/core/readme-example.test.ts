@@ -40,7 +40,7 @@ class DocumentStorage {
   }
 }
 
-// --- wiring (README "Wire it") ---
+// --- wiring (README "Wire the bridge") ---
 const storageMetrics = () => [
   counter({
     name: 'document.save.attempts',
