@@ -6,6 +6,19 @@ import type { MirroredHistogram, MirrorKind } from './types.js';
  * collide (recorder attribute off, or a point's own attribute shadowed by it).
  */
 export function attributesKey(attributes: OtelAttributes): string {
+  // Views are cached between collections, and so are their attribute objects: key them once
+  // (attribute objects are treated as immutable, as the instruments path's attribute cache does).
+  let id = KEYS.get(attributes);
+  if (id === undefined) {
+    id = buildKey(attributes);
+    KEYS.set(attributes, id);
+  }
+  return id;
+}
+
+const KEYS = new WeakMap<OtelAttributes, string>();
+
+function buildKey(attributes: OtelAttributes): string {
   const keys = Object.keys(attributes);
   if (keys.length === 0) return '';
   keys.sort();

@@ -46,7 +46,7 @@ export class CollectionBuilder {
     const data = this.metric(scope, view.instrumentName, view.unit, view.description, view.kind);
     if (data === undefined) return;
     const state = this.states.get(data) as BuildState;
-    if (state.index === undefined && !this.mayCollide(state, view)) {
+    if (state.index === undefined && !this.noteOwner(state, view)) {
       const { startTime } = view;
       const endTime = this.endTime;
       const points = data.dataPoints;
@@ -94,9 +94,10 @@ export class CollectionBuilder {
     return out;
   }
 
-  // Points of two views can only share an attribute set if both lack a recorder attribute, or carry
-  // the same one (same recorder name: two runtimes of one namespace), or keys differ between views.
-  private mayCollide(state: BuildState, view: MirroredMetric): boolean {
+  // Notes the view's recorder attribute; true when its points may share an attribute set with points
+  // added before: both views lack a recorder attribute, or carry the same one (one recorder name in
+  // two runtimes of one namespace), or the keys differ; or the view's own points overlap.
+  private noteOwner(state: BuildState, view: MirroredMetric): boolean {
     const owner = view.owner;
     const first = state.ownerKey === null;
     if (first) state.ownerKey = owner?.key;
@@ -110,7 +111,12 @@ export class CollectionBuilder {
     return view.overlapping;
   }
 
-  private merge(data: Building, state: BuildState, point: Point, reporter: Reporter | undefined) {
+  private merge(
+    data: Building,
+    state: BuildState,
+    point: Point,
+    reporter: Reporter | undefined,
+  ): void {
     const index = state.index as Map<string, Point>;
     const key = attributesKey(point.attributes);
     const found = index.get(key);
