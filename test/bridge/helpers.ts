@@ -98,7 +98,12 @@ export function exportedSeries(
   return sortSeries(out);
 }
 
-/** The series core state says should be exported for `runtime`, with the recorder attribute. */
+/**
+ * The series core state says should be exported for `runtime`, with the recorder attribute. Series
+ * that end up with the same attributes (recorder attribute off, or a point's own attribute under
+ * its key) are aggregated as the bridge documents: sums added, histograms merged, the gauge value
+ * of the later recorder (in runtime order) kept.
+ */
 export function expectedSeries(
   runtime: MetricsRuntime,
   recorderAttribute: string | false = 'recorder',
@@ -136,13 +141,40 @@ export function expectedSeries(
       }
     }
   }
-  return sortSeries(out);
+  return sortSeries(aggregate(out));
+}
+
+function seriesKey(s: Series): string {
+  return `${s.scope}|${s.name}|${JSON.stringify(Object.entries(s.attributes).sort())}`;
+}
+
+function aggregate(series: Series[]): Series[] {
+  const byKey = new Map<string, Series>();
+  for (const s of series) {
+    const key = seriesKey(s);
+    const found = byKey.get(key);
+    if (found === undefined) {
+      byKey.set(key, { ...s });
+    } else if (s.kind === 'gauge') {
+      if (s.value !== undefined) found.value = s.value;
+    } else if (s.kind === 'histogram') {
+      found.count = (found.count ?? 0) + (s.count ?? 0);
+      found.sum = (found.sum ?? 0) + (s.sum ?? 0);
+      const buckets = found.buckets;
+      if (buckets !== undefined) found.buckets = buckets.map((c, i) => c + (s.buckets?.[i] ?? 0));
+    } else {
+      found.value = (found.value ?? 0) + (s.value ?? 0);
+    }
+  }
+  return [...byKey.values()];
 }
 
 function sortSeries(series: Series[]): Series[] {
-  const key = (s: Series) =>
-    `${s.scope}|${s.name}|${JSON.stringify(Object.entries(s.attributes).sort())}`;
-  return series.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return series.sort((a, b) => {
+    const ka = seriesKey(a);
+    const kb = seriesKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
 }
 
 /** The value of one self-telemetry series, or undefined. */
@@ -182,6 +214,8 @@ export function collectErrors(expected: string[] = ['cardinality-limit']) {
     onError: (error: MetricsError) => {
       errors.push(error);
     },
+    /** Every reported problem, expected or not. */
+    all: (): readonly MetricsError[] => errors,
     unexpected: () =>
       errors.filter((e) => !expected.includes(e.code)).map((e) => `${e.code}: ${e.message}`),
   };

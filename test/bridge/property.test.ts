@@ -61,7 +61,13 @@ const step = fc.oneof(
 );
 
 describe('exported state equals core state for random event streams', () => {
-  it.each(['producer', 'instruments'] as const)('%s path', async (path) => {
+  it.each([
+    ['producer', 'recorder'],
+    ['instruments', 'recorder'],
+    // both recorders share their series: the bridge aggregates them
+    ['producer', false],
+    ['instruments', false],
+  ] as const)('%s path, recorderAttribute %s', async (path, recorderAttribute) => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(step, { maxLength: 25 }),
@@ -77,7 +83,9 @@ describe('exported state equals core state for random event streams', () => {
           const attach = () => {
             detach = attachOtelBridge(
               runtime,
-              path === 'producer' ? { metricProducer: producer } : { meterProvider },
+              path === 'producer'
+                ? { metricProducer: producer, recorderAttribute }
+                : { meterProvider, recorderAttribute },
             ).detach;
           };
           // the instruments path cannot see histogram history from before attach: attach first there
@@ -95,11 +103,15 @@ describe('exported state equals core state for random event streams', () => {
                 // removed series vanish on the producer path only (documented)
                 if (path === 'producer') await runtime.removeRecorder(s.recorder);
               } else if (detach !== undefined) {
-                expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime));
+                expect(exportedSeries(await reader.read())).toEqual(
+                  expectedSeries(runtime, recorderAttribute),
+                );
               }
             }
             if (detach === undefined) attach();
-            expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime));
+            expect(exportedSeries(await reader.read())).toEqual(
+              expectedSeries(runtime, recorderAttribute),
+            );
             expect(errors.unexpected()).toEqual([]);
           } finally {
             detach?.();

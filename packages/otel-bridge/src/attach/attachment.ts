@@ -99,9 +99,10 @@ export class Attachment implements ProducerFeed {
     this.processPending();
     const scope = this.namespace;
     const selfScope = SELF_TELEMETRY_SCOPE;
+    const reporter = this.settings.reporter;
     for (const { mirror, self } of this.attached.values()) {
       mirror.forEach((_entry, view) => {
-        builder.addMetric(scope, view);
+        builder.addMetric(scope, view, reporter);
       });
       if (!this.settings.selfTelemetry) continue;
       const stats = mirror.recorder.stats();

@@ -8,9 +8,14 @@ import type {
   Attributes as OtelAttributes,
 } from '@opentelemetry/api';
 import type { Reporter } from '../internal/report.js';
-import { withExtra } from '../mirror/convert.js';
-import type { MetricEntry, RecorderMirror } from '../mirror/recorder-mirror.js';
-import type { MirroredMetric } from '../mirror/types.js';
+import { shadows, withExtra } from '../mirror/convert.js';
+import { attributesKey, mergeNumber } from '../mirror/merge.js';
+import {
+  type MetricEntry,
+  type RecorderMirror,
+  reportShadowed,
+} from '../mirror/recorder-mirror.js';
+import type { MirroredMetric, MirrorKind } from '../mirror/types.js';
 import { CapturedContext } from '../spans/context-capture.js';
 
 /** Marks an entry whose metric is not a histogram, so the hook skips it after one look. */
@@ -19,6 +24,22 @@ const NOT_HISTOGRAM = Symbol('not-histogram');
 // Histograms go through their sync instrument: the callback need not re-read their snapshots.
 const isRecordedHistogram = (entry: MetricEntry): boolean =>
   entry.histogram !== undefined && entry.histogram !== NOT_HISTOGRAM;
+
+/** Number series of one observable instrument, aggregated by attribute set before they are observed. */
+interface SharedSeries {
+  readonly kind: MirrorKind;
+  readonly points: Map<string, { attributes: OtelAttributes; value: number }>;
+}
+
+function addShared(series: SharedSeries, view: MirroredMetric): void {
+  for (const point of view.points) {
+    const key = attributesKey(point.attributes);
+    const found = series.points.get(key);
+    const value = point.value as number;
+    if (found === undefined) series.points.set(key, { attributes: point.attributes, value });
+    else found.value = mergeNumber(series.kind, found.value, value);
+  }
+}
 
 /** What the instruments path needs from its attachment. */
 export interface SinkSource {
@@ -76,7 +97,7 @@ export class InstrumentSink {
     const captured = change.context;
     histogram.record(
       value,
-      this.attributesOf(mirror, metric.lastAttributes),
+      this.attributesOf(mirror, metric.lastAttributes, metric.name),
       captured instanceof CapturedContext ? captured.context : undefined,
     );
   }
@@ -93,7 +114,10 @@ export class InstrumentSink {
     if (this.closed) return;
     this.source.processPending();
     let missing = false;
+    let shared: Map<Observable, SharedSeries> | undefined;
     for (const mirror of this.source.mirrors()) {
+      // Without the recorder attribute, recorders' series of one instrument can share attribute sets.
+      const unowned = mirror.owner === undefined;
       mirror.forEach((entry, view, refreshed) => {
         if (view.kind === 'histogram') return;
         const observable = entry.observable as Observable | undefined;
@@ -103,11 +127,29 @@ export class InstrumentSink {
           entry.dirty = true;
           return;
         }
+        if (unowned || view.overlapping) {
+          // A batch result keeps only the last observation of an attribute set: aggregate first,
+          // from every recorder, changed or not.
+          shared ??= new Map();
+          let series = shared.get(observable);
+          if (series === undefined) {
+            series = { kind: view.kind, points: new Map() };
+            shared.set(observable, series);
+          }
+          addShared(series, view);
+          return;
+        }
         // sdk-metrics keeps the last observed value of an attribute set, so unchanged metrics are skipped.
         if (!refreshed) return;
         for (const point of view.points)
           result.observe(observable, point.value as number, point.attributes);
       }, isRecordedHistogram);
+    }
+    if (shared !== undefined) {
+      for (const [observable, series] of shared) {
+        for (const point of series.points.values())
+          result.observe(observable, point.value, point.attributes);
+      }
     }
     if (missing) this.queueRegister();
   }
@@ -168,7 +210,13 @@ export class InstrumentSink {
     return histogram;
   }
 
-  private attributesOf(mirror: RecorderMirror, attributes: Attributes | undefined): OtelAttributes {
+  // Points of one attribute set from several recorders (recorder attribute off) or with a shadowed
+  // attribute simply record into the same histogram series: that is the aggregation.
+  private attributesOf(
+    mirror: RecorderMirror,
+    attributes: Attributes | undefined,
+    metricName: string,
+  ): OtelAttributes {
     if (attributes === undefined) return mirror.extraAttributes;
     let cache = this.merged.get(mirror);
     if (cache === undefined) {
@@ -177,6 +225,10 @@ export class InstrumentSink {
     }
     let merged = cache.get(attributes);
     if (merged === undefined) {
+      const owner = mirror.owner;
+      if (owner !== undefined && shadows(attributes, owner.key)) {
+        reportShadowed(this.reporter, `${this.source.namespace}.${metricName}`, owner.key);
+      }
       merged = withExtra(attributes, mirror.extraAttributes);
       cache.set(attributes, merged);
     }

@@ -5,6 +5,7 @@ const target = {
   namespace: 'ns',
   name: 'm',
   extraAttributes: { recorder: 'r' },
+  owner: { key: 'recorder', value: 'r' },
   startTime: [1, 0] as [number, number],
 };
 
@@ -83,5 +84,25 @@ describe('convertSnapshot', () => {
       target,
     );
     expect(metric.points[0]?.attributes).toEqual({ recorder: 'r', x: '1' });
+  });
+
+  it('counts the points whose own attribute the recorder attribute overwrites', () => {
+    const snapshot = {
+      name: 'm',
+      kind: 'counter',
+      points: [
+        { attributes: { recorder: 'a' }, value: 1 },
+        { attributes: { recorder: 'b' }, value: 2 },
+        { attributes: { other: 'c' }, value: 3 },
+      ],
+    };
+    const converted = convertSnapshot(snapshot, target);
+    expect(converted.shadowed).toBe(2);
+    expect(converted.metric.overlapping).toBe(true);
+    expect(converted.metric.owner).toEqual({ key: 'recorder', value: 'r' });
+    const off = convertSnapshot(snapshot, { ...target, extraAttributes: {}, owner: undefined });
+    expect(off.shadowed).toBe(0);
+    expect(off.metric.overlapping).toBe(false);
+    expect(off.metric.points[0]?.attributes).toEqual({ recorder: 'a' });
   });
 });

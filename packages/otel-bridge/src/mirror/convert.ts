@@ -1,6 +1,12 @@
 import type { MetricSnapshot } from '@mvx-metrics/core';
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
-import type { MirroredHistogram, MirroredMetric, MirroredPoint, MirrorKind } from './types.js';
+import type {
+  MirroredHistogram,
+  MirroredMetric,
+  MirroredPoint,
+  MirrorKind,
+  SeriesOwner,
+} from './types.js';
 
 const KINDS: ReadonlySet<string> = new Set(['counter', 'upDownCounter', 'gauge', 'histogram']);
 
@@ -11,13 +17,17 @@ export interface ConvertTarget {
   readonly name: string;
   /** Merged into every point (e.g. `{ recorder: 'document_storage' }`); empty for none. */
   readonly extraAttributes: OtelAttributes;
+  /** The recorder attribute in `extraAttributes`, if any. */
+  readonly owner: SeriesOwner | undefined;
   readonly startTime: HrTime;
 }
 
-/** The mirror's view of a snapshot, plus the count of points that had to be skipped as malformed. */
+/** The mirror's view of a snapshot, plus the counts of malformed (skipped) and shadowing points. */
 export interface Converted {
   readonly metric: MirroredMetric;
   readonly skipped: number;
+  /** Points with an attribute of their own under the recorder attribute's key (overwritten). */
+  readonly shadowed: number;
 }
 
 /** Maps a snapshot kind to the exported kind: the built-ins map to themselves, anything else to a gauge. */
@@ -29,13 +39,16 @@ export function mirrorKind(kind: string): MirrorKind {
 export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget): Converted {
   const kind = mirrorKind(snapshot.kind);
   const points: MirroredPoint[] = [];
+  const ownerKey = target.owner?.key;
   let skipped = 0;
+  let shadowed = 0;
   for (const raw of Array.isArray(snapshot.points) ? snapshot.points : []) {
     const value = kind === 'histogram' ? histogramValue(raw) : numberValue(raw);
     if (value === undefined) {
       skipped++;
       continue;
     }
+    if (ownerKey !== undefined && shadows(raw.attributes, ownerKey)) shadowed++;
     points.push({ attributes: withExtra(raw.attributes, target.extraAttributes), value });
   }
   return {
@@ -46,8 +59,11 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
       description: typeof snapshot.description === 'string' ? snapshot.description : '',
       startTime: target.startTime,
       points,
+      owner: target.owner,
+      overlapping: shadowed > 0,
     },
     skipped,
+    shadowed,
   };
 }
 
@@ -56,6 +72,11 @@ export function withExtra(attributes: unknown, extra: OtelAttributes): OtelAttri
   const base = typeof attributes === 'object' && attributes !== null ? attributes : {};
   for (const _ in extra) return { ...base, ...extra };
   return base as OtelAttributes;
+}
+
+/** Whether `attributes` has an attribute of its own under `key` (which the recorder attribute overwrites). */
+export function shadows(attributes: unknown, key: string): boolean {
+  return typeof attributes === 'object' && attributes !== null && Object.hasOwn(attributes, key);
 }
 
 function numberValue(point: unknown): number | undefined {

@@ -2,7 +2,7 @@ import type { Metric, MetricsRecorder } from '@mvx-metrics/core';
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { Reporter } from '../internal/report.js';
 import { convertSnapshot } from './convert.js';
-import type { MirroredMetric } from './types.js';
+import type { MirroredMetric, SeriesOwner } from './types.js';
 
 /** The mirror's record of one metric: a dirty flag set by the hook, the converted view read at collection. */
 export interface MetricEntry {
@@ -25,6 +25,8 @@ export type EntryVisitor = (entry: MetricEntry, view: MirroredMetric, refreshed:
 export class RecorderMirror {
   /** Attributes added to every point of this recorder (the recorder attribute, or none). */
   readonly extraAttributes: OtelAttributes;
+  /** The recorder attribute as key and value, or `undefined` when it is off. */
+  readonly owner: SeriesOwner | undefined;
   private readonly entries = new Map<Metric, MetricEntry>();
   private failedSeen: number;
   private lastMetric: Metric | undefined;
@@ -38,6 +40,10 @@ export class RecorderMirror {
     readonly startTime: HrTime,
     private readonly reporter: Reporter,
   ) {
+    this.owner =
+      recorderAttribute === false
+        ? undefined
+        : Object.freeze({ key: recorderAttribute, value: recorder.name });
     this.extraAttributes =
       recorderAttribute === false ? {} : Object.freeze({ [recorderAttribute]: recorder.name });
     this.failedSeen = recorder.stats().failed;
@@ -110,8 +116,12 @@ export class RecorderMirror {
       namespace: this.namespace,
       name: metric.name,
       extraAttributes: this.extraAttributes,
+      owner: this.owner,
       startTime: this.startTime,
     });
+    if (converted.shadowed > 0 && this.owner !== undefined) {
+      reportShadowed(this.reporter, converted.metric.instrumentName, this.owner.key);
+    }
     if (converted.skipped > 0) {
       this.reporter.once(
         `points:${this.recorder.name}:${metric.name}`,
@@ -120,4 +130,12 @@ export class RecorderMirror {
     }
     return converted.metric;
   }
+}
+
+/** Reports, once per instrument, that points carry an attribute of their own under the recorder attribute's key. */
+export function reportShadowed(reporter: Reporter, instrumentName: string, key: string): void {
+  reporter.once(
+    `shadowed:${instrumentName}`,
+    `otel-bridge: metric "${instrumentName}" has points with an attribute "${key}" of their own; the bridge's recorder attribute "${key}" replaces it, and points that become identical are aggregated (sums added, histograms merged, the last gauge value kept). Rename the attribute, or set recorderAttribute to another key or false.`,
+  );
 }

@@ -18,6 +18,12 @@ export interface MirroredPoint<V = number | MirroredHistogram> {
   readonly value: V;
 }
 
+/** The recorder attribute of a view's points: the key and the value (the recorder's name). */
+export interface SeriesOwner {
+  readonly key: string;
+  readonly value: string;
+}
+
 /** The converted, cached state of one metric of one recorder. */
 export interface MirroredMetric {
   /** `${namespace}.${metric.name}`. */
@@ -28,4 +34,11 @@ export interface MirroredMetric {
   /** Start of every cumulative series of this metric: when the mirror first saw it. */
   readonly startTime: HrTime;
   readonly points: readonly MirroredPoint[];
+  /**
+   * The recorder attribute on every point, which keeps these series apart from other recorders'
+   * series of the same instrument; `undefined` when the recorder attribute is off.
+   */
+  readonly owner: SeriesOwner | undefined;
+  /** Some points may share an attribute set: a point's own attribute was overwritten by the recorder attribute. */
+  readonly overlapping: boolean;
 }

@@ -13,7 +13,8 @@ import { prometheusSafeAttributes, prometheusSampleNames } from '../internal/pro
 /**
  * Wraps a producer for the Prometheus reader only: attribute keys become valid, distinct
  * Prometheus labels (see `prometheusLabelName`), and points of one metric that end up with the
- * same labels become one series (sums and histograms add up, a gauge keeps its first point), so
+ * same labels become one series (sums and histograms add up, a gauge keeps its last point, as
+ * the bridge's own aggregation of series that share attributes does), so
  * any attribute a metric produces still yields a `/metrics` body Prometheus accepts. OTLP readers
  * keep the original keys.
  */
@@ -98,7 +99,7 @@ function merge(type: DataPointType, into: AnyPoint, point: AnyPoint): AnyPoint {
   if (type === DataPointType.SUM) {
     return { ...into, value: (into.value as number) + (point.value as number) };
   }
-  if (type !== DataPointType.HISTOGRAM) return into; // a gauge keeps its first point
+  if (type !== DataPointType.HISTOGRAM) return { ...into, value: point.value }; // a gauge: the last point
   const a = into.value as Histogram;
   const b = point.value as Histogram;
   if (a.buckets.counts.length !== b.buckets.counts.length) return into;

@@ -6,33 +6,69 @@ import {
   type MetricData,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
-import type { MirroredHistogram, MirroredMetric } from '../mirror/types.js';
+import type { Reporter } from '../internal/report.js';
+import { attributesKey, earliest, mergeHistogram, mergeNumber } from '../mirror/merge.js';
+import type { MirroredHistogram, MirroredMetric, MirrorKind } from '../mirror/types.js';
 import type { SelfInstrument } from '../telemetry/self-telemetry.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Building = Mutable<MetricData> & { dataPoints: DataPoint<number | MirroredHistogram>[] };
+type Point = Mutable<DataPoint<number | MirroredHistogram>>;
+type Building = Mutable<MetricData> & { dataPoints: Point[] };
+
+/** What the builder knows about one metric while gathering it. */
+interface BuildState {
+  readonly kind: MirrorKind;
+  /** Key of the recorder attribute of the views added so far (`null`: none yet; `undefined`: off). */
+  ownerKey: string | undefined | null;
+  /** Recorder names of the views added so far (one view per recorder keeps points apart). */
+  readonly owners: Set<string>;
+  /** Points by attribute identity, once points of this metric can collide; then points are merged. */
+  index: Map<string, Point> | undefined;
+}
 
 /**
  * Gathers one collection's metric data, grouped by scope (= namespace) and instrument name, so
  * the same metric of many recorders becomes one metric whose points differ by the recorder
- * attribute.
+ * attribute. Where points can share an attribute set (recorder attribute off and several
+ * recorders, or a point's own attribute overwritten by the recorder attribute), they are
+ * aggregated into one: sums added, histograms merged, the gauge value added last kept, the
+ * earliest start time. Otherwise points are pushed as they are, without hashing attributes.
  */
 export class CollectionBuilder {
   readonly errors: unknown[] = [];
   private readonly scopes = new Map<string, Map<string, Building>>();
-  private readonly kinds = new Map<Building, MirroredMetric['kind']>();
+  private readonly states = new Map<Building, BuildState>();
 
   constructor(readonly endTime: HrTime) {}
 
-  /** Adds the points of one mirrored metric. */
-  addMetric(scope: string, view: MirroredMetric): void {
+  /** Adds the points of one mirrored metric; `reporter` receives merge problems (else {@link errors}). */
+  addMetric(scope: string, view: MirroredMetric, reporter?: Reporter): void {
     const data = this.metric(scope, view.instrumentName, view.unit, view.description, view.kind);
     if (data === undefined) return;
-    const { startTime } = view;
-    const endTime = this.endTime;
-    const points = data.dataPoints;
+    const state = this.states.get(data) as BuildState;
+    if (state.index === undefined && !this.noteOwner(state, view)) {
+      const { startTime } = view;
+      const endTime = this.endTime;
+      const points = data.dataPoints;
+      for (const point of view.points) {
+        points.push({ startTime, endTime, attributes: point.attributes, value: point.value });
+      }
+      return;
+    }
+    if (state.index === undefined) {
+      // First possible collision: index (and merge) what was pushed so far.
+      state.index = new Map();
+      const pushed = data.dataPoints.splice(0) as Point[];
+      for (const point of pushed) this.merge(data, state, point, reporter);
+    }
     for (const point of view.points) {
-      points.push({ startTime, endTime, attributes: point.attributes, value: point.value });
+      const added = {
+        startTime: view.startTime,
+        endTime: this.endTime,
+        attributes: point.attributes,
+        value: point.value,
+      };
+      this.merge(data, state, added, reporter);
     }
   }
 
@@ -58,12 +94,58 @@ export class CollectionBuilder {
     return out;
   }
 
+  // Notes the view's recorder attribute; true when its points may share an attribute set with points
+  // added before: both views lack a recorder attribute, or carry the same one (one recorder name in
+  // two runtimes of one namespace), or the keys differ; or the view's own points overlap.
+  private noteOwner(state: BuildState, view: MirroredMetric): boolean {
+    const owner = view.owner;
+    const first = state.ownerKey === null;
+    if (first) state.ownerKey = owner?.key;
+    if (owner !== undefined) {
+      const seen = state.owners.size;
+      state.owners.add(owner.value);
+      if (state.owners.size === seen || owner.key !== state.ownerKey) return true;
+    } else if (!first) {
+      return true;
+    }
+    return view.overlapping;
+  }
+
+  private merge(
+    data: Building,
+    state: BuildState,
+    point: Point,
+    reporter: Reporter | undefined,
+  ): void {
+    const index = state.index as Map<string, Point>;
+    const key = attributesKey(point.attributes);
+    const found = index.get(key);
+    if (found === undefined) {
+      index.set(key, point);
+      data.dataPoints.push(point);
+      return;
+    }
+    const merged =
+      state.kind === 'histogram'
+        ? mergeHistogram(found.value as MirroredHistogram, point.value as MirroredHistogram)
+        : mergeNumber(state.kind, found.value as number, point.value as number);
+    if (merged !== undefined) {
+      found.value = merged;
+      found.startTime = earliest(found.startTime, point.startTime);
+      return;
+    }
+    const name = data.descriptor.name;
+    const message = `otel-bridge: histogram "${name}" has series with the same attributes and different bucket boundaries in two recorders; they cannot be aggregated, the first is exported. Give the metric the same buckets everywhere, or keep the recorder attribute on.`;
+    if (reporter === undefined) this.errors.push(new Error(message));
+    else reporter.once(`boundaries:${name}`, message);
+  }
+
   private metric(
     scope: string,
     name: string,
     unit: string,
     description: string,
-    kind: MirroredMetric['kind'],
+    kind: MirrorKind,
   ): Building | undefined {
     let metrics = this.scopes.get(scope);
     if (metrics === undefined) {
@@ -72,7 +154,7 @@ export class CollectionBuilder {
     }
     const found = metrics.get(name);
     if (found !== undefined) {
-      if (this.kinds.get(found) === kind) return found;
+      if (this.states.get(found)?.kind === kind) return found;
       this.errors.push(
         new Error(
           `otel-bridge: metric "${name}" is reported as ${kind} by one recorder and differently by another; the later points are not exported. Give metrics of different kinds different names.`,
@@ -93,7 +175,7 @@ export class CollectionBuilder {
         : { ...base, dataPointType: type }
     ) as Building;
     metrics.set(name, created);
-    this.kinds.set(created, kind);
+    this.states.set(created, { kind, ownerKey: null, owners: new Set(), index: undefined });
     return created;
   }
 }
