@@ -1,11 +1,9 @@
-import {
-  defaultErrorHandler,
-  type ErrorHandler,
-  MetricsError,
-  MetricsWiringError,
-} from '../errors/index.js';
+import { defaultErrorHandler, type ErrorHandler, MetricsWiringError } from '../errors/index.js';
 import { describeEvent } from '../events/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { FlushWaiters } from '../internal/flush-waiters.js';
+import { ListenerList } from '../internal/listener-list.js';
+import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import { assertValidMetricName } from '../metrics/name.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
 import { resolveScheduler, type Scheduler, type SchedulerTask } from '../runtime/scheduler.js';
@@ -35,11 +33,6 @@ const CLOCK_EVERY = 128;
 // A metric instance belongs to one live recorder: sharing one would merge two scopes' state.
 const owners = new WeakMap<Metric, MetricsRecorder>();
 
-interface FlushWaiter {
-  target: number;
-  resolve: () => void;
-}
-
 /**
  * Receives events from production code and processes them later, in order, through its metrics.
  *
@@ -58,7 +51,7 @@ export class MetricsRecorder {
   private readonly task: SchedulerTask;
   private readonly clock: () => number;
   private readonly dropOldest: boolean;
-  private onError: ErrorHandler;
+  private readonly reporter: OnceReporter;
   private readonly host: MetricHost;
 
   // Ring buffer of pending events; `contexts` runs parallel to it once a capturer is installed.
@@ -80,12 +73,11 @@ export class MetricsRecorder {
   private droppedNewest = 0;
   private droppedOldest = 0;
 
-  private changeListeners: readonly ChangeListener[] = [];
-  private batchListeners: readonly BatchListener[] = [];
+  private readonly changeListeners = new ListenerList<ChangeListener>();
+  private readonly batchListeners = new ListenerList<BatchListener>();
   private readonly hasAfterChange: boolean;
   private hooked: boolean;
-  private readonly reported = new Set<string>();
-  private waiters: FlushWaiter[] = [];
+  private readonly waiters = new FlushWaiters();
   private stopping: Promise<void> | undefined;
   // True while events are being dispatched: a hook calling processPending() must not start a
   // nested drain, which would hand later events to some metrics before the current one.
@@ -119,9 +111,9 @@ export class MetricsRecorder {
     this.dropOldest = overflow === 'drop-oldest';
     this.clock = options.clock ?? (() => performance.now());
     this.scheduler = resolveScheduler(options.scheduler, options.clock);
-    this.onError = options.onError ?? defaultErrorHandler;
+    this.reporter = new OnceReporter(options.onError ?? defaultErrorHandler);
     this.task = { drain: (deadline) => this.drainGuarded(deadline) };
-    this.host = { recorderName: name, report: (error) => this.report(error) };
+    this.host = { recorderName: name, report: (error) => this.reporter.report(error) };
     this.hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
     this.hooked = this.hasAfterChange;
     for (const metric of options.metrics ?? []) this.addMetric(metric);
@@ -202,7 +194,7 @@ export class MetricsRecorder {
       try {
         out.push(metric.snapshot());
       } catch (error) {
-        this.reportOnce(
+        this.reporter.once(
           `snapshot:${metric.name}`,
           'metric-failed',
           `Metric "${metric.name}" in recorder "${this.name}" threw from snapshot(): ${String(error)}`,
@@ -233,20 +225,17 @@ export class MetricsRecorder {
 
   /** Listens to every accepted event. Returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void {
-    this.changeListeners = [...this.changeListeners, listener];
+    const remove = this.changeListeners.add(listener);
     this.hooked = true;
     return () => {
-      this.changeListeners = this.changeListeners.filter((l) => l !== listener);
-      this.hooked = this.hasAfterChange || this.changeListeners.length > 0;
+      remove();
+      this.hooked = this.hasAfterChange || this.changeListeners.items.length > 0;
     };
   }
 
   /** Listens to the end of each processing batch, to coalesce work. Returns the unsubscribe function. */
   onBatchEnd(listener: BatchListener): () => void {
-    this.batchListeners = [...this.batchListeners, listener];
-    return () => {
-      this.batchListeners = this.batchListeners.filter((l) => l !== listener);
-    };
+    return this.batchListeners.add(listener);
   }
 
   /** Installs (or with `undefined` removes) the function whose result travels with each event as `context`. */
@@ -257,7 +246,7 @@ export class MetricsRecorder {
 
   /** Replaces the error handler (a runtime passes its own). */
   setErrorHandler(handler: ErrorHandler): void {
-    this.onError = handler;
+    this.reporter.handler = handler;
   }
 
   /** Starts processing (events registered before are kept and processed now). Idempotent. */
@@ -270,11 +259,9 @@ export class MetricsRecorder {
   /** Resolves once every event registered before the call has been processed (or dropped). */
   flush(): Promise<void> {
     if (this.size === 0) return Promise.resolve();
-    const target = this.enqueued();
-    return new Promise((resolve) => {
-      this.waiters.push({ target, resolve });
-      this.kick();
-    });
+    const flushed = this.waiters.wait(this.enqueued());
+    this.kick();
+    return flushed;
   }
 
   /**
@@ -312,11 +299,9 @@ export class MetricsRecorder {
 
   private async drainForStop(): Promise<void> {
     if (this.size === 0) return;
-    const target = this.enqueued();
-    await new Promise<void>((resolve) => {
-      this.waiters.push({ target, resolve });
-      this.kick();
-    });
+    const drained = this.waiters.wait(this.enqueued());
+    this.kick();
+    await drained;
   }
 
   // Events that entered the buffer so far; with `retired()` it orders flush waiters.
@@ -386,7 +371,7 @@ export class MetricsRecorder {
         changed = metric.handleEvent(event) === true;
       } catch (error) {
         this.failed++;
-        this.reportOnce(
+        this.reporter.once(
           `metric:${metric.name}`,
           'metric-failed',
           `Metric "${metric.name}" in recorder "${this.name}" threw on event ${describeEvent(event)}: ${errorMessage(error)}`,
@@ -410,7 +395,7 @@ export class MetricsRecorder {
         this.listenerFailed('afterChange', error);
       }
     }
-    const listeners = this.changeListeners;
+    const listeners = this.changeListeners.items;
     for (let i = 0; i < listeners.length; i++) {
       try {
         (listeners[i] as ChangeListener)(change);
@@ -422,7 +407,7 @@ export class MetricsRecorder {
 
   private listenerFailed(what: string, error: unknown): void {
     this.failed++;
-    this.reportOnce(
+    this.reporter.once(
       `listener:${what}`,
       'listener-failed',
       `A post-change ${what} of recorder "${this.name}" threw: ${errorMessage(error)}`,
@@ -431,7 +416,7 @@ export class MetricsRecorder {
   }
 
   private endBatch(count: number): void {
-    const listeners = this.batchListeners;
+    const listeners = this.batchListeners.items;
     for (let i = 0; i < listeners.length; i++) {
       try {
         (listeners[i] as BatchListener)(this, count);
@@ -443,14 +428,7 @@ export class MetricsRecorder {
   }
 
   private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const done = this.retired();
-    let i = 0;
-    while (i < this.waiters.length && (this.waiters[i] as FlushWaiter).target <= done) {
-      (this.waiters[i] as FlushWaiter).resolve();
-      i++;
-    }
-    if (i > 0) this.waiters = this.waiters.slice(i);
+    if (this.waiters.size > 0) this.waiters.settle(this.retired());
   }
 
   private captureInto(slot: number): void {
@@ -458,7 +436,7 @@ export class MetricsRecorder {
       (this.contexts as unknown[])[slot] = (this.capture as ContextCapture)();
     } catch (error) {
       (this.contexts as unknown[])[slot] = undefined;
-      this.reportOnce(
+      this.reporter.once(
         'capture',
         'context-capture-failed',
         `The context capturer of recorder "${this.name}" threw: ${errorMessage(error)}`,
@@ -492,8 +470,8 @@ export class MetricsRecorder {
   }
 
   private noteFull(): void {
-    if (this.reported.has('full')) return;
-    this.reportOnce(
+    if (this.reporter.has('full')) return;
+    this.reporter.once(
       'full',
       'buffer-full',
       `Recorder "${this.name}" is full (${this.capacity} pending events); dropping the ${this.dropOldest ? 'oldest' : 'newest'} events. Drops are counted in stats().dropped; raise maxPendingEvents or make metrics cheaper.`,
@@ -531,29 +509,6 @@ export class MetricsRecorder {
       code === 'invalid-event'
         ? `Recorder "${this.name}" rejected ${describeValue(event)}: an event must be a non-null object. Rejections are counted in stats().rejected.`
         : `Recorder "${this.name}" is ${this.state} and rejected event ${describeEvent(event)}; rejections are counted in stats().rejected.`;
-    this.reportOnce(code, code, message);
+    this.reporter.once(code, code, message);
   }
-
-  private reportOnce(
-    key: string,
-    code: MetricsError['code'],
-    message: string,
-    cause?: unknown,
-  ): void {
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    this.report(new MetricsError(code, message, cause === undefined ? undefined : { cause }));
-  }
-
-  private report(error: MetricsError): void {
-    try {
-      this.onError(error);
-    } catch {
-      // An error handler that throws must not take the recorder down with it.
-    }
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : describeValue(error);
 }
