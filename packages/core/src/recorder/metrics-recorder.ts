@@ -1,6 +1,7 @@
 import { defaultErrorHandler, type ErrorHandler, MetricsWiringError } from '../errors/index.js';
 import { describeEvent } from '../events/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { EventRing } from '../internal/event-ring.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
@@ -26,8 +27,6 @@ const STOPPED = 3;
 const STATES: readonly RecorderState[] = ['created', 'running', 'stopping', 'stopped'];
 
 export const DEFAULT_MAX_PENDING_EVENTS = 65_536;
-const INITIAL_RING = 16;
-const SHRINK_ABOVE = 4096;
 const CLOCK_EVERY = 128;
 
 // A metric instance belongs to one live recorder: sharing one would merge two scopes' state.
@@ -54,14 +53,7 @@ export class MetricsRecorder {
   private readonly reporter: OnceReporter;
   private readonly host: MetricHost;
 
-  // Ring buffer of pending events; `contexts` runs parallel to it once a capturer is installed.
-  private ring: (object | undefined)[] = new Array(INITIAL_RING);
-  private contexts: unknown[] | undefined;
-  private mask = INITIAL_RING - 1;
-  // min(capacity, ring.length): the one bound `registerEvent` checks before its slow path.
-  private room: number;
-  private head = 0;
-  private size = 0;
+  private readonly ring: EventRing;
   private queued = false;
   private capture: ContextCapture | undefined;
 
@@ -106,7 +98,7 @@ export class MetricsRecorder {
     }
     this.name = name;
     this.capacity = capacity;
-    this.room = Math.min(capacity, INITIAL_RING);
+    this.ring = new EventRing(capacity);
     this.overflow = overflow;
     this.dropOldest = overflow === 'drop-oldest';
     this.clock = options.clock ?? (() => performance.now());
@@ -139,11 +131,10 @@ export class MetricsRecorder {
       return;
     }
     this.registered++;
-    if (this.size >= this.room && !this.makeRoom()) return;
-    const slot = (this.head + this.size) & this.mask;
-    this.ring[slot] = event;
+    const ring = this.ring;
+    if (ring.size >= ring.room && !this.makeRoom()) return;
+    const slot = ring.push(event);
     if (this.capture !== undefined) this.captureInto(slot);
-    this.size++;
     if (!this.queued && this.phase === RUNNING) {
       this.queued = true;
       this.scheduler.schedule(this.task);
@@ -215,7 +206,7 @@ export class MetricsRecorder {
       dropped: this.droppedNewest + this.droppedOldest,
       failed: this.failed,
       rejected: this.rejected,
-      pending: this.size,
+      pending: this.ring.size,
       capacity: this.capacity,
     };
   }
@@ -241,7 +232,7 @@ export class MetricsRecorder {
   /** Installs (or with `undefined` removes) the function whose result travels with each event as `context`. */
   setContextCapture(capture: ContextCapture | undefined): void {
     this.capture = capture;
-    if (capture !== undefined) this.contexts ??= new Array(this.ring.length);
+    if (capture !== undefined) this.ring.keepContexts();
   }
 
   /** Replaces the error handler (a runtime passes its own). */
@@ -258,7 +249,7 @@ export class MetricsRecorder {
 
   /** Resolves once every event registered before the call has been processed (or dropped). */
   flush(): Promise<void> {
-    if (this.size === 0) return Promise.resolve();
+    if (this.ring.size === 0) return Promise.resolve();
     const flushed = this.waiters.wait(this.enqueued());
     this.kick();
     return flushed;
@@ -298,7 +289,7 @@ export class MetricsRecorder {
   }
 
   private async drainForStop(): Promise<void> {
-    if (this.size === 0) return;
+    if (this.ring.size === 0) return;
     const drained = this.waiters.wait(this.enqueued());
     this.kick();
     await drained;
@@ -314,7 +305,7 @@ export class MetricsRecorder {
   }
 
   private kick(): void {
-    if (this.size > 0 && !this.queued && this.phase !== CREATED) {
+    if (this.ring.size > 0 && !this.queued && this.phase !== CREATED) {
       this.queued = true;
       this.scheduler.schedule(this.task);
     }
@@ -328,32 +319,25 @@ export class MetricsRecorder {
     }
     const count = this.processBatch(deadline);
     if (count > 0) this.endBatch(count);
-    if (this.size > 0) return true;
-    if (this.ring.length > SHRINK_ABOVE) {
+    if (this.ring.size > 0) return true;
+    if (this.ring.oversized) {
       // A large ring means a burst: keep it while the burst goes on (regrowing it every turn
       // costs more than the events), and give the memory back after one visit finds no new event.
       if (count > 0) return true;
-      this.resetRing();
+      this.ring.reset();
     }
     this.queued = false;
     return false;
   }
 
   // The hot loop, on its own so the JIT optimises it apart from the rarely run end of `drain`.
-  // Fields are re-read every turn: a hook may register events (and grow the ring) meanwhile.
+  // The ring's fields are re-read every turn: a hook may register events (and grow it) meanwhile.
   private processBatch(deadline: number): number {
+    const ring = this.ring;
     let count = 0;
-    while (this.size > 0) {
-      const slot = this.head;
-      const event = this.ring[slot] as object;
-      this.ring[slot] = undefined;
-      let context: unknown;
-      if (this.contexts !== undefined) {
-        context = this.contexts[slot];
-        this.contexts[slot] = undefined;
-      }
-      this.head = (slot + 1) & this.mask;
-      this.size--;
+    while (ring.size > 0) {
+      const context = ring.oldestContext();
+      const event = ring.shift();
       this.processed++;
       this.dispatch(event, context);
       if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
@@ -433,9 +417,9 @@ export class MetricsRecorder {
 
   private captureInto(slot: number): void {
     try {
-      (this.contexts as unknown[])[slot] = (this.capture as ContextCapture)();
+      (this.ring.contexts as unknown[])[slot] = (this.capture as ContextCapture)();
     } catch (error) {
-      (this.contexts as unknown[])[slot] = undefined;
+      (this.ring.contexts as unknown[])[slot] = undefined;
       this.reporter.once(
         'capture',
         'context-capture-failed',
@@ -447,26 +431,19 @@ export class MetricsRecorder {
 
   // The buffer is full (drop per the policy; `false` = the new event is dropped) or the ring must grow.
   private makeRoom(): boolean {
-    if (this.size >= this.capacity) {
+    if (this.ring.size >= this.capacity) {
       if (!this.dropOldest) {
         this.droppedNewest++;
         this.noteFull();
         return false;
       }
-      this.evictOldest();
+      this.ring.shift();
+      this.droppedOldest++;
+      this.noteFull();
       return true;
     }
-    this.grow();
+    this.ring.grow();
     return true;
-  }
-
-  private evictOldest(): void {
-    this.ring[this.head] = undefined;
-    if (this.contexts !== undefined) this.contexts[this.head] = undefined;
-    this.head = (this.head + 1) & this.mask;
-    this.size--;
-    this.droppedOldest++;
-    this.noteFull();
   }
 
   private noteFull(): void {
@@ -476,31 +453,6 @@ export class MetricsRecorder {
       'buffer-full',
       `Recorder "${this.name}" is full (${this.capacity} pending events); dropping the ${this.dropOldest ? 'oldest' : 'newest'} events. Drops are counted in stats().dropped; raise maxPendingEvents or make metrics cheaper.`,
     );
-  }
-
-  private grow(): void {
-    const length = this.ring.length * 2;
-    const ring: (object | undefined)[] = new Array(length);
-    const contexts = this.contexts === undefined ? undefined : new Array<unknown>(length);
-    for (let i = 0; i < this.size; i++) {
-      const from = (this.head + i) & this.mask;
-      ring[i] = this.ring[from];
-      if (contexts !== undefined) contexts[i] = (this.contexts as unknown[])[from];
-    }
-    this.ring = ring;
-    this.contexts = contexts;
-    this.mask = length - 1;
-    this.room = Math.min(this.capacity, length);
-    this.head = 0;
-  }
-
-  // After a burst the buffer is empty again: give the memory back.
-  private resetRing(): void {
-    this.ring = new Array(INITIAL_RING);
-    if (this.contexts !== undefined) this.contexts = new Array(INITIAL_RING);
-    this.mask = INITIAL_RING - 1;
-    this.room = Math.min(this.capacity, INITIAL_RING);
-    this.head = 0;
   }
 
   private reject(event: unknown, code: 'invalid-event' | 'event-after-stop'): void {
