@@ -26,6 +26,7 @@ const STOPPING = 2;
 const STOPPED = 3;
 const STATES: readonly RecorderState[] = ['created', 'running', 'stopping', 'stopped'];
 
+/** Default bound of a recorder's pending-event buffer (`maxPendingEvents`). */
 export const DEFAULT_MAX_PENDING_EVENTS = 65_536;
 const CLOCK_EVERY = 128;
 
