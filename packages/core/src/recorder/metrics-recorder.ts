@@ -1,11 +1,10 @@
-import { defaultErrorHandler, type ErrorHandler, MetricsWiringError } from '../errors/index.js';
+import { defaultErrorHandler, type ErrorHandler } from '../errors/index.js';
 import { describeEvent } from '../events/index.js';
 import { describeValue } from '../internal/attributes.js';
 import { EventRing } from '../internal/event-ring.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
-import { assertValidMetricName } from '../metrics/name.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
 import { resolveScheduler, type Scheduler, type SchedulerTask } from '../runtime/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
@@ -19,19 +18,14 @@ import type {
   RecorderState,
   RecorderStats,
 } from './types.js';
+import { checkRecorderOptions, claimMetric } from './wiring.js';
 
 const CREATED = 0;
 const RUNNING = 1;
 const STOPPING = 2;
 const STOPPED = 3;
 const STATES: readonly RecorderState[] = ['created', 'running', 'stopping', 'stopped'];
-
-/** Default bound of a recorder's pending-event buffer (`maxPendingEvents`). */
-export const DEFAULT_MAX_PENDING_EVENTS = 65_536;
 const CLOCK_EVERY = 128;
-
-// A metric instance belongs to one live recorder: sharing one would merge two scopes' state.
-const owners = new WeakMap<Metric, MetricsRecorder>();
 
 /**
  * Receives events from production code and processes them later, in order, through its metrics.
@@ -77,26 +71,7 @@ export class MetricsRecorder {
   private draining = false;
 
   constructor(name: string, options: RecorderOptions = {}) {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new MetricsWiringError(
-        'invalid-recorder-name',
-        `Recorder name must be a non-empty string, got ${describeValue(name)}.`,
-      );
-    }
-    const capacity = options.maxPendingEvents ?? DEFAULT_MAX_PENDING_EVENTS;
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Recorder "${name}": maxPendingEvents must be a positive integer, got ${describeValue(capacity)}.`,
-      );
-    }
-    const overflow = options.overflow ?? 'drop-newest';
-    if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Recorder "${name}": overflow must be 'drop-newest' or 'drop-oldest', got ${describeValue(overflow)}.`,
-      );
-    }
+    const { capacity, overflow } = checkRecorderOptions(name, options);
     this.name = name;
     this.capacity = capacity;
     this.ring = new EventRing(capacity);
@@ -144,32 +119,7 @@ export class MetricsRecorder {
 
   /** Adds a metric (wiring time). Throws on an invalid or duplicate name. */
   addMetric(metric: Metric): void {
-    if (
-      metric === null ||
-      typeof metric !== 'object' ||
-      typeof metric.handleEvent !== 'function' ||
-      typeof metric.snapshot !== 'function'
-    ) {
-      throw new MetricsWiringError(
-        'invalid-metric-options',
-        `Recorder "${this.name}": addMetric needs an object with name, handleEvent(event) and snapshot().`,
-      );
-    }
-    assertValidMetricName(metric.name);
-    if (this.metrics.some((m) => m.name === metric.name)) {
-      throw new MetricsWiringError(
-        'duplicate-metric',
-        `Recorder "${this.name}" already has a metric named "${metric.name}": give each metric of a recorder its own name.`,
-      );
-    }
-    const owner = owners.get(metric);
-    if (owner !== undefined && owner !== this && owner.phase !== STOPPED) {
-      throw new MetricsWiringError(
-        'duplicate-metric',
-        `Metric "${metric.name}" already belongs to recorder "${owner.name}" and cannot join recorder "${this.name}" too: pass a factory (\`metrics: () => [...]\`) so each recorder gets its own instances.`,
-      );
-    }
-    owners.set(metric, this);
+    claimMetric(this, this.metrics, metric);
     metric.attach?.(this.host);
     this.metrics = [...this.metrics, metric];
   }
