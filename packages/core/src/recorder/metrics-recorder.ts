@@ -408,6 +408,8 @@ export class MetricsRecorder {
 
   private reject(event: unknown, code: 'invalid-event' | 'event-after-stop'): void {
     this.rejected++;
+    // Rejections come in floods on the producer's stack: build the message only once.
+    if (this.reporter.has(code)) return;
     const message =
       code === 'invalid-event'
         ? `Recorder "${this.name}" rejected ${describeValue(event)}: an event must be a non-null object. Rejections are counted in stats().rejected.`

@@ -220,6 +220,8 @@ export class WorkerRecorder {
 
   private reject(event: unknown, code: 'invalid-event' | 'event-after-stop'): void {
     Atomics.store(this.shared, REJECTED, ++this.rejected);
+    // Rejections come in floods on the producer's stack: build the message only once.
+    if (this.reporter.has(code)) return;
     this.reportOnce(
       code,
       code === 'invalid-event'
