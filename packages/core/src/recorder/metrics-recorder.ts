@@ -80,7 +80,7 @@ export class MetricsRecorder {
     this.clock = options.clock ?? (() => performance.now());
     this.scheduler = resolveScheduler(options.scheduler, options.clock);
     this.reporter = new OnceReporter(options.onError ?? defaultErrorHandler);
-    this.task = { drain: (deadline) => this.drainGuarded(deadline) };
+    this.task = { drain: (deadline) => this.drainQueued(deadline) };
     this.host = { recorderName: name, report: (error) => this.reporter.report(error) };
     this.hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
     this.hooked = this.hasAfterChange;
@@ -263,11 +263,17 @@ export class MetricsRecorder {
     this.settleWaiters();
   }
 
+  // The scheduler's visit. Only here does `queued` go back to false: the scheduler holds the task
+  // until a visit returns false, so a drain by processPending() must leave the flag alone, or the
+  // next registerEvent would schedule the task a second time.
+  private drainQueued(deadline: number): boolean {
+    const more = this.drainGuarded(deadline);
+    if (!more) this.queued = false;
+    return more;
+  }
+
   private drain(deadline: number): boolean {
-    if (this.phase === CREATED) {
-      this.queued = false;
-      return false;
-    }
+    if (this.phase === CREATED) return false;
     const count = this.processBatch(deadline);
     if (count > 0) this.endBatch(count);
     if (this.ring.size > 0) return true;
@@ -277,7 +283,6 @@ export class MetricsRecorder {
       if (count > 0) return true;
       this.ring.reset();
     }
-    this.queued = false;
     return false;
   }
 
