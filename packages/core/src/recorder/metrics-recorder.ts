@@ -230,9 +230,7 @@ export class MetricsRecorder {
   /** Refuses new events, processes the pending ones, then resolves. Idempotent. */
   stop(): Promise<void> {
     if (this.stopping !== undefined) return this.stopping;
-    const wasCreated = this.phase === CREATED;
     this.phase = STOPPING;
-    if (wasCreated) this.queued = false;
     this.stopping = this.drainForStop().then(() => {
       this.phase = STOPPED;
     });
@@ -273,7 +271,6 @@ export class MetricsRecorder {
   }
 
   private drain(deadline: number): boolean {
-    if (this.phase === CREATED) return false;
     const count = this.processBatch(deadline);
     if (count > 0) this.endBatch(count);
     if (this.ring.size > 0) return true;
