@@ -231,17 +231,11 @@ export class MetricsRecorder {
   stop(): Promise<void> {
     if (this.stopping !== undefined) return this.stopping;
     this.phase = STOPPING;
-    this.stopping = this.drainForStop().then(() => {
+    // Pending events still drain: STOPPING refuses new ones but keeps the task scheduled.
+    this.stopping = this.flush().then(() => {
       this.phase = STOPPED;
     });
     return this.stopping;
-  }
-
-  private async drainForStop(): Promise<void> {
-    if (this.ring.size === 0) return;
-    const drained = this.waiters.wait(this.enqueued());
-    this.kick();
-    await drained;
   }
 
   // Events that entered the buffer so far; with `retired()` it orders flush waiters.
