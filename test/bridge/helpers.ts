@@ -7,6 +7,29 @@ import {
   MetricReader,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { afterEach, expect } from 'vitest';
+
+/**
+ * The bridge tests' shared afterEach: runs what the test pushed on `cleanups` (last first), then
+ * fails the test on any reported error it did not expect. `errors.onError` is the handler for the
+ * current test's runtimes; each test gets a fresh collector.
+ */
+export function cleanUpAfterEach(expected?: string[]) {
+  const cleanups: Array<() => unknown> = [];
+  let current = collectErrors(expected);
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    const unexpected = current.unexpected();
+    current = collectErrors(expected);
+    expect(unexpected).toEqual([]);
+  });
+  const errors = {
+    get onError() {
+      return current.onError;
+    },
+  };
+  return { cleanups, errors };
+}
 
 /** A reader whose `collect()` the test calls: what any exporter would receive. */
 export class TestReader extends MetricReader {

@@ -2,11 +2,11 @@ import { counter, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge, createOtelPipeline } from '@mvx-metrics/otel-bridge';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';
 import {
-  collectErrors,
+  cleanUpAfterEach,
   expectedSeries,
   exportedSeries,
   type Series,
@@ -14,14 +14,7 @@ import {
   TestReader,
 } from './helpers.js';
 
-const cleanups: Array<() => unknown> = [];
-let errors = collectErrors();
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  const unexpected = errors.unexpected();
-  errors = collectErrors();
-  expect(unexpected).toEqual([]);
-});
+const { cleanups, errors } = cleanUpAfterEach();
 
 function setup() {
   const runtime = new MetricsRuntime({ namespace: 'docs', onError: errors.onError });

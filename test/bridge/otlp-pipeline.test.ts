@@ -1,20 +1,13 @@
 import { MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge, createOtelPipeline } from '@mvx-metrics/otel-bridge';
 import { context, trace } from '@opentelemetry/api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';
-import { collectErrors } from './helpers.js';
+import { cleanUpAfterEach } from './helpers.js';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js';
 
-const cleanups: Array<() => unknown> = [];
-let errors = collectErrors();
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  const unexpected = errors.unexpected();
-  errors = collectErrors();
-  expect(unexpected).toEqual([]);
-});
+const { cleanups, errors } = cleanUpAfterEach();
 
 // biome-ignore lint/suspicious/noExplicitAny: decoded OTLP JSON
 type Json = any;

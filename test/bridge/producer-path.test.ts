@@ -2,19 +2,18 @@ import { counter, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import { ValueType } from '@opentelemetry/api';
 import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';
-import { collectErrors, expectedSeries, exportedSeries, selfValue, TestReader } from './helpers.js';
+import {
+  cleanUpAfterEach,
+  expectedSeries,
+  exportedSeries,
+  selfValue,
+  TestReader,
+} from './helpers.js';
 
-const cleanups: Array<() => unknown> = [];
-let errors = collectErrors();
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  const unexpected = errors.unexpected();
-  errors = collectErrors();
-  expect(unexpected).toEqual([]);
-});
+const { cleanups, errors } = cleanUpAfterEach();
 
 function setup(options: { scheduler?: 'sync' | 'immediate' } = {}) {
   const runtime = new MetricsRuntime({

@@ -5,13 +5,10 @@ import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-me
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';
+import { findBinary, parseSamples, promtoolCheck } from '../support/prometheus.js';
 import { collectErrors } from './helpers.js';
-import { findPromtool, parseSamples, promtoolCheck } from './prometheus-text.js';
 
-const promtool = findPromtool();
-if (promtool === undefined) {
-  console.warn('promtool not found: skipping the promtool checks (apt-get install prometheus)');
-}
+const promtool = findBinary('promtool');
 
 const TRICKY = 'say "hi" \\ C:\\path\nsecond line';
 

@@ -13,10 +13,10 @@ import {
   ParentBasedSampler,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentOpened, DocumentStorage } from '../fixtures/document-storage.js';
-import { collectErrors } from './helpers.js';
+import { cleanUpAfterEach } from './helpers.js';
 
 // The pipeline installs the AsyncLocalStorage context manager, so context.with(...) works.
 let stopPipeline: () => Promise<void>;
@@ -30,14 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopPipeline());
 
-const cleanups: Array<() => unknown> = [];
-let errors = collectErrors();
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  const unexpected = errors.unexpected();
-  errors = collectErrors();
-  expect(unexpected).toEqual([]);
-});
+const { cleanups, errors } = cleanUpAfterEach();
 
 function setup(sampler?: ParentBasedSampler) {
   const exporter = new InMemorySpanExporter();

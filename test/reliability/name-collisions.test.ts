@@ -2,7 +2,7 @@ import { counter, gauge, histogram, MetricsRuntime, MetricsWiringError } from '@
 import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findBinary, promtoolCheck } from './support/prometheus.js';
+import { findBinary, promtoolCheck } from '../support/prometheus.js';
 
 const promtool = findBinary('promtool');
 

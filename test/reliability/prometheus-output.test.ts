@@ -9,7 +9,7 @@ import {
 import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findBinary, parseSamples, promtoolCheck, type Sample } from './support/prometheus.js';
+import { findBinary, parseSamples, promtoolCheck, type Sample } from '../support/prometheus.js';
 
 const promtool = findBinary('promtool');
 

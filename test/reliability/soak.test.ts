@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findBinary } from '../support/prometheus.js';
 import { ensureBuilt, repoRoot, resultOf, runNode } from './support/child.js';
-import { findBinary } from './support/prometheus.js';
 
 interface SoakResult {
   seconds: number;

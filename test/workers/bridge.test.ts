@@ -5,14 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { counter, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findPromtool, parseSamples, promtoolCheck } from '../bridge/prometheus-text.js';
+import { findBinary, parseSamples, promtoolCheck } from '../support/prometheus.js';
 import { buildPackages, workerExecArgv } from './helpers.js';
 
 const PRODUCER = new URL('./fixtures/producer.mjs', import.meta.url);
-const promtool = findPromtool();
-if (promtool === undefined) {
-  console.warn('promtool not found: skipping its check of /metrics (apt-get install prometheus)');
-}
+const promtool = findBinary('promtool');
 const WORKERS = 3;
 const PER_WORKER = 10_000;
 

@@ -2,8 +2,9 @@ import type { Attributes } from '../snapshots/types.js';
 import { attributeKey, cleanName, normalizeAttributes } from './attributes.js';
 
 /** The attribute set of the point that absorbs attribute sets beyond the cardinality limit. */
-export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
+/** Points a metric keeps by default, the overflow point included (as OpenTelemetry's default). */
 export const DEFAULT_CARDINALITY_LIMIT = 2000;
 
 // Memo nodes kept per cardinality-limit unit; beyond that the memo stops growing (lookups stay exact).

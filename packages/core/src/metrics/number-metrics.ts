@@ -3,6 +3,12 @@ import { BuiltInMetric } from './base-metric.js';
 import type { Metric, MetricOptions } from './types.js';
 
 abstract class NumberMetric extends BuiltInMetric<NumberPoint> {
+  constructor(options: MetricOptions, requiresValue: boolean) {
+    super(options, requiresValue);
+    // A number point needs nothing from the subclass, so seeding can run here.
+    this.seed(options.initial);
+  }
+
   protected createPoint(attributes: Attributes): NumberPoint {
     return { attributes, value: 0 };
   }
@@ -12,13 +18,18 @@ abstract class NumberMetric extends BuiltInMetric<NumberPoint> {
   }
 }
 
-class CounterMetric extends NumberMetric {
-  readonly kind = 'counter';
-
+abstract class SumMetric extends NumberMetric {
   constructor(options: MetricOptions) {
     super(options, false);
-    this.seed(options.initial);
   }
+
+  protected apply(point: NumberPoint, value: number): void {
+    point.value += value;
+  }
+}
+
+class CounterMetric extends SumMetric {
+  readonly kind = 'counter';
 
   protected override checkValue(value: unknown) {
     const problem = super.checkValue(value);
@@ -30,23 +41,10 @@ class CounterMetric extends NumberMetric {
     }
     return problem;
   }
-
-  protected apply(point: NumberPoint, value: number): void {
-    point.value += value;
-  }
 }
 
-class UpDownCounterMetric extends NumberMetric {
+class UpDownCounterMetric extends SumMetric {
   readonly kind = 'upDownCounter';
-
-  constructor(options: MetricOptions) {
-    super(options, false);
-    this.seed(options.initial);
-  }
-
-  protected apply(point: NumberPoint, value: number): void {
-    point.value += value;
-  }
 }
 
 class GaugeMetric extends NumberMetric {
@@ -54,7 +52,6 @@ class GaugeMetric extends NumberMetric {
 
   constructor(options: MetricOptions) {
     super(options, true);
-    this.seed(options.initial);
   }
 
   protected apply(point: NumberPoint, value: number): void {

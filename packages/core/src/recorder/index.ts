@@ -1,4 +1,4 @@
-export { DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './metrics-recorder.js';
+export { MetricsRecorder } from './metrics-recorder.js';
 export type {
   BatchListener,
   ChangeListener,
@@ -9,3 +9,4 @@ export type {
   RecorderState,
   RecorderStats,
 } from './types.js';
+export { DEFAULT_MAX_PENDING_EVENTS } from './wiring.js';

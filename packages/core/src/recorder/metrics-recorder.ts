@@ -1,12 +1,10 @@
-import {
-  defaultErrorHandler,
-  type ErrorHandler,
-  MetricsError,
-  MetricsWiringError,
-} from '../errors/index.js';
+import { defaultErrorHandler, type ErrorHandler } from '../errors/index.js';
 import { describeEvent } from '../events/index.js';
 import { describeValue } from '../internal/attributes.js';
-import { assertValidMetricName } from '../metrics/name.js';
+import { EventRing } from '../internal/event-ring.js';
+import { FlushWaiters } from '../internal/flush-waiters.js';
+import { ListenerList } from '../internal/listener-list.js';
+import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
 import { resolveScheduler, type Scheduler, type SchedulerTask } from '../runtime/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
@@ -20,25 +18,14 @@ import type {
   RecorderState,
   RecorderStats,
 } from './types.js';
+import { checkRecorderOptions, claimMetric } from './wiring.js';
 
 const CREATED = 0;
 const RUNNING = 1;
 const STOPPING = 2;
 const STOPPED = 3;
 const STATES: readonly RecorderState[] = ['created', 'running', 'stopping', 'stopped'];
-
-export const DEFAULT_MAX_PENDING_EVENTS = 65_536;
-const INITIAL_RING = 16;
-const SHRINK_ABOVE = 4096;
 const CLOCK_EVERY = 128;
-
-// A metric instance belongs to one live recorder: sharing one would merge two scopes' state.
-const owners = new WeakMap<Metric, MetricsRecorder>();
-
-interface FlushWaiter {
-  target: number;
-  resolve: () => void;
-}
 
 /**
  * Receives events from production code and processes them later, in order, through its metrics.
@@ -58,17 +45,10 @@ export class MetricsRecorder {
   private readonly task: SchedulerTask;
   private readonly clock: () => number;
   private readonly dropOldest: boolean;
-  private onError: ErrorHandler;
+  private readonly reporter: OnceReporter;
   private readonly host: MetricHost;
 
-  // Ring buffer of pending events; `contexts` runs parallel to it once a capturer is installed.
-  private ring: (object | undefined)[] = new Array(INITIAL_RING);
-  private contexts: unknown[] | undefined;
-  private mask = INITIAL_RING - 1;
-  // min(capacity, ring.length): the one bound `registerEvent` checks before its slow path.
-  private room: number;
-  private head = 0;
-  private size = 0;
+  private readonly ring: EventRing;
   private queued = false;
   private capture: ContextCapture | undefined;
 
@@ -80,48 +60,28 @@ export class MetricsRecorder {
   private droppedNewest = 0;
   private droppedOldest = 0;
 
-  private changeListeners: readonly ChangeListener[] = [];
-  private batchListeners: readonly BatchListener[] = [];
+  private readonly changeListeners = new ListenerList<ChangeListener>();
+  private readonly batchListeners = new ListenerList<BatchListener>();
   private readonly hasAfterChange: boolean;
   private hooked: boolean;
-  private readonly reported = new Set<string>();
-  private waiters: FlushWaiter[] = [];
+  private readonly waiters = new FlushWaiters();
   private stopping: Promise<void> | undefined;
   // True while events are being dispatched: a hook calling processPending() must not start a
   // nested drain, which would hand later events to some metrics before the current one.
   private draining = false;
 
   constructor(name: string, options: RecorderOptions = {}) {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new MetricsWiringError(
-        'invalid-recorder-name',
-        `Recorder name must be a non-empty string, got ${describeValue(name)}.`,
-      );
-    }
-    const capacity = options.maxPendingEvents ?? DEFAULT_MAX_PENDING_EVENTS;
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Recorder "${name}": maxPendingEvents must be a positive integer, got ${describeValue(capacity)}.`,
-      );
-    }
-    const overflow = options.overflow ?? 'drop-newest';
-    if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Recorder "${name}": overflow must be 'drop-newest' or 'drop-oldest', got ${describeValue(overflow)}.`,
-      );
-    }
+    const { capacity, overflow } = checkRecorderOptions(name, options);
     this.name = name;
     this.capacity = capacity;
-    this.room = Math.min(capacity, INITIAL_RING);
+    this.ring = new EventRing(capacity);
     this.overflow = overflow;
     this.dropOldest = overflow === 'drop-oldest';
     this.clock = options.clock ?? (() => performance.now());
     this.scheduler = resolveScheduler(options.scheduler, options.clock);
-    this.onError = options.onError ?? defaultErrorHandler;
-    this.task = { drain: (deadline) => this.drainGuarded(deadline) };
-    this.host = { recorderName: name, report: (error) => this.report(error) };
+    this.reporter = new OnceReporter(options.onError ?? defaultErrorHandler);
+    this.task = { drain: (deadline) => this.drainQueued(deadline) };
+    this.host = { recorderName: name, report: (error) => this.reporter.report(error) };
     this.hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
     this.hooked = this.hasAfterChange;
     for (const metric of options.metrics ?? []) this.addMetric(metric);
@@ -147,11 +107,10 @@ export class MetricsRecorder {
       return;
     }
     this.registered++;
-    if (this.size >= this.room && !this.makeRoom()) return;
-    const slot = (this.head + this.size) & this.mask;
-    this.ring[slot] = event;
+    const ring = this.ring;
+    if (ring.size >= ring.room && !this.makeRoom()) return;
+    const slot = ring.push(event);
     if (this.capture !== undefined) this.captureInto(slot);
-    this.size++;
     if (!this.queued && this.phase === RUNNING) {
       this.queued = true;
       this.scheduler.schedule(this.task);
@@ -160,32 +119,7 @@ export class MetricsRecorder {
 
   /** Adds a metric (wiring time). Throws on an invalid or duplicate name. */
   addMetric(metric: Metric): void {
-    if (
-      metric === null ||
-      typeof metric !== 'object' ||
-      typeof metric.handleEvent !== 'function' ||
-      typeof metric.snapshot !== 'function'
-    ) {
-      throw new MetricsWiringError(
-        'invalid-metric-options',
-        `Recorder "${this.name}": addMetric needs an object with name, handleEvent(event) and snapshot().`,
-      );
-    }
-    assertValidMetricName(metric.name);
-    if (this.metrics.some((m) => m.name === metric.name)) {
-      throw new MetricsWiringError(
-        'duplicate-metric',
-        `Recorder "${this.name}" already has a metric named "${metric.name}": give each metric of a recorder its own name.`,
-      );
-    }
-    const owner = owners.get(metric);
-    if (owner !== undefined && owner !== this && owner.phase !== STOPPED) {
-      throw new MetricsWiringError(
-        'duplicate-metric',
-        `Metric "${metric.name}" already belongs to recorder "${owner.name}" and cannot join recorder "${this.name}" too: pass a factory (\`metrics: () => [...]\`) so each recorder gets its own instances.`,
-      );
-    }
-    owners.set(metric, this);
+    claimMetric(this, this.metrics, metric);
     metric.attach?.(this.host);
     this.metrics = [...this.metrics, metric];
   }
@@ -202,7 +136,7 @@ export class MetricsRecorder {
       try {
         out.push(metric.snapshot());
       } catch (error) {
-        this.reportOnce(
+        this.reporter.once(
           `snapshot:${metric.name}`,
           'metric-failed',
           `Metric "${metric.name}" in recorder "${this.name}" threw from snapshot(): ${String(error)}`,
@@ -223,7 +157,7 @@ export class MetricsRecorder {
       dropped: this.droppedNewest + this.droppedOldest,
       failed: this.failed,
       rejected: this.rejected,
-      pending: this.size,
+      pending: this.ring.size,
       capacity: this.capacity,
     };
   }
@@ -233,31 +167,28 @@ export class MetricsRecorder {
 
   /** Listens to every accepted event. Returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void {
-    this.changeListeners = [...this.changeListeners, listener];
+    const remove = this.changeListeners.add(listener);
     this.hooked = true;
     return () => {
-      this.changeListeners = this.changeListeners.filter((l) => l !== listener);
-      this.hooked = this.hasAfterChange || this.changeListeners.length > 0;
+      remove();
+      this.hooked = this.hasAfterChange || this.changeListeners.items.length > 0;
     };
   }
 
   /** Listens to the end of each processing batch, to coalesce work. Returns the unsubscribe function. */
   onBatchEnd(listener: BatchListener): () => void {
-    this.batchListeners = [...this.batchListeners, listener];
-    return () => {
-      this.batchListeners = this.batchListeners.filter((l) => l !== listener);
-    };
+    return this.batchListeners.add(listener);
   }
 
   /** Installs (or with `undefined` removes) the function whose result travels with each event as `context`. */
   setContextCapture(capture: ContextCapture | undefined): void {
     this.capture = capture;
-    if (capture !== undefined) this.contexts ??= new Array(this.ring.length);
+    if (capture !== undefined) this.ring.keepContexts();
   }
 
   /** Replaces the error handler (a runtime passes its own). */
   setErrorHandler(handler: ErrorHandler): void {
-    this.onError = handler;
+    this.reporter.handler = handler;
   }
 
   /** Starts processing (events registered before are kept and processed now). Idempotent. */
@@ -269,12 +200,10 @@ export class MetricsRecorder {
 
   /** Resolves once every event registered before the call has been processed (or dropped). */
   flush(): Promise<void> {
-    if (this.size === 0) return Promise.resolve();
-    const target = this.enqueued();
-    return new Promise((resolve) => {
-      this.waiters.push({ target, resolve });
-      this.kick();
-    });
+    if (this.ring.size === 0) return Promise.resolve();
+    const flushed = this.waiters.wait(this.enqueued());
+    this.kick();
+    return flushed;
   }
 
   /**
@@ -301,22 +230,12 @@ export class MetricsRecorder {
   /** Refuses new events, processes the pending ones, then resolves. Idempotent. */
   stop(): Promise<void> {
     if (this.stopping !== undefined) return this.stopping;
-    const wasCreated = this.phase === CREATED;
     this.phase = STOPPING;
-    if (wasCreated) this.queued = false;
-    this.stopping = this.drainForStop().then(() => {
+    // Pending events still drain: STOPPING refuses new ones but keeps the task scheduled.
+    this.stopping = this.flush().then(() => {
       this.phase = STOPPED;
     });
     return this.stopping;
-  }
-
-  private async drainForStop(): Promise<void> {
-    if (this.size === 0) return;
-    const target = this.enqueued();
-    await new Promise<void>((resolve) => {
-      this.waiters.push({ target, resolve });
-      this.kick();
-    });
   }
 
   // Events that entered the buffer so far; with `retired()` it orders flush waiters.
@@ -329,46 +248,43 @@ export class MetricsRecorder {
   }
 
   private kick(): void {
-    if (this.size > 0 && !this.queued && this.phase !== CREATED) {
+    if (this.ring.size > 0 && !this.queued && this.phase !== CREATED) {
       this.queued = true;
       this.scheduler.schedule(this.task);
     }
     this.settleWaiters();
   }
 
+  // The scheduler's visit. Only here does `queued` go back to false: the scheduler holds the task
+  // until a visit returns false, so a drain by processPending() must leave the flag alone, or the
+  // next registerEvent would schedule the task a second time.
+  private drainQueued(deadline: number): boolean {
+    const more = this.drainGuarded(deadline);
+    if (!more) this.queued = false;
+    return more;
+  }
+
   private drain(deadline: number): boolean {
-    if (this.phase === CREATED) {
-      this.queued = false;
-      return false;
-    }
     const count = this.processBatch(deadline);
     if (count > 0) this.endBatch(count);
-    if (this.size > 0) return true;
-    if (this.ring.length > SHRINK_ABOVE) {
+    if (this.ring.size > 0) return true;
+    if (this.ring.oversized) {
       // A large ring means a burst: keep it while the burst goes on (regrowing it every turn
       // costs more than the events), and give the memory back after one visit finds no new event.
       if (count > 0) return true;
-      this.resetRing();
+      this.ring.reset();
     }
-    this.queued = false;
     return false;
   }
 
   // The hot loop, on its own so the JIT optimises it apart from the rarely run end of `drain`.
-  // Fields are re-read every turn: a hook may register events (and grow the ring) meanwhile.
+  // The ring's fields are re-read every turn: a hook may register events (and grow it) meanwhile.
   private processBatch(deadline: number): number {
+    const ring = this.ring;
     let count = 0;
-    while (this.size > 0) {
-      const slot = this.head;
-      const event = this.ring[slot] as object;
-      this.ring[slot] = undefined;
-      let context: unknown;
-      if (this.contexts !== undefined) {
-        context = this.contexts[slot];
-        this.contexts[slot] = undefined;
-      }
-      this.head = (slot + 1) & this.mask;
-      this.size--;
+    while (ring.size > 0) {
+      const context = ring.oldestContext();
+      const event = ring.shift();
       this.processed++;
       this.dispatch(event, context);
       if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
@@ -386,7 +302,7 @@ export class MetricsRecorder {
         changed = metric.handleEvent(event) === true;
       } catch (error) {
         this.failed++;
-        this.reportOnce(
+        this.reporter.once(
           `metric:${metric.name}`,
           'metric-failed',
           `Metric "${metric.name}" in recorder "${this.name}" threw on event ${describeEvent(event)}: ${errorMessage(error)}`,
@@ -410,7 +326,7 @@ export class MetricsRecorder {
         this.listenerFailed('afterChange', error);
       }
     }
-    const listeners = this.changeListeners;
+    const listeners = this.changeListeners.items;
     for (let i = 0; i < listeners.length; i++) {
       try {
         (listeners[i] as ChangeListener)(change);
@@ -422,7 +338,7 @@ export class MetricsRecorder {
 
   private listenerFailed(what: string, error: unknown): void {
     this.failed++;
-    this.reportOnce(
+    this.reporter.once(
       `listener:${what}`,
       'listener-failed',
       `A post-change ${what} of recorder "${this.name}" threw: ${errorMessage(error)}`,
@@ -431,7 +347,7 @@ export class MetricsRecorder {
   }
 
   private endBatch(count: number): void {
-    const listeners = this.batchListeners;
+    const listeners = this.batchListeners.items;
     for (let i = 0; i < listeners.length; i++) {
       try {
         (listeners[i] as BatchListener)(this, count);
@@ -443,22 +359,15 @@ export class MetricsRecorder {
   }
 
   private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const done = this.retired();
-    let i = 0;
-    while (i < this.waiters.length && (this.waiters[i] as FlushWaiter).target <= done) {
-      (this.waiters[i] as FlushWaiter).resolve();
-      i++;
-    }
-    if (i > 0) this.waiters = this.waiters.slice(i);
+    if (this.waiters.size > 0) this.waiters.settle(this.retired());
   }
 
   private captureInto(slot: number): void {
     try {
-      (this.contexts as unknown[])[slot] = (this.capture as ContextCapture)();
+      (this.ring.contexts as unknown[])[slot] = (this.capture as ContextCapture)();
     } catch (error) {
-      (this.contexts as unknown[])[slot] = undefined;
-      this.reportOnce(
+      (this.ring.contexts as unknown[])[slot] = undefined;
+      this.reporter.once(
         'capture',
         'context-capture-failed',
         `The context capturer of recorder "${this.name}" threw: ${errorMessage(error)}`,
@@ -469,91 +378,38 @@ export class MetricsRecorder {
 
   // The buffer is full (drop per the policy; `false` = the new event is dropped) or the ring must grow.
   private makeRoom(): boolean {
-    if (this.size >= this.capacity) {
+    if (this.ring.size >= this.capacity) {
       if (!this.dropOldest) {
         this.droppedNewest++;
         this.noteFull();
         return false;
       }
-      this.evictOldest();
+      this.ring.shift();
+      this.droppedOldest++;
+      this.noteFull();
       return true;
     }
-    this.grow();
+    this.ring.grow();
     return true;
   }
 
-  private evictOldest(): void {
-    this.ring[this.head] = undefined;
-    if (this.contexts !== undefined) this.contexts[this.head] = undefined;
-    this.head = (this.head + 1) & this.mask;
-    this.size--;
-    this.droppedOldest++;
-    this.noteFull();
-  }
-
   private noteFull(): void {
-    if (this.reported.has('full')) return;
-    this.reportOnce(
+    if (this.reporter.has('full')) return;
+    this.reporter.once(
       'full',
       'buffer-full',
       `Recorder "${this.name}" is full (${this.capacity} pending events); dropping the ${this.dropOldest ? 'oldest' : 'newest'} events. Drops are counted in stats().dropped; raise maxPendingEvents or make metrics cheaper.`,
     );
   }
 
-  private grow(): void {
-    const length = this.ring.length * 2;
-    const ring: (object | undefined)[] = new Array(length);
-    const contexts = this.contexts === undefined ? undefined : new Array<unknown>(length);
-    for (let i = 0; i < this.size; i++) {
-      const from = (this.head + i) & this.mask;
-      ring[i] = this.ring[from];
-      if (contexts !== undefined) contexts[i] = (this.contexts as unknown[])[from];
-    }
-    this.ring = ring;
-    this.contexts = contexts;
-    this.mask = length - 1;
-    this.room = Math.min(this.capacity, length);
-    this.head = 0;
-  }
-
-  // After a burst the buffer is empty again: give the memory back.
-  private resetRing(): void {
-    this.ring = new Array(INITIAL_RING);
-    if (this.contexts !== undefined) this.contexts = new Array(INITIAL_RING);
-    this.mask = INITIAL_RING - 1;
-    this.room = Math.min(this.capacity, INITIAL_RING);
-    this.head = 0;
-  }
-
   private reject(event: unknown, code: 'invalid-event' | 'event-after-stop'): void {
     this.rejected++;
+    // Rejections come in floods on the producer's stack: build the message only once.
+    if (this.reporter.has(code)) return;
     const message =
       code === 'invalid-event'
         ? `Recorder "${this.name}" rejected ${describeValue(event)}: an event must be a non-null object. Rejections are counted in stats().rejected.`
         : `Recorder "${this.name}" is ${this.state} and rejected event ${describeEvent(event)}; rejections are counted in stats().rejected.`;
-    this.reportOnce(code, code, message);
+    this.reporter.once(code, code, message);
   }
-
-  private reportOnce(
-    key: string,
-    code: MetricsError['code'],
-    message: string,
-    cause?: unknown,
-  ): void {
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    this.report(new MetricsError(code, message, cause === undefined ? undefined : { cause }));
-  }
-
-  private report(error: MetricsError): void {
-    try {
-      this.onError(error);
-    } catch {
-      // An error handler that throws must not take the recorder down with it.
-    }
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : describeValue(error);
 }

@@ -6,6 +6,7 @@ import {
   MetricsWiringError,
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { ListenerList } from '../internal/listener-list.js';
 import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
@@ -60,8 +61,8 @@ export class MetricsRuntime {
   private readonly byName = new Map<string, MetricsRecorder>();
   private readonly options: MetricsRuntimeOptions;
   private readonly clock: () => number;
-  private added: readonly RecorderListener[] = [];
-  private removed: readonly RecorderListener[] = [];
+  private readonly added = new ListenerList<RecorderListener>();
+  private readonly removed = new ListenerList<RecorderListener>();
   private capture: ContextCapture | undefined;
   private shuttingDown: Promise<void> | undefined;
   private readonly onError: ErrorHandler;
@@ -208,18 +209,12 @@ export class MetricsRuntime {
    * the creation and throws it; any other error is reported and the recorder stays.
    */
   onRecorderAdded(listener: RecorderListener): () => void {
-    this.added = [...this.added, listener];
-    return () => {
-      this.added = this.added.filter((l) => l !== listener);
-    };
+    return this.added.add(listener);
   }
 
   /** Runs `listener` for every recorder removed from now on. Returns the unsubscribe function. */
   onRecorderRemoved(listener: RecorderListener): () => void {
-    this.removed = [...this.removed, listener];
-    return () => {
-      this.removed = this.removed.filter((l) => l !== listener);
-    };
+    return this.removed.add(listener);
   }
 
   /** Installs the capturer whose result travels with each event as `context` (`undefined` removes it). */
@@ -255,12 +250,12 @@ export class MetricsRuntime {
   }
 
   private notify(
-    listeners: readonly RecorderListener[],
+    listeners: ListenerList<RecorderListener>,
     recorder: MetricsRecorder,
     what: string,
     rethrowWiringErrors = false,
   ): void {
-    for (const listener of listeners) {
+    for (const listener of listeners.items) {
       try {
         listener(recorder);
       } catch (error) {

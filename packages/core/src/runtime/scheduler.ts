@@ -95,6 +95,7 @@ export function createSyncScheduler(): Scheduler {
 /** How to choose a scheduler in options: a name or your own. */
 export type SchedulerOption = 'immediate' | 'sync' | Scheduler;
 
+/** The scheduler an options object names (default: a new `setImmediate` scheduler). */
 export function resolveScheduler(
   option: SchedulerOption | undefined,
   clock?: () => number,

@@ -1,6 +1,6 @@
 import type { Attributes, MetricSnapshot, SnapshotPoint } from './types.js';
 
-/** True when `point` has exactly the given attributes (order-insensitive, values compared as strings). */
+/** True when `actual` has exactly the `expected` attributes (order-insensitive, values compared as strings). */
 export function attributesMatch(actual: Attributes, expected: Attributes): boolean {
   const keys = Object.keys(expected);
   if (keys.length !== Object.keys(actual).length) return false;

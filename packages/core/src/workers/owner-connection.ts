@@ -9,18 +9,10 @@ import {
   UNCLONEABLE,
   WrappingCounter,
 } from './protocol.js';
+import type { ExposedRecorderStats } from './types.js';
 
-/** Counts of one connection (or a sum of them); see `ExposedRecorderStats`. */
-export interface ConnectionCounts {
-  registered: number;
-  received: number;
-  dropped: number;
-  uncloneable: number;
-  rejected: number;
-  inFlight: number;
-  lost: number;
-  batches: number;
-}
+/** Counts of one connection (or a sum of them): the per-connection fields of `ExposedRecorderStats`. */
+export type ConnectionCounts = Omit<ExposedRecorderStats, 'connections' | 'open'>;
 
 /** What a connection tells its exposure. */
 export interface ConnectionOwner {

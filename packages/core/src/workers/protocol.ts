@@ -8,6 +8,7 @@
 
 /** Marks a plain object as a recorder handle (handles are structured-cloned, so no `instanceof`). */
 export const HANDLE_KIND = 'mvx-metrics.recorder-handle';
+/** Wire version of the handle; a handle from another version of the library is refused. */
 export const HANDLE_VERSION = 1;
 
 // Slots of the shared Uint32Array. Each slot has exactly one writer; values wrap at 2^32 and
@@ -24,6 +25,7 @@ export const REJECTED = 3;
 export const RECEIVED = 4;
 /** Owner: 1 once the owning side closed the connection. */
 export const CLOSED = 5;
+/** Length of the shared counter array. */
 export const SLOTS = 6;
 
 /** Default number of events per batch message. */

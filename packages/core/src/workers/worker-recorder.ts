@@ -1,18 +1,15 @@
 import type { MessagePort } from 'node:worker_threads';
-import { defaultErrorHandler, type ErrorHandler, MetricsError } from '../errors/index.js';
+import { defaultErrorHandler, type MetricsErrorCode } from '../errors/index.js';
 import { describeEvent } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
+import { FlushWaiters } from '../internal/flush-waiters.js';
+import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../recorder/types.js';
 import { CLOSED, DROPPED, RECEIVED, REGISTERED, REJECTED, UNCLONEABLE } from './protocol.js';
 import type { ConnectRecorderOptions, RecorderHandle, WorkerRecorderStats } from './types.js';
 
 // Compact the front of the buffer after this many evicted slots (drop-oldest under pressure).
 const COMPACT_AFTER = 1024;
-
-interface FlushWaiter {
-  id: number;
-  resolve: () => void;
-}
 
 /**
  * The recorder-facing side of a {@link RecorderHandle}, inside a worker: the same
@@ -29,8 +26,7 @@ export class WorkerRecorder {
   private readonly port: MessagePort;
   private readonly shared: Uint32Array;
   private readonly dropOldest: boolean;
-  private readonly onError: ErrorHandler;
-  private readonly reported = new Set<string>();
+  private readonly reporter: OnceReporter;
 
   // Unsent events are buffer[start..]; `start` moves when drop-oldest evicts.
   private buffer: (object | undefined)[] = [];
@@ -47,7 +43,7 @@ export class WorkerRecorder {
   private rejected = 0;
   private lost = 0;
 
-  private waiters: FlushWaiter[] = [];
+  private readonly waiters = new FlushWaiters();
   private nextFlush = 1;
 
   /** Use `connectRecorder(handle)`, which validates the handle first. */
@@ -60,7 +56,7 @@ export class WorkerRecorder {
     this.room = this.capacity;
     this.port = handle.port;
     this.shared = new Uint32Array(handle.counters);
-    this.onError = options.onError ?? defaultErrorHandler;
+    this.reporter = new OnceReporter(options.onError ?? defaultErrorHandler);
     this.port.on('message', this.onMessage);
     this.port.on('close', this.onClose);
     // Only a pending flush keeps the worker alive (see flush()); batches ride on setImmediate.
@@ -106,11 +102,10 @@ export class WorkerRecorder {
     this.send();
     if (this.closed) return Promise.resolve();
     const id = this.nextFlush++;
-    return new Promise((resolve) => {
-      if (this.waiters.length === 0) this.port.ref();
-      this.waiters.push({ id, resolve });
-      this.port.postMessage(id);
-    });
+    if (this.waiters.size === 0) this.port.ref();
+    const flushed = this.waiters.wait(id);
+    this.port.postMessage(id);
+    return flushed;
   }
 
   /**
@@ -195,7 +190,7 @@ export class WorkerRecorder {
     Atomics.store(this.shared, UNCLONEABLE, ++this.uncloneable);
     this.reportOnce(
       'event-not-cloneable',
-      `Worker recorder "${this.name}" cannot send event ${describeEvent(event)} to the owning thread: ${error instanceof Error ? error.message : describeValue(error)}. Events are structured-cloned: use plain data (no functions, symbols or class-only state). Counted in stats().uncloneable.`,
+      `Worker recorder "${this.name}" cannot send event ${describeEvent(event)} to the owning thread: ${errorMessage(error)}. Events are structured-cloned: use plain data (no functions, symbols or class-only state). Counted in stats().uncloneable.`,
     );
   }
 
@@ -210,6 +205,8 @@ export class WorkerRecorder {
 
   private drop(): void {
     Atomics.store(this.shared, DROPPED, ++this.dropped);
+    // Drops come in floods: skip building the message once it has been reported.
+    if (this.reporter.has('buffer-full')) return;
     this.reportOnce(
       'buffer-full',
       `Worker recorder "${this.name}" is full (${this.capacity} events buffered or in flight); dropping the ${this.dropOldest ? 'oldest' : 'newest'} events. Counted in stats().dropped.`,
@@ -223,6 +220,8 @@ export class WorkerRecorder {
 
   private reject(event: unknown, code: 'invalid-event' | 'event-after-stop'): void {
     Atomics.store(this.shared, REJECTED, ++this.rejected);
+    // Rejections come in floods on the producer's stack: build the message only once.
+    if (this.reporter.has(code)) return;
     this.reportOnce(
       code,
       code === 'invalid-event'
@@ -233,13 +232,8 @@ export class WorkerRecorder {
 
   private readonly onMessage = (message: unknown): void => {
     if (typeof message !== 'number') return;
-    let i = 0;
-    while (i < this.waiters.length && (this.waiters[i] as FlushWaiter).id <= message) {
-      (this.waiters[i] as FlushWaiter).resolve();
-      i++;
-    }
-    if (i > 0) this.waiters = this.waiters.slice(i);
-    if (this.waiters.length === 0) this.port.unref();
+    this.waiters.settle(message);
+    if (this.waiters.size === 0) this.port.unref();
   };
 
   private readonly onClose = (): void => {
@@ -253,19 +247,11 @@ export class WorkerRecorder {
 
   private markClosed(): void {
     this.closed = true;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const waiter of waiters) waiter.resolve();
+    this.waiters.settleAll();
     this.port.unref();
   }
 
-  private reportOnce(key: MetricsError['code'], message: string): void {
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    try {
-      this.onError(new MetricsError(key, message));
-    } catch {
-      // contained: the producer's call must not throw
-    }
+  private reportOnce(code: MetricsErrorCode, message: string): void {
+    this.reporter.once(code, code, message);
   }
 }

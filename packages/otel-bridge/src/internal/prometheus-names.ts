@@ -4,7 +4,7 @@ import type { Attributes as OtelAttributes } from '@opentelemetry/api';
  * Prometheus naming as `@opentelemetry/exporter-prometheus` does it (characters outside
  * `[A-Za-z0-9_]` become `_`, runs of `_` collapse), so two names that print alike are caught here.
  */
-export function sanitizePrometheusName(name: string): string {
+function sanitizePrometheusName(name: string): string {
   return name.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
 }
 
