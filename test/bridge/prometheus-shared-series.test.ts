@@ -1,13 +1,11 @@
 import { counter, gauge, histogram, MetricsRuntime, upDownCounter } from '@mvx-metrics/core';
 import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
 import { afterEach, describe, expect, it } from 'vitest';
+import { findBinary, parseSamples, promtoolCheck } from '../support/prometheus.js';
 import { collectErrors } from './helpers.js';
-import { findPromtool, parseSamples, promtoolCheck } from './prometheus-text.js';
 
-const promtool = findPromtool();
-if (promtool === undefined) {
-  console.warn('promtool not found: skipping the promtool check (apt-get install prometheus)');
-}
+// Missing promtool: a warning with the apt-get hint locally, an error under CI=true.
+const promtool = findBinary('promtool');
 
 interface Request {
   type: 'request';

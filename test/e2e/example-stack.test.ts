@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { promtoolCheck } from '../reliability/support/prometheus.js';
+import { promtoolCheck } from '../support/prometheus.js';
 import {
   dashboardQueries,
   dashboardVariables,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findBinary } from '../../reliability/support/prometheus.js';
+import { findBinary } from '../../support/prometheus.js';
 import { answers, freePort, type Started, start, waitFor } from './processes.js';
 
 // Shared with the reliability suite: finds the binary, fails under CI=true when it is missing,
