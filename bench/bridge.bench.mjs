@@ -84,6 +84,19 @@ class SaveAttempt {
     this.outcome = outcome;
   }
 }
+
+/** The workload's recorder: one counter of save attempts by outcome. */
+function saveAttemptsRecorder(runtime) {
+  return runtime.createRecorder('storage', {
+    metrics: () => [
+      counter({
+        name: 'document.save.attempts',
+        on: SaveAttempt,
+        attributes: (e) => ({ outcome: e.outcome }),
+      }),
+    ],
+  });
+}
 const EVENTS = Array.from(
   { length: 4096 },
   (_, i) => new SaveAttempt(OUTCOMES[i % OUTCOMES.length]),
@@ -106,15 +119,7 @@ function bridgeSetup() {
   const producer = createMetricProducer();
   const reader = new BenchReader({ metricProducers: [producer] });
   const meterProvider = new MeterProvider({ readers: [reader] });
-  const recorder = runtime.createRecorder('storage', {
-    metrics: () => [
-      counter({
-        name: 'document.save.attempts',
-        on: SaveAttempt,
-        attributes: (e) => ({ outcome: e.outcome }),
-      }),
-    ],
-  });
+  const recorder = saveAttemptsRecorder(runtime);
   attachOtelBridge(runtime, { metricProducer: producer });
   return { recorder, reader, meterProvider, runtime };
 }
@@ -123,15 +128,7 @@ function bridgeSetup() {
 function coreOnlySetup() {
   const runtime = new MetricsRuntime({ namespace: 'bench' });
   runtime.start();
-  const recorder = runtime.createRecorder('storage', {
-    metrics: () => [
-      counter({
-        name: 'document.save.attempts',
-        on: SaveAttempt,
-        attributes: (e) => ({ outcome: e.outcome }),
-      }),
-    ],
-  });
+  const recorder = saveAttemptsRecorder(runtime);
   const snapshotReader = {
     collect: async () => ({
       resourceMetrics: {
@@ -387,15 +384,7 @@ if (SECTIONS.includes('c')) {
   const make = (withCapturer) => {
     const runtime = new MetricsRuntime({ namespace: 'bench' });
     runtime.start();
-    const recorder = runtime.createRecorder('storage', {
-      metrics: () => [
-        counter({
-          name: 'document.save.attempts',
-          on: SaveAttempt,
-          attributes: (e) => ({ outcome: e.outcome }),
-        }),
-      ],
-    });
+    const recorder = saveAttemptsRecorder(runtime);
     if (withCapturer === 'bridge')
       attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider, captureContext: true });
     if (withCapturer === 'noop') runtime.setContextCapture(() => undefined);
