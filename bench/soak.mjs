@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { counter, gauge, histogram, MetricsRuntime, upDownCounter } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 
 const ci = process.env.CI === 'true';
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by this script only, not by a turbo task

@@ -1,5 +1,6 @@
 import { counter, MetricsRuntime } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
 import { MetricsRuntime } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';

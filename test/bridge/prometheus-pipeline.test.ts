@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { counter, MetricsRuntime } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentStorage } from '../fixtures/document-storage.js';

@@ -1,5 +1,6 @@
 import { counter, gauge, histogram, MetricsRuntime, upDownCounter } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findBinary, parseSamples, promtoolCheck } from '../support/prometheus.js';
 import { collectErrors } from './helpers.js';

@@ -1,10 +1,6 @@
 import { counter, histogram, type MetricChange, MetricsRuntime } from '@mvx-metrics/core';
-import {
-  attachOtelBridge,
-  CapturedContext,
-  createMetricProducer,
-  createOtelPipeline,
-} from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge, CapturedContext, createMetricProducer } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, trace } from '@opentelemetry/api';
 import {
   AlwaysOffSampler,

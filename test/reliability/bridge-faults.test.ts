@@ -8,7 +8,8 @@ import {
   MetricsWiringError,
   type NumberPoint,
 } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import type { MeterProvider as ApiMeterProvider, Histogram, Meter } from '@opentelemetry/api';
 import {
   DataPointType,

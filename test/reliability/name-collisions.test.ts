@@ -1,5 +1,6 @@
 import { counter, gauge, histogram, MetricsRuntime, MetricsWiringError } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findBinary, promtoolCheck } from '../support/prometheus.js';

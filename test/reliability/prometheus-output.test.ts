@@ -6,7 +6,8 @@ import {
   type NumberPoint,
   upDownCounter,
 } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBinary, parseSamples, promtoolCheck, type Sample } from '../support/prometheus.js';

@@ -3,7 +3,8 @@
 // number of workers (no per-worker duplication, no scrape-time aggregation).
 import { Worker } from 'node:worker_threads';
 import { counter, MetricsRuntime } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findBinary, parseSamples, promtoolCheck } from '../support/prometheus.js';
 import { buildPackages, workerExecArgv } from './helpers.js';

@@ -1,5 +1,6 @@
 import { type MetricsError, MetricsRuntime, MetricsWiringError } from '@mvx-metrics/core';
-import { attachOtelBridge, createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { DiagLogLevel, diag, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { ConfigError, type ExampleConfig } from './config.js';
 import { type ConnectionScope, DocumentServer, type RequestHook } from './http/document-server.js';

@@ -2,13 +2,6 @@ export { attachOtelBridge } from './attach/attach-otel-bridge.js';
 export type { BridgeTarget } from './attach/attachment.js';
 export type { OtelBridge, OtelBridgeOptions } from './attach/types.js';
 export type { EpochClock } from './internal/clock.js';
-export { createOtelPipeline } from './pipeline/create-otel-pipeline.js';
-export type {
-  OtelPipeline,
-  OtelPipelineOptions,
-  OtlpOptions,
-  PrometheusOptions,
-} from './pipeline/types.js';
 export type { MetricProducerOptions } from './producer/mvx-metric-producer.js';
 export { createMetricProducer, MvxMetricProducer } from './producer/mvx-metric-producer.js';
 export { CapturedContext } from './spans/context-capture.js';
