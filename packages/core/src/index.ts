@@ -6,14 +6,17 @@ export type {
   AnyEvent,
   HistogramOptions,
   Metric,
+  MetricDescriptor,
   MetricHost,
   MetricOptions,
+  MetricUpdate,
 } from './metrics/index.js';
 export {
   assertValidMetricName,
   counter,
   DEFAULT_BUCKETS,
   DEFAULT_SECONDS_BUCKETS,
+  describeMetric,
   gauge,
   histogram,
   isValidMetricName,

@@ -1,12 +1,17 @@
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
-import { isInstance, splitSelector } from '../events/index.js';
+import { type EventSelector, isInstance, splitSelector } from '../events/index.js';
 import { describeValue } from '../internal/attributes.js';
 import { DEFAULT_CARDINALITY_LIMIT, PointStore } from '../internal/point-store.js';
 import type { Attributes, MetricSnapshot, SnapshotPoint } from '../snapshots/types.js';
 import { assertValidMetricName } from './name.js';
-import type { AnyEvent, Metric, MetricHost, MetricOptions } from './types.js';
-
-const NO_ATTRIBUTES: Attributes = Object.freeze({});
+import type {
+  AnyEvent,
+  Metric,
+  MetricDescriptor,
+  MetricHost,
+  MetricOptions,
+  MetricUpdate,
+} from './types.js';
 
 /** Shared machinery of the built-in metrics: selection, points, bad-value accounting. */
 export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<MetricSnapshot<P>> {
@@ -21,13 +26,13 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     | undefined;
   protected readonly valueOf: ((event: AnyEvent) => number) | undefined;
   protected readonly store: PointStore<P & { attributes: Attributes }>;
+  private readonly selector: EventSelector;
   private readonly description: string | undefined;
   private readonly unit: string | undefined;
+  private described: MetricDescriptor | undefined;
   private readonly cardinalityLimit: number;
   private host: MetricHost | undefined;
   private droppedValues = 0;
-  private lastObserved = 0;
-  private lastPointAttributes: Attributes = NO_ATTRIBUTES;
   private readonly reported = new Set<string>();
 
   constructor(options: MetricOptions, requiresValue: boolean) {
@@ -45,6 +50,7 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
         `Metric "${options.name}" needs \`on\`: an event class, a type string or a predicate, got ${describeValue(options.on)}.`,
       );
     }
+    this.selector = options.on;
     const selector = splitSelector(options.on);
     this.selects = selector.test;
     this.selectClass = selector.cls;
@@ -79,6 +85,24 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     );
   }
 
+  /** Kind, unit, description and selector, fixed at definition. */
+  get descriptor(): MetricDescriptor {
+    this.described ??= Object.freeze(this.describe());
+    return this.described;
+  }
+
+  /** The descriptor's fields; a kind with more to declare (histogram boundaries) extends it. */
+  protected describe(): { -readonly [K in keyof MetricDescriptor]: MetricDescriptor[K] } {
+    const descriptor: { -readonly [K in keyof MetricDescriptor]: MetricDescriptor[K] } = {
+      name: this.name,
+      kind: this.kind,
+      selector: this.selector,
+    };
+    if (this.unit !== undefined) descriptor.unit = this.unit;
+    if (this.description !== undefined) descriptor.description = this.description;
+    return descriptor;
+  }
+
   /** Creates the `initial` points; concrete constructors call it once their own fields are set. */
   protected seed(initial: readonly Attributes[] | undefined): void {
     // Seeding runs before the metric joins a recorder: an overflow here would be reported to
@@ -96,7 +120,7 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     this.host = host;
   }
 
-  handleEvent(event: object): boolean {
+  handleEvent(event: object, update?: MetricUpdate): boolean {
     if (this.selectClass !== undefined) {
       if (!isInstance(this.selectClass, event)) return false;
     } else if (this.selectType !== undefined) {
@@ -123,19 +147,11 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
       this.attributesOf === undefined ? undefined : this.attributesOf(event),
     );
     this.apply(point, value as number);
-    this.lastObserved = value as number;
-    this.lastPointAttributes = point.attributes;
+    if (update !== undefined) {
+      update.attributes = point.attributes;
+      update.value = value as number;
+    }
     return true;
-  }
-
-  /** The value of the last accepted event (0 before any). */
-  get lastValue(): number {
-    return this.lastObserved;
-  }
-
-  /** The attributes of the point the last accepted event updated (shared: do not mutate). */
-  get lastAttributes(): Attributes {
-    return this.lastPointAttributes;
   }
 
   snapshot(): MetricSnapshot<P> {

@@ -42,6 +42,12 @@ class HistogramMetric extends BuiltInMetric<HistogramPoint> {
     this.seed(options.initial);
   }
 
+  protected override describe() {
+    const descriptor = super.describe();
+    descriptor.boundaries = Object.freeze([...this.boundaries]);
+    return descriptor;
+  }
+
   protected override checkValue(value: unknown) {
     const problem = super.checkValue(value);
     if (problem === undefined && (value as number) < 0) {

@@ -1,4 +1,13 @@
+export { describeMetric } from './describe.js';
 export { DEFAULT_BUCKETS, DEFAULT_SECONDS_BUCKETS, histogram } from './histogram.js';
 export { assertValidMetricName, isValidMetricName } from './name.js';
 export { counter, gauge, upDownCounter } from './number-metrics.js';
-export type { AnyEvent, HistogramOptions, Metric, MetricHost, MetricOptions } from './types.js';
+export type {
+  AnyEvent,
+  HistogramOptions,
+  Metric,
+  MetricDescriptor,
+  MetricHost,
+  MetricOptions,
+  MetricUpdate,
+} from './types.js';

@@ -1,12 +1,41 @@
 import type { MetricsError } from '../errors/index.js';
 import type { EventSelector } from '../events/index.js';
-import type { Attributes, MetricSnapshot } from '../snapshots/types.js';
+import type { Attributes, MetricKind, MetricSnapshot } from '../snapshots/types.js';
 
 /** What a recorder offers the metrics it owns: its name and a way to report bad input. */
 export interface MetricHost {
   readonly recorderName: string;
   /** Hands a run-time problem to the error handler. Never throws. */
   report(error: MetricsError): void;
+}
+
+/**
+ * What a metric is, known without taking a snapshot: what a bridge reads at wiring time.
+ *
+ * @example
+ * readonly descriptor = { name: 'document.save.attempts', kind: 'counter', selector: DocumentSaveAttempt };
+ */
+export interface MetricDescriptor {
+  readonly name: string;
+  readonly kind: MetricKind | (string & {});
+  /** UCUM unit, e.g. `s`, `By`, `1`. */
+  readonly unit?: string;
+  readonly description?: string;
+  /** Histograms: the explicit bucket upper bounds, strictly increasing. */
+  readonly boundaries?: readonly number[];
+  /** The events the metric can accept (class, `type` string or predicate); absent = every event is offered. */
+  readonly selector?: EventSelector;
+}
+
+/**
+ * Filled in by a metric that accepted an event, when the recorder passes one: the point the event
+ * changed and the value applied to it. The recorder hands both to the post-change hook.
+ */
+export interface MetricUpdate {
+  /** The changed point's attributes (shared with the metric's state: never mutate). */
+  attributes: Readonly<Attributes> | undefined;
+  /** The increment, delta, gauge value or observation just applied. */
+  value: number | undefined;
 }
 
 /**
@@ -29,19 +58,21 @@ export interface MetricHost {
 export interface Metric<S extends MetricSnapshot = MetricSnapshot> {
   /** OpenTelemetry instrument-name syntax: a letter, then up to 254 of `A-Za-z0-9_.-/`. */
   readonly name: string;
-  /** `true` = accepted and state updated; `false` = ignored. Runs on the recorder's side. */
-  handleEvent(event: object): boolean;
+  /**
+   * Optional (the built-ins have one): kind, unit, description and selector, read without a
+   * snapshot. Without it, `describeMetric` derives kind, unit and description from one snapshot.
+   */
+  readonly descriptor?: MetricDescriptor;
+  /**
+   * `true` = accepted and state updated; `false` = ignored. Runs on the recorder's side. When the
+   * recorder passes `update` (it does while a post-change hook listens), an accepting metric may
+   * fill it in; the hook then carries the point and value without re-reading state.
+   */
+  handleEvent(event: object, update?: MetricUpdate): boolean;
   /** Current aggregated state as an immutable, JSON-serialisable copy. */
   snapshot(): S;
   /** Called once when the metric joins a recorder; lets it report bad input. */
   attach?(host: MetricHost): void;
-  /**
-   * Optional (the built-ins provide it): the value of the last accepted event. Valid while the
-   * post-change hook runs, so a bridge can forward an observation without re-reading state.
-   */
-  readonly lastValue?: number;
-  /** Optional (the built-ins provide it): the attributes of the point the last accepted event updated. */
-  readonly lastAttributes?: Attributes;
 }
 
 // Event types are the user's; `any` lets `(e) => e.outcome` type-check for string selectors too.

@@ -20,6 +20,8 @@ import type {
 } from './types.js';
 import { checkRecorderOptions, claimMetric } from './wiring.js';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 const CREATED = 0;
 const RUNNING = 1;
 const STOPPING = 2;
@@ -298,8 +300,12 @@ export class MetricsRecorder {
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i] as Metric;
       let changed: boolean;
+      // While a hook listens, the change is built first and handed to the metric to fill in.
+      const change: Mutable<MetricChange> | undefined = this.hooked
+        ? { recorder: this, metric, event, context, attributes: undefined, value: undefined }
+        : undefined;
       try {
-        changed = metric.handleEvent(event) === true;
+        changed = metric.handleEvent(event, change) === true;
       } catch (error) {
         this.failed++;
         this.reporter.once(
@@ -312,7 +318,7 @@ export class MetricsRecorder {
       }
       if (changed) {
         accepted = true;
-        if (this.hooked) this.fireChange({ recorder: this, metric, event, context });
+        if (change !== undefined) this.fireChange(change);
       }
     }
     if (accepted) this.accepted++;

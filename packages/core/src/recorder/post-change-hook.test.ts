@@ -27,7 +27,14 @@ describe('post-change hook', () => {
     recorder.registerEvent(event);
     recorder.registerEvent({ type: 'unrelated' });
     expect(recorder.changes.map((c) => c.metric)).toEqual([a, b]);
-    expect(recorder.changes[0]).toEqual({ recorder, metric: a, event, context: undefined });
+    expect(recorder.changes[0]).toEqual({
+      recorder,
+      metric: a,
+      event,
+      context: undefined,
+      attributes: {},
+      value: 1,
+    });
   });
 
   it('sees the metric state already updated', () => {
@@ -38,7 +45,7 @@ describe('post-change hook', () => {
     expect(values).toEqual([{ attributes: {}, value: 1 }]);
   });
 
-  it('calls onChange listeners after afterChange, with {recorder, metric, event, context}', async () => {
+  it('calls onChange listeners after afterChange, with {recorder, metric, event, context, attributes, value}', async () => {
     const order: string[] = [];
     class Ordered extends MetricsRecorder {
       protected override afterChange(): void {
@@ -59,7 +66,9 @@ describe('post-change hook', () => {
     recorder.registerEvent(event);
     await recorder.flush();
     expect(order).toEqual(['afterChange', 'listener 1', 'listener 2']);
-    expect(payloads).toEqual([{ recorder, metric, event, context: 'trace-42' }]);
+    expect(payloads).toEqual([
+      { recorder, metric, event, context: 'trace-42', attributes: {}, value: 1 },
+    ]);
   });
 
   it('stops calling a listener once unsubscribed', () => {

@@ -1,6 +1,7 @@
 import type { ErrorHandler } from '../errors/index.js';
 import type { Metric } from '../metrics/types.js';
 import type { SchedulerOption } from '../runtime/scheduler.js';
+import type { Attributes } from '../snapshots/types.js';
 import type { MetricsRecorder } from './metrics-recorder.js';
 
 /** What happens to an event registered while the buffer is full. */
@@ -33,6 +34,13 @@ export interface MetricChange<C = unknown> {
   readonly event: object;
   /** What the context capturer returned at `registerEvent` time; `undefined` without one. */
   readonly context: C;
+  /**
+   * The point the event changed (shared with the metric's state: never mutate). `undefined` when a
+   * hand-written metric does not fill in the `MetricUpdate` it was passed.
+   */
+  readonly attributes: Readonly<Attributes> | undefined;
+  /** The increment, delta, gauge value or observation applied; `undefined` as for `attributes`. */
+  readonly value: number | undefined;
 }
 
 /** Fired after every accepted event (after `afterChange`). */

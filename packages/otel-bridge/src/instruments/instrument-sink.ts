@@ -1,4 +1,9 @@
-import type { Attributes, MetricChange } from '@mvx-metrics/core';
+import {
+  type Attributes,
+  describeMetric,
+  type MetricChange,
+  type MetricDescriptor,
+} from '@mvx-metrics/core';
 import type {
   BatchObservableResult,
   Histogram,
@@ -92,12 +97,18 @@ export class InstrumentSink {
       entry.histogram = histogram;
     }
     if (histogram === NOT_HISTOGRAM) return;
-    const value = metric.lastValue;
-    if (value === undefined) return;
+    const value = change.value;
+    if (value === undefined) {
+      this.reporter.once(
+        `histogram-value:${metric.name}`,
+        `otel-bridge: histogram "${metric.name}" of recorder "${mirror.recorder.name}" accepted an event without filling in the MetricUpdate it was passed (value, attributes), so the instruments path cannot record it; fill it in, or use the MetricProducer path (createOtelPipeline or createMetricProducer).`,
+      );
+      return;
+    }
     const captured = change.context;
     histogram.record(
       value,
-      this.attributesOf(mirror, metric.lastAttributes, metric.name),
+      this.attributesOf(mirror, change.attributes, metric.name),
       captured instanceof CapturedContext ? captured.context : undefined,
     );
   }
@@ -174,36 +185,26 @@ export class InstrumentSink {
 
   private histogramFor(
     entry: MetricEntry,
-    mirror: RecorderMirror,
+    _mirror: RecorderMirror,
   ): Histogram | typeof NOT_HISTOGRAM {
     const metric = entry.metric;
-    const kind = (metric as { kind?: unknown }).kind;
-    if (kind !== undefined && kind !== 'histogram') return NOT_HISTOGRAM;
-    let snapshot: ReturnType<typeof metric.snapshot>;
+    let descriptor: MetricDescriptor;
     try {
-      snapshot = metric.snapshot();
+      descriptor = describeMetric(metric);
     } catch {
       return NOT_HISTOGRAM;
     }
-    if (snapshot.kind !== 'histogram') return NOT_HISTOGRAM;
-    if (metric.lastValue === undefined) {
-      this.reporter.once(
-        `histogram-value:${metric.name}`,
-        `otel-bridge: histogram "${metric.name}" of recorder "${mirror.recorder.name}" does not expose lastValue, so the instruments path cannot record it; use the MetricProducer path (createOtelPipeline or createMetricProducer).`,
-      );
-      return NOT_HISTOGRAM;
-    }
+    if (descriptor.kind !== 'histogram') return NOT_HISTOGRAM;
     const name = `${this.source.namespace}.${metric.name}`;
     let histogram = this.histograms.get(name);
     if (histogram === undefined) {
-      const first = snapshot.points[0] as { boundaries?: unknown } | undefined;
-      const boundaries = Array.isArray(first?.boundaries)
-        ? (first.boundaries as number[])
-        : undefined;
+      const boundaries = descriptor.boundaries;
       histogram = this.meter.createHistogram(name, {
-        unit: snapshot.unit ?? '',
-        description: snapshot.description ?? '',
-        ...(boundaries === undefined ? {} : { advice: { explicitBucketBoundaries: boundaries } }),
+        unit: descriptor.unit ?? '',
+        description: descriptor.description ?? '',
+        ...(boundaries === undefined
+          ? {}
+          : { advice: { explicitBucketBoundaries: [...boundaries] } }),
       });
       this.histograms.set(name, histogram);
     }

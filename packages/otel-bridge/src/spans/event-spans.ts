@@ -61,7 +61,7 @@ export class EventSpans {
             metrics: [],
           };
         }
-        const pointAttributes = change.metric.lastAttributes;
+        const pointAttributes = change.attributes;
         if (pointAttributes !== undefined) Object.assign(pending.attributes, pointAttributes);
         Object.assign(pending.attributes, mirror.extraAttributes);
         pending.metrics.push(change.metric.name);
