@@ -6,6 +6,7 @@ import {
   MetricsWiringError,
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
@@ -75,6 +76,12 @@ export class MetricsRuntime {
         `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(options?.namespace)}.`,
       );
     }
+    // The recorders' defaults are checked now, not at the first createRecorder.
+    const owner = `MetricsRuntime "${options.namespace}"`;
+    if (options.maxPendingEvents !== undefined) {
+      checkPositiveInteger(owner, 'maxPendingEvents', options.maxPendingEvents);
+    }
+    if (options.overflow !== undefined) checkOverflow(owner, options.overflow);
     this.options = options;
     this.namespace = options.namespace;
     this.clock = options.clock ?? (() => performance.now());
