@@ -42,21 +42,33 @@ export async function timeSync(run, options = {}) {
   return result;
 }
 
+/** Milliseconds of process CPU time (user + system) so far. */
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /**
  * Like {@link timeSync} for several variants (`[{ run, between? }]`) whose samples are
  * interleaved (A, B, C, A, B, C, ...), so a neighbour process that slows the machine for a while
  * slows every variant alike and the ratios stay meaningful. Returns one result per variant.
+ * `cpu: true` times with process CPU time instead of the wall clock: a neighbour that takes the
+ * CPU away then adds nothing (GC threads of this process still count).
  */
-export async function compareSync(variants, { ops, rounds = 1, samples = 7, warmup = 2 } = {}) {
+export async function compareSync(
+  variants,
+  { ops, rounds = 1, samples = 7, warmup = 2, cpu = false } = {},
+) {
+  const now = cpu ? cpuMs : () => performance.now();
   const perOp = variants.map(() => []);
   for (let s = 0; s < warmup + samples; s++) {
     for (let v = 0; v < variants.length; v++) {
       const { run, between } = variants[v];
       let elapsed = 0;
       for (let r = 0; r < rounds; r++) {
-        const start = performance.now();
+        const start = now();
         run(ops);
-        elapsed += performance.now() - start;
+        elapsed += now() - start;
         if (between !== undefined) await between();
       }
       if (s >= warmup) perOp[v].push((elapsed * 1e6) / (ops * rounds));
