@@ -42,6 +42,10 @@ export async function timeSync(run, options = {}) {
   return result;
 }
 
+// Read once; bench-only (no build task depends on it).
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: a bench switch, not an input of a turbo task
+const CPU_CLOCK_DEFAULT = process.env.MVX_BENCH_CLOCK === 'cpu';
+
 /** Milliseconds of process CPU time (user + system) so far. */
 function cpuMs() {
   const { user, system } = process.cpuUsage();
@@ -53,11 +57,12 @@ function cpuMs() {
  * interleaved (A, B, C, A, B, C, ...), so a neighbour process that slows the machine for a while
  * slows every variant alike and the ratios stay meaningful. Returns one result per variant.
  * `cpu: true` times with process CPU time instead of the wall clock: a neighbour that takes the
- * CPU away then adds nothing (GC threads of this process still count).
+ * CPU away then adds nothing (GC threads of this process still count). `MVX_BENCH_CLOCK=cpu` in
+ * the environment makes it the default for every comparison, to cross-check on a busy machine.
  */
 export async function compareSync(
   variants,
-  { ops, rounds = 1, samples = 7, warmup = 2, cpu = false } = {},
+  { ops, rounds = 1, samples = 7, warmup = 2, cpu = CPU_CLOCK_DEFAULT } = {},
 ) {
   const now = cpu ? cpuMs : () => performance.now();
   const perOp = variants.map(() => []);
