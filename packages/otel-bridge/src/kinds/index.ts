@@ -55,6 +55,11 @@ export function adapterFor(
   return UNKNOWN_KIND;
 }
 
+/** The adapter of a metric whose kind cannot be learnt (its `snapshot()` throws): a gauge, as unknown kinds. */
+export function fallbackAdapter(): KindAdapter {
+  return UNKNOWN_KIND;
+}
+
 /** Whether two adapters export the same OpenTelemetry kind (an unknown kind exports as a gauge). */
 export function sameKind(a: KindAdapter, b: KindAdapter): boolean {
   return a.kind === b.kind;

@@ -1,9 +1,4 @@
-import type {
-  Context,
-  Meter,
-  Observable,
-  Attributes as OtelAttributes,
-} from '@opentelemetry/api';
+import type { Context, Meter, Observable, Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { DataPointType, MetricData } from '@opentelemetry/sdk-metrics';
 
 /** A histogram point in the shape of sdk-metrics' `Histogram` data (min/max absent while empty). */
