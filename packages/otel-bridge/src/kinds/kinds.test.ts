@@ -1,4 +1,4 @@
-import { counter, gauge, histogram, upDownCounter } from '@mvx-metrics/core';
+import { counter, describeMetric, gauge, histogram, upDownCounter } from '@mvx-metrics/core';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import type { OtelBridgeError } from '../errors/otel-bridge-error.js';
@@ -15,8 +15,9 @@ describe('kind adapters', () => {
       gauge({ name: 'g', on, value: () => 1 }),
       histogram({ name: 'h', on, value: () => 1 }),
     ];
-    const adapters = metrics.map((metric) => adapterFor(metric.descriptor));
-    expect(adapters.map((a) => a.kind)).toEqual(metrics.map((m) => m.descriptor.kind));
+    const descriptors = metrics.map((metric) => describeMetric(metric));
+    const adapters = descriptors.map((descriptor) => adapterFor(descriptor));
+    expect(adapters.map((a) => a.kind)).toEqual(descriptors.map((d) => d.kind));
     expect(new Set(adapters)).toEqual(new Set(KIND_ADAPTERS));
     expect(new Set(KIND_ADAPTERS.map((a) => a.kind)).size).toBe(KIND_ADAPTERS.length);
   });
