@@ -546,7 +546,7 @@ if (SECTIONS.includes('d')) {
   const scrapeOf = (setup) => scrape(setup.exporter);
   const jobs = setups.flatMap((setup) => [
     () => timeAfterOneChange(setup, collect),
-    () => timeAfterOneChange(setup, scrapeOf, 10),
+    () => timeAfterOneChange(setup, scrapeOf, 20),
   ]);
   const [collected, scraped, directCollected, directScraped, beforeCollected, beforeScraped] =
     await interleave(jobs, { samples: 9, warmup: 2 });
