@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // `npm run test:consumers`, which CI runs once (each test picks its own Node version).
 export default defineConfig({
   test: {
-    include: ['test/consumers/**/*.test.ts'],
+    include: ['test/consumers/*.test.ts'],
     globalSetup: ['test/consumers/support/global-setup.ts'],
     testTimeout: 240_000,
     hookTimeout: 300_000,

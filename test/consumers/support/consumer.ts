@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { NodeBinary } from './nodes.js';
 
@@ -99,7 +99,10 @@ export async function installConsumer(name: string, options: ConsumerOptions): P
     installOutput,
     run: (command, args, env) => exec(options.node, dir, command, args, env),
     copy: (from, to) => cpSync(from, join(dir, to), { recursive: true }),
-    write: (path, text) => writeFileSync(join(dir, path), text),
+    write: (path, text) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
