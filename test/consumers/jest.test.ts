@@ -1,18 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Consumer, installConsumer } from './support/consumer.js';
 import { copyApp } from './support/formats.js';
 import { nodeBinary } from './support/nodes.js';
 
-// The configuration the README documents for Jest: ESM mode (the packages are ESM-only) with
-// ts-jest, run under Node's --experimental-vm-modules.
-const JEST_CONFIG = `/** @type {import('jest').Config} */
-export default {
-  testEnvironment: 'node',
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\\\.{1,2}/.*)\\\\.js$': '$1' },
-  transform: { '^.+\\\\.ts$': ['ts-jest', { useESM: true }] },
-};
-`;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The Jest configuration the README documents (ESM mode with ts-jest), verbatim. */
+function readmeJestConfig(): string {
+  const readme = readFileSync(`${root}/README.md`, 'utf8');
+  const block = /```js\n(\/\/ jest\.config\.js[\s\S]*?)```/.exec(readme)?.[1];
+  if (block === undefined) throw new Error('README documents no jest.config.js');
+  return block;
+}
 
 let consumer: Consumer;
 beforeAll(async () => {
@@ -33,7 +34,7 @@ beforeAll(async () => {
     },
   });
   copyApp(consumer, 'src', (text) => text.replace("from 'vitest'", "from '@jest/globals'"));
-  consumer.write('jest.config.js', JEST_CONFIG);
+  consumer.write('jest.config.js', readmeJestConfig());
   consumer.write(
     'tsconfig.json',
     JSON.stringify({
