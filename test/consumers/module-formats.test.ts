@@ -50,9 +50,14 @@ describe.each([20, 22, 24] as const)('JavaScript consumers on Node %i', (major) 
 });
 
 describe.each(TS_VARIANTS)('TypeScript consumer, $name', (variant) => {
-  it("compiles the README's production class, wiring and unit test", async () => {
+  it("compiles the README's production class, wiring and unit test (or rejects them as the README says)", async () => {
     const folder = writeTsVariant(consumer, variant);
     const tsc = await consumer.run('node', ['node_modules/typescript/bin/tsc', '-p', folder]);
+    if (variant.rejects !== undefined) {
+      expect(tsc.stdout).toMatch(variant.rejects);
+      expect(tsc.code).not.toBe(0);
+      return;
+    }
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
     expect(tsc.code).toBe(0);
     if (!variant.runs) return;

@@ -11,6 +11,8 @@ export interface TsVariant {
   readonly compilerOptions: Record<string, unknown>;
   /** Whether `tsc` emits (and the test then runs `dist/main.js`). */
   readonly runs: boolean;
+  /** The error tsc must report instead, for a setup the README says is unsupported. */
+  readonly rejects?: RegExp;
 }
 
 const common = { target: 'es2022', strict: true, types: ['node'], outDir: 'dist' };
@@ -34,6 +36,14 @@ export const TS_VARIANTS: readonly TsVariant[] = [
   },
   // TypeScript >= 5.8 under nodenext accepts require() of ESM-only packages, as Node >= 20.19 does.
   { name: 'nodenext-cjs', type: 'commonjs', compilerOptions: { module: 'nodenext' }, runs: true },
+  // What the README says is not supported: node16 from CommonJS files cannot import ESM-only packages.
+  {
+    name: 'node16-cjs',
+    type: 'commonjs',
+    compilerOptions: { module: 'node16' },
+    runs: false,
+    rejects: /events\.ts.*error TS1479: .*ECMAScript module.*import\("@mvx-metrics\/core"\)/,
+  },
 ];
 
 /** Copies the app fixture into `folder` (production class, wiring, unit test), optionally rewritten. */
