@@ -1,3 +1,4 @@
+export { describeError } from './errors/describe-error.js';
 export type { ErrorHandler, MetricsErrorCode } from './errors/index.js';
 export { defaultErrorHandler, MetricsError, MetricsWiringError } from './errors/index.js';
 export type { EventClass, EventPredicate, EventSelector } from './events/index.js';
@@ -42,6 +43,7 @@ export type {
   SchedulerOption,
   SchedulerStats,
   SchedulerTask,
+  SyncSchedulerOptions,
 } from './runtime/index.js';
 export { createImmediateScheduler, createSyncScheduler, MetricsRuntime } from './runtime/index.js';
 export type {

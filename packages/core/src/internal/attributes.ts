@@ -115,7 +115,13 @@ export function describeValue(value: unknown): string {
     case 'bigint':
       return `${value}n`;
     case 'object':
-      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+      // Array.isArray throws on a revoked Proxy.
+      if (value === null) return 'null';
+      try {
+        return Array.isArray(value) ? 'an array' : 'an object';
+      } catch {
+        return 'an object';
+      }
     case 'function':
       return 'a function';
     case 'symbol':

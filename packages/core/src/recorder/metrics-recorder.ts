@@ -80,8 +80,13 @@ export class MetricsRecorder {
     this.overflow = overflow;
     this.dropOldest = overflow === 'drop-oldest';
     this.clock = options.clock ?? (() => performance.now());
-    this.scheduler = resolveScheduler(options.scheduler, options.clock);
     this.reporter = new OnceReporter(options.onError ?? defaultErrorHandler);
+    this.scheduler = resolveScheduler(
+      options.scheduler,
+      options.clock,
+      (error) => this.reporter.report(error),
+      `Recorder "${name}"`,
+    );
     this.task = { drain: (deadline) => this.drainQueued(deadline) };
     this.host = { recorderName: name, report: (error) => this.reporter.report(error) };
     this.hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
@@ -113,10 +118,7 @@ export class MetricsRecorder {
     if (ring.size >= ring.room && !this.makeRoom()) return;
     const slot = ring.push(event);
     if (this.capture !== undefined) this.captureInto(slot);
-    if (!this.queued && this.phase === RUNNING) {
-      this.queued = true;
-      this.scheduler.schedule(this.task);
-    }
+    if (!this.queued && this.phase === RUNNING) this.scheduleTask();
   }
 
   /** Adds a metric (wiring time). Throws on an invalid or duplicate name. */
@@ -141,7 +143,7 @@ export class MetricsRecorder {
         this.reporter.once(
           `snapshot:${metric.name}`,
           'metric-failed',
-          `Metric "${metric.name}" in recorder "${this.name}" threw from snapshot(): ${String(error)}`,
+          `Metric "${metric.name}" in recorder "${this.name}" threw from snapshot(): ${errorMessage(error)}`,
           error,
         );
       }
@@ -222,8 +224,20 @@ export class MetricsRecorder {
 
   private drainGuarded(deadline: number): boolean {
     this.draining = true;
+    const before = this.processed;
     try {
       return this.drain(deadline);
+    } catch (error) {
+      // Metrics and hooks are contained one by one; what is left (a throwing clock) must not
+      // leave the scheduler's turn either. Events already taken are counted as processed.
+      this.reporter.once(
+        'processing',
+        'processing-failed',
+        `Recorder "${this.name}" failed while processing: ${errorMessage(error)}`,
+        error,
+      );
+      this.settleWaiters();
+      return this.ring.size > 0 && this.processed > before;
     } finally {
       this.draining = false;
     }
@@ -250,11 +264,25 @@ export class MetricsRecorder {
   }
 
   private kick(): void {
-    if (this.ring.size > 0 && !this.queued && this.phase !== CREATED) {
-      this.queued = true;
-      this.scheduler.schedule(this.task);
-    }
+    if (this.ring.size > 0 && !this.queued && this.phase !== CREATED) this.scheduleTask();
     this.settleWaiters();
+  }
+
+  // A scheduler of the user's own may throw: the event stays pending (the next registerEvent or
+  // flush asks again) and the producer's stack never sees it.
+  private scheduleTask(): void {
+    this.queued = true;
+    try {
+      this.scheduler.schedule(this.task);
+    } catch (error) {
+      this.queued = false;
+      this.reporter.once(
+        'schedule',
+        'scheduler-task-failed',
+        `The scheduler of recorder "${this.name}" threw from schedule(): ${errorMessage(error)}`,
+        error,
+      );
+    }
   }
 
   // The scheduler's visit. Only here does `queued` go back to false: the scheduler holds the task

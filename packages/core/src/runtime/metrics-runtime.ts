@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { describeError } from '../errors/describe-error.js';
 import {
   defaultErrorHandler,
   type ErrorHandler,
@@ -78,7 +79,6 @@ export class MetricsRuntime {
     this.options = options;
     this.namespace = options.namespace;
     this.clock = options.clock ?? (() => performance.now());
-    this.scheduler = resolveScheduler(options.scheduler, this.clock);
     const handler = options.onError ?? defaultErrorHandler;
     this.onError = (error) => {
       try {
@@ -87,6 +87,12 @@ export class MetricsRuntime {
         // contained: a throwing error handler must not break the runtime
       }
     };
+    this.scheduler = resolveScheduler(
+      options.scheduler,
+      this.clock,
+      this.onError,
+      `MetricsRuntime "${this.namespace}"`,
+    );
   }
 
   /** Starts processing for every recorder, present and future. Idempotent. */
@@ -259,15 +265,24 @@ export class MetricsRuntime {
       try {
         listener(recorder);
       } catch (error) {
-        if (rethrowWiringErrors && error instanceof MetricsWiringError) throw error;
+        if (rethrowWiringErrors && isWiringError(error)) throw error;
         this.onError(
           new MetricsError(
             'listener-failed',
-            `A ${what} listener of runtime "${this.namespace}" threw for recorder "${recorder.name}": ${String(error)}`,
+            `A ${what} listener of runtime "${this.namespace}" threw for recorder "${recorder.name}": ${describeError(error)}`,
             { cause: error },
           ),
         );
       }
     }
+  }
+}
+
+// `instanceof` asks a Proxy for its prototype, which throws once the proxy is revoked.
+function isWiringError(error: unknown): boolean {
+  try {
+    return error instanceof MetricsWiringError;
+  } catch {
+    return false;
   }
 }

@@ -1,4 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { describeError } from '../errors/describe-error.js';
+import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
+import { describeValue } from '../internal/attributes.js';
 
 /** Work a scheduler runs: processes pending events until `deadline`; `true` = more is pending. */
 export interface SchedulerTask {
@@ -26,6 +29,39 @@ export interface ImmediateSchedulerOptions {
   budgetMs?: number;
   /** Monotonic clock in milliseconds (default `performance.now`). */
   clock?: () => number;
+  /** Receives a task that threw (the task is visited again next turn); default: ignored. */
+  onError?: ErrorHandler;
+}
+
+/** Options of {@link createSyncScheduler}. */
+export interface SyncSchedulerOptions {
+  /** Receives a task that threw (it is not retried on the caller's stack); default: ignored. */
+  onError?: ErrorHandler;
+}
+
+function reportTaskFailure(error: unknown, onError: ErrorHandler | undefined): void {
+  try {
+    onError?.(
+      new MetricsError(
+        'scheduler-task-failed',
+        `A scheduler task threw; the other tasks go on: ${describeError(error)}`,
+        { cause: error },
+      ),
+    );
+  } catch {
+    // a throwing error handler is contained too
+  }
+}
+
+// A task that throws must not leave the scheduler: the other recorders of the runtime share it.
+// Returns what the task said, or `true` (visit it again next turn) when it threw.
+function visit(task: SchedulerTask, deadline: number, onError: ErrorHandler | undefined): boolean {
+  try {
+    return task.drain(deadline);
+  } catch (error) {
+    reportTaskFailure(error, onError);
+    return true;
+  }
 }
 
 /**
@@ -36,6 +72,14 @@ export interface ImmediateSchedulerOptions {
 export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}): Scheduler {
   const budget = options.budgetMs ?? 4;
   const clock = options.clock ?? (() => performance.now());
+  // A throwing clock ends the turn instead of the process.
+  const now = (): number => {
+    try {
+      return clock();
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
+  };
   let ready: SchedulerTask[] = [];
   let armed = false;
   const counters: SchedulerStats = { turns: 0, visits: 0 };
@@ -45,13 +89,13 @@ export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}
     counters.turns++;
     const batch = ready;
     ready = [];
-    const deadline = clock() + budget;
+    const deadline = now() + budget;
     let i = 0;
     for (; i < batch.length; i++) {
       const task = batch[i] as SchedulerTask;
       counters.visits++;
-      if (task.drain(deadline)) ready.push(task);
-      if (clock() >= deadline) {
+      if (visit(task, deadline, options.onError)) ready.push(task);
+      if (now() >= deadline) {
         i++;
         break;
       }
@@ -80,13 +124,23 @@ export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}
  * Processes inside `registerEvent`, on the caller's stack: for unit tests and synchronous
  * dispatch. Events registered by a hook during processing are processed in the same call.
  */
-export function createSyncScheduler(): Scheduler {
+export function createSyncScheduler(options: SyncSchedulerOptions = {}): Scheduler {
   const counters: SchedulerStats = { turns: 0, visits: 0 };
   return {
     schedule(task) {
       counters.turns++;
-      do counters.visits++;
-      while (task.drain(Number.POSITIVE_INFINITY));
+      // A task that keeps throwing is not retried on the producer's stack for ever.
+      let failures = 0;
+      let more = true;
+      while (more) {
+        counters.visits++;
+        try {
+          more = task.drain(Number.POSITIVE_INFINITY);
+        } catch (error) {
+          reportTaskFailure(error, options.onError);
+          more = ++failures < 2;
+        }
+      }
     },
     stats: () => ({ ...counters }),
   };
@@ -95,14 +149,40 @@ export function createSyncScheduler(): Scheduler {
 /** How to choose a scheduler in options: a name or your own. */
 export type SchedulerOption = 'immediate' | 'sync' | Scheduler;
 
-/** The scheduler an options object names (default: a new `setImmediate` scheduler). */
+/**
+ * The scheduler an options object names (default: a new `setImmediate` scheduler). Throws a
+ * {@link MetricsWiringError} naming `owner`'s `scheduler` option when it is none of those.
+ */
 export function resolveScheduler(
   option: SchedulerOption | undefined,
-  clock?: () => number,
+  clock: (() => number) | undefined,
+  onError: ErrorHandler | undefined,
+  owner: string,
 ): Scheduler {
+  const handler = onError === undefined ? {} : { onError };
   if (option === undefined || option === 'immediate') {
-    return createImmediateScheduler(clock === undefined ? {} : { clock });
+    return createImmediateScheduler(clock === undefined ? handler : { clock, ...handler });
   }
-  if (option === 'sync') return createSyncScheduler();
+  if (option === 'sync') return createSyncScheduler(handler);
+  if (!isScheduler(option)) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `${owner}: scheduler must be 'immediate', 'sync' or an object with schedule(task) and stats(), got ${describeValue(option)}.`,
+    );
+  }
   return option;
+}
+
+function isScheduler(option: unknown): option is Scheduler {
+  try {
+    const candidate = option as Partial<Scheduler> | null;
+    return (
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      typeof candidate.schedule === 'function' &&
+      typeof candidate.stats === 'function'
+    );
+  } catch {
+    return false;
+  }
 }

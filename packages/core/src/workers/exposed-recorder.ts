@@ -1,4 +1,5 @@
 import { MessageChannel } from 'node:worker_threads';
+import { describeError } from '../errors/describe-error.js';
 import {
   defaultErrorHandler,
   type ErrorHandler,
@@ -57,9 +58,13 @@ export class ExposedRecorder {
       closed: (connection, final) => this.connectionClosed(connection, final),
       failed: (message, cause) =>
         this.report(
-          new MetricsError('listener-failed', `Worker bridge: ${message}: ${String(cause)}`, {
-            cause,
-          }),
+          new MetricsError(
+            'listener-failed',
+            `Worker bridge: ${message}: ${describeError(cause)}`,
+            {
+              cause,
+            },
+          ),
         ),
     };
   }

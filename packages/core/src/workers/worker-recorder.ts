@@ -140,9 +140,31 @@ export class WorkerRecorder {
     this.send();
   };
 
+  // The buffer is emptied before posting, so whatever happens below must account for every
+  // event of the batch: sent or uncloneable, even if something unforeseen throws.
   private send(): void {
     const size = this.buffer.length - this.start;
     if (size === 0) return;
+    const accounted = this.sent + this.uncloneable + this.lost;
+    try {
+      this.sendBatch(size);
+    } catch (error) {
+      // Counted as not sendable in the counter both threads share, so the owner's books balance too.
+      const missing = size - (this.sent + this.uncloneable + this.lost - accounted);
+      if (missing > 0) {
+        this.uncloneable += missing;
+        Atomics.store(this.shared, UNCLONEABLE, this.uncloneable);
+      }
+      this.reporter.once(
+        'send-failed',
+        'event-not-cloneable',
+        `Worker recorder "${this.name}" could not send ${missing} events: ${errorMessage(error)}. Counted in stats().uncloneable.`,
+        error,
+      );
+    }
+  }
+
+  private sendBatch(size: number): void {
     const batch = this.start === 0 ? this.buffer : this.buffer.slice(this.start);
     this.buffer = [];
     this.start = 0;
