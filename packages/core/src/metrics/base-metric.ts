@@ -146,7 +146,15 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     const point = this.store.get(
       this.attributesOf === undefined ? undefined : this.attributesOf(event),
     );
-    this.apply(point, value as number);
+    if (!this.apply(point, value as number)) {
+      // Adding it would leave the state at ±Infinity for good: refused and counted like NaN.
+      this.droppedValues++;
+      this.reportOnce(
+        'invalid-value',
+        `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: adding it would overflow to a non-finite ${this.kind === 'histogram' ? 'sum' : 'value'}.`,
+      );
+      return false;
+    }
     if (update !== undefined) {
       update.attributes = point.attributes;
       update.value = value as number;
@@ -177,7 +185,8 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
   }
 
   protected abstract createPoint(attributes: Attributes): P;
-  protected abstract apply(point: P, value: number): void;
+  /** Applies `value` to `point`; `false` (state untouched) when the result would not be finite. */
+  protected abstract apply(point: P, value: number): boolean;
   protected abstract copyPoint(point: P): P;
 
   private reportOnce(

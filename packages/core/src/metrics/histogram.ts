@@ -71,7 +71,8 @@ class HistogramMetric extends BuiltInMetric<HistogramPoint> {
     };
   }
 
-  protected apply(point: HistogramPoint, value: number): void {
+  protected apply(point: HistogramPoint, value: number): boolean {
+    if (!Number.isFinite(point.sum + value)) return false;
     const bounds = this.boundaries;
     let lo = 0;
     let hi = bounds.length;
@@ -85,6 +86,7 @@ class HistogramMetric extends BuiltInMetric<HistogramPoint> {
     if (point.count === 0 || value > point.max) point.max = value;
     point.count++;
     point.sum += value;
+    return true;
   }
 
   protected copyPoint(point: HistogramPoint): HistogramPoint {

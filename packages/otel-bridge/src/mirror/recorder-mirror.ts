@@ -125,7 +125,7 @@ export class RecorderMirror {
     if (converted.skipped > 0) {
       this.reporter.once(
         `points:${this.recorder.name}:${metric.name}`,
-        `otel-bridge: metric "${metric.name}" of recorder "${this.recorder.name}" reported ${converted.skipped} point(s) that are not { attributes, value } (or histogram) points; they are not exported.`,
+        `otel-bridge: metric "${metric.name}" of recorder "${this.recorder.name}" reported ${converted.skipped} point(s) that are not { attributes, value } (or histogram) points with finite numbers; they are not exported.`,
       );
     }
     return converted.metric;
