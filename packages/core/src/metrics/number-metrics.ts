@@ -6,7 +6,7 @@ abstract class NumberMetric extends BuiltInMetric<NumberPoint> {
   constructor(options: MetricOptions, requiresValue: boolean) {
     super(options, requiresValue);
     // A number point needs nothing from the subclass, so seeding can run here.
-    this.seed(options.initial);
+    this.seed();
   }
 
   protected createPoint(attributes: Attributes): NumberPoint {

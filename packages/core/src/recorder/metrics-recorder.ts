@@ -1,12 +1,18 @@
-import { defaultErrorHandler, type ErrorHandler } from '../errors/index.js';
+import { defaultErrorHandler, type ErrorHandler, MetricsWiringError } from '../errors/index.js';
 import { describeEvent } from '../events/index.js';
 import { describeValue } from '../internal/attributes.js';
 import { EventRing } from '../internal/event-ring.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
+import { optionalFunction } from '../internal/option-checks.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
-import { resolveScheduler, type Scheduler, type SchedulerTask } from '../runtime/scheduler.js';
+import {
+  resolveScheduler,
+  type Scheduler,
+  type SchedulerOption,
+  type SchedulerTask,
+} from '../runtime/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
 import type {
   BatchListener,
@@ -73,17 +79,18 @@ export class MetricsRecorder {
   private draining = false;
 
   constructor(name: string, options: RecorderOptions = {}) {
-    const { capacity, overflow } = checkRecorderOptions(name, options);
+    const checked = checkRecorderOptions(name, options);
+    const { capacity, overflow } = checked;
     this.name = name;
     this.capacity = capacity;
     this.ring = new EventRing(capacity);
     this.overflow = overflow;
     this.dropOldest = overflow === 'drop-oldest';
-    this.clock = options.clock ?? (() => performance.now());
-    this.reporter = new OnceReporter(options.onError ?? defaultErrorHandler);
+    this.clock = checked.clock ?? (() => performance.now());
+    this.reporter = new OnceReporter(checked.onError ?? defaultErrorHandler);
     this.scheduler = resolveScheduler(
-      options.scheduler,
-      options.clock,
+      checked.scheduler as SchedulerOption | undefined,
+      checked.clock,
       (error) => this.reporter.report(error),
       `Recorder "${name}"`,
     );
@@ -91,7 +98,7 @@ export class MetricsRecorder {
     this.host = { recorderName: name, report: (error) => this.reporter.report(error) };
     this.hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
     this.hooked = this.hasAfterChange;
-    for (const metric of options.metrics ?? []) this.addMetric(metric);
+    for (const metric of checked.metrics) this.addMetric(metric);
   }
 
   /** Current lifecycle state. */
@@ -186,12 +193,19 @@ export class MetricsRecorder {
 
   /** Installs (or with `undefined` removes) the function whose result travels with each event as `context`. */
   setContextCapture(capture: ContextCapture | undefined): void {
+    optionalFunction({ label: `Recorder "${this.name}"` }, { capture }, 'capture');
     this.capture = capture;
     if (capture !== undefined) this.ring.keepContexts();
   }
 
   /** Replaces the error handler (a runtime passes its own). */
   setErrorHandler(handler: ErrorHandler): void {
+    if (typeof handler !== 'function') {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `Recorder "${this.name}": setErrorHandler needs a function, got ${describeValue(handler)}.`,
+      );
+    }
     this.reporter.handler = handler;
   }
 

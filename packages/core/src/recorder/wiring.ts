@@ -1,7 +1,14 @@
 // Wiring-time checks of a recorder: its options and the metrics joining it. Each throws a
 // MetricsWiringError naming the recorder, the mistake and the fix; none runs on the hot path.
-import { MetricsWiringError } from '../errors/index.js';
+import { type ErrorHandler, MetricsWiringError } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import {
+  optionalArray,
+  optionalClock,
+  optionalFunction,
+  optionsObject,
+  readOption,
+} from '../internal/option-checks.js';
 import { assertValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
 import type { OverflowPolicy, RecorderOptions, RecorderState } from './types.js';
@@ -9,32 +16,48 @@ import type { OverflowPolicy, RecorderOptions, RecorderState } from './types.js'
 /** Default bound of a recorder's pending-event buffer (`maxPendingEvents`). */
 export const DEFAULT_MAX_PENDING_EVENTS = 65_536;
 
-/** The buffer settings of a recorder's options, checked and defaulted. */
-export function checkRecorderOptions(
-  name: string,
-  options: RecorderOptions,
-): { capacity: number; overflow: OverflowPolicy } {
+/** A recorder's options after the wiring-time checks, each read once. */
+export interface CheckedRecorderOptions {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly metrics: readonly Metric[];
+  readonly scheduler: unknown;
+  readonly onError: ErrorHandler | undefined;
+  readonly clock: (() => number) | undefined;
+}
+
+/** A recorder's name and options, checked and defaulted. */
+export function checkRecorderOptions(name: string, raw: RecorderOptions): CheckedRecorderOptions {
   if (typeof name !== 'string' || name.length === 0) {
     throw new MetricsWiringError(
       'invalid-recorder-name',
       `Recorder name must be a non-empty string, got ${describeValue(name)}.`,
     );
   }
-  const capacity = options.maxPendingEvents ?? DEFAULT_MAX_PENDING_EVENTS;
-  if (!Number.isInteger(capacity) || capacity < 1) {
+  const owner = { label: `Recorder "${name}"` };
+  const options = optionsObject(owner, raw);
+  const capacity = readOption(owner, options, 'maxPendingEvents') ?? DEFAULT_MAX_PENDING_EVENTS;
+  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1) {
     throw new MetricsWiringError(
       'invalid-option',
       `Recorder "${name}": maxPendingEvents must be a positive integer, got ${describeValue(capacity)}.`,
     );
   }
-  const overflow = options.overflow ?? 'drop-newest';
+  const overflow = readOption(owner, options, 'overflow') ?? 'drop-newest';
   if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
     throw new MetricsWiringError(
       'invalid-option',
       `Recorder "${name}": overflow must be 'drop-newest' or 'drop-oldest', got ${describeValue(overflow)}.`,
     );
   }
-  return { capacity, overflow };
+  return {
+    capacity,
+    overflow,
+    metrics: (optionalArray(owner, options, 'metrics') ?? []) as Metric[],
+    scheduler: readOption(owner, options, 'scheduler'),
+    onError: optionalFunction<ErrorHandler>(owner, options, 'onError'),
+    clock: optionalClock(owner, options),
+  };
 }
 
 /** What the ownership check needs to know of a recorder. */

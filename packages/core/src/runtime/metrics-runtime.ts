@@ -8,6 +8,14 @@ import {
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
 import { ListenerList } from '../internal/listener-list.js';
+import {
+  optionalClock,
+  optionalFunction,
+  optionalInteger,
+  optionalOneOf,
+  optionsObject,
+  readOption,
+} from '../internal/option-checks.js';
 import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
@@ -42,6 +50,8 @@ export interface CreateRecorderOptions {
 /** Called with a recorder when it joins or leaves the runtime. */
 export type RecorderListener = (recorder: MetricsRecorder) => void;
 
+const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ['drop-newest', 'drop-oldest'];
+
 type RuntimeState = 'created' | 'running' | 'shutting-down' | 'shut-down';
 
 /**
@@ -60,7 +70,8 @@ export class MetricsRuntime {
   readonly scheduler: Scheduler;
   private state: RuntimeState = 'created';
   private readonly byName = new Map<string, MetricsRecorder>();
-  private readonly options: MetricsRuntimeOptions;
+  private readonly maxPendingEvents: number | undefined;
+  private readonly overflow: OverflowPolicy | undefined;
   private readonly clock: () => number;
   private readonly added = new ListenerList<RecorderListener>();
   private readonly removed = new ListenerList<RecorderListener>();
@@ -70,16 +81,22 @@ export class MetricsRuntime {
   private readonly exposed = new Map<string, ExposedRecorder>();
 
   constructor(options: MetricsRuntimeOptions) {
-    if (options === null || typeof options !== 'object' || !isValidMetricName(options.namespace)) {
+    const opts = optionsObject({ label: 'MetricsRuntime' }, options ?? null);
+    const namespace = readOption({ label: 'MetricsRuntime' }, opts, 'namespace');
+    if (!isValidMetricName(namespace)) {
       throw new MetricsWiringError(
         'invalid-option',
-        `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(options?.namespace)}.`,
+        `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(namespace)}.`,
       );
     }
-    this.options = options;
-    this.namespace = options.namespace;
-    this.clock = options.clock ?? (() => performance.now());
-    const handler = options.onError ?? defaultErrorHandler;
+    this.namespace = namespace;
+    const owner = { label: `MetricsRuntime "${namespace}"` };
+    this.maxPendingEvents = optionalInteger(owner, opts, 'maxPendingEvents', 1);
+    this.overflow = optionalOneOf(owner, opts, 'overflow', OVERFLOW_POLICIES);
+    const scheduler = readOption(owner, opts, 'scheduler') as SchedulerOption | undefined;
+    const handler = optionalFunction<ErrorHandler>(owner, opts, 'onError') ?? defaultErrorHandler;
+    const clock = optionalClock(owner, opts);
+    this.clock = clock ?? (() => performance.now());
     this.onError = (error) => {
       try {
         handler(error);
@@ -87,12 +104,7 @@ export class MetricsRuntime {
         // contained: a throwing error handler must not break the runtime
       }
     };
-    this.scheduler = resolveScheduler(
-      options.scheduler,
-      this.clock,
-      this.onError,
-      `MetricsRuntime "${this.namespace}"`,
-    );
+    this.scheduler = resolveScheduler(scheduler, this.clock, this.onError, owner.label);
   }
 
   /** Starts processing for every recorder, present and future. Idempotent. */
@@ -124,10 +136,7 @@ export class MetricsRuntime {
         `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
       );
     }
-    const metrics =
-      typeof options.metrics === 'function' ? options.metrics(name) : (options.metrics ?? []);
-    const maxPendingEvents = options.maxPendingEvents ?? this.options.maxPendingEvents;
-    const overflow = options.overflow ?? this.options.overflow;
+    const { metrics, maxPendingEvents, overflow } = this.checkCreateOptions(name, options);
     const recorder = new MetricsRecorder(name, {
       metrics,
       scheduler: this.scheduler,
@@ -150,6 +159,48 @@ export class MetricsRuntime {
       throw error;
     }
     return recorder;
+  }
+
+  // createRecorder's options, each read once; the recorder checks what it receives again.
+  private checkCreateOptions(
+    name: string,
+    raw: CreateRecorderOptions,
+  ): { metrics: readonly Metric[]; maxPendingEvents?: number; overflow?: OverflowPolicy } {
+    const owner = { label: `createRecorder("${typeof name === 'string' ? name : '?'}")` };
+    const options = optionsObject(owner, raw);
+    const given = readOption(owner, options, 'metrics');
+    let metrics: unknown = given ?? [];
+    if (typeof given === 'function') {
+      try {
+        metrics = given(name);
+      } catch (error) {
+        throw new MetricsWiringError(
+          'invalid-option',
+          `${owner.label}: the metrics factory threw: ${describeError(error)}.`,
+          { cause: error },
+        );
+      }
+    }
+    let list: Metric[] | undefined;
+    try {
+      list = Array.isArray(metrics) ? [...metrics] : undefined;
+    } catch {
+      list = undefined;
+    }
+    if (list === undefined) {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `${owner.label}: option \`metrics\` must be an array of metrics or a function returning one, got ${describeValue(typeof given === 'function' ? metrics : given)}${typeof given === 'function' ? ' from the factory' : ''}.`,
+      );
+    }
+    const maxPendingEvents =
+      optionalInteger(owner, options, 'maxPendingEvents', 1) ?? this.maxPendingEvents;
+    const overflow = optionalOneOf(owner, options, 'overflow', OVERFLOW_POLICIES) ?? this.overflow;
+    return {
+      metrics: list,
+      ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
+      ...(overflow === undefined ? {} : { overflow }),
+    };
   }
 
   /** The recorder called `name`, if any. */
@@ -225,6 +276,7 @@ export class MetricsRuntime {
 
   /** Installs the capturer whose result travels with each event as `context` (`undefined` removes it). */
   setContextCapture(capture: ContextCapture | undefined): void {
+    optionalFunction({ label: `MetricsRuntime "${this.namespace}"` }, { capture }, 'capture');
     this.capture = capture;
     for (const recorder of this.byName.values()) recorder.setContextCapture(capture);
   }

@@ -2,6 +2,12 @@ import { performance } from 'node:perf_hooks';
 import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import {
+  optionalClock,
+  optionalFunction,
+  optionalPositive,
+  optionsObject,
+} from '../internal/option-checks.js';
 
 /** Work a scheduler runs: processes pending events until `deadline`; `true` = more is pending. */
 export interface SchedulerTask {
@@ -69,9 +75,12 @@ function visit(task: SchedulerTask, deadline: number, onError: ErrorHandler | un
  * time budget, so a burst is spread over many turns instead of blocking timers and I/O. Only
  * recorders with pending events are queued; idle ones cost nothing.
  */
-export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}): Scheduler {
-  const budget = options.budgetMs ?? 4;
-  const clock = options.clock ?? (() => performance.now());
+export function createImmediateScheduler(raw: ImmediateSchedulerOptions = {}): Scheduler {
+  const owner = { label: 'createImmediateScheduler' };
+  const checked = optionsObject(owner, raw);
+  const budget = optionalPositive(owner, checked, 'budgetMs') ?? 4;
+  const clock = optionalClock(owner, checked) ?? (() => performance.now());
+  const options = { onError: optionalFunction<ErrorHandler>(owner, checked, 'onError') };
   // A throwing clock ends the turn instead of the process.
   const now = (): number => {
     try {
@@ -124,7 +133,11 @@ export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}
  * Processes inside `registerEvent`, on the caller's stack: for unit tests and synchronous
  * dispatch. Events registered by a hook during processing are processed in the same call.
  */
-export function createSyncScheduler(options: SyncSchedulerOptions = {}): Scheduler {
+export function createSyncScheduler(raw: SyncSchedulerOptions = {}): Scheduler {
+  const owner = { label: 'createSyncScheduler' };
+  const options = {
+    onError: optionalFunction<ErrorHandler>(owner, optionsObject(owner, raw), 'onError'),
+  };
   const counters: SchedulerStats = { turns: 0, visits: 0 };
   return {
     schedule(task) {

@@ -1,4 +1,5 @@
-import type { MetricsError } from '../errors/index.js';
+import type { ErrorHandler, MetricsError } from '../errors/index.js';
+import { optionalFunction, optionsObject } from '../internal/option-checks.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { RecorderOptions } from '../recorder/types.js';
@@ -30,7 +31,10 @@ export function createTestRecorder(
   options: TestRecorderOptions = {},
 ): TestRecorder {
   const errors: MetricsError[] = [];
-  const { name = 'test', onError, ...rest } = options;
+  const owner = { label: 'createTestRecorder' };
+  const checked = optionsObject(owner, options);
+  const onError = optionalFunction<ErrorHandler>(owner, checked, 'onError');
+  const { name = 'test', onError: _, ...rest } = checked as TestRecorderOptions;
   const recorder = new MetricsRecorder(name, {
     ...rest,
     metrics,

@@ -7,7 +7,9 @@ import {
   MetricsWiringError,
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import type { OverflowPolicy } from '../recorder/types.js';
 import {
   type ConnectionCounts,
   type ConnectionOwner,
@@ -52,7 +54,10 @@ export class ExposedRecorder {
 
   constructor(recorder: MetricsRecorder, options: ExposeRecorderOptions = {}) {
     this.recorder = recorder;
-    this.onError = options.onError ?? defaultErrorHandler;
+    const owner = { label: `exposeRecorder("${recorder.name}")` };
+    this.onError =
+      optionalFunction<ErrorHandler>(owner, optionsObject(owner, options), 'onError') ??
+      defaultErrorHandler;
     this.owner = {
       recorder,
       closed: (connection, final) => this.connectionClosed(connection, final),
@@ -77,9 +82,14 @@ export class ExposedRecorder {
         `Recorder "${this.recorder.name}" is no longer exposed to workers (closed or shut down): create handles before shutdown().`,
       );
     }
-    const maxPendingEvents = options.maxPendingEvents ?? this.recorder.capacity;
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    const overflow = options.overflow ?? this.recorder.overflow;
+    const owner = { label: `Worker handle of recorder "${this.recorder.name}"` };
+    const opts = optionsObject(owner, options);
+    const maxPendingEvents =
+      (readOption(owner, opts, 'maxPendingEvents') as number | undefined) ?? this.recorder.capacity;
+    const batchSize =
+      (readOption(owner, opts, 'batchSize') as number | undefined) ?? DEFAULT_BATCH_SIZE;
+    const overflow =
+      (readOption(owner, opts, 'overflow') as OverflowPolicy | undefined) ?? this.recorder.overflow;
     this.check('maxPendingEvents', maxPendingEvents);
     this.check('batchSize', batchSize);
     if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
