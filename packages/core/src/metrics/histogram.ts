@@ -53,8 +53,11 @@ class HistogramMetric extends BuiltInMetric<HistogramPoint> {
     super(options, true);
     this.boundaries = checkBuckets(
       this.name,
-      (this.checked.buckets as readonly number[] | undefined) ??
-        (this.checked.unit === 's' ? DEFAULT_SECONDS_BUCKETS : DEFAULT_BUCKETS),
+      this.checked.buckets === undefined
+        ? this.checked.unit === 's'
+          ? DEFAULT_SECONDS_BUCKETS
+          : DEFAULT_BUCKETS
+        : (this.checked.buckets as readonly number[]),
     );
     this.seed();
   }

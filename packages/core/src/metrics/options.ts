@@ -56,7 +56,8 @@ export function checkMetricOptions(options: unknown, requiresValue: boolean): Ch
       `Metric "${name}" needs \`value: (event) => number\`.`,
     );
   }
-  const limit = readOption(owner, options, 'cardinalityLimit') ?? DEFAULT_CARDINALITY_LIMIT;
+  const given = readOption(owner, options, 'cardinalityLimit');
+  const limit = given === undefined ? DEFAULT_CARDINALITY_LIMIT : given;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 2) {
     throw new MetricsWiringError(
       'invalid-metric-options',

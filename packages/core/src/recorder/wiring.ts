@@ -36,14 +36,16 @@ export function checkRecorderOptions(name: string, raw: RecorderOptions): Checke
   }
   const owner = { label: `Recorder "${name}"` };
   const options = optionsObject(owner, raw);
-  const capacity = readOption(owner, options, 'maxPendingEvents') ?? DEFAULT_MAX_PENDING_EVENTS;
+  const given = readOption(owner, options, 'maxPendingEvents');
+  const capacity = given === undefined ? DEFAULT_MAX_PENDING_EVENTS : given;
   if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1) {
     throw new MetricsWiringError(
       'invalid-option',
       `Recorder "${name}": maxPendingEvents must be a positive integer, got ${describeValue(capacity)}.`,
     );
   }
-  const overflow = readOption(owner, options, 'overflow') ?? 'drop-newest';
+  const policy = readOption(owner, options, 'overflow');
+  const overflow = policy === undefined ? 'drop-newest' : policy;
   if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
     throw new MetricsWiringError(
       'invalid-option',

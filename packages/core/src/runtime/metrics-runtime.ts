@@ -169,7 +169,7 @@ export class MetricsRuntime {
     const owner = { label: `createRecorder("${typeof name === 'string' ? name : '?'}")` };
     const options = optionsObject(owner, raw);
     const given = readOption(owner, options, 'metrics');
-    let metrics: unknown = given ?? [];
+    let metrics: unknown = given === undefined ? [] : given;
     if (typeof given === 'function') {
       try {
         metrics = given(name);

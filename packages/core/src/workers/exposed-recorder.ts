@@ -84,12 +84,13 @@ export class ExposedRecorder {
     }
     const owner = { label: `Worker handle of recorder "${this.recorder.name}"` };
     const opts = optionsObject(owner, options);
-    const maxPendingEvents =
-      (readOption(owner, opts, 'maxPendingEvents') as number | undefined) ?? this.recorder.capacity;
-    const batchSize =
-      (readOption(owner, opts, 'batchSize') as number | undefined) ?? DEFAULT_BATCH_SIZE;
-    const overflow =
-      (readOption(owner, opts, 'overflow') as OverflowPolicy | undefined) ?? this.recorder.overflow;
+    const read = <T>(key: string, fallback: T): T => {
+      const value = readOption(owner, opts, key);
+      return value === undefined ? fallback : (value as T);
+    };
+    const maxPendingEvents = read('maxPendingEvents', this.recorder.capacity);
+    const batchSize = read('batchSize', DEFAULT_BATCH_SIZE);
+    const overflow = read<OverflowPolicy>('overflow', this.recorder.overflow);
     this.check('maxPendingEvents', maxPendingEvents);
     this.check('batchSize', batchSize);
     if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {

@@ -22,6 +22,7 @@ import {
 
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { checkPipelineOptions } from './check-options.js';
 import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
 import type { OtelPipeline, OtelPipelineOptions, OtlpOptions } from './types.js';
@@ -47,6 +48,7 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
  * console.log(`metrics on ${pipeline.prometheusUrl}`);
  */
 export async function createOtelPipeline(options: OtelPipelineOptions): Promise<OtelPipeline> {
+  checkPipelineOptions(options);
   if (
     options === null ||
     typeof options !== 'object' ||
