@@ -1,7 +1,7 @@
 import { MetricsWiringError } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
 import type { Attributes, HistogramPoint } from '../snapshots/types.js';
-import { BuiltInMetric } from './base-metric.js';
+import { BuiltInMetric } from './built-in-metric.js';
 import type { HistogramOptions, Metric } from './types.js';
 
 /** OpenTelemetry's default explicit bucket boundaries. */

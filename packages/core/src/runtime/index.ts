@@ -4,12 +4,3 @@ export type {
   RecorderListener,
 } from './metrics-runtime.js';
 export { MetricsRuntime } from './metrics-runtime.js';
-export type {
-  ImmediateSchedulerOptions,
-  Scheduler,
-  SchedulerOption,
-  SchedulerStats,
-  SchedulerTask,
-  SyncSchedulerOptions,
-} from './scheduler.js';
-export { createImmediateScheduler, createSyncScheduler } from './scheduler.js';

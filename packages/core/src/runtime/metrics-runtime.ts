@@ -7,12 +7,11 @@ import {
   MetricsWiringError,
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.js';
 import { ListenerList } from '../internal/listener-list.js';
 import {
   optionalClock,
   optionalFunction,
-  optionalInteger,
-  optionalOneOf,
   optionsObject,
   readOption,
 } from '../internal/option-checks.js';
@@ -20,8 +19,8 @@ import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
+import { resolveScheduler, type Scheduler, type SchedulerOption } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
-import { resolveScheduler, type Scheduler, type SchedulerOption } from './scheduler.js';
 
 /** Options of {@link MetricsRuntime}. */
 export interface MetricsRuntimeOptions {
@@ -49,8 +48,6 @@ export interface CreateRecorderOptions {
 
 /** Called with a recorder when it joins or leaves the runtime. */
 export type RecorderListener = (recorder: MetricsRecorder) => void;
-
-const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ['drop-newest', 'drop-oldest'];
 
 type RuntimeState = 'created' | 'running' | 'shutting-down' | 'shut-down';
 
@@ -91,8 +88,10 @@ export class MetricsRuntime {
     }
     this.namespace = namespace;
     const owner = { label: `MetricsRuntime "${namespace}"` };
-    this.maxPendingEvents = optionalInteger(owner, opts, 'maxPendingEvents', 1);
-    this.overflow = optionalOneOf(owner, opts, 'overflow', OVERFLOW_POLICIES);
+    // The recorders' defaults are checked now, not at the first createRecorder.
+    const defaults = bufferOptions(owner.label, opts);
+    this.maxPendingEvents = defaults.maxPendingEvents;
+    this.overflow = defaults.overflow;
     const scheduler = readOption(owner, opts, 'scheduler') as SchedulerOption | undefined;
     const handler = optionalFunction<ErrorHandler>(owner, opts, 'onError') ?? defaultErrorHandler;
     const clock = optionalClock(owner, opts);
@@ -193,9 +192,9 @@ export class MetricsRuntime {
         `${owner.label}: option \`metrics\` must be an array of metrics or a function returning one, got ${describeValue(typeof given === 'function' ? metrics : given)}${typeof given === 'function' ? ' from the factory' : ''}.`,
       );
     }
-    const maxPendingEvents =
-      optionalInteger(owner, options, 'maxPendingEvents', 1) ?? this.maxPendingEvents;
-    const overflow = optionalOneOf(owner, options, 'overflow', OVERFLOW_POLICIES) ?? this.overflow;
+    const own = bufferOptions(owner.label, options);
+    const maxPendingEvents = own.maxPendingEvents ?? this.maxPendingEvents;
+    const overflow = own.overflow ?? this.overflow;
     return {
       metrics: list,
       ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
@@ -337,4 +336,21 @@ function isWiringError(error: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+// A runtime's and createRecorder's buffer options: absent = inherited, anything else checked.
+function bufferOptions(
+  label: string,
+  options: object,
+): { maxPendingEvents: number | undefined; overflow: OverflowPolicy | undefined } {
+  const owner = { label };
+  const capacity = readOption(owner, options, 'maxPendingEvents');
+  const overflow = readOption(owner, options, 'overflow');
+  return {
+    maxPendingEvents:
+      capacity === undefined
+        ? undefined
+        : checkPositiveInteger(label, 'maxPendingEvents', capacity),
+    overflow: overflow === undefined ? undefined : checkOverflow(label, overflow),
+  };
 }

@@ -6,10 +6,9 @@ import {
   MetricsError,
   MetricsWiringError,
 } from '../errors/index.js';
-import { describeValue } from '../internal/attributes.js';
 import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import type { OverflowPolicy } from '../recorder/types.js';
+import { checkHandleOptions } from './handle-options.js';
 import {
   type ConnectionCounts,
   type ConnectionOwner,
@@ -84,21 +83,15 @@ export class ExposedRecorder {
     }
     const owner = { label: `Worker handle of recorder "${this.recorder.name}"` };
     const opts = optionsObject(owner, options);
-    const read = <T>(key: string, fallback: T): T => {
+    const read = (key: string, fallback: unknown): unknown => {
       const value = readOption(owner, opts, key);
-      return value === undefined ? fallback : (value as T);
+      return value === undefined ? fallback : value;
     };
-    const maxPendingEvents = read('maxPendingEvents', this.recorder.capacity);
-    const batchSize = read('batchSize', DEFAULT_BATCH_SIZE);
-    const overflow = read<OverflowPolicy>('overflow', this.recorder.overflow);
-    this.check('maxPendingEvents', maxPendingEvents);
-    this.check('batchSize', batchSize);
-    if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Worker handle of recorder "${this.recorder.name}": overflow must be 'drop-newest' or 'drop-oldest', got ${describeValue(overflow)}.`,
-      );
-    }
+    const { maxPendingEvents, overflow, batchSize } = checkHandleOptions(owner.label, {
+      maxPendingEvents: read('maxPendingEvents', this.recorder.capacity),
+      overflow: read('overflow', this.recorder.overflow),
+      batchSize: read('batchSize', DEFAULT_BATCH_SIZE),
+    });
     const { port1, port2 } = new MessageChannel();
     const counters = new SharedArrayBuffer(SLOTS * Uint32Array.BYTES_PER_ELEMENT);
     this.open.add(new OwnerConnection(this.owner, port1, new Uint32Array(counters)));
@@ -147,15 +140,6 @@ export class ExposedRecorder {
     }
   }
 
-  private check(option: string, value: number): void {
-    if (!Number.isInteger(value) || value < 1 || value > 0x7fff_ffff) {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Worker handle of recorder "${this.recorder.name}": ${option} must be a positive integer below 2^31, got ${describeValue(value)}.`,
-      );
-    }
-  }
-
   private report(error: MetricsError): void {
     try {
       this.onError(error);
@@ -166,10 +150,11 @@ export class ExposedRecorder {
 }
 
 /**
- * Exposes `recorder` to worker threads without a runtime (then you call `close()` at shutdown;
- * `runtime.exposeRecorder(name)` does that for you).
+ * Creates an exposure of `recorder` to worker threads without a runtime (then you call `close()`
+ * at shutdown). With a runtime, use `runtime.exposeRecorder(name)`, which keeps one exposure per
+ * recorder and closes it at shutdown.
  */
-export function exposeRecorder(
+export function createExposedRecorder(
   recorder: MetricsRecorder,
   options: ExposeRecorderOptions = {},
 ): ExposedRecorder {

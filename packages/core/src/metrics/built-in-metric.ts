@@ -1,9 +1,9 @@
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
-import { type EventSelector, isInstance, splitSelector } from '../events/index.js';
+import type { EventSelector } from '../events/index.js';
+import { isInstance, splitSelector } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import { PointStore } from '../internal/point-store.js';
 import type { Attributes, MetricSnapshot, SnapshotPoint } from '../snapshots/types.js';
-import { type CheckedMetricOptions, checkMetricOptions } from './options.js';
 import type {
   AnyEvent,
   Metric,
@@ -12,6 +12,7 @@ import type {
   MetricOptions,
   MetricUpdate,
 } from './types.js';
+import { type CheckedMetricOptions, checkMetricOptions } from './validate-options.js';
 
 /** Shared machinery of the built-in metrics: selection, points, bad-value accounting. */
 export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<MetricSnapshot<P>> {

@@ -8,6 +8,9 @@ import {
   optionalPositive,
   optionsObject,
 } from '../internal/option-checks.js';
+import { IdleSweeper, type IdleTask } from './idle-sweeper.js';
+
+export type { IdleTask };
 
 /** Work a scheduler runs: processes pending events until `deadline`; `true` = more is pending. */
 export interface SchedulerTask {
@@ -27,6 +30,12 @@ export interface Scheduler {
   /** Asks for `task` to be drained later. Called at most once per task until its drain returns `false`. */
   schedule(task: SchedulerTask): void;
   stats(): SchedulerStats;
+  /**
+   * Optional: runs `task.idle()` once, after `task` has stayed idle for a sustained period (the
+   * built-in schedulers: 5 s, one unref'd timer for all tasks); calling it again restarts the
+   * period. Without it, a recorder gives a burst's buffer back as soon as the burst is processed.
+   */
+  scheduleIdle?(task: IdleTask): void;
 }
 
 /** Options of {@link createImmediateScheduler}. */
@@ -92,6 +101,7 @@ export function createImmediateScheduler(raw: ImmediateSchedulerOptions = {}): S
   let ready: SchedulerTask[] = [];
   let armed = false;
   const counters: SchedulerStats = { turns: 0, visits: 0 };
+  const sweeper = new IdleSweeper(now);
 
   const run = (): void => {
     armed = false;
@@ -125,6 +135,7 @@ export function createImmediateScheduler(raw: ImmediateSchedulerOptions = {}): S
       ready.push(task);
       arm();
     },
+    scheduleIdle: (task) => sweeper.add(task),
     stats: () => ({ ...counters }),
   };
 }
@@ -139,7 +150,9 @@ export function createSyncScheduler(raw: SyncSchedulerOptions = {}): Scheduler {
     onError: optionalFunction<ErrorHandler>(owner, optionsObject(owner, raw), 'onError'),
   };
   const counters: SchedulerStats = { turns: 0, visits: 0 };
+  const sweeper = new IdleSweeper(() => performance.now());
   return {
+    scheduleIdle: (task) => sweeper.add(task),
     schedule(task) {
       counters.turns++;
       // A task that keeps throwing is not retried on the producer's stack for ever.
