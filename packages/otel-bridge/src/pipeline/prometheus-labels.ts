@@ -32,20 +32,22 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
         const kept: MetricData[] = [];
         for (const metric of scope.metrics) {
           const name = metric.descriptor.name;
+          // The same name in two scopes is two families too: the exporter prints each scope's.
+          const owner = `"${name}" (scope "${scope.scope.name}")`;
           const samples = prometheusSampleNames(name, exportKind(metric));
           const clash = samples.find((sample) => {
-            const owner = printedBy.get(sample);
-            return owner !== undefined && owner !== name;
+            const other = printedBy.get(sample);
+            return other !== undefined && other !== owner;
           });
           if (clash !== undefined) {
             errors.push(
               new Error(
-                `otel-bridge: metric "${name}" would print the Prometheus series "${clash}" that "${printedBy.get(clash)}" already prints; it is left out of /metrics. Rename one of them.`,
+                `otel-bridge: metric ${owner} would print the Prometheus series "${clash}" that ${printedBy.get(clash)} already prints; it is left out of /metrics. Rename one of them.`,
               ),
             );
             continue;
           }
-          for (const sample of samples) printedBy.set(sample, name);
+          for (const sample of samples) printedBy.set(sample, owner);
           kept.push(relabel(metric, cache));
         }
         scope.metrics = kept;
