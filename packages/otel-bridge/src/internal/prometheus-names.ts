@@ -79,11 +79,8 @@ function labelFor(key: string, cache: Map<string, string>): string {
   return label;
 }
 
-/** The sample names a metric prints in Prometheus text format (counters get `_total`). */
-export function prometheusSampleNames(instrumentName: string, kind: string): string[] {
-  let base = sanitizePrometheusName(instrumentName);
-  if (base.charCodeAt(0) >= 48 && base.charCodeAt(0) <= 57) base = `_${base}`;
-  if (kind === 'counter') return [base.endsWith('_total') ? base : `${base}_total`];
-  if (kind === 'histogram') return [base, `${base}_count`, `${base}_sum`, `${base}_bucket`];
-  return [base];
+/** The base of a metric's Prometheus sample names (kind adapters add `_total`, `_bucket`, ...). */
+export function prometheusBaseName(instrumentName: string): string {
+  const base = sanitizePrometheusName(instrumentName);
+  return base.charCodeAt(0) >= 48 && base.charCodeAt(0) <= 57 ? `_${base}` : base;
 }
