@@ -22,7 +22,9 @@ export type MetricsErrorCode =
   | 'listener-failed'
   | 'context-capture-failed'
   | 'event-not-cloneable'
-  | 'worker-events-lost';
+  | 'worker-events-lost'
+  | 'unhandled-event-type'
+  | 'dispatch-index-full';
 
 /** Base class of every error this library creates; `code` says which mistake it is. */
 export class MetricsError extends Error {

@@ -1,3 +1,4 @@
+export type { UnhandledEventsPolicy } from './dispatch-index.js';
 export { MetricsRecorder } from './metrics-recorder.js';
 export type {
   BatchListener,

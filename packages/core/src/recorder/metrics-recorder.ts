@@ -8,6 +8,7 @@ import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
 import { resolveScheduler, type Scheduler, type SchedulerTask } from '../runtime/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
+import { checkUnhandledEvents, DispatchIndex, routeOf } from './dispatch-index.js';
 import type {
   BatchListener,
   ChangeListener,
@@ -49,6 +50,7 @@ export class MetricsRecorder {
   private readonly dropOldest: boolean;
   private readonly reporter: OnceReporter;
   private readonly host: MetricHost;
+  private readonly index: DispatchIndex;
 
   private readonly ring: EventRing;
   private queued = false;
@@ -86,6 +88,8 @@ export class MetricsRecorder {
     this.host = { recorderName: name, report: (error) => this.reporter.report(error) };
     this.hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
     this.hooked = this.hasAfterChange;
+    const unhandled = checkUnhandledEvents(`Recorder "${name}"`, options.unhandledEvents);
+    this.index = new DispatchIndex(name, unhandled, this.host.report);
     for (const metric of options.metrics ?? []) this.addMetric(metric);
   }
 
@@ -121,9 +125,11 @@ export class MetricsRecorder {
 
   /** Adds a metric (wiring time). Throws on an invalid or duplicate name. */
   addMetric(metric: Metric): void {
+    const route = routeOf(this.name, metric);
     claimMetric(this, this.metrics, metric);
     metric.attach?.(this.host);
     this.metrics = [...this.metrics, metric];
+    this.index.add(route);
   }
 
   /** The metrics of this recorder, in dispatch order. */
@@ -295,7 +301,7 @@ export class MetricsRecorder {
   }
 
   private dispatch(event: object, context: unknown): void {
-    const metrics = this.metrics;
+    const metrics = this.index.metricsFor(event);
     let accepted = false;
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i] as Metric;
@@ -353,6 +359,7 @@ export class MetricsRecorder {
   }
 
   private endBatch(count: number): void {
+    this.index.reportUnhandled();
     const listeners = this.batchListeners.items;
     for (let i = 0; i < listeners.length; i++) {
       try {

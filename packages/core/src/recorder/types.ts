@@ -2,6 +2,7 @@ import type { ErrorHandler } from '../errors/index.js';
 import type { Metric } from '../metrics/types.js';
 import type { SchedulerOption } from '../runtime/scheduler.js';
 import type { Attributes } from '../snapshots/types.js';
+import type { UnhandledEventsPolicy } from './dispatch-index.js';
 import type { MetricsRecorder } from './metrics-recorder.js';
 
 /** What happens to an event registered while the buffer is full. */
@@ -23,6 +24,11 @@ export interface RecorderOptions {
   /** Default `'immediate'`: a scheduler of the recorder's own. A runtime shares one among its recorders. */
   scheduler?: SchedulerOption;
   onError?: ErrorHandler;
+  /**
+   * `'report'` (default): an event type that no metric selects is reported once, code
+   * `unhandled-event-type`. `'ignore'`: for a recorder that ignores events on purpose.
+   */
+  unhandledEvents?: UnhandledEventsPolicy;
   /** Monotonic milliseconds, used for time budgets (default `performance.now`). */
   clock?: () => number;
 }

@@ -9,6 +9,7 @@ import { describeValue } from '../internal/attributes.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
+import { checkUnhandledEvents, type UnhandledEventsPolicy } from '../recorder/dispatch-index.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
@@ -28,6 +29,8 @@ export interface MetricsRuntimeOptions {
   onError?: ErrorHandler;
   /** Monotonic milliseconds (default `performance.now`). */
   clock?: () => number;
+  /** Default of each recorder: `'report'` an event type no metric selects (once per type), or `'ignore'`. */
+  unhandledEvents?: UnhandledEventsPolicy;
 }
 
 /** Options of {@link MetricsRuntime.createRecorder}. */
@@ -36,6 +39,8 @@ export interface CreateRecorderOptions {
   metrics?: readonly Metric[] | ((scope: string) => readonly Metric[]);
   maxPendingEvents?: number;
   overflow?: OverflowPolicy;
+  /** Overrides the runtime's `unhandledEvents` for this recorder. */
+  unhandledEvents?: UnhandledEventsPolicy;
 }
 
 /** Called with a recorder when it joins or leaves the runtime. */
@@ -75,6 +80,7 @@ export class MetricsRuntime {
         `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(options?.namespace)}.`,
       );
     }
+    checkUnhandledEvents(`MetricsRuntime "${options.namespace}"`, options.unhandledEvents);
     this.options = options;
     this.namespace = options.namespace;
     this.clock = options.clock ?? (() => performance.now());
@@ -122,6 +128,7 @@ export class MetricsRuntime {
       typeof options.metrics === 'function' ? options.metrics(name) : (options.metrics ?? []);
     const maxPendingEvents = options.maxPendingEvents ?? this.options.maxPendingEvents;
     const overflow = options.overflow ?? this.options.overflow;
+    const unhandledEvents = options.unhandledEvents ?? this.options.unhandledEvents;
     const recorder = new MetricsRecorder(name, {
       metrics,
       scheduler: this.scheduler,
@@ -129,6 +136,7 @@ export class MetricsRuntime {
       clock: this.clock,
       ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
       ...(overflow === undefined ? {} : { overflow }),
+      ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
     });
     if (this.capture !== undefined) recorder.setContextCapture(this.capture);
     this.byName.set(name, recorder);
