@@ -1,7 +1,8 @@
 // The recorder's dispatch index: which metrics an event is offered to, computed once per event
 // class (and `type` string) instead of asking every metric of the recorder about every event.
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
-import { describeEvent, splitSelector } from '../events/index.js';
+import { describeEvent } from '../events/index.js';
+import { splitSelector } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import type { Metric } from '../metrics/types.js';
 

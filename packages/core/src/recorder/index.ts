@@ -10,4 +10,4 @@ export type {
   RecorderState,
   RecorderStats,
 } from './types.js';
-export { DEFAULT_MAX_PENDING_EVENTS } from './wiring.js';
+export { DEFAULT_MAX_PENDING_EVENTS } from './validate-options.js';

@@ -6,9 +6,10 @@ import { FlushWaiters } from '../internal/flush-waiters.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
-import { resolveScheduler, type Scheduler, type SchedulerTask } from '../runtime/scheduler.js';
+import { resolveScheduler, type Scheduler, type SchedulerTask } from '../scheduler/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
 import { checkUnhandledEvents, DispatchIndex, routeOf } from './dispatch-index.js';
+import { claimMetric } from './metric-ownership.js';
 import type {
   BatchListener,
   ChangeListener,
@@ -19,7 +20,7 @@ import type {
   RecorderState,
   RecorderStats,
 } from './types.js';
-import { checkRecorderOptions, claimMetric } from './wiring.js';
+import { checkRecorderOptions } from './validate-options.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -1,6 +1,6 @@
 import type { ErrorHandler } from '../errors/index.js';
 import type { Metric } from '../metrics/types.js';
-import type { SchedulerOption } from '../runtime/scheduler.js';
+import type { SchedulerOption } from '../scheduler/scheduler.js';
 import type { Attributes } from '../snapshots/types.js';
 import type { UnhandledEventsPolicy } from './dispatch-index.js';
 import type { MetricsRecorder } from './metrics-recorder.js';

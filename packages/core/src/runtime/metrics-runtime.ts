@@ -12,8 +12,8 @@ import type { Metric } from '../metrics/types.js';
 import { checkUnhandledEvents, type UnhandledEventsPolicy } from '../recorder/dispatch-index.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
+import { resolveScheduler, type Scheduler, type SchedulerOption } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
-import { resolveScheduler, type Scheduler, type SchedulerOption } from './scheduler.js';
 
 /** Options of {@link MetricsRuntime}. */
 export interface MetricsRuntimeOptions {

@@ -150,10 +150,11 @@ export class ExposedRecorder {
 }
 
 /**
- * Exposes `recorder` to worker threads without a runtime (then you call `close()` at shutdown;
- * `runtime.exposeRecorder(name)` does that for you).
+ * Creates an exposure of `recorder` to worker threads without a runtime (then you call `close()`
+ * at shutdown). With a runtime, use `runtime.exposeRecorder(name)`, which keeps one exposure per
+ * recorder and closes it at shutdown.
  */
-export function exposeRecorder(
+export function createExposedRecorder(
   recorder: MetricsRecorder,
   options: ExposeRecorderOptions = {},
 ): ExposedRecorder {
