@@ -31,6 +31,7 @@ export type {
   RecorderOptions,
   RecorderState,
   RecorderStats,
+  RecorderView,
   UnhandledEventsPolicy,
 } from './recorder/index.js';
 export { DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './recorder/index.js';

@@ -2,6 +2,7 @@
 // recorder, the mistake and the fix; none runs on the hot path.
 import { MetricsWiringError } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.js';
 import type { OverflowPolicy, RecorderOptions } from './types.js';
 
 /** Default bound of a recorder's pending-event buffer (`maxPendingEvents`). */
@@ -18,19 +19,12 @@ export function checkRecorderOptions(
       `Recorder name must be a non-empty string, got ${describeValue(name)}.`,
     );
   }
-  const capacity = options.maxPendingEvents ?? DEFAULT_MAX_PENDING_EVENTS;
-  if (!Number.isInteger(capacity) || capacity < 1) {
-    throw new MetricsWiringError(
-      'invalid-option',
-      `Recorder "${name}": maxPendingEvents must be a positive integer, got ${describeValue(capacity)}.`,
-    );
-  }
-  const overflow = options.overflow ?? 'drop-newest';
-  if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
-    throw new MetricsWiringError(
-      'invalid-option',
-      `Recorder "${name}": overflow must be 'drop-newest' or 'drop-oldest', got ${describeValue(overflow)}.`,
-    );
-  }
+  const owner = `Recorder "${name}"`;
+  const capacity = checkPositiveInteger(
+    owner,
+    'maxPendingEvents',
+    options.maxPendingEvents ?? DEFAULT_MAX_PENDING_EVENTS,
+  );
+  const overflow = checkOverflow(owner, options.overflow ?? 'drop-newest');
   return { capacity, overflow };
 }

@@ -6,6 +6,7 @@ import {
   MetricsWiringError,
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
@@ -80,7 +81,13 @@ export class MetricsRuntime {
         `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(options?.namespace)}.`,
       );
     }
-    checkUnhandledEvents(`MetricsRuntime "${options.namespace}"`, options.unhandledEvents);
+    // The recorders' defaults are checked now, not at the first createRecorder.
+    const owner = `MetricsRuntime "${options.namespace}"`;
+    if (options.maxPendingEvents !== undefined) {
+      checkPositiveInteger(owner, 'maxPendingEvents', options.maxPendingEvents);
+    }
+    if (options.overflow !== undefined) checkOverflow(owner, options.overflow);
+    checkUnhandledEvents(owner, options.unhandledEvents);
     this.options = options;
     this.namespace = options.namespace;
     this.clock = options.clock ?? (() => performance.now());

@@ -1,4 +1,5 @@
 export type {
+  IdleTask,
   ImmediateSchedulerOptions,
   Scheduler,
   SchedulerOption,

@@ -5,8 +5,8 @@ import {
   MetricsError,
   MetricsWiringError,
 } from '../errors/index.js';
-import { describeValue } from '../internal/attributes.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import { checkHandleOptions } from './handle-options.js';
 import {
   type ConnectionCounts,
   type ConnectionOwner,
@@ -72,17 +72,14 @@ export class ExposedRecorder {
         `Recorder "${this.recorder.name}" is no longer exposed to workers (closed or shut down): create handles before shutdown().`,
       );
     }
-    const maxPendingEvents = options.maxPendingEvents ?? this.recorder.capacity;
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    const overflow = options.overflow ?? this.recorder.overflow;
-    this.check('maxPendingEvents', maxPendingEvents);
-    this.check('batchSize', batchSize);
-    if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Worker handle of recorder "${this.recorder.name}": overflow must be 'drop-newest' or 'drop-oldest', got ${describeValue(overflow)}.`,
-      );
-    }
+    const { maxPendingEvents, overflow, batchSize } = checkHandleOptions(
+      `Worker handle of recorder "${this.recorder.name}"`,
+      {
+        maxPendingEvents: options.maxPendingEvents ?? this.recorder.capacity,
+        overflow: options.overflow ?? this.recorder.overflow,
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      },
+    );
     const { port1, port2 } = new MessageChannel();
     const counters = new SharedArrayBuffer(SLOTS * Uint32Array.BYTES_PER_ELEMENT);
     this.open.add(new OwnerConnection(this.owner, port1, new Uint32Array(counters)));
@@ -127,15 +124,6 @@ export class ExposedRecorder {
           'worker-events-lost',
           `A worker connection to recorder "${this.recorder.name}" closed with ${final.lost} event(s) registered in the worker but never sent (the worker exited or crashed first); counted in stats().lost.`,
         ),
-      );
-    }
-  }
-
-  private check(option: string, value: number): void {
-    if (!Number.isInteger(value) || value < 1 || value > 0x7fff_ffff) {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Worker handle of recorder "${this.recorder.name}": ${option} must be a positive integer below 2^31, got ${describeValue(value)}.`,
       );
     }
   }
