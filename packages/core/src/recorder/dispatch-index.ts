@@ -89,6 +89,8 @@ export class DispatchIndex {
   private readonly types = new Set<string>();
   // Whether some metric selects by `type`; until one does, an event's `type` is never read here.
   private typed = false;
+  // Every metric is asked about every event (predicates, undeclared): nothing to look up.
+  private everyEvent = true;
   private readonly entries = new Map<object | null, Entry>();
   private lastProto: object | null | typeof NO_PROTO = NO_PROTO;
   private lastEntry: Entry | undefined;
@@ -107,6 +109,7 @@ export class DispatchIndex {
   add(route: Route): void {
     this.routes = [...this.routes, route];
     this.all = this.routes.map((r) => r.metric);
+    if (route.proto !== undefined || route.type !== undefined) this.everyEvent = false;
     if (route.type !== undefined) {
       this.types.add(route.type);
       this.typed = true;
@@ -118,6 +121,7 @@ export class DispatchIndex {
 
   /** The metrics `event` is offered to, in registration order. Never throws. */
   metricsFor(event: object): readonly Metric[] {
+    if (this.everyEvent && this.all.length > 0) return this.all;
     let list: readonly Metric[];
     try {
       const proto = Object.getPrototypeOf(event) as object | null;
