@@ -97,7 +97,8 @@ export class DispatchIndex {
   private fullReported = false;
   private readonly unhandled = new Map<string, number>();
   private readonly toReport: string[] = [];
-  private unhandledOverflow = false;
+  // 0: fewer than the cap of types so far; 1: past it, not reported yet; 2: reported.
+  private unhandledOverflow = 0;
 
   constructor(
     private readonly recorderName: string,
@@ -141,7 +142,7 @@ export class DispatchIndex {
 
   /** Reports the event types first found unhandled since the last call (the recorder calls it per batch). */
   reportUnhandled(): void {
-    if (this.toReport.length === 0) return;
+    if (this.toReport.length === 0 && this.unhandledOverflow !== 1) return;
     const names = this.toReport.splice(0);
     for (const name of names) {
       const count = this.unhandled.get(name) ?? 0;
@@ -149,6 +150,15 @@ export class DispatchIndex {
         new MetricsError(
           'unhandled-event-type',
           `Recorder "${this.recorderName}": no metric selects events of type "${name}" (${count} so far, ${this.unhandled.size} unhandled type(s) in this recorder); they only count in stats().ignored. Check the metric's \`on\` for a typo, or pass unhandledEvents: 'ignore' to a recorder that ignores them on purpose.`,
+        ),
+      );
+    }
+    if (this.unhandledOverflow === 1) {
+      this.unhandledOverflow = 2;
+      this.report(
+        new MetricsError(
+          'unhandled-event-type',
+          `Recorder "${this.recorderName}": events of more than ${MAX_REPORTED_UNHANDLED_TYPES} types were selected by no metric; further types are not reported one by one (stats().ignored counts them all). A \`type\` that carries an id?`,
         ),
       );
     }
@@ -203,14 +213,7 @@ export class DispatchIndex {
       return;
     }
     if (this.unhandled.size >= MAX_REPORTED_UNHANDLED_TYPES) {
-      if (this.unhandledOverflow) return;
-      this.unhandledOverflow = true;
-      this.report(
-        new MetricsError(
-          'unhandled-event-type',
-          `Recorder "${this.recorderName}": events of more than ${MAX_REPORTED_UNHANDLED_TYPES} types were selected by no metric; further types are not reported one by one (stats().ignored counts them all). A \`type\` that carries an id?`,
-        ),
-      );
+      if (this.unhandledOverflow === 0) this.unhandledOverflow = 1;
       return;
     }
     this.unhandled.set(name, 1);
