@@ -117,7 +117,11 @@ describe('dispatch index', () => {
 
   it('is bounded: past the cap of event classes it asks every metric, with the same results, and reports once', () => {
     const all = probe('all');
-    const recorder = createTestRecorder([counter({ name: 'saved', on: Saved }), all]);
+    const recorder = createTestRecorder([
+      counter({ name: 'saved', on: Saved }),
+      counter({ name: 'read', on: Read }),
+      all,
+    ]);
     const count = MAX_INDEXED_CLASSES + 50;
     for (let i = 0; i < count; i++) {
       // a class per event, as a program that defines classes in a request handler does

@@ -4,6 +4,7 @@ import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import { describeEvent } from '../events/index.js';
 import { splitSelector } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
+import { BuiltInMetric } from '../metrics/built-in-metric.js';
 import type { Metric } from '../metrics/types.js';
 
 /** What a recorder does with an event that no metric selects: report the type once, or stay quiet. */
@@ -13,6 +14,9 @@ export type UnhandledEventsPolicy = 'report' | 'ignore';
 export const MAX_INDEXED_CLASSES = 1024;
 /** Distinct unhandled event types reported one by one per recorder; then one last report. */
 export const MAX_REPORTED_UNHANDLED_TYPES = 100;
+// Up to this many built-in metrics, asking each costs less than looking the event up (a built-in
+// tests its own selector first, so asking one that does not select the event changes nothing).
+const ASK_ALL_UP_TO = 2;
 
 /**
  * How a metric is offered events, from its static `descriptor.selector`: `proto` = instances of a
@@ -23,12 +27,13 @@ export interface Route {
   readonly metric: Metric;
   readonly proto: object | undefined;
   readonly type: string | undefined;
+  /** Asking the metric about an event its selector rejects returns `false` with no effect. */
+  readonly selfChecking: boolean;
 }
 
 /** The route of `metric`; throws a wiring error for a selector that is neither class, string nor function. */
 export function routeOf(recorderName: string, metric: Metric): Route {
-  if (metric === null || typeof metric !== 'object')
-    return { metric, proto: undefined, type: undefined };
+  if (metric === null || typeof metric !== 'object') return every(metric);
   let selector: unknown;
   try {
     selector = metric.descriptor?.selector;
@@ -39,19 +44,27 @@ export function routeOf(recorderName: string, metric: Metric): Route {
       { cause: error },
     );
   }
-  if (selector === undefined) return { metric, proto: undefined, type: undefined };
-  if (typeof selector === 'string') return { metric, proto: undefined, type: selector };
+  const selfChecking = metric instanceof BuiltInMetric;
+  if (selector === undefined) return every(metric);
+  if (typeof selector === 'string')
+    return { metric, proto: undefined, type: selector, selfChecking };
   if (typeof selector === 'function') {
     const cls = splitSelector(selector as (event: object) => boolean).cls;
     const proto = (cls as { prototype?: unknown } | undefined)?.prototype;
     // `instanceof` with a non-object prototype throws: leave that metric to fail as it would.
-    if (proto !== null && typeof proto === 'object') return { metric, proto, type: undefined };
-    return { metric, proto: undefined, type: undefined };
+    if (proto !== null && typeof proto === 'object') {
+      return { metric, proto, type: undefined, selfChecking };
+    }
+    return every(metric);
   }
   throw new MetricsWiringError(
     'invalid-metric-options',
     `Recorder "${recorderName}": metric ${describeValue(metric.name)} declares descriptor.selector ${describeValue(selector)}; use an event class, a type string or a predicate, or leave it out.`,
   );
+}
+
+function every(metric: Metric): Route {
+  return { metric, proto: undefined, type: undefined, selfChecking: true };
 }
 
 /** The policy option, checked at wiring time. */
@@ -89,8 +102,10 @@ export class DispatchIndex {
   private readonly types = new Set<string>();
   // Whether some metric selects by `type`; until one does, an event's `type` is never read here.
   private typed = false;
-  // Every metric is asked about every event (predicates, undeclared): nothing to look up.
+  // Every metric takes every event (predicates, undeclared): no event is ever unhandled.
   private everyEvent = true;
+  // Asking every metric gives the same result as the lookup, and costs less (or nothing is indexed).
+  private askAll = true;
   private readonly entries = new Map<object | null, Entry>();
   private lastProto: object | null | typeof NO_PROTO = NO_PROTO;
   private lastEntry: Entry | undefined;
@@ -111,6 +126,9 @@ export class DispatchIndex {
     this.routes = [...this.routes, route];
     this.all = this.routes.map((r) => r.metric);
     if (route.proto !== undefined || route.type !== undefined) this.everyEvent = false;
+    this.askAll =
+      this.everyEvent ||
+      (this.routes.length <= ASK_ALL_UP_TO && this.routes.every((r) => r.selfChecking));
     if (route.type !== undefined) {
       this.types.add(route.type);
       this.typed = true;
@@ -120,9 +138,19 @@ export class DispatchIndex {
     this.lastEntry = undefined;
   }
 
-  /** The metrics `event` is offered to, in registration order. Never throws. */
+  /** The metrics to ask about `event`, in registration order. Never throws. */
   metricsFor(event: object): readonly Metric[] {
-    if (this.everyEvent && this.all.length > 0) return this.all;
+    return this.askAll ? this.all : this.lookup(event);
+  }
+
+  /** Called for an event no metric accepted: notes its type when no metric selects it. */
+  ignored(event: object): void {
+    if (this.policy === 'ignore' || (this.everyEvent && this.all.length > 0)) return;
+    if (this.lookup(event).length === 0) this.noteUnhandled(event);
+  }
+
+  // The metrics whose selector can accept `event`: every metric when the event cannot be keyed.
+  private lookup(event: object): readonly Metric[] {
     let list: readonly Metric[];
     try {
       const proto = Object.getPrototypeOf(event) as object | null;
@@ -136,7 +164,6 @@ export class DispatchIndex {
     } catch {
       return this.all;
     }
-    if (list.length === 0 && this.policy === 'report') this.noteUnhandled(event);
     return list;
   }
 

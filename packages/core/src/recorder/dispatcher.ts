@@ -86,5 +86,6 @@ export class Dispatcher {
       }
     }
     if (accepted) this.accepted++;
+    else this.index.ignored(event);
   }
 }
