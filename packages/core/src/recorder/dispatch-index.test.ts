@@ -199,7 +199,7 @@ describe('unhandled event types', () => {
 
   it('refuses an unknown unhandledEvents value at wiring time, naming the option', () => {
     expect(() => createTestRecorder([], { unhandledEvents: 'warn' as 'ignore' })).toThrow(
-      /Recorder "test": unhandledEvents must be 'report' or 'ignore', got "warn"/,
+      /Recorder "test": option `unhandledEvents` must be 'report' or 'ignore', got "warn"/,
     );
     expect(
       () =>

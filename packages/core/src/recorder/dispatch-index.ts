@@ -6,9 +6,7 @@ import { splitSelector } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import { BuiltInMetric } from '../metrics/built-in-metric.js';
 import type { Metric } from '../metrics/types.js';
-
-/** What a recorder does with an event that no metric selects: report the type once, or stay quiet. */
-export type UnhandledEventsPolicy = 'report' | 'ignore';
+import type { UnhandledEventsPolicy } from './types.js';
 
 /** Distinct event prototypes indexed per recorder; events of further classes visit every metric. */
 export const MAX_INDEXED_CLASSES = 1024;
@@ -65,16 +63,6 @@ export function routeOf(recorderName: string, metric: Metric): Route {
 
 function every(metric: Metric): Route {
   return { metric, proto: undefined, type: undefined, selfChecking: true };
-}
-
-/** The policy option, checked at wiring time. */
-export function checkUnhandledEvents(owner: string, value: unknown): UnhandledEventsPolicy {
-  if (value === undefined || value === 'report') return 'report';
-  if (value === 'ignore') return 'ignore';
-  throw new MetricsWiringError(
-    'invalid-option',
-    `${owner}: unhandledEvents must be 'report' or 'ignore', got ${describeValue(value)}.`,
-  );
 }
 
 // The metrics for one event prototype: `base` when the event's `type` selects no metric, and the

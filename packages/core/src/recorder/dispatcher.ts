@@ -1,5 +1,6 @@
 import type { BoundedQueue } from '../internal/bounded-queue.js';
 import type { Metric } from '../metrics/types.js';
+import type { MetricSnapshot } from '../snapshots/types.js';
 import type { ChangeHooks } from './change-hooks.js';
 import type { DispatchIndex, Route } from './dispatch-index.js';
 import type { RecorderReports } from './recorder-reports.js';
@@ -52,6 +53,19 @@ export class Dispatcher {
     }
     this.index.reportUnhandled();
     return count;
+  }
+
+  /** Current state of every metric; a throwing `snapshot()` is reported and skipped. */
+  snapshots(): MetricSnapshot[] {
+    const out: MetricSnapshot[] = [];
+    for (const metric of this.metrics) {
+      try {
+        out.push(metric.snapshot());
+      } catch (error) {
+        this.reports.snapshotFailed(metric, error);
+      }
+    }
+    return out;
   }
 
   private dispatch(event: object, context: unknown): void {

@@ -1,4 +1,3 @@
-export type { UnhandledEventsPolicy } from './dispatch-index.js';
 export { MetricsRecorder } from './metrics-recorder.js';
 export type {
   BatchListener,
@@ -10,5 +9,6 @@ export type {
   RecorderState,
   RecorderStats,
   RecorderView,
+  UnhandledEventsPolicy,
 } from './types.js';
 export { DEFAULT_MAX_PENDING_EVENTS } from './validate-options.js';

@@ -3,9 +3,11 @@ import type { OverflowPolicy } from '../internal/overflow.js';
 import type { Metric } from '../metrics/types.js';
 import type { SchedulerOption } from '../scheduler/scheduler.js';
 import type { Attributes, MetricSnapshot } from '../snapshots/types.js';
-import type { UnhandledEventsPolicy } from './dispatch-index.js';
 
 export type { OverflowPolicy };
+
+/** What a recorder does with an event that no metric selects: report the type once, or stay quiet. */
+export type UnhandledEventsPolicy = 'report' | 'ignore';
 
 /** `created → running → stopping → stopped`. */
 export type RecorderState = 'created' | 'running' | 'stopping' | 'stopped';
