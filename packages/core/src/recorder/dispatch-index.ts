@@ -82,7 +82,9 @@ const NO_PROTO = Symbol('none');
  * metrics of its class chain and to those selecting that type; a plain (structured-cloned) event
  * has `Object.prototype` or `null` as prototype, so its `type` alone decides. Anything unusual (a
  * proxy whose traps throw, a throwing `type` getter, the class cap reached) falls back to every
- * metric, which is what a recorder without an index does.
+ * metric, which is what a recorder without an index does. A recorder of at most two built-in
+ * metrics asks them directly (same answers, cheaper than a lookup); the lookup then runs only for
+ * events no metric accepted, to tell an unhandled type.
  */
 export class DispatchIndex {
   private routes: Route[] = [];
