@@ -130,9 +130,9 @@ export function resourceOf(body: Json): Record<string, unknown> {
 }
 
 /** Waits (bounded) until `done()` holds; the test's own assertion decides afterwards. */
-export async function until(done: () => boolean, ms = 10_000): Promise<void> {
+export async function until(done: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!(await done()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 function sorted(attributes: Record<string, unknown>): [string, unknown][] {

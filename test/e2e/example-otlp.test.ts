@@ -3,7 +3,7 @@
 // runtime metrics, decoded with OpenTelemetry's published protobuf definitions.
 import { parseConfig, startDocumentService } from '@mvx-metrics/examples';
 import { describe, expect, test } from 'vitest';
-import { isolatedOtelEnv, type Json } from '../bridge/otel-env-support.js';
+import { isolatedOtelEnv, type Json, until } from '../bridge/otel-env-support.js';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../bridge/otlp-receiver.js';
 
 const { setEnv, cleanups } = isolatedOtelEnv();
@@ -99,6 +99,9 @@ describe('the example service over OTLP', () => {
     await fetch(`${service.serviceUrl}/documents/a`, { method: 'PUT', body: 'x' });
     await fetch(`${service.serviceUrl}/documents/faulty-1`, { method: 'PUT', body: 'x' }); // 503
     await fetch(`${service.serviceUrl}/nothing`);
+    // The event-loop delay gauges report once the histogram holds 5 samples (10 ms apart).
+    const scraped = async () => (await fetch(service.metricsUrl as string)).text();
+    await until(async () => (await scraped()).includes('nodejs_eventloop_delay_p99'));
     await service.shutdown();
 
     const all = metrics(collector);

@@ -8,12 +8,12 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
-  BasicTracerProvider,
   BatchSpanProcessor,
   ConsoleSpanExporter,
   SimpleSpanProcessor,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { PipelineEnvironment } from './environment.js';
@@ -24,6 +24,7 @@ import {
   warnOncePerProblem,
   withTimeout,
 } from './lifecycle.js';
+import { optionalImport } from './optional-import.js';
 import { createOtlpMetricExporter, createOtlpSpanExporter } from './otlp-exporters.js';
 import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
@@ -70,7 +71,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
   for (const problem of env.problems) report(problem);
 
   const meterProvider = new MeterProvider({ resource, readers: built?.readers ?? [] });
-  const tracerProvider = new BasicTracerProvider({
+  const tracerProvider = new TracerProvider({
     resource,
     sampler,
     spanProcessors: built?.spanProcessors ?? [],
@@ -132,7 +133,11 @@ async function buildExport(
   const metrics: PipelineExporters['metrics'][number][] = [];
   let server: PrometheusServer | undefined;
   if (settings.prometheus !== undefined) {
-    const { PrometheusExporter } = await import('@opentelemetry/exporter-prometheus');
+    const { PrometheusExporter } = await optionalImport(
+      () => import('@opentelemetry/exporter-prometheus'),
+      '@opentelemetry/exporter-prometheus',
+      'the Prometheus endpoint',
+    );
     // The exporter's own server is never started: ours reports a taken port as a rejection.
     const exporter = new PrometheusExporter({
       preventServerStart: true,
@@ -171,11 +176,11 @@ async function buildExport(
     const traces: PipelineExporters['traces'][number][] = [];
     if (settings.otlpTraces !== undefined) {
       const exporter = await createOtlpSpanExporter(settings.otlpTraces, settings.otlp, timeoutMs);
-      spanProcessors.push(new BatchSpanProcessor(exporter, batchOptions(env, timeoutMs)));
+      spanProcessors.push(new BatchSpanProcessor({ exporter, ...batchOptions(env, timeoutMs) }));
       traces.push('otlp');
     }
     if (settings.consoleTraces) {
-      spanProcessors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
+      spanProcessors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
       traces.push('console');
     }
     const protocols = {

@@ -3,7 +3,7 @@ import { context, metrics, propagation, type TextMapPropagator, trace } from '@o
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 
 /**
  * Installs the providers, the propagator and an AsyncLocalStorage context manager as the
@@ -12,7 +12,7 @@ import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
  */
 export function registerGlobals(
   meterProvider: MeterProvider,
-  tracerProvider: BasicTracerProvider,
+  tracerProvider: TracerProvider,
   propagator: TextMapPropagator,
 ): () => void {
   const contextManager = new AsyncLocalStorageContextManager().enable();

@@ -1,5 +1,6 @@
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { optionalImport } from './optional-import.js';
 import type { OtlpSignal } from './settings.js';
 import type { OtlpOptions } from './types.js';
 
@@ -16,15 +17,27 @@ export async function createOtlpMetricExporter(
 ): Promise<PushMetricExporter> {
   switch (signal.protocol) {
     case 'grpc': {
-      const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-grpc');
+      const { OTLPMetricExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-metrics-otlp-grpc'),
+        '@opentelemetry/exporter-metrics-otlp-grpc',
+        `OTLP ${signal.protocol}`,
+      );
       return new OTLPMetricExporter(await grpcConfig(signal, otlp, timeoutMs));
     }
     case 'http/json': {
-      const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+      const { OTLPMetricExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-metrics-otlp-http'),
+        '@opentelemetry/exporter-metrics-otlp-http',
+        `OTLP ${signal.protocol}`,
+      );
       return new OTLPMetricExporter(httpConfig(signal, otlp, timeoutMs));
     }
     default: {
-      const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-proto');
+      const { OTLPMetricExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-metrics-otlp-proto'),
+        '@opentelemetry/exporter-metrics-otlp-proto',
+        `OTLP ${signal.protocol}`,
+      );
       return new OTLPMetricExporter(httpConfig(signal, otlp, timeoutMs));
     }
   }
@@ -38,15 +51,27 @@ export async function createOtlpSpanExporter(
 ): Promise<SpanExporter> {
   switch (signal.protocol) {
     case 'grpc': {
-      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-grpc');
+      const { OTLPTraceExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-trace-otlp-grpc'),
+        '@opentelemetry/exporter-trace-otlp-grpc',
+        `OTLP ${signal.protocol}`,
+      );
       return new OTLPTraceExporter(await grpcConfig(signal, otlp, timeoutMs));
     }
     case 'http/json': {
-      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+      const { OTLPTraceExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-trace-otlp-http'),
+        '@opentelemetry/exporter-trace-otlp-http',
+        `OTLP ${signal.protocol}`,
+      );
       return new OTLPTraceExporter(httpConfig(signal, otlp, timeoutMs));
     }
     default: {
-      const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+      const { OTLPTraceExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-trace-otlp-proto'),
+        '@opentelemetry/exporter-trace-otlp-proto',
+        `OTLP ${signal.protocol}`,
+      );
       return new OTLPTraceExporter(httpConfig(signal, otlp, timeoutMs));
     }
   }
@@ -81,7 +106,11 @@ function httpConfig(signal: OtlpSignal, otlp: OtlpOptions, timeoutMs: number | u
 async function grpcConfig(signal: OtlpSignal, otlp: OtlpOptions, timeoutMs: number | undefined) {
   const shared = sharedConfig(signal, otlp, timeoutMs);
   if (otlp.headers === undefined) return shared;
-  const { Metadata } = await import('@grpc/grpc-js');
+  const { Metadata } = await optionalImport(
+    () => import('@grpc/grpc-js'),
+    '@grpc/grpc-js',
+    `OTLP ${signal.protocol}`,
+  );
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(otlp.headers)) metadata.set(key, value);
   return { ...shared, metadata };

@@ -5,6 +5,7 @@ import {
   W3CTraceContextPropagator,
 } from '@opentelemetry/core';
 import type { PipelineEnvironment } from './environment.js';
+import { optionalImport } from './optional-import.js';
 
 const KNOWN = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'];
 
@@ -21,7 +22,11 @@ export async function propagatorFromEnv(env: PipelineEnvironment): Promise<TextM
     if (name === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
     else if (name === 'baggage') propagators.push(new W3CBaggagePropagator());
     else if (name === 'b3' || name === 'b3multi') {
-      const { B3InjectEncoding, B3Propagator } = await import('@opentelemetry/propagator-b3');
+      const { B3InjectEncoding, B3Propagator } = await optionalImport(
+        () => import('@opentelemetry/propagator-b3'),
+        '@opentelemetry/propagator-b3',
+        `OTEL_PROPAGATORS=${raw}`,
+      );
       const injectEncoding =
         name === 'b3' ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER;
       propagators.push(new B3Propagator({ injectEncoding }));

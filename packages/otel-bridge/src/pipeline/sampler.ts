@@ -4,7 +4,7 @@ import {
   ParentBasedSampler,
   type Sampler,
   TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import type { PipelineEnvironment } from './environment.js';
 
 const SAMPLERS = [

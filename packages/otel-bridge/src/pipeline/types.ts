@@ -1,7 +1,7 @@
 import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { BasicTracerProvider, Sampler } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 
 /** Where the Prometheus `/metrics` endpoint listens. */
@@ -92,7 +92,7 @@ export interface OtelPipeline {
   /** Its readers (Prometheus, OTLP, console) include {@link OtelPipeline.metricProducer}. */
   readonly meterProvider: MeterProvider;
   /** Spans go to the configured trace exporters; sampled per `OTEL_TRACES_SAMPLER`. */
-  readonly tracerProvider: BasicTracerProvider;
+  readonly tracerProvider: TracerProvider;
   /** The producer the readers include; `attachOtelBridge(runtime, { meterProvider })` feeds it. */
   readonly metricProducer: MvxMetricProducer;
   /** The propagator in use (also the global one with `registerGlobals`). */
