@@ -74,9 +74,15 @@ describe('OTLP configured by the environment', () => {
     expect(pipeline.prometheusUrl).toBeUndefined();
   });
 
-  it('OTEL_METRICS_EXPORTER=prometheus,console serves /metrics and logs to the console; an explicit otlp option still wins', async () => {
+  it('OTEL_METRICS_EXPORTER=prometheus,console serves /metrics and prints to the console; an explicit otlp option still wins', async () => {
     const receiver = await collector();
     setEnv({ OTEL_METRICS_EXPORTER: 'prometheus,console' });
+    const printed: unknown[] = [];
+    const original = console.dir;
+    console.dir = (value: unknown) => printed.push(value);
+    cleanups.push(() => {
+      console.dir = original;
+    });
     const pipeline = await createOtelPipeline({
       serviceName: 's',
       prometheus: { host: '127.0.0.1', port: 0 },
@@ -85,6 +91,13 @@ describe('OTLP configured by the environment', () => {
     cleanups.push(() => pipeline.shutdown());
     expect(pipeline.exporters.metrics).toEqual(['prometheus', 'otlp', 'console']);
     expect(pipeline.exporters.traces).toEqual([]);
+    const workload = await runWorkload(pipeline, cleanups);
+    await workload.flush();
+    const names = printed.map((m) => (m as { descriptor?: { name?: string } }).descriptor?.name);
+    expect(names).toContain('docs.document.save.attempts'); // the SDK's ConsoleMetricExporter
+    const scrape = await (await fetch(pipeline.prometheusUrl as string)).text();
+    expect(scrape).toContain('docs_document_save_attempts_total');
+    expect(receiver.requests.map((r) => r.path)).toContain('/v1/metrics');
   });
 
   it('OTEL_METRICS_EXPORTER=none and OTEL_TRACES_EXPORTER=none export nothing, even with an endpoint', async () => {

@@ -14,6 +14,7 @@ interface Span {
   spanId: string;
   parentSpanId?: string;
   kind: number;
+  traceState?: string;
   attributes: Json[];
 }
 
@@ -87,6 +88,7 @@ describe('the example service over OTLP', () => {
     const server = all.find((s) => s.name === 'PUT /documents/:id');
     expect(server?.traceId).toBe(traceId);
     expect(server?.parentSpanId).toBe(callerSpanId);
+    expect(server?.traceState).toBe('vendor=abc'); // tracestate travels with the trace
     const events = all.filter((s) => s.parentSpanId === server?.spanId);
     expect(events.map((s) => s.name)).toEqual(
       expect.arrayContaining(['DocumentSaveAttempt', 'HttpRequestServed']),
