@@ -1,7 +1,11 @@
 // Figures of @mvx-metrics/core (issue 2), each measured beside its reference in this process.
 // Run with `npm run bench` (or `node bench/run.mjs core` after a build). See bench/README.md.
 
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import {
   counter,
   gauge,
@@ -10,7 +14,6 @@ import {
   MetricsRuntime,
   upDownCounter,
 } from '@mvx-metrics/core';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import promClient from 'prom-client';
 import {
   compareAsync,
@@ -29,6 +32,21 @@ import {
   printTable,
   row,
 } from './lib.mjs';
+
+// OpenTelemetry reference: the repo's sdk-metrics, or (require()d) the one installed under
+// $MVX_BENCH_SDK_METRICS, a folder whose node_modules holds another line (e.g. 3.x), so SDK lines
+// compare on one machine in one window.
+const otherSdk = process.env.MVX_BENCH_SDK_METRICS;
+const sdkMetricsFrom = createRequire(
+  otherSdk === undefined ? import.meta.url : pathToFileURL(join(otherSdk, 'x.js')),
+);
+const { MeterProvider, MetricReader } =
+  otherSdk === undefined
+    ? await import('@opentelemetry/sdk-metrics')
+    : sdkMetricsFrom('@opentelemetry/sdk-metrics');
+const sdkMetricsVersion = JSON.parse(
+  readFileSync(sdkMetricsFrom.resolve('@opentelemetry/sdk-metrics/package.json'), 'utf8'),
+).version;
 
 // ---------------------------------------------------------------------------------------------
 // Events and metrics shared by every section
@@ -258,12 +276,14 @@ async function hotPath() {
   const otelNs = otel1.nsPerOp;
   const promNs = prom1.nsPerOp;
 
-  // A burst of 65 536 (the default capacity) into an idle recorder: includes growing the ring
-  // from its idle size (a large ring is given back once a turn passes without events).
+  // A burst of 65 536 (the default capacity) into a recorder that went idle after the previous
+  // burst: the scheduler has visited it and found nothing. The ring a burst grew is kept while
+  // bursts recur (given back after a sustained idle period, 5 s), so this is the price of a
+  // recurring burst; the reference stores the same events into a preallocated ring.
   const BURST = 1 << 16;
   const idle = async () => {
     await recorder.flush();
-    await nextTurn(); // one visit without events gives the ring back
+    await nextTurn(); // the scheduler's visit that finds no new event
     await nextTurn();
   };
   const [burst1, ringBurst1] = await compareSync(
@@ -293,7 +313,7 @@ async function hotPath() {
       regNs / ringNs <= 2.5,
     ),
     row(
-      'OTel counter.add(1, {outcome}) / registerEvent',
+      `OTel counter.add(1, {outcome}) / registerEvent (sdk-metrics ${sdkMetricsVersion})`,
       formatNs(otelNs),
       'registerEvent',
       formatNs(regNs),
@@ -311,13 +331,13 @@ async function hotPath() {
       undefined,
     ),
     row(
-      'registerEvent burst of 65 536 from idle',
+      'registerEvent burst of 65 536 after idle (bursts recur)',
       formatNs(burstNs),
       'same burst into preallocated ring',
       formatNs(ringBurstNs),
       formatRatio(burstNs / ringBurstNs),
-      '',
-      undefined,
+      '≤ 1.5×',
+      burstNs / ringBurstNs <= 1.5,
     ),
   ];
 }

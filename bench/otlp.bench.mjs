@@ -17,16 +17,7 @@ import { OTLPMetricExporter as ProtobufExporter } from '@opentelemetry/exporter-
 // The encoders the two exporters use (a dependency of theirs), timed apart from the HTTP client.
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  formatMs,
-  formatRatio,
-  gc,
-  machine,
-  median,
-  percentile,
-  printTable,
-  row,
-} from './lib.mjs';
+import { formatMs, formatRatio, gc, machine, median, percentile, printTable, row } from './lib.mjs';
 
 const SERIES_PER_METRIC = 1_000;
 const SAMPLES = 15;

@@ -3,8 +3,7 @@ import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
 import type { OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, expect } from 'vitest';
-import { documentMetrics } from '../fixtures/document-metrics.js';
-import { DocumentStorage } from '../fixtures/document-storage.js';
+import { documentMetrics, ExampleStorage } from './example-storage.js';
 import { attributesOf } from './otlp-receiver.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: decoded OTLP payloads
@@ -59,13 +58,14 @@ export async function runWorkload(
   });
   cleanups.push(bridge.detach);
   const recorder = runtime.createRecorder('document_storage', { metrics: documentMetrics });
-  const storage = new DocumentStorage(recorder);
+  const storage = new ExampleStorage(recorder);
   const request = pipeline.tracerProvider.getTracer('http').startSpan('PUT /documents/:id');
-  context.with(trace.setSpan(context.active(), request), () => {
-    storage.save('a', 'hello', 0.02);
-    storage.save('b', 'hi', 0.3);
-    storage.save('', 'rejected');
-    storage.open('a');
+  await context.with(trace.setSpan(context.active(), request), async () => {
+    await storage.save('a', 'hello', 0.02);
+    await storage.save('b', 'hi', 0.3);
+    await storage.save('', 'rejected'); // outcome invalid
+    await storage.get('a');
+    await storage.get('missing');
   });
   request.end();
   await recorder.flush();
@@ -113,7 +113,7 @@ export function expectExportEqualsCore(body: Json, recorder: MetricsRecorder): v
 /** The domain-event spans are children of the request span, in its trace. */
 export function expectEventSpansUnder(body: Json, request: Workload['requestSpan']): void {
   const spans = body.resourceSpans.flatMap((r: Json) => r.scopeSpans.flatMap((s: Json) => s.spans));
-  const events = spans.filter((s: Json) => s.name === 'document.save.attempt');
+  const events = spans.filter((s: Json) => s.name === 'DocumentSaveAttempt');
   expect(events.length).toBe(3);
   for (const span of events) {
     expect(span.traceId).toBe(request.traceId);

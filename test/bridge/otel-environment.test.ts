@@ -4,8 +4,7 @@ import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { documentMetrics } from '../fixtures/document-metrics.js';
-import { DocumentStorage } from '../fixtures/document-storage.js';
+import { documentMetrics, ExampleStorage } from './example-storage.js';
 import { isolatedOtelEnv, resourceOf, runWorkload } from './otel-env-support.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
@@ -110,7 +109,7 @@ describe('OTEL_SDK_DISABLED', () => {
     const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
     const span = created.tracerProvider.getTracer('t').startSpan('request');
     expect(span.isRecording()).toBe(false);
-    new DocumentStorage(recorder).save('a', 'hello');
+    await new ExampleStorage(recorder).save('a', 'hello');
     await recorder.flush();
     await created.meterProvider.forceFlush();
     await created.shutdown();

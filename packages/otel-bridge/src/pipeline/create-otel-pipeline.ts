@@ -1,4 +1,3 @@
-import { MetricsWiringError } from '@mvx-metrics/core';
 import { defaultResource } from '@opentelemetry/resources';
 import {
   ConsoleMetricExporter,
@@ -16,6 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { checkPipelineOptions } from './check-options.js';
 import { PipelineEnvironment } from './environment.js';
 import {
   registerGlobals,
@@ -53,9 +53,7 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
  * console.log(`metrics on ${pipeline.prometheusUrl}`);
  */
 export async function createOtelPipeline(options: OtelPipelineOptions = {}): Promise<OtelPipeline> {
-  if (options === null || typeof options !== 'object') {
-    throw new MetricsWiringError('invalid-option', 'createOtelPipeline needs an options object.');
-  }
+  checkPipelineOptions(options);
   const shutdownTimeoutMs =
     positiveOption(options.shutdownTimeoutMs, 'shutdownTimeoutMs') ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const report = safeReporter(options.onError ?? warnOncePerProblem());

@@ -1,4 +1,3 @@
-import { MetricsError } from '@mvx-metrics/core';
 import {
   getBooleanFromEnv,
   getNumberFromEnv,
@@ -6,6 +5,7 @@ import {
   getStringListFromEnv,
   parseKeyPairsIntoRecord,
 } from '@opentelemetry/core';
+import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 
 /**
  * Reads the standard `OTEL_*` variables with `@opentelemetry/core`'s helpers (so empty and
@@ -14,7 +14,7 @@ import {
  * never stops the service: OpenTelemetry's rule.
  */
 export class PipelineEnvironment {
-  readonly problems: MetricsError[] = [];
+  readonly problems: OtelBridgeError[] = [];
   readonly #reported = new Set<string>();
 
   /** Raw value, `undefined` when unset or blank. */
@@ -110,7 +110,7 @@ export class PipelineEnvironment {
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
     this.problems.push(
-      new MetricsError(
+      new OtelBridgeError(
         'invalid-option',
         `createOtelPipeline: ${name}=${JSON.stringify(value)} is invalid (expected ${expected}); using ${used}.`,
       ),

@@ -4,6 +4,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
+import { OtelBridgeError } from '../errors/otel-bridge-error.js';
+import { callContained, describeError } from '../internal/contain.js';
 
 /**
  * Installs the providers, the propagator and an AsyncLocalStorage context manager as the
@@ -30,15 +32,18 @@ export function registerGlobals(
   };
 }
 
-/** Calls `onError`, containing a throwing handler (it must not break an exporter's interval). */
+/**
+ * Calls `onError` (containing a throwing handler: it must not break an exporter's interval) with
+ * the bridge's own errors as they are and anything else (an exporter's failure, a rejected final
+ * export) as an `OtelBridgeError` with code `export-failed` and the original as `cause`.
+ */
 export function safeReporter(onError: (error: Error) => void): (error: unknown) => void {
   return (exception) => {
-    const error = exception instanceof Error ? exception : new Error(String(exception));
-    try {
-      onError(error);
-    } catch {
-      // a throwing handler must not break the exporter's interval
-    }
+    const error =
+      exception instanceof MetricsError
+        ? exception
+        : new OtelBridgeError('export-failed', describeError(exception), { cause: exception });
+    callContained(onError, error);
   };
 }
 

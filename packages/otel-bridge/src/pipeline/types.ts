@@ -70,9 +70,11 @@ export interface OtelPipelineOptions {
    */
   registerGlobals?: boolean;
   /**
-   * Receives export failures (collector down, 5xx, timeouts) of both signals and invalid `OTEL_*`
-   * values. Default: one `console.warn` per distinct problem. Installed as OpenTelemetry's global
-   * error handler until `shutdown()`.
+   * Receives export failures (collector down, 5xx, timeouts) of both signals, which OpenTelemetry
+   * otherwise only logs to `diag`, as an `OtelBridgeError` with code `export-failed` (the
+   * exporter's error as `cause`), and each invalid `OTEL_*` value once, code `invalid-option`.
+   * Default: one `console.warn` per distinct problem. Installed as OpenTelemetry's global error
+   * handler until `shutdown()`.
    */
   onError?: (error: Error) => void;
   /** Upper bound of `shutdown()`, final export included (default 3 000 ms). */
