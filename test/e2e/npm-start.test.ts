@@ -128,12 +128,14 @@ describe('npm start (packages/examples/dist/main.js)', () => {
       [MAIN, `--port=${port}`, `--metrics-port=${metricsPort}`, '--no-load', '--no-ui'],
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'http//collector', OTEL_EXPORTER_OTLP_TIMEOUT: '200' },
     );
+    // started, signal handlers included: main prints this line right before installing them
     await waitFor(
-      '/metrics',
-      () => answers(`http://127.0.0.1:${metricsPort}/metrics`),
+      'the service to start',
+      async () => (proc.stdout.includes('serving on') ? true : undefined),
       15_000,
       () => proc.stderr,
     );
+    expect(await answers(`http://127.0.0.1:${metricsPort}/metrics`)).toBe(true);
     expect(await stop(proc, 8_000)).toBe(0);
     const reports = proc.stderr
       .split('\n')
