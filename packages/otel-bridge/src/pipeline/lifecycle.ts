@@ -1,11 +1,11 @@
-import { MetricsError } from '@mvx-metrics/core';
+import { describeError, MetricsError } from '@mvx-metrics/core';
 import { context, metrics, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
-import { callContained, describeError } from '../internal/contain.js';
+import { callContained } from '../internal/contain.js';
 
 /**
  * Installs the providers, the propagator and an AsyncLocalStorage context manager as the

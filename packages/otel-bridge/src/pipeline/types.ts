@@ -83,7 +83,9 @@ export interface OtelPipelineOptions {
 
 /** What each signal is exported with, e.g. `{ metrics: ['prometheus', 'otlp'], traces: ['otlp'] }`. */
 export interface PipelineExporters {
+  /** Metric exporters in use (`OTEL_METRICS_EXPORTER`, the `prometheus` and `otlp` options). */
   readonly metrics: readonly ('prometheus' | 'otlp' | 'console')[];
+  /** Span exporters in use (`OTEL_TRACES_EXPORTER`, the `otlp` option). */
   readonly traces: readonly ('otlp' | 'console')[];
   /** Protocol of each OTLP signal that is on. */
   readonly protocols: { readonly metrics?: OtlpProtocol; readonly traces?: OtlpProtocol };
