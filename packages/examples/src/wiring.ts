@@ -1,22 +1,15 @@
 import { type MetricsError, MetricsRuntime, MetricsWiringError } from '@mvx-metrics/core';
 import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
-import {
-  DiagLogLevel,
-  diag,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  type TextMapPropagator,
-  type Tracer,
-} from '@opentelemetry/api';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { ConfigError, type ExampleConfig } from './config.js';
-import { type ConnectionScope, DocumentServer, type RequestHook } from './http/document-server.js';
-import { connectionMetrics, httpServerMetrics, requestMethod } from './metrics/http-metrics.js';
+import { type ConnectionScope, DocumentServer } from './http/document-server.js';
+import { connectionMetrics, httpServerMetrics } from './metrics/http-metrics.js';
 import { storageMetrics } from './metrics/storage-metrics.js';
 import { diskLikeDelay, InMemoryBackend, SimulatedBackend } from './storage/backend.js';
 import { DocumentStorage } from './storage/document-storage.js';
+import { requestSpans } from './tracing.js';
 import type { RecorderView, ViewSources } from './view/view-model.js';
 
 /** Recorder names of the example: two service-wide scopes and one per client connection. */
@@ -175,49 +168,6 @@ async function startPipeline(
     throw error;
   }
 }
-
-/**
- * One SERVER span per request, active while it is handled, so event spans have a parent. An
- * incoming W3C `traceparent` / `tracestate` is extracted with the pipeline's propagator, so the
- * span joins the caller's trace.
- */
-function requestSpans(tracer: Tracer, propagator: TextMapPropagator): RequestHook {
-  return (request, handle) => {
-    const parent = propagator.extract(ROOT_CONTEXT, request.headers, headerGetter);
-    const method = requestMethod(request.method);
-    return tracer.startActiveSpan(
-      request.route === undefined ? method : `${method} ${request.route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': method,
-          ...(request.route === undefined ? {} : { 'http.route': request.route }),
-          'url.path': request.path,
-          ...(request.connection === undefined ? {} : { 'example.connection': request.connection }),
-        },
-      },
-      parent,
-      async (span) => {
-        try {
-          const status = await handle();
-          span.setAttribute('http.response.status_code', status);
-          if (status >= 500) {
-            span.setAttribute('error.type', String(status));
-            span.setStatus({ code: SpanStatusCode.ERROR });
-          }
-        } finally {
-          span.end();
-        }
-      },
-    );
-  };
-}
-
-// Node's incoming headers: lower-case keys, repeated headers as arrays.
-const headerGetter = {
-  keys: (carrier: NodeJS.Dict<string | string[]>) => Object.keys(carrier),
-  get: (carrier: NodeJS.Dict<string | string[]>, key: string) => carrier[key.toLowerCase()],
-};
 
 function describeOtlp(pipeline: OtelPipeline): string | undefined {
   const { protocols } = pipeline.exporters;
