@@ -16,7 +16,7 @@ import {
 } from '../internal/option-checks.js';
 import { isValidMetricName } from '../metrics/name.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
+import type { ContextCapture, OverflowPolicy, UnhandledEventsPolicy } from '../recorder/types.js';
 import { resolveScheduler, type Scheduler, type SchedulerOption } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
 import { bufferOptions, checkCreateOptions, isWiringError } from './runtime-options.js';
@@ -42,6 +42,7 @@ export class MetricsRuntime {
   private readonly byName = new Map<string, MetricsRecorder>();
   private readonly maxPendingEvents: number | undefined;
   private readonly overflow: OverflowPolicy | undefined;
+  private readonly unhandledEvents: UnhandledEventsPolicy | undefined;
   private readonly clock: () => number;
   private readonly added = new ListenerList<RecorderListener>();
   private readonly removed = new ListenerList<RecorderListener>();
@@ -65,6 +66,7 @@ export class MetricsRuntime {
     const defaults = bufferOptions(owner.label, opts);
     this.maxPendingEvents = defaults.maxPendingEvents;
     this.overflow = defaults.overflow;
+    this.unhandledEvents = defaults.unhandledEvents;
     const scheduler = readOption(owner, opts, 'scheduler') as SchedulerOption | undefined;
     const handler = optionalFunction<ErrorHandler>(owner, opts, 'onError') ?? defaultErrorHandler;
     const clock = optionalClock(owner, opts);
@@ -108,10 +110,15 @@ export class MetricsRuntime {
         `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
       );
     }
-    const { metrics, maxPendingEvents, overflow } = checkCreateOptions(name, options, {
-      maxPendingEvents: this.maxPendingEvents,
-      overflow: this.overflow,
-    });
+    const { metrics, maxPendingEvents, overflow, unhandledEvents } = checkCreateOptions(
+      name,
+      options,
+      {
+        maxPendingEvents: this.maxPendingEvents,
+        overflow: this.overflow,
+        unhandledEvents: this.unhandledEvents,
+      },
+    );
     const recorder = new MetricsRecorder(name, {
       metrics,
       scheduler: this.scheduler,
@@ -119,6 +126,7 @@ export class MetricsRuntime {
       clock: this.clock,
       ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
       ...(overflow === undefined ? {} : { overflow }),
+      ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
     });
     if (this.capture !== undefined) recorder.setContextCapture(this.capture);
     this.byName.set(name, recorder);

@@ -4,23 +4,30 @@ import { describeError } from '../errors/describe-error.js';
 import { MetricsWiringError } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
 import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.js';
-import { optionsObject, readOption } from '../internal/option-checks.js';
+import { optionalOneOf, optionsObject, readOption } from '../internal/option-checks.js';
 import type { Metric } from '../metrics/types.js';
-import type { OverflowPolicy } from '../recorder/types.js';
+import type { OverflowPolicy, UnhandledEventsPolicy } from '../recorder/types.js';
+import { UNHANDLED_EVENTS } from '../recorder/validate-options.js';
 import type { CreateRecorderOptions } from './types.js';
 
-/** The buffer settings a runtime hands its recorders; `undefined` = the recorder's own default. */
-export interface BufferDefaults {
+/** The settings a runtime hands its recorders; `undefined` = the recorder's own default. */
+export interface RecorderDefaults {
   readonly maxPendingEvents: number | undefined;
   readonly overflow: OverflowPolicy | undefined;
+  readonly unhandledEvents: UnhandledEventsPolicy | undefined;
 }
 
 /** createRecorder's options, each read once (the recorder checks what it receives again), with the runtime's buffer defaults filled in. */
 export function checkCreateOptions(
   name: string,
   raw: CreateRecorderOptions,
-  defaults: BufferDefaults,
-): { metrics: readonly Metric[]; maxPendingEvents?: number; overflow?: OverflowPolicy } {
+  defaults: RecorderDefaults,
+): {
+  metrics: readonly Metric[];
+  maxPendingEvents?: number;
+  overflow?: OverflowPolicy;
+  unhandledEvents?: UnhandledEventsPolicy;
+} {
   const owner = { label: `createRecorder("${typeof name === 'string' ? name : '?'}")` };
   const options = optionsObject(owner, raw);
   const given = readOption(owner, options, 'metrics');
@@ -51,10 +58,12 @@ export function checkCreateOptions(
   const own = bufferOptions(owner.label, options);
   const maxPendingEvents = own.maxPendingEvents ?? defaults.maxPendingEvents;
   const overflow = own.overflow ?? defaults.overflow;
+  const unhandledEvents = own.unhandledEvents ?? defaults.unhandledEvents;
   return {
     metrics: list,
     ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
     ...(overflow === undefined ? {} : { overflow }),
+    ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
   };
 }
 
@@ -67,8 +76,8 @@ export function isWiringError(error: unknown): boolean {
   }
 }
 
-/** A runtime's and createRecorder's buffer options: absent = inherited, anything else checked. */
-export function bufferOptions(label: string, options: object): BufferDefaults {
+/** A runtime's and createRecorder's recorder defaults: absent = inherited, anything else checked. */
+export function bufferOptions(label: string, options: object): RecorderDefaults {
   const owner = { label };
   const capacity = readOption(owner, options, 'maxPendingEvents');
   const overflow = readOption(owner, options, 'overflow');
@@ -78,5 +87,6 @@ export function bufferOptions(label: string, options: object): BufferDefaults {
         ? undefined
         : checkPositiveInteger(label, 'maxPendingEvents', capacity),
     overflow: overflow === undefined ? undefined : checkOverflow(label, overflow),
+    unhandledEvents: optionalOneOf(owner, options, 'unhandledEvents', UNHANDLED_EVENTS),
   };
 }

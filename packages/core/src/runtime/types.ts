@@ -1,7 +1,7 @@
 import type { ErrorHandler } from '../errors/index.js';
 import type { Metric } from '../metrics/types.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import type { OverflowPolicy } from '../recorder/types.js';
+import type { OverflowPolicy, UnhandledEventsPolicy } from '../recorder/types.js';
 import type { SchedulerOption } from '../scheduler/scheduler.js';
 
 /** Options of {@link MetricsRuntime}. */
@@ -18,6 +18,8 @@ export interface MetricsRuntimeOptions {
   onError?: ErrorHandler;
   /** Monotonic milliseconds (default `performance.now`). */
   clock?: () => number;
+  /** Default of each recorder: `'report'` an event type no metric selects (once per type), or `'ignore'`. */
+  unhandledEvents?: UnhandledEventsPolicy;
 }
 
 /** Options of {@link MetricsRuntime.createRecorder}. */
@@ -26,6 +28,8 @@ export interface CreateRecorderOptions {
   metrics?: readonly Metric[] | ((scope: string) => readonly Metric[]);
   maxPendingEvents?: number;
   overflow?: OverflowPolicy;
+  /** Overrides the runtime's `unhandledEvents` for this recorder. */
+  unhandledEvents?: UnhandledEventsPolicy;
 }
 
 /** Called with a recorder when it joins or leaves the runtime. */

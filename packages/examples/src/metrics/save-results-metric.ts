@@ -32,6 +32,7 @@ const FAILURE: Attributes = Object.freeze({ result: 'failure' });
  */
 export class DocumentSaveResultsMetric implements Metric<DocumentSaveResultsSnapshot> {
   readonly name = 'document.save.results';
+  // Declaring the selector lets the recorder ask this metric about save attempts only.
   readonly descriptor: MetricDescriptor = Object.freeze({
     name: this.name,
     kind: 'counter',
