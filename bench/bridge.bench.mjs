@@ -13,11 +13,8 @@
 
 import { performance } from 'node:perf_hooks';
 import { counter, MetricsRuntime } from '@mvx-metrics/core';
-import {
-  attachOtelBridge,
-  createMetricProducer,
-  createOtelPipeline,
-} from '@mvx-metrics/otel-bridge';
+import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
+import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, trace } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
