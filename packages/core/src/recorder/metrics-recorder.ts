@@ -2,11 +2,14 @@ import { defaultErrorHandler, type ErrorHandler } from '../errors/index.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
 import { overflowStrategy } from '../internal/buffer-options.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
+import { isEvent } from '../internal/is-event.js';
+import { optionalFunction } from '../internal/option-checks.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
 import {
   type IdleTask,
   resolveScheduler,
   type Scheduler,
+  type SchedulerOption,
   type SchedulerTask,
 } from '../scheduler/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
@@ -49,7 +52,6 @@ export class MetricsRecorder implements RecorderView {
   private readonly scheduler: Scheduler;
   private readonly task: SchedulerTask;
   private readonly idleTask: IdleTask;
-  private readonly clock: () => number;
   private readonly reports: RecorderReports;
   private readonly host: MetricHost;
   private readonly hooks: ChangeHooks;
@@ -69,19 +71,24 @@ export class MetricsRecorder implements RecorderView {
   private draining = false;
 
   constructor(name: string, options: RecorderOptions = {}) {
-    const { capacity, overflow } = checkRecorderOptions(name, options);
+    const checked = checkRecorderOptions(name, options);
+    const { capacity, overflow } = checked;
     this.name = name;
     this.capacity = capacity;
     this.overflow = overflow;
-    this.reports = new RecorderReports(name, options.onError ?? defaultErrorHandler);
+    this.reports = new RecorderReports(name, checked.onError ?? defaultErrorHandler);
     const strategy = overflowStrategy(overflow);
     this.queue = new BoundedQueue({
       capacity,
       overflow: strategy,
       onDrop: () => this.reports.bufferFull(capacity, strategy.loses),
     });
-    this.clock = options.clock ?? (() => performance.now());
-    this.scheduler = resolveScheduler(options.scheduler, options.clock);
+    this.scheduler = resolveScheduler(
+      checked.scheduler as SchedulerOption | undefined,
+      checked.clock,
+      (error) => this.reports.reporter.report(error),
+      `Recorder "${name}"`,
+    );
     this.task = { drain: (deadline) => this.drainQueued(deadline) };
     this.idleTask = { idle: () => this.giveBackIdleBuffer() };
     this.host = { recorderName: name, report: (error) => this.reports.reporter.report(error) };
@@ -90,8 +97,9 @@ export class MetricsRecorder implements RecorderView {
       hasAfterChange ? (change) => this.afterChange(change) : undefined,
       this.reports,
     );
-    this.dispatcher = new Dispatcher(this, this.hooks, this.reports, this.clock);
-    for (const metric of options.metrics ?? []) this.addMetric(metric);
+    const clock = checked.clock ?? (() => performance.now());
+    this.dispatcher = new Dispatcher(this, this.hooks, this.reports, clock);
+    for (const metric of checked.metrics) this.addMetric(metric);
   }
 
   /** Current lifecycle state. */
@@ -105,7 +113,7 @@ export class MetricsRecorder implements RecorderView {
    * policy; a non-object or an event after `stop()` is rejected. Everything is counted.
    */
   registerEvent(event: object): void {
-    if (typeof event !== 'object' || event === null) {
+    if (!isEvent(event)) {
       this.reject(event, 'invalid-event');
       return;
     }
@@ -118,10 +126,7 @@ export class MetricsRecorder implements RecorderView {
     if (queue.size >= queue.room && !queue.makeRoom()) return;
     const slot = queue.push(event);
     if (this.capture !== undefined) this.captureInto(slot);
-    if (!this.queued && this.phase === RUNNING) {
-      this.queued = true;
-      this.scheduler.schedule(this.task);
-    }
+    if (!this.queued && this.phase === RUNNING) this.scheduleTask();
   }
 
   /** Adds a metric (wiring time). Throws on an invalid or duplicate name. */
@@ -139,15 +144,7 @@ export class MetricsRecorder implements RecorderView {
 
   /** Current state of every metric (immutable copies). A throwing `snapshot()` is reported and skipped. */
   getMetricSnapshots(): MetricSnapshot[] {
-    const out: MetricSnapshot[] = [];
-    for (const metric of this.dispatcher.metrics) {
-      try {
-        out.push(metric.snapshot());
-      } catch (error) {
-        this.reports.snapshotFailed(metric, error);
-      }
-    }
-    return out;
+    return this.dispatcher.snapshots();
   }
 
   /** Counters; see {@link RecorderStats} for the invariant. */
@@ -181,12 +178,14 @@ export class MetricsRecorder implements RecorderView {
 
   /** Installs (or with `undefined` removes) the function whose result travels with each event as `context`. */
   setContextCapture(capture: ContextCapture | undefined): void {
+    optionalFunction({ label: `Recorder "${this.name}"` }, { capture }, 'capture');
     this.capture = capture;
     if (capture !== undefined) this.queue.keepContexts();
   }
 
   /** Replaces the error handler (a runtime passes its own). */
   setErrorHandler(handler: ErrorHandler): void {
+    optionalFunction({ label: `Recorder "${this.name}"` }, { handler: handler ?? null }, 'handler');
     this.reports.reporter.handler = handler;
   }
 
@@ -200,7 +199,9 @@ export class MetricsRecorder implements RecorderView {
   /** Resolves once every event registered before the call has been processed (or dropped). */
   flush(): Promise<void> {
     if (this.queue.size === 0) return Promise.resolve();
-    const flushed = this.waiters.wait(this.enqueued());
+    // Waits for what entered the queue so far (refused events never did) to leave it, processed
+    // or evicted: exact for any overflow policy, as the queue counts both kinds of loss.
+    const flushed = this.waiters.wait(this.registered - this.queue.refused);
     this.kick();
     return flushed;
   }
@@ -228,28 +229,34 @@ export class MetricsRecorder implements RecorderView {
     return this.stopping;
   }
 
-  // Events that entered the queue so far (refused ones never did); a flush waits for `retired()`
-  // to reach it. Exact for any overflow policy: the queue counts what it refused and evicted.
-  private enqueued(): number {
-    return this.registered - this.queue.refused;
-  }
-
-  private retired(): number {
-    return this.dispatcher.processed + this.queue.evicted;
-  }
-
   private kick(): void {
-    if (this.queue.size > 0 && !this.queued && this.phase !== CREATED) {
-      this.queued = true;
-      this.scheduler.schedule(this.task);
-    }
+    if (this.queue.size > 0 && !this.queued && this.phase !== CREATED) this.scheduleTask();
     this.settleWaiters();
+  }
+
+  // A scheduler of the user's own may throw: the event stays pending (the next registerEvent or
+  // flush asks again) and the producer's stack never sees it.
+  private scheduleTask(): void {
+    this.queued = true;
+    try {
+      this.scheduler.schedule(this.task);
+    } catch (error) {
+      this.queued = false;
+      this.reports.scheduleFailed(error);
+    }
   }
 
   private drainGuarded(deadline: number): boolean {
     this.draining = true;
+    const before = this.dispatcher.processed;
     try {
       return this.drain(deadline);
+    } catch (error) {
+      // Metrics and hooks are contained one by one; what is left (a throwing clock) must not
+      // leave the scheduler's turn either. Events already taken are counted as processed.
+      this.reports.processingFailed(error);
+      this.settleWaiters();
+      return this.queue.size > 0 && this.dispatcher.processed > before;
     } finally {
       this.draining = false;
     }
@@ -296,7 +303,7 @@ export class MetricsRecorder implements RecorderView {
   }
 
   private settleWaiters(): void {
-    if (this.waiters.size > 0) this.waiters.settle(this.retired());
+    if (this.waiters.size > 0) this.waiters.settle(this.dispatcher.processed + this.queue.evicted);
   }
 
   private captureInto(slot: number): void {

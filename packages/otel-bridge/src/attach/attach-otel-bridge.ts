@@ -3,12 +3,14 @@ import { metrics, trace } from '@opentelemetry/api';
 import { InstrumentSink } from '../instruments/instrument-sink.js';
 import { SelfTelemetryInstruments } from '../instruments/self-telemetry-instruments.js';
 import { defaultEpochClock } from '../internal/clock.js';
+import { shown } from '../internal/option-checks.js';
 import { pipelineProducerOf } from '../internal/provider-registry.js';
 import { Reporter } from '../internal/report.js';
 import { addProducerFeed } from '../producer/mvx-metric-producer.js';
 import { createContextCapture } from '../spans/context-capture.js';
 import { Attachment, type BridgeTarget, isRuntime } from './attachment.js';
 import { nameGuardFor } from './name-guard.js';
+import { checkBridgeOptions } from './options.js';
 import type { OtelBridge, OtelBridgeOptions } from './types.js';
 
 const ATTACHED = new WeakSet<BridgeTarget>();
@@ -31,10 +33,7 @@ const TRACER_NAME = '@mvx-metrics/otel-bridge';
  * await pipeline.shutdown();
  * bridge.detach();
  */
-export function attachOtelBridge(
-  target: BridgeTarget,
-  options: OtelBridgeOptions = {},
-): OtelBridge {
+export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptions): OtelBridge {
   if (
     target === null ||
     typeof target !== 'object' ||
@@ -51,36 +50,42 @@ export function attachOtelBridge(
       'attachOtelBridge: this runtime/recorder already has a bridge attached; detach() it first (two bridges would export every series twice).',
     );
   }
-  const recorderAttribute = options.recorderAttribute ?? 'recorder';
+  const opts = checkBridgeOptions(options);
+  const recorderAttribute =
+    opts.recorderAttribute === undefined ? 'recorder' : opts.recorderAttribute;
   if (
     recorderAttribute !== false &&
     (typeof recorderAttribute !== 'string' || recorderAttribute === '')
   ) {
     throw new MetricsWiringError(
       'invalid-option',
-      `attachOtelBridge: recorderAttribute must be a non-empty string or false, got ${JSON.stringify(recorderAttribute)}.`,
+      `attachOtelBridge: recorderAttribute must be a non-empty string or false, got ${shown(recorderAttribute)}.`,
     );
   }
-  const namespace = isRuntime(target) ? target.namespace : (options.namespace ?? 'mvx');
+  const namespace = isRuntime(target)
+    ? target.namespace
+    : opts.namespace === undefined
+      ? 'mvx'
+      : opts.namespace;
   if (!isValidMetricName(namespace)) {
     throw new MetricsWiringError(
       'invalid-option',
-      `attachOtelBridge: namespace must use OpenTelemetry instrument-name syntax, got ${JSON.stringify(namespace)}.`,
+      `attachOtelBridge: namespace must use OpenTelemetry instrument-name syntax, got ${shown(namespace)}.`,
     );
   }
 
-  const meterProvider = options.meterProvider ?? metrics.getMeterProvider();
-  const producer = options.metricProducer ?? pipelineProducerOf(meterProvider);
-  const spans = options.spans === true;
-  const clock = options.clock ?? defaultEpochClock;
-  const reporter = new Reporter(options.onError ?? defaultErrorHandler);
+  const meterProvider = opts.meterProvider ?? metrics.getMeterProvider();
+  const producer = opts.metricProducer ?? pipelineProducerOf(meterProvider);
+  const spans = opts.spans === true;
+  const clock = opts.clock ?? defaultEpochClock;
+  const reporter = new Reporter(opts.onError ?? defaultErrorHandler);
   const attachment = new Attachment(target, {
     names: nameGuardFor(producer ?? meterProvider),
     namespace,
     recorderAttribute,
-    selfTelemetry: options.selfTelemetry ?? true,
+    selfTelemetry: opts.selfTelemetry ?? true,
     tracer: spans
-      ? (options.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME)
+      ? (opts.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME)
       : undefined,
     clock,
     reporter,
@@ -89,7 +94,7 @@ export function attachOtelBridge(
   const sink =
     producer === undefined ? new InstrumentSink(meterProvider, attachment, reporter) : undefined;
   const selfInstruments =
-    producer === undefined && (options.selfTelemetry ?? true)
+    producer === undefined && (opts.selfTelemetry ?? true)
       ? new SelfTelemetryInstruments(meterProvider, attachment)
       : undefined;
   try {
@@ -101,7 +106,7 @@ export function attachOtelBridge(
     throw error;
   }
   const disconnect = producer === undefined ? undefined : addProducerFeed(producer, attachment);
-  const capture = options.captureContext ?? (spans || sink !== undefined);
+  const capture = opts.captureContext ?? (spans || sink !== undefined);
   if (capture) attachment.installCapture(createContextCapture(clock));
   ATTACHED.add(target);
 

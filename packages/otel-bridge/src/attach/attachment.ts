@@ -1,14 +1,16 @@
-import type {
-  ContextCapture,
-  MetricChange,
-  MetricsRecorder,
-  MetricsRuntime,
+import {
+  type ContextCapture,
+  type MetricChange,
+  type MetricsRecorder,
+  type MetricsRuntime,
+  MetricsWiringError,
 } from '@mvx-metrics/core';
 import type { Tracer } from '@opentelemetry/api';
 import type { InstrumentSink } from '../instruments/instrument-sink.js';
 import { type EpochClock, hrNow } from '../internal/clock.js';
 import type { Reporter } from '../internal/report.js';
 import { RecorderMirror } from '../mirror/recorder-mirror.js';
+import type { MirroredMetric } from '../mirror/types.js';
 import type { CollectionBuilder } from '../producer/collection-builder.js';
 import type { ProducerFeed } from '../producer/mvx-metric-producer.js';
 import { EventSpans, type RecorderSpans } from '../spans/event-spans.js';
@@ -22,6 +24,11 @@ import {
   selfAttributes,
 } from '../telemetry/self-telemetry.js';
 import type { NameGuard } from './name-guard.js';
+import type { ReadingSource, RecorderReading } from './recorder-reading.js';
+
+// Which attachment mirrors each recorder: a recorder is bridged once, whether through its
+// runtime or on its own, or everything it holds would be exported (and self-reported) twice.
+const BRIDGED = new WeakMap<MetricsRecorder, Attachment>();
 
 /** A runtime, or a recorder used without one. */
 export type BridgeTarget = MetricsRuntime | MetricsRecorder;
@@ -46,13 +53,14 @@ export interface AttachmentSettings {
 }
 
 /** Everything one `attachOtelBridge` call keeps: the mirrors of its recorders and their hooks. */
-export class Attachment implements ProducerFeed {
+export class Attachment implements ProducerFeed, ReadingSource {
   readonly namespace: string;
   readonly recorderAttribute: string | false;
   private readonly attached = new Map<MetricsRecorder, Attached>();
   private readonly spans: EventSpans | undefined;
   private sink: InstrumentSink | undefined;
   private readonly unsubscribers: Array<() => void> = [];
+  private turnReadings: readonly RecorderReading[] | undefined;
 
   constructor(
     private readonly target: BridgeTarget,
@@ -84,28 +92,40 @@ export class Attachment implements ProducerFeed {
     this.target.setContextCapture(capture);
   }
 
-  /** Freshness: processes every pending event so a collection reads current state. */
-  processPending(): void {
+  /** Freshness: processes every pending event, then reads each recorder's stats once. */
+  readNow(): RecorderReading[] {
     this.target.processPending();
+    const readings: RecorderReading[] = [];
+    for (const { mirror, self } of this.attached.values()) {
+      readings.push({ mirror, self, stats: mirror.recorder.stats() });
+    }
+    return readings;
   }
 
-  /** The mirrors of the attached recorders. */
-  *mirrors(): IterableIterator<RecorderMirror> {
-    for (const attached of this.attached.values()) yield attached.mirror;
+  /** {@link Attachment.readNow}, shared by the batch callbacks of one collection (one synchronous pass). */
+  freshReadings(): readonly RecorderReading[] {
+    let readings = this.turnReadings;
+    if (readings === undefined) {
+      readings = this.readNow();
+      this.turnReadings = readings;
+      queueMicrotask(() => {
+        this.turnReadings = undefined;
+      });
+    }
+    return readings;
   }
 
-  /** Producer path: fresh state of every recorder, converted (dirty metrics only) into `builder`. */
+  /** Producer path: fresh state of every recorder, converted (changed points only) into `builder`. */
   collectInto(builder: CollectionBuilder): void {
-    this.processPending();
     const scope = this.namespace;
     const selfScope = SELF_TELEMETRY_SCOPE;
     const reporter = this.settings.reporter;
-    for (const { mirror, self } of this.attached.values()) {
-      mirror.forEach((_entry, view) => {
-        builder.addMetric(scope, view, reporter);
-      });
+    const visit = (_entry: unknown, view: MirroredMetric): void => {
+      builder.addMetric(scope, view, reporter);
+    };
+    for (const { mirror, self, stats } of this.readNow()) {
+      mirror.forEach(visit, stats.failed);
       if (!this.settings.selfTelemetry) continue;
-      const stats = mirror.recorder.stats();
       const values = outcomeValues(stats);
       for (let i = 0; i < values.length; i++) {
         builder.addSelf(
@@ -127,6 +147,13 @@ export class Attachment implements ProducerFeed {
     }
   }
 
+  /** What this attachment was attached to, for messages. */
+  describeTarget(): string {
+    return isRuntime(this.target)
+      ? `its runtime "${this.target.namespace}"`
+      : `recorder "${this.target.name}" itself`;
+  }
+
   /** Removes every hook and listener; the recorders keep running untouched. */
   detach(): void {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
@@ -135,21 +162,30 @@ export class Attachment implements ProducerFeed {
 
   private addRecorder(recorder: MetricsRecorder): void {
     if (this.attached.has(recorder)) return;
+    const other = BRIDGED.get(recorder);
+    if (other !== undefined && other !== this) {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `attachOtelBridge: recorder "${recorder.name}" already has a bridge (attached to ${other.describeTarget()}); a second one would export every series and the self-telemetry twice. detach() the first one, or attach once to the runtime.`,
+      );
+    }
     const { settings } = this;
     // Throws (wiring time) before anything is hooked when a name clashes.
-    const releaseNames = settings.names.claim(recorder, this.namespace);
+    const releaseNames = settings.names.claim(recorder, this.namespace, settings.reporter);
     const mirror = new RecorderMirror(
       recorder,
       this.namespace,
       settings.recorderAttribute,
       hrNow(settings.clock),
       settings.reporter,
+      recorder.stats().failed,
     );
     const spans = this.spans?.forRecorder(mirror);
     const sink = this.sink;
     const hook = hookFor(mirror, sink, spans);
     const offChange = recorder.onChange(hook);
     const offBatch = spans === undefined ? undefined : recorder.onBatchEnd(() => spans.flush());
+    BRIDGED.set(recorder, this);
     this.attached.set(recorder, {
       mirror,
       self: selfAttributes(recorder.name, settings.recorderAttribute, this.namespace),
@@ -167,6 +203,7 @@ export class Attachment implements ProducerFeed {
     const attached = this.attached.get(recorder);
     if (attached === undefined) return;
     this.attached.delete(recorder);
+    if (BRIDGED.get(recorder) === this) BRIDGED.delete(recorder);
     attached.unsubscribe();
     attached.spans?.flush();
   }
@@ -179,10 +216,10 @@ function hookFor(
   spans: RecorderSpans | undefined,
 ): (change: MetricChange) => void {
   if (sink === undefined && spans === undefined) {
-    return (change) => mirror.markDirty(change.metric);
+    return (change) => mirror.logChange(change);
   }
   return (change) => {
-    mirror.markDirty(change.metric);
+    mirror.logChange(change);
     sink?.onChange(change, mirror);
     spans?.onChange(change);
   };

@@ -1,15 +1,24 @@
-import { type Metric, type MetricsRecorder, MetricsWiringError } from '@mvx-metrics/core';
-import { prometheusSampleNames } from '../internal/prometheus-names.js';
-import { mirrorKind } from '../mirror/convert.js';
+import {
+  describeMetric,
+  type Metric,
+  type MetricsRecorder,
+  MetricsWiringError,
+} from '@mvx-metrics/core';
+import { prometheusBaseName } from '../internal/prometheus-names.js';
+import type { Reporter } from '../internal/report.js';
+import { adapterFor, fallbackAdapter, type KindAdapter, sumAdapter } from '../kinds/index.js';
 import {
   RECORDER_CAPACITY,
   RECORDER_EVENTS,
   RECORDER_PENDING,
+  SELF_TELEMETRY_SCOPE,
 } from '../telemetry/self-telemetry.js';
 
 interface Identity {
   readonly instrumentName: string;
-  readonly kind: string;
+  /** The instrumentation scope (meter) it is exported under: the namespace, or the self-telemetry scope. */
+  readonly scope: string;
+  readonly adapter: KindAdapter;
   readonly unit: string;
   readonly owner: string;
 }
@@ -44,7 +53,8 @@ export class NameGuard {
     for (const self of [RECORDER_EVENTS, RECORDER_PENDING, RECORDER_CAPACITY]) {
       this.take({
         instrumentName: self.name,
-        kind: self.monotonic ? 'counter' : 'upDownCounter',
+        scope: SELF_TELEMETRY_SCOPE,
+        adapter: sumAdapter(self.monotonic) as KindAdapter,
         unit: self.unit,
         owner: 'the bridge (self-telemetry)',
       });
@@ -52,10 +62,10 @@ export class NameGuard {
   }
 
   /** Checks every metric of `recorder`, then claims their names; returns the release function. */
-  claim(recorder: MetricsRecorder, namespace: string): () => void {
+  claim(recorder: MetricsRecorder, namespace: string, reporter?: Reporter): () => void {
     const identities = recorder
       .getMetrics()
-      .map((metric) => identityOf(metric, namespace, recorder.name));
+      .map((metric) => identityOf(metric, namespace, recorder.name, reporter));
     const local = new NameGuard();
     for (const identity of identities) {
       this.check(identity);
@@ -74,15 +84,25 @@ export class NameGuard {
   private check(identity: Identity): void {
     const claim = this.instruments.get(identity.instrumentName);
     if (claim !== undefined) {
-      if (claim.kind !== identity.kind || claim.unit !== identity.unit) {
+      // One name under two scopes (namespace `shop` + metric `orders.count` and namespace
+      // `shop.orders` + metric `count`, or a metric named like the self-telemetry) would print
+      // the family twice on /metrics.
+      if (claim.scope !== identity.scope) {
         throw new MetricsWiringError(
           'duplicate-metric',
-          `Metric "${identity.instrumentName}" of ${identity.owner} is a ${identity.kind}${unitText(identity.unit)}, but ${claim.owner} already exports it as a ${claim.kind}${unitText(claim.unit)}: one name must keep one kind and one unit; rename one of them.`,
+          `Metric "${identity.instrumentName}" of ${identity.owner} (scope "${identity.scope}") and ${claim.owner} (scope "${claim.scope}") export the same instrument name, which Prometheus would print as two families: rename one of them or change a namespace.`,
+        );
+      }
+      const kind = identity.adapter.kind;
+      if (claim.adapter.kind !== kind || claim.unit !== identity.unit) {
+        throw new MetricsWiringError(
+          'duplicate-metric',
+          `Metric "${identity.instrumentName}" of ${identity.owner} is a ${kind}${unitText(identity.unit)}, but ${claim.owner} already exports it as a ${claim.adapter.kind}${unitText(claim.unit)}: one name must keep one kind and one unit; rename one of them.`,
         );
       }
       return;
     }
-    for (const sample of prometheusSampleNames(identity.instrumentName, identity.kind)) {
+    for (const sample of sampleNames(identity)) {
       const other = this.samples.get(sample);
       if (other === undefined || other === identity.instrumentName) continue;
       const otherOwner = this.instruments.get(other)?.owner ?? 'another recorder';
@@ -100,7 +120,7 @@ export class NameGuard {
       return;
     }
     this.instruments.set(identity.instrumentName, { ...identity, holders: 1 });
-    for (const sample of prometheusSampleNames(identity.instrumentName, identity.kind)) {
+    for (const sample of sampleNames(identity)) {
       this.samples.set(sample, identity.instrumentName);
     }
   }
@@ -109,28 +129,40 @@ export class NameGuard {
     const claim = this.instruments.get(identity.instrumentName);
     if (claim === undefined || --claim.holders > 0) return;
     this.instruments.delete(identity.instrumentName);
-    for (const sample of prometheusSampleNames(identity.instrumentName, identity.kind)) {
+    for (const sample of sampleNames(identity)) {
       if (this.samples.get(sample) === identity.instrumentName) this.samples.delete(sample);
     }
   }
 }
 
-function identityOf(metric: Metric, namespace: string, recorderName: string): Identity {
-  let kind = 'gauge';
+function identityOf(
+  metric: Metric,
+  namespace: string,
+  recorderName: string,
+  reporter: Reporter | undefined,
+): Identity {
+  const instrumentName = `${namespace}.${metric.name}`;
+  let adapter: KindAdapter;
   let unit = '';
   try {
-    const snapshot = metric.snapshot();
-    kind = mirrorKind(String(snapshot.kind));
-    unit = typeof snapshot.unit === 'string' ? snapshot.unit : '';
+    const descriptor = describeMetric(metric);
+    adapter = adapterFor({ name: instrumentName, kind: descriptor.kind }, reporter);
+    unit = typeof descriptor.unit === 'string' ? descriptor.unit : '';
   } catch {
-    // a metric whose snapshot() throws is reported at collection; name it as a gauge here
+    // a metric whose snapshot() throws is reported at collection; it is named as a gauge here
+    adapter = fallbackAdapter();
   }
   return {
-    instrumentName: `${namespace}.${metric.name}`,
-    kind,
+    instrumentName,
+    scope: namespace,
+    adapter,
     unit,
     owner: `recorder "${recorderName}"`,
   };
+}
+
+function sampleNames(identity: Identity): string[] {
+  return identity.adapter.prometheusSampleNames(prometheusBaseName(identity.instrumentName));
 }
 
 function unitText(unit: string): string {

@@ -42,8 +42,11 @@ export function prometheusSafeAttributes(
   attributes: OtelAttributes,
   cache: Map<string, string>,
 ): OtelAttributes {
+  // Own keys only, and own-property checks on the output: a key such as `constructor` or
+  // `__proto__` must never read or set what `Object.prototype` holds.
+  const keys = Object.keys(attributes);
   let changed = false;
-  for (const key in attributes) {
+  for (const key of keys) {
     if (labelFor(key, cache) !== key) {
       changed = true;
       break;
@@ -51,12 +54,18 @@ export function prometheusSafeAttributes(
   }
   if (!changed) return attributes;
   const out: Record<string, string> = {};
-  for (const key of Object.keys(attributes).sort()) {
+  for (const key of keys.sort()) {
     const value = attributes[key];
     if (value === undefined || value === null) continue;
     const text = Array.isArray(value) ? JSON.stringify(value) : String(value);
     const label = labelFor(key, cache);
-    out[label] = label in out ? `${out[label]};${text}` : text;
+    const merged = Object.hasOwn(out, label) ? `${out[label]};${text}` : text;
+    Object.defineProperty(out, label, {
+      value: merged,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -70,11 +79,8 @@ function labelFor(key: string, cache: Map<string, string>): string {
   return label;
 }
 
-/** The sample names a metric prints in Prometheus text format (counters get `_total`). */
-export function prometheusSampleNames(instrumentName: string, kind: string): string[] {
-  let base = sanitizePrometheusName(instrumentName);
-  if (base.charCodeAt(0) >= 48 && base.charCodeAt(0) <= 57) base = `_${base}`;
-  if (kind === 'counter') return [base.endsWith('_total') ? base : `${base}_total`];
-  if (kind === 'histogram') return [base, `${base}_count`, `${base}_sum`, `${base}_bucket`];
-  return [base];
+/** The base of a metric's Prometheus sample names (kind adapters add `_total`, `_bucket`, ...). */
+export function prometheusBaseName(instrumentName: string): string {
+  const base = sanitizePrometheusName(instrumentName);
+  return base.charCodeAt(0) >= 48 && base.charCodeAt(0) <= 57 ? `_${base}` : base;
 }

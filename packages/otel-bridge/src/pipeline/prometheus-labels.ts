@@ -1,14 +1,15 @@
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
-import {
-  type CollectionResult,
-  type DataPoint,
-  DataPointType,
-  type Histogram,
-  type MetricCollectOptions,
-  type MetricData,
-  type MetricProducer,
+import type {
+  CollectionResult,
+  DataPoint,
+  Histogram,
+  MetricCollectOptions,
+  MetricData,
+  MetricProducer,
 } from '@opentelemetry/sdk-metrics';
-import { prometheusSafeAttributes, prometheusSampleNames } from '../internal/prometheus-names.js';
+import { OtelBridgeError } from '../errors/otel-bridge-error.js';
+import { prometheusBaseName, prometheusSafeAttributes } from '../internal/prometheus-names.js';
+import { adapterForData, type KindAdapter, type MirroredValue } from '../kinds/index.js';
 
 /**
  * Wraps a producer for the Prometheus reader only: attribute keys become valid, distinct
@@ -26,27 +27,32 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
       // Wiring refuses clashing names (NameGuard); a metric added to a recorder after attach is
       // not seen there, so a clash that still reaches a collection is dropped and reported here
       // rather than printed as a second HELP/TYPE family.
-      const printedBy = new Map<string, string>();
+      const printedBy = new Map<string, { name: string; scope: string }>();
       const errors = [...result.errors];
       for (const scope of result.resourceMetrics.scopeMetrics) {
         const kept: MetricData[] = [];
         for (const metric of scope.metrics) {
           const name = metric.descriptor.name;
-          const samples = prometheusSampleNames(name, exportKind(metric));
+          // The same name in two scopes is two families too: the exporter prints each scope's.
+          const owner = { name, scope: scope.scope.name };
+          const adapter = adapterForData(metric);
+          const base = prometheusBaseName(name);
+          const samples = adapter === undefined ? [base] : adapter.prometheusSampleNames(base);
           const clash = samples.find((sample) => {
-            const owner = printedBy.get(sample);
-            return owner !== undefined && owner !== name;
+            const other = printedBy.get(sample);
+            return other !== undefined && (other.name !== name || other.scope !== owner.scope);
           });
           if (clash !== undefined) {
             errors.push(
-              new Error(
-                `otel-bridge: metric "${name}" would print the Prometheus series "${clash}" that "${printedBy.get(clash)}" already prints; it is left out of /metrics. Rename one of them.`,
+              new OtelBridgeError(
+                'name-clash',
+                `otel-bridge: metric "${name}" would print the Prometheus series "${clash}" that ${printedByText(printedBy.get(clash), owner.scope)} already prints; it is left out of /metrics. Rename one of them.`,
               ),
             );
             continue;
           }
-          for (const sample of samples) printedBy.set(sample, name);
-          kept.push(relabel(metric, cache));
+          for (const sample of samples) printedBy.set(sample, owner);
+          kept.push(relabel(metric, adapter, cache));
         }
         scope.metrics = kept;
       }
@@ -55,15 +61,13 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
   };
 }
 
-function exportKind(metric: MetricData): string {
-  if (metric.dataPointType === DataPointType.HISTOGRAM) return 'histogram';
-  if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic) return 'counter';
-  return 'gauge';
-}
-
 type AnyPoint = DataPoint<number | Histogram>;
 
-function relabel(metric: MetricData, cache: Map<string, string>): MetricData {
+function relabel(
+  metric: MetricData,
+  adapter: KindAdapter | undefined,
+  cache: Map<string, string>,
+): MetricData {
   const points = metric.dataPoints as AnyPoint[];
   const out: AnyPoint[] = [];
   const seen = new Map<string, number>();
@@ -83,7 +87,7 @@ function relabel(metric: MetricData, cache: Map<string, string>): MetricData {
       continue;
     }
     changed = true;
-    out[at] = merge(metric.dataPointType, out[at] as AnyPoint, point);
+    out[at] = merge(adapter, out[at] as AnyPoint, point);
   }
   return changed ? ({ ...metric, dataPoints: out } as MetricData) : metric;
 }
@@ -95,25 +99,15 @@ function identity(attributes: OtelAttributes): string {
   return id;
 }
 
-function merge(type: DataPointType, into: AnyPoint, point: AnyPoint): AnyPoint {
-  if (type === DataPointType.SUM) {
-    return { ...into, value: (into.value as number) + (point.value as number) };
-  }
-  if (type !== DataPointType.HISTOGRAM) return { ...into, value: point.value }; // a gauge: the last point
-  const a = into.value as Histogram;
-  const b = point.value as Histogram;
-  if (a.buckets.counts.length !== b.buckets.counts.length) return into;
-  const value: Histogram = {
-    buckets: {
-      boundaries: a.buckets.boundaries,
-      counts: a.buckets.counts.map((count, i) => count + (b.buckets.counts[i] ?? 0)),
-    },
-    count: a.count + b.count,
-    sum: (a.sum ?? 0) + (b.sum ?? 0),
-  };
-  const min = Math.min(a.min ?? Number.POSITIVE_INFINITY, b.min ?? Number.POSITIVE_INFINITY);
-  const max = Math.max(a.max ?? Number.NEGATIVE_INFINITY, b.max ?? Number.NEGATIVE_INFINITY);
-  if (Number.isFinite(min)) value.min = min;
-  if (Number.isFinite(max)) value.max = max;
-  return { ...into, value };
+// Points that became one series merge as the kind's adapter merges series that share attributes;
+// data no adapter matches keeps its last point, and so do values that cannot merge.
+function merge(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
+  if (adapter === undefined) return { ...into, value: point.value };
+  const value = adapter.merge(into.value as MirroredValue, point.value as MirroredValue);
+  return value === undefined ? into : { ...into, value };
+}
+
+function printedByText(other: { name: string; scope: string } | undefined, scope: string): string {
+  if (other === undefined) return 'another metric';
+  return other.scope === scope ? `"${other.name}"` : `"${other.name}" of scope "${other.scope}"`;
 }

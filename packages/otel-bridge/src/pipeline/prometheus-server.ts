@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MetricsWiringError } from '@mvx-metrics/core';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { completeLastLine } from './complete-lines.js';
 
 /** A listening `/metrics` server and how to stop it. */
 export interface PrometheusServer {
@@ -23,6 +24,7 @@ export function listenPrometheus(
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === endpoint && (request.method === 'GET' || request.method === 'HEAD')) {
+      completeLastLine(response);
       exporter.getMetricsRequestHandler(request, response);
       return;
     }

@@ -1,23 +1,19 @@
-import { type HrTime, type Attributes as OtelAttributes, ValueType } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  type DataPoint,
-  DataPointType,
-  type MetricData,
-  type ScopeMetrics,
-} from '@opentelemetry/sdk-metrics';
+import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
+import type { DataPoint, MetricData, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import type { Reporter } from '../internal/report.js';
-import { attributesKey, earliest, mergeHistogram, mergeNumber } from '../mirror/merge.js';
-import type { MirroredHistogram, MirroredMetric, MirrorKind } from '../mirror/types.js';
+import { type KindAdapter, sameKind, sumAdapter } from '../kinds/index.js';
+import { attributesKey, earliest } from '../mirror/merge.js';
+import type { MirroredMetric, MirroredValue } from '../mirror/types.js';
 import type { SelfInstrument } from '../telemetry/self-telemetry.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Point = Mutable<DataPoint<number | MirroredHistogram>>;
+type Point = Mutable<DataPoint<MirroredValue>>;
 type Building = Mutable<MetricData> & { dataPoints: Point[] };
 
 /** What the builder knows about one metric while gathering it. */
 interface BuildState {
-  readonly kind: MirrorKind;
+  readonly adapter: KindAdapter;
   /** Key of the recorder attribute of the views added so far (`null`: none yet; `undefined`: off). */
   ownerKey: string | undefined | null;
   /** Recorder names of the views added so far (one view per recorder keeps points apart). */
@@ -31,19 +27,21 @@ interface BuildState {
  * the same metric of many recorders becomes one metric whose points differ by the recorder
  * attribute. Where points can share an attribute set (recorder attribute off and several
  * recorders, or a point's own attribute overwritten by the recorder attribute), they are
- * aggregated into one: sums added, histograms merged, the gauge value added last kept, the
- * earliest start time. Otherwise points are pushed as they are, without hashing attributes.
+ * aggregated into one by the kind's adapter (sums added, histograms merged, the gauge value
+ * added last kept), with the earliest start time. Otherwise points are pushed as they are,
+ * without hashing attributes.
  */
 export class CollectionBuilder {
   readonly errors: unknown[] = [];
   private readonly scopes = new Map<string, Map<string, Building>>();
   private readonly states = new Map<Building, BuildState>();
+  private readonly selfPoints = new Map<Building, Map<string, Point>>();
 
   constructor(readonly endTime: HrTime) {}
 
   /** Adds the points of one mirrored metric; `reporter` receives merge problems (else {@link errors}). */
   addMetric(scope: string, view: MirroredMetric, reporter?: Reporter): void {
-    const data = this.metric(scope, view.instrumentName, view.unit, view.description, view.kind);
+    const data = this.metric(scope, view.instrumentName, view.unit, view.description, view.adapter);
     if (data === undefined) return;
     const state = this.states.get(data) as BuildState;
     if (state.index === undefined && !this.noteOwner(state, view)) {
@@ -80,9 +78,32 @@ export class CollectionBuilder {
     attributes: OtelAttributes,
     value: number,
   ): void {
-    const kind = instrument.monotonic ? 'counter' : 'upDownCounter';
-    const data = this.metric(scope, instrument.name, instrument.unit, instrument.description, kind);
-    data?.dataPoints.push({ startTime, endTime: this.endTime, attributes, value });
+    const adapter = sumAdapter(instrument.monotonic) as KindAdapter;
+    const data = this.metric(
+      scope,
+      instrument.name,
+      instrument.unit,
+      instrument.description,
+      adapter,
+    );
+    if (data === undefined) return;
+    // Two runtimes of one namespace with a recorder of the same name share these attributes:
+    // one point, as /metrics shows it, never two identical OTLP points.
+    const key = attributesKey(attributes);
+    let index = this.selfPoints.get(data);
+    if (index === undefined) {
+      index = new Map();
+      this.selfPoints.set(data, index);
+    }
+    const found = index.get(key);
+    if (found !== undefined) {
+      found.value = (found.value as number) + value;
+      found.startTime = earliest(found.startTime, startTime);
+      return;
+    }
+    const point: Point = { startTime, endTime: this.endTime, attributes, value };
+    index.set(key, point);
+    data.dataPoints.push(point);
   }
 
   /** The scopes gathered so far, in first-seen order. */
@@ -125,19 +146,16 @@ export class CollectionBuilder {
       data.dataPoints.push(point);
       return;
     }
-    const merged =
-      state.kind === 'histogram'
-        ? mergeHistogram(found.value as MirroredHistogram, point.value as MirroredHistogram)
-        : mergeNumber(state.kind, found.value as number, point.value as number);
+    const merged = state.adapter.merge(found.value, point.value);
     if (merged !== undefined) {
       found.value = merged;
       found.startTime = earliest(found.startTime, point.startTime);
       return;
     }
     const name = data.descriptor.name;
-    const message = `otel-bridge: histogram "${name}" has series with the same attributes and different bucket boundaries in two recorders; they cannot be aggregated, the first is exported. Give the metric the same buckets everywhere, or keep the recorder attribute on.`;
-    if (reporter === undefined) this.errors.push(new Error(message));
-    else reporter.once(`boundaries:${name}`, message);
+    const message = `otel-bridge: ${state.adapter.kind} "${name}" has series with the same attributes that cannot be aggregated (different bucket boundaries) in two recorders; the first is exported. Give the metric the same buckets everywhere, or keep the recorder attribute on.`;
+    if (reporter === undefined) this.errors.push(new OtelBridgeError('merge-conflict', message));
+    else reporter.once(`boundaries:${name}`, 'merge-conflict', message);
   }
 
   private metric(
@@ -145,7 +163,7 @@ export class CollectionBuilder {
     name: string,
     unit: string,
     description: string,
-    kind: MirrorKind,
+    adapter: KindAdapter,
   ): Building | undefined {
     let metrics = this.scopes.get(scope);
     if (metrics === undefined) {
@@ -154,40 +172,19 @@ export class CollectionBuilder {
     }
     const found = metrics.get(name);
     if (found !== undefined) {
-      if (this.states.get(found)?.kind === kind) return found;
+      const state = this.states.get(found);
+      if (state !== undefined && sameKind(state.adapter, adapter)) return found;
       this.errors.push(
-        new Error(
-          `otel-bridge: metric "${name}" is reported as ${kind} by one recorder and differently by another; the later points are not exported. Give metrics of different kinds different names.`,
+        new OtelBridgeError(
+          'name-clash',
+          `otel-bridge: metric "${name}" is reported as ${adapter.kind} by one recorder and differently by another; the later points are not exported. Give metrics of different kinds different names.`,
         ),
       );
       return undefined;
     }
-    const type = dataPointType(kind);
-    const descriptor = { name, unit, description, valueType: ValueType.DOUBLE };
-    const base = {
-      descriptor,
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPoints: [],
-    };
-    const created = (
-      type === DataPointType.SUM
-        ? { ...base, dataPointType: type, isMonotonic: kind === 'counter' }
-        : { ...base, dataPointType: type }
-    ) as Building;
+    const created = adapter.metricData({ name, unit, description }) as Building;
     metrics.set(name, created);
-    this.states.set(created, { kind, ownerKey: null, owners: new Set(), index: undefined });
+    this.states.set(created, { adapter, ownerKey: null, owners: new Set(), index: undefined });
     return created;
-  }
-}
-
-function dataPointType(kind: MirroredMetric['kind']): DataPointType {
-  switch (kind) {
-    case 'counter':
-    case 'upDownCounter':
-      return DataPointType.SUM;
-    case 'histogram':
-      return DataPointType.HISTOGRAM;
-    default:
-      return DataPointType.GAUGE;
   }
 }
