@@ -44,8 +44,14 @@ const { MeterProvider, MetricReader } =
   otherSdk === undefined
     ? await import('@opentelemetry/sdk-metrics')
     : sdkMetricsFrom('@opentelemetry/sdk-metrics');
+// 3.x does not export ./package.json: read it beside the resolved entry.
+const sdkMetricsEntry = sdkMetricsFrom.resolve('@opentelemetry/sdk-metrics');
+const sdkMetricsDir = sdkMetricsEntry.slice(
+  0,
+  sdkMetricsEntry.lastIndexOf('@opentelemetry/sdk-metrics') + '@opentelemetry/sdk-metrics'.length,
+);
 const sdkMetricsVersion = JSON.parse(
-  readFileSync(sdkMetricsFrom.resolve('@opentelemetry/sdk-metrics/package.json'), 'utf8'),
+  readFileSync(join(sdkMetricsDir, 'package.json'), 'utf8'),
 ).version;
 
 // ---------------------------------------------------------------------------------------------
