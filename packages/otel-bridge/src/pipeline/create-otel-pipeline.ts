@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { MetricsWiringError } from '@mvx-metrics/core';
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -20,11 +19,10 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 
-import { OtelBridgeError } from '../errors/otel-bridge-error.js';
-import { callContained, describeError } from '../internal/contain.js';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
+import { routeExportErrors } from './export-errors.js';
 import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
 import type { OtelPipeline, OtelPipelineOptions, OtlpOptions } from './types.js';
@@ -229,19 +227,6 @@ function registerGlobals(meterProvider: MeterProvider, tracerProvider: TracerPro
     if (setMeter) metrics.disable();
     if (setTracer) trace.disable();
   };
-}
-
-// Exporters report failures (collector down, 5xx, timeouts) to OpenTelemetry's global error
-// handler, which by default only reaches `diag` — silent unless a diag logger is installed.
-function routeExportErrors(onError: (error: Error) => void): () => void {
-  // a throwing handler must not break the exporter's interval: contained
-  setGlobalErrorHandler((exception) => {
-    callContained(
-      onError,
-      new OtelBridgeError('export-failed', describeError(exception), { cause: exception }),
-    );
-  });
-  return () => setGlobalErrorHandler(loggingErrorHandler());
 }
 
 function warnOncePerProblem(): (error: Error) => void {
