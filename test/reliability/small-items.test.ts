@@ -89,7 +89,7 @@ describe('flush() before start()', () => {
     expect(flushed).toBe(false);
     runtime.start();
     await flush;
-    expect((recorder.getMetricSnapshots()[0]?.points[0] as NumberPoint).value).toBe(1);
+    expect((recorder.getMetricSnapshots()[0]?.points[0] as NumberPoint | undefined)?.value).toBe(1);
     await runtime.shutdown();
   });
 });
