@@ -395,3 +395,18 @@ describe('options are checked at wiring time (arbitrary option objects)', () => 
     );
   });
 });
+
+describe('listeners are checked when added', () => {
+  it.each([42, 'fn', null, {}, undefined])('refuses %s as a listener of every hook', (listener) => {
+    const runtime = new MetricsRuntime({ namespace: 'l', onError: () => {} });
+    const recorder = runtime.createRecorder('r');
+    const add = [
+      () => runtime.onRecorderAdded(listener as never),
+      () => runtime.onRecorderRemoved(listener as never),
+      () => recorder.onChange(listener as never),
+      () => recorder.onBatchEnd(listener as never),
+      () => runtime.setContextCapture(listener === undefined ? (42 as never) : (listener as never)),
+    ];
+    for (const wire of add) expect(wire).toThrow(MetricsWiringError);
+  });
+});

@@ -265,12 +265,12 @@ export class MetricsRuntime {
    * the creation and throws it; any other error is reported and the recorder stays.
    */
   onRecorderAdded(listener: RecorderListener): () => void {
-    return this.added.add(listener);
+    return this.added.add(listener, 'onRecorderAdded: the listener');
   }
 
   /** Runs `listener` for every recorder removed from now on. Returns the unsubscribe function. */
   onRecorderRemoved(listener: RecorderListener): () => void {
-    return this.removed.add(listener);
+    return this.removed.add(listener, 'onRecorderRemoved: the listener');
   }
 
   /** Installs the capturer whose result travels with each event as `context` (`undefined` removes it). */
