@@ -1,26 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../errors/describe-error.js';
-import {
-  defaultErrorHandler,
-  type ErrorHandler,
-  MetricsError,
-  MetricsWiringError,
-} from '../errors/index.js';
-import { describeValue } from '../internal/attributes.js';
-import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.js';
+import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
 import { ListenerList } from '../internal/listener-list.js';
-import {
-  optionalClock,
-  optionalFunction,
-  optionsObject,
-  readOption,
-} from '../internal/option-checks.js';
-import { isValidMetricName } from '../metrics/name.js';
+import { optionalFunction } from '../internal/option-checks.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
 import { resolveScheduler, type Scheduler, type SchedulerOption } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
+import {
+  type BufferDefaults,
+  checkCreateOptions,
+  checkRuntimeOptions,
+} from './validate-options.js';
 
 /** Options of {@link MetricsRuntime}. */
 export interface MetricsRuntimeOptions {
@@ -67,8 +59,8 @@ export class MetricsRuntime {
   readonly scheduler: Scheduler;
   private state: RuntimeState = 'created';
   private readonly byName = new Map<string, MetricsRecorder>();
-  private readonly maxPendingEvents: number | undefined;
-  private readonly overflow: OverflowPolicy | undefined;
+  /** The buffer options each recorder inherits unless createRecorder sets its own. */
+  private readonly defaults: BufferDefaults;
   private readonly clock: () => number;
   private readonly added = new ListenerList<RecorderListener>();
   private readonly removed = new ListenerList<RecorderListener>();
@@ -78,24 +70,11 @@ export class MetricsRuntime {
   private readonly exposed = new Map<string, ExposedRecorder>();
 
   constructor(options: MetricsRuntimeOptions) {
-    const opts = optionsObject({ label: 'MetricsRuntime' }, options ?? null);
-    const namespace = readOption({ label: 'MetricsRuntime' }, opts, 'namespace');
-    if (!isValidMetricName(namespace)) {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(namespace)}.`,
-      );
-    }
-    this.namespace = namespace;
-    const owner = { label: `MetricsRuntime "${namespace}"` };
-    // The recorders' defaults are checked now, not at the first createRecorder.
-    const defaults = bufferOptions(owner.label, opts);
-    this.maxPendingEvents = defaults.maxPendingEvents;
-    this.overflow = defaults.overflow;
-    const scheduler = readOption(owner, opts, 'scheduler') as SchedulerOption | undefined;
-    const handler = optionalFunction<ErrorHandler>(owner, opts, 'onError') ?? defaultErrorHandler;
-    const clock = optionalClock(owner, opts);
-    this.clock = clock ?? (() => performance.now());
+    const checked = checkRuntimeOptions(options);
+    this.namespace = checked.namespace;
+    this.defaults = { maxPendingEvents: checked.maxPendingEvents, overflow: checked.overflow };
+    this.clock = checked.clock ?? (() => performance.now());
+    const handler = checked.onError;
     this.onError = (error) => {
       try {
         handler(error);
@@ -103,7 +82,12 @@ export class MetricsRuntime {
         // contained: a throwing error handler must not break the runtime
       }
     };
-    this.scheduler = resolveScheduler(scheduler, this.clock, this.onError, owner.label);
+    this.scheduler = resolveScheduler(
+      checked.scheduler,
+      this.clock,
+      this.onError,
+      `MetricsRuntime "${this.namespace}"`,
+    );
   }
 
   /** Starts processing for every recorder, present and future. Idempotent. */
@@ -135,7 +119,11 @@ export class MetricsRuntime {
         `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
       );
     }
-    const { metrics, maxPendingEvents, overflow } = this.checkCreateOptions(name, options);
+    const { metrics, maxPendingEvents, overflow } = checkCreateOptions(
+      name,
+      options,
+      this.defaults,
+    );
     const recorder = new MetricsRecorder(name, {
       metrics,
       scheduler: this.scheduler,
@@ -158,48 +146,6 @@ export class MetricsRuntime {
       throw error;
     }
     return recorder;
-  }
-
-  // createRecorder's options, each read once; the recorder checks what it receives again.
-  private checkCreateOptions(
-    name: string,
-    raw: CreateRecorderOptions,
-  ): { metrics: readonly Metric[]; maxPendingEvents?: number; overflow?: OverflowPolicy } {
-    const owner = { label: `createRecorder("${typeof name === 'string' ? name : '?'}")` };
-    const options = optionsObject(owner, raw);
-    const given = readOption(owner, options, 'metrics');
-    let metrics: unknown = given === undefined ? [] : given;
-    if (typeof given === 'function') {
-      try {
-        metrics = given(name);
-      } catch (error) {
-        throw new MetricsWiringError(
-          'invalid-option',
-          `${owner.label}: the metrics factory threw: ${describeError(error)}.`,
-          { cause: error },
-        );
-      }
-    }
-    let list: Metric[] | undefined;
-    try {
-      list = Array.isArray(metrics) ? [...metrics] : undefined;
-    } catch {
-      list = undefined;
-    }
-    if (list === undefined) {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `${owner.label}: option \`metrics\` must be an array of metrics or a function returning one, got ${describeValue(typeof given === 'function' ? metrics : given)}${typeof given === 'function' ? ' from the factory' : ''}.`,
-      );
-    }
-    const own = bufferOptions(owner.label, options);
-    const maxPendingEvents = own.maxPendingEvents ?? this.maxPendingEvents;
-    const overflow = own.overflow ?? this.overflow;
-    return {
-      metrics: list,
-      ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
-      ...(overflow === undefined ? {} : { overflow }),
-    };
   }
 
   /** The recorder called `name`, if any. */
@@ -336,21 +282,4 @@ function isWiringError(error: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-// A runtime's and createRecorder's buffer options: absent = inherited, anything else checked.
-function bufferOptions(
-  label: string,
-  options: object,
-): { maxPendingEvents: number | undefined; overflow: OverflowPolicy | undefined } {
-  const owner = { label };
-  const capacity = readOption(owner, options, 'maxPendingEvents');
-  const overflow = readOption(owner, options, 'overflow');
-  return {
-    maxPendingEvents:
-      capacity === undefined
-        ? undefined
-        : checkPositiveInteger(label, 'maxPendingEvents', capacity),
-    overflow: overflow === undefined ? undefined : checkOverflow(label, overflow),
-  };
 }
