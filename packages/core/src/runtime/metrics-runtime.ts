@@ -5,7 +5,7 @@ import { ListenerList } from '../internal/listener-list.js';
 import { optionalFunction } from '../internal/option-checks.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
+import type { ContextCapture, OverflowPolicy, UnhandledEventsPolicy } from '../recorder/types.js';
 import { resolveScheduler, type Scheduler, type SchedulerOption } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
 import {
@@ -28,6 +28,8 @@ export interface MetricsRuntimeOptions {
   onError?: ErrorHandler;
   /** Monotonic milliseconds (default `performance.now`). */
   clock?: () => number;
+  /** Default of each recorder: `'report'` an event type no metric selects (once per type), or `'ignore'`. */
+  unhandledEvents?: UnhandledEventsPolicy;
 }
 
 /** Options of {@link MetricsRuntime.createRecorder}. */
@@ -36,6 +38,8 @@ export interface CreateRecorderOptions {
   metrics?: readonly Metric[] | ((scope: string) => readonly Metric[]);
   maxPendingEvents?: number;
   overflow?: OverflowPolicy;
+  /** Overrides the runtime's `unhandledEvents` for this recorder. */
+  unhandledEvents?: UnhandledEventsPolicy;
 }
 
 /** Called with a recorder when it joins or leaves the runtime. */
@@ -72,7 +76,11 @@ export class MetricsRuntime {
   constructor(options: MetricsRuntimeOptions) {
     const checked = checkRuntimeOptions(options);
     this.namespace = checked.namespace;
-    this.defaults = { maxPendingEvents: checked.maxPendingEvents, overflow: checked.overflow };
+    this.defaults = {
+      maxPendingEvents: checked.maxPendingEvents,
+      overflow: checked.overflow,
+      unhandledEvents: checked.unhandledEvents,
+    };
     this.clock = checked.clock ?? (() => performance.now());
     const handler = checked.onError;
     this.onError = (error) => {
@@ -119,7 +127,7 @@ export class MetricsRuntime {
         `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
       );
     }
-    const { metrics, maxPendingEvents, overflow } = checkCreateOptions(
+    const { metrics, maxPendingEvents, overflow, unhandledEvents } = checkCreateOptions(
       name,
       options,
       this.defaults,
@@ -131,6 +139,7 @@ export class MetricsRuntime {
       clock: this.clock,
       ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
       ...(overflow === undefined ? {} : { overflow }),
+      ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
     });
     if (this.capture !== undefined) recorder.setContextCapture(this.capture);
     this.byName.set(name, recorder);

@@ -7,18 +7,21 @@ import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.
 import {
   optionalClock,
   optionalFunction,
+  optionalOneOf,
   optionsObject,
   readOption,
 } from '../internal/option-checks.js';
 import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
-import type { OverflowPolicy } from '../recorder/types.js';
+import type { OverflowPolicy, UnhandledEventsPolicy } from '../recorder/types.js';
+import { UNHANDLED_EVENTS } from '../recorder/validate-options.js';
 import type { SchedulerOption } from '../scheduler/scheduler.js';
 
 /** The buffer defaults a runtime hands its recorders, or a recorder's own (absent = inherited). */
 export interface BufferDefaults {
   readonly maxPendingEvents: number | undefined;
   readonly overflow: OverflowPolicy | undefined;
+  readonly unhandledEvents: UnhandledEventsPolicy | undefined;
 }
 
 /** A runtime's options after the checks. */
@@ -56,7 +59,12 @@ export function checkCreateOptions(
   name: string,
   raw: unknown,
   defaults: BufferDefaults,
-): { metrics: readonly Metric[]; maxPendingEvents?: number; overflow?: OverflowPolicy } {
+): {
+  metrics: readonly Metric[];
+  maxPendingEvents?: number;
+  overflow?: OverflowPolicy;
+  unhandledEvents?: UnhandledEventsPolicy;
+} {
   const owner = { label: `createRecorder("${typeof name === 'string' ? name : '?'}")` };
   const options = optionsObject(owner, raw);
   const given = readOption(owner, options, 'metrics');
@@ -88,10 +96,12 @@ export function checkCreateOptions(
   const own = bufferOptions(owner.label, options);
   const maxPendingEvents = own.maxPendingEvents ?? defaults.maxPendingEvents;
   const overflow = own.overflow ?? defaults.overflow;
+  const unhandledEvents = own.unhandledEvents ?? defaults.unhandledEvents;
   return {
     metrics: list,
     ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
     ...(overflow === undefined ? {} : { overflow }),
+    ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
   };
 }
 
@@ -105,5 +115,6 @@ function bufferOptions(label: string, options: object): BufferDefaults {
         ? undefined
         : checkPositiveInteger(label, 'maxPendingEvents', capacity),
     overflow: overflow === undefined ? undefined : checkOverflow(label, overflow),
+    unhandledEvents: optionalOneOf(owner, options, 'unhandledEvents', UNHANDLED_EVENTS),
   };
 }

@@ -10,6 +10,3 @@ export function callContained<T>(handler: (argument: T) => unknown, argument: T)
     // contained: see above
   }
 }
-
-/** Describes any thrown value in one line and never throws: core's, so both packages say the same. */
-export { describeError } from '@mvx-metrics/core';

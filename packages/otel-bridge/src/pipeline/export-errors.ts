@@ -1,6 +1,5 @@
 import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
-import { OtelBridgeError } from '../errors/otel-bridge-error.js';
-import { callContained, describeError } from '../internal/contain.js';
+import { callContained } from '../internal/contain.js';
 
 // OpenTelemetry has one global error handler, where exporters report failures (collector down,
 // 5xx, timeouts). Each pipeline routing its failures by replacing it meant the last pipeline
@@ -10,7 +9,7 @@ import { callContained, describeError } from '../internal/contain.js';
 // globalThis so that two copies of this package share it.
 
 interface Routes {
-  readonly handlers: Set<(error: Error) => void>;
+  readonly handlers: Set<(exception: unknown) => void>;
 }
 
 const KEY = Symbol.for('@mvx-metrics/otel-bridge/export-error-routes');
@@ -22,20 +21,17 @@ function routes(): Routes {
 }
 
 function dispatch(exception: unknown): void {
-  const error = new OtelBridgeError('export-failed', describeError(exception), {
-    cause: exception,
-  });
-  for (const handler of [...routes().handlers]) callContained(handler, error);
+  for (const handler of [...routes().handlers]) callContained(handler, exception);
 }
 
 /**
- * Routes OpenTelemetry's export failures to `onError` until the returned function is called.
- * The first live route installs the dispatcher as the global error handler; the last one leaving
- * puts OpenTelemetry's default (`diag` logging) back.
+ * Routes OpenTelemetry's export failures to `report` (a pipeline's `safeReporter`) until the
+ * returned function is called. The first live route installs the dispatcher as the global error
+ * handler; the last one leaving puts OpenTelemetry's default (`diag` logging) back.
  */
-export function routeExportErrors(onError: (error: Error) => void): () => void {
+export function routeExportErrors(report: (exception: unknown) => void): () => void {
   const { handlers } = routes();
-  const handler = (error: Error) => onError(error);
+  const handler = (exception: unknown) => report(exception);
   if (handlers.size === 0) setGlobalErrorHandler(dispatch);
   handlers.add(handler);
   return () => {
