@@ -1,5 +1,4 @@
 import {
-  connectRecorder,
   counter,
   createImmediateScheduler,
   createSyncScheduler,
@@ -12,60 +11,27 @@ import {
   upDownCounter,
 } from '@mvx-metrics/core';
 import { createTestRecorder } from '@mvx-metrics/core/testing';
-import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
-import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
-import { trace } from '@opentelemetry/api';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  BOOLEAN_SPEC,
   build,
+  CAPACITY,
   CLOCK_SPEC,
+  ERROR_HANDLER,
   FUNCTION_SPEC,
   invalidKeys,
   isString,
-  junk,
   junkBut,
   type OptionSpec,
+  OVERFLOW,
   optionsFor,
+  wiring,
 } from '../support/option-specs.js';
 
 // Item 7 of issue 13: every option of every public constructor and factory is checked at wiring
 // time. Property: the call throws a MetricsWiringError naming an invalid option iff one is
 // invalid; once accepted, the wired object works (events processed, nothing failing).
 
-/** Runs `wire`; with invalid options expects a MetricsWiringError naming one, else a result. */
-async function wiring<T>(wire: () => T | Promise<T>, invalid: string[]): Promise<T | undefined> {
-  let thrown: unknown;
-  let result: T | undefined;
-  try {
-    result = await wire();
-  } catch (error) {
-    thrown = error;
-  }
-  if (invalid.length === 0) {
-    expect(thrown).toBeUndefined();
-    return result;
-  }
-  expect(thrown, `should refuse ${invalid.join(', ')}`).toBeInstanceOf(MetricsWiringError);
-  const message = (thrown as Error).message;
-  expect(
-    invalid.some((key) => message.includes(key)),
-    message,
-  ).toBe(true);
-  return undefined;
-}
-
-const ERROR_HANDLER = FUNCTION_SPEC(fc.constant(() => {}));
-const CAPACITY: OptionSpec = {
-  valid: fc.integer({ min: 1, max: 1000 }),
-  invalid: fc.constantFrom(0, -1, 1.5, '10', null, Number.NaN, Number.POSITIVE_INFINITY),
-};
-const OVERFLOW: OptionSpec = {
-  valid: fc.constantFrom('drop-newest', 'drop-oldest'),
-  invalid: fc.constantFrom('drop', 'DROP-NEWEST', null, 1, {}),
-};
 const SCHEDULER: OptionSpec = {
   valid: fc.oneof(
     fc.constantFrom('immediate', 'sync'),
@@ -252,146 +218,19 @@ describe('options are checked at wiring time (arbitrary option objects)', () => 
       { numRuns: 100 },
     );
   });
+});
 
-  it('exposeRecorder handles and connectRecorder', async () => {
-    const handleSpecs: Record<string, OptionSpec> = {
-      maxPendingEvents: CAPACITY,
-      batchSize: CAPACITY,
-      overflow: OVERFLOW,
-    };
-    const connectSpecs: Record<string, OptionSpec> = { onError: ERROR_HANDLER };
-    await fc.assert(
-      fc.asyncProperty(optionsFor(handleSpecs), optionsFor(connectSpecs), async (h, c) => {
-        const runtime = new MetricsRuntime({ namespace: 'w', onError: () => {} });
-        runtime.start();
-        const owner = runtime.createRecorder('r', {
-          metrics: () => [counter({ name: 'seen', on: 'x' })],
-        });
-        const handle = await wiring(
-          () => runtime.exposeRecorder('r').handle(build(h.choices)),
-          invalidKeys(h.choices, handleSpecs),
-        );
-        if (handle !== undefined) {
-          const worker = await wiring(
-            () => connectRecorder(handle, build(c.choices)),
-            invalidKeys(c.choices, connectSpecs),
-          );
-          if (worker !== undefined) {
-            for (let i = 0; i < 10; i++) worker.registerEvent({ type: 'x' });
-            await worker.flush();
-            await owner.flush();
-            expect(owner.stats().processed).toBe(worker.stats().sent);
-            worker.close();
-          } else {
-            handle.port.close();
-          }
-        }
-        await runtime.shutdown();
-      }),
-      { numRuns: 60 },
-    );
-  });
-
-  it('attachOtelBridge and createMetricProducer', async () => {
-    const specs: Record<string, OptionSpec> = {
-      meterProvider: { valid: fc.constant(null).map(() => new MeterProvider()), invalid: junk },
-      metricProducer: {
-        valid: fc.constant(null).map(() => createMetricProducer()),
-        invalid: fc.oneof(junk, fc.constant({ collect: async () => ({}) })),
-      },
-      tracerProvider: {
-        valid: fc.constant(null).map(() => trace.getTracerProvider()),
-        invalid: junk,
-      },
-      spans: BOOLEAN_SPEC,
-      recorderAttribute: {
-        valid: fc.constantFrom('recorder', 'rec', false),
-        invalid: fc.constantFrom('', 1, true, null, {}),
-      },
-      selfTelemetry: BOOLEAN_SPEC,
-      captureContext: BOOLEAN_SPEC,
-      onError: ERROR_HANDLER,
-      clock: { ...CLOCK_SPEC, valid: fc.constant(() => Date.now()) },
-    };
-    await fc.assert(
-      fc.asyncProperty(optionsFor(specs), async ({ choices }) => {
-        const runtime = new MetricsRuntime({ namespace: 'b', onError: () => {} });
-        runtime.start();
-        const recorder = runtime.createRecorder('r', {
-          metrics: () => [counter({ name: 'seen', on: 'x' })],
-        });
-        const bridge = await wiring(
-          () => attachOtelBridge(runtime, build(choices)),
-          invalidKeys(choices, specs),
-        );
-        recorder.registerEvent({ type: 'x' });
-        await recorder.flush();
-        expect(recorder.stats()).toMatchObject({ processed: 1, failed: 0 });
-        if (bridge?.metricProducer !== undefined) {
-          expect((await bridge.metricProducer.collect()).errors).toEqual([]);
-        }
-        bridge?.detach();
-        await runtime.shutdown();
-      }),
-      { numRuns: 100 },
-    );
-    await fc.assert(
-      fc.asyncProperty(optionsFor({ clock: CLOCK_SPEC }), async ({ choices }) => {
-        await wiring(
-          () => createMetricProducer(build(choices)),
-          invalidKeys(choices, { clock: CLOCK_SPEC }),
-        );
-      }),
-      { numRuns: 40 },
-    );
-  });
-
-  it('createOtelPipeline', async () => {
-    const specs: Record<string, OptionSpec> = {
-      serviceName: {
-        valid: fc.constantFrom('svc'),
-        invalid: fc.constantFrom('', 42, null),
-        required: true,
-      },
-      serviceInstanceId: { valid: fc.constantFrom('i-1'), invalid: fc.constantFrom('', 42, null) },
-      prometheus: {
-        valid: fc.constantFrom(false, { host: '127.0.0.1', port: 0 }),
-        invalid: fc.constantFrom(
-          'x',
-          42,
-          null,
-          true,
-          { port: -1 },
-          { port: '9464' },
-          { host: 5, port: 0 },
-        ),
-      },
-      otlp: {
-        valid: fc.constant(false),
-        invalid: fc.constantFrom('x', true, null, { intervalMs: 0 }, { metricsUrl: 5 }),
-      },
-      registerGlobals: {
-        valid: fc.constant(false),
-        invalid: junkBut((v) => typeof v === 'boolean'),
-      },
-      onError: ERROR_HANDLER,
-      shutdownTimeoutMs: {
-        valid: fc.integer({ min: 100, max: 3000 }),
-        invalid: fc.constantFrom(0, -1, 'x', Number.NaN, null),
-      },
-    };
-    await fc.assert(
-      fc.asyncProperty(optionsFor(specs), async ({ choices }) => {
-        const options = build(choices);
-        // globals stay untouched unless a test asks for them
-        if (choices.registerGlobals === undefined) options.registerGlobals = false;
-        const pipeline = await wiring(
-          () => createOtelPipeline(options as never),
-          invalidKeys(choices, specs),
-        );
-        await pipeline?.shutdown();
-      }),
-      { numRuns: 40 },
-    );
+describe('listeners are checked when added', () => {
+  it.each([42, 'fn', null, {}, undefined])('refuses %s as a listener of every hook', (listener) => {
+    const runtime = new MetricsRuntime({ namespace: 'l', onError: () => {} });
+    const recorder = runtime.createRecorder('r');
+    const add = [
+      () => runtime.onRecorderAdded(listener as never),
+      () => runtime.onRecorderRemoved(listener as never),
+      () => recorder.onChange(listener as never),
+      () => recorder.onBatchEnd(listener as never),
+      () => runtime.setContextCapture(listener === undefined ? (42 as never) : (listener as never)),
+    ];
+    for (const wire of add) expect(wire).toThrow(MetricsWiringError);
   });
 });

@@ -1,4 +1,6 @@
+import { MetricsWiringError } from '@mvx-metrics/core';
 import fc from 'fast-check';
+import { expect } from 'vitest';
 
 // Arbitrary option objects: each option is absent, valid or invalid, so a property can say
 // "the call throws a MetricsWiringError naming an option iff some option is invalid".
@@ -113,3 +115,41 @@ export function invalidKeys(
     return choice === undefined ? specs[key]?.required === true : !choice.valid;
   });
 }
+
+/** Runs `wire`; with invalid options expects a MetricsWiringError naming one, else a result. */
+export async function wiring<T>(
+  wire: () => T | Promise<T>,
+  invalid: string[],
+): Promise<T | undefined> {
+  let thrown: unknown;
+  let result: T | undefined;
+  try {
+    result = await wire();
+  } catch (error) {
+    thrown = error;
+  }
+  if (invalid.length === 0) {
+    expect(thrown).toBeUndefined();
+    return result;
+  }
+  expect(thrown, `should refuse ${invalid.join(', ')}`).toBeInstanceOf(MetricsWiringError);
+  const message = (thrown as Error).message;
+  expect(
+    invalid.some((key) => message.includes(key)),
+    message,
+  ).toBe(true);
+  return undefined;
+}
+
+/** `onError`: absent, a function, or junk. */
+export const ERROR_HANDLER = FUNCTION_SPEC(fc.constant(() => {}));
+/** A positive-integer buffer option. */
+export const CAPACITY: OptionSpec = {
+  valid: fc.integer({ min: 1, max: 1000 }),
+  invalid: fc.constantFrom(0, -1, 1.5, '10', null, Number.NaN, Number.POSITIVE_INFINITY),
+};
+/** The overflow policy option. */
+export const OVERFLOW: OptionSpec = {
+  valid: fc.constantFrom('drop-newest', 'drop-oldest'),
+  invalid: fc.constantFrom('drop', 'DROP-NEWEST', null, 1, {}),
+};

@@ -11,6 +11,7 @@ describe('describeError', () => {
         expect(typeof text).toBe('string');
         expect(text.length).toBeGreaterThan(0);
         expect(text.length).toBeLessThanOrEqual(501);
+        expect(text).not.toMatch(/[\r\n]/);
       }),
       { numRuns: 300 },
     );
@@ -20,9 +21,10 @@ describe('describeError', () => {
     expect(() => describeError(make())).not.toThrow();
   });
 
-  it('keeps the message of an ordinary error and names a non-generic error class', () => {
+  it('gives an error its message on one line, and a value its own text', () => {
     expect(describeError(new Error('boom'))).toBe('boom');
-    expect(describeError(new TypeError('bad'))).toBe('TypeError: bad');
+    expect(describeError(new TypeError('bad'))).toBe('bad');
+    expect(describeError(new Error('two\nlines\r\nthree'))).toBe('two lines three');
     expect(describeError('plain')).toBe('plain');
     expect(describeError(42n)).toBe('42n');
     expect(describeError({ toString: () => 'custom' })).toBe('custom');

@@ -5,8 +5,10 @@
 /** Longest description returned; a thrown value may carry a megabyte of message. */
 const MAX_LENGTH = 500;
 
+// One line (a message may span several, which would split a log record) of bounded length.
 function bounded(text: string): string {
-  return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}…` : text;
+  const cut = text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}…` : text;
+  return cut.replace(/\r?\n|\r/g, ' ');
 }
 
 function attempt<T>(read: () => T): T | undefined {
@@ -33,7 +35,7 @@ function describePrimitive(value: unknown): string {
 }
 
 /**
- * A one-line description of any thrown value (an `Error`, a primitive, a revoked `Proxy`, an
+ * A one-line description of any thrown value (an `Error` gives its message) (an `Error`, a primitive, a revoked `Proxy`, an
  * object whose `message` getter, `toString` or `Symbol.toPrimitive` throws, a cyclic object).
  * Never throws: use it wherever a caught value becomes text.
  *
@@ -46,14 +48,7 @@ export function describeError(error: unknown): string {
       return bounded(describePrimitive(error));
     }
     const message = attempt(() => (error as { message?: unknown }).message);
-    if (typeof message === 'string' && message.length > 0) {
-      const name = attempt(() => (error as { name?: unknown }).name);
-      const prefix =
-        typeof name === 'string' && name.length > 0 && name !== 'Error' && !message.startsWith(name)
-          ? `${name}: `
-          : '';
-      return bounded(`${prefix}${message}`);
-    }
+    if (typeof message === 'string' && message.length > 0) return bounded(message);
     if (typeof error === 'function') return 'a function';
     // A value with its own text (`toString`, `Symbol.toPrimitive`): String() may throw or return
     // a non-string through a bad toPrimitive; both fall back to the shape.

@@ -24,7 +24,7 @@ export class ChangeHooks {
 
   /** Adds a change listener; returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void {
-    const remove = this.changeListeners.add(listener);
+    const remove = this.changeListeners.add(listener, 'onChange: the listener');
     this.hooked = true;
     return () => {
       remove();
@@ -34,7 +34,7 @@ export class ChangeHooks {
 
   /** Adds a batch-end listener; returns the unsubscribe function. */
   onBatchEnd(listener: BatchListener): () => void {
-    return this.batchListeners.add(listener);
+    return this.batchListeners.add(listener, 'onBatchEnd: the listener');
   }
 
   /** Runs `afterChange`, then every change listener, in subscription order. */

@@ -199,7 +199,11 @@ export class MetricsRecorder implements RecorderView {
     this.kick();
   }
 
-  /** Resolves once every event registered before the call has been processed (or dropped). */
+  /**
+   * Resolves once every event registered before the call has been processed (or dropped). Before
+   * `start()` (a runtime's recorders start with `runtime.start()`) nothing is processed, so the
+   * promise stays pending until the recorder starts; `stop()` drains a recorder never started too.
+   */
   flush(): Promise<void> {
     if (this.queue.size === 0) return Promise.resolve();
     // Waits for what entered the queue so far (refused events never did) to leave it, processed

@@ -1,26 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../errors/describe-error.js';
-import {
-  defaultErrorHandler,
-  type ErrorHandler,
-  MetricsError,
-  MetricsWiringError,
-} from '../errors/index.js';
-import { describeValue } from '../internal/attributes.js';
+import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
 import { ListenerList } from '../internal/listener-list.js';
-import {
-  optionalClock,
-  optionalFunction,
-  optionsObject,
-  readOption,
-} from '../internal/option-checks.js';
-import { isValidMetricName } from '../metrics/name.js';
+import { optionalFunction } from '../internal/option-checks.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import type { ContextCapture, OverflowPolicy, UnhandledEventsPolicy } from '../recorder/types.js';
-import { resolveScheduler, type Scheduler, type SchedulerOption } from '../scheduler/scheduler.js';
+import type { ContextCapture } from '../recorder/types.js';
+import { resolveScheduler, type Scheduler } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
-import { bufferOptions, checkCreateOptions, isWiringError } from './runtime-options.js';
 import type { CreateRecorderOptions, MetricsRuntimeOptions, RecorderListener } from './types.js';
+import {
+  type BufferDefaults,
+  checkCreateOptions,
+  checkRuntimeOptions,
+  isWiringError,
+} from './validate-options.js';
 
 type RuntimeState = 'created' | 'running' | 'shutting-down' | 'shut-down';
 
@@ -40,9 +33,8 @@ export class MetricsRuntime {
   readonly scheduler: Scheduler;
   private state: RuntimeState = 'created';
   private readonly byName = new Map<string, MetricsRecorder>();
-  private readonly maxPendingEvents: number | undefined;
-  private readonly overflow: OverflowPolicy | undefined;
-  private readonly unhandledEvents: UnhandledEventsPolicy | undefined;
+  /** The buffer options each recorder inherits unless createRecorder sets its own. */
+  private readonly defaults: BufferDefaults;
   private readonly clock: () => number;
   private readonly added = new ListenerList<RecorderListener>();
   private readonly removed = new ListenerList<RecorderListener>();
@@ -52,25 +44,15 @@ export class MetricsRuntime {
   private readonly exposed = new Map<string, ExposedRecorder>();
 
   constructor(options: MetricsRuntimeOptions) {
-    const opts = optionsObject({ label: 'MetricsRuntime' }, options ?? null);
-    const namespace = readOption({ label: 'MetricsRuntime' }, opts, 'namespace');
-    if (!isValidMetricName(namespace)) {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(namespace)}.`,
-      );
-    }
-    this.namespace = namespace;
-    const owner = { label: `MetricsRuntime "${namespace}"` };
-    // The recorders' defaults are checked now, not at the first createRecorder.
-    const defaults = bufferOptions(owner.label, opts);
-    this.maxPendingEvents = defaults.maxPendingEvents;
-    this.overflow = defaults.overflow;
-    this.unhandledEvents = defaults.unhandledEvents;
-    const scheduler = readOption(owner, opts, 'scheduler') as SchedulerOption | undefined;
-    const handler = optionalFunction<ErrorHandler>(owner, opts, 'onError') ?? defaultErrorHandler;
-    const clock = optionalClock(owner, opts);
-    this.clock = clock ?? (() => performance.now());
+    const checked = checkRuntimeOptions(options);
+    this.namespace = checked.namespace;
+    this.defaults = {
+      maxPendingEvents: checked.maxPendingEvents,
+      overflow: checked.overflow,
+      unhandledEvents: checked.unhandledEvents,
+    };
+    this.clock = checked.clock ?? (() => performance.now());
+    const handler = checked.onError;
     this.onError = (error) => {
       try {
         handler(error);
@@ -78,7 +60,12 @@ export class MetricsRuntime {
         // contained: a throwing error handler must not break the runtime
       }
     };
-    this.scheduler = resolveScheduler(scheduler, this.clock, this.onError, owner.label);
+    this.scheduler = resolveScheduler(
+      checked.scheduler,
+      this.clock,
+      this.onError,
+      `MetricsRuntime "${this.namespace}"`,
+    );
   }
 
   /** Starts processing for every recorder, present and future. Idempotent. */
@@ -113,11 +100,7 @@ export class MetricsRuntime {
     const { metrics, maxPendingEvents, overflow, unhandledEvents } = checkCreateOptions(
       name,
       options,
-      {
-        maxPendingEvents: this.maxPendingEvents,
-        overflow: this.overflow,
-        unhandledEvents: this.unhandledEvents,
-      },
+      this.defaults,
     );
     const recorder = new MetricsRecorder(name, {
       metrics,
@@ -207,12 +190,12 @@ export class MetricsRuntime {
    * the creation and throws it; any other error is reported and the recorder stays.
    */
   onRecorderAdded(listener: RecorderListener): () => void {
-    return this.added.add(listener);
+    return this.added.add(listener, 'onRecorderAdded: the listener');
   }
 
   /** Runs `listener` for every recorder removed from now on. Returns the unsubscribe function. */
   onRecorderRemoved(listener: RecorderListener): () => void {
-    return this.removed.add(listener);
+    return this.removed.add(listener, 'onRecorderRemoved: the listener');
   }
 
   /** Installs the capturer whose result travels with each event as `context` (`undefined` removes it). */

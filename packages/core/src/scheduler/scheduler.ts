@@ -84,12 +84,12 @@ function visit(task: SchedulerTask, deadline: number, onError: ErrorHandler | un
  * time budget, so a burst is spread over many turns instead of blocking timers and I/O. Only
  * recorders with pending events are queued; idle ones cost nothing.
  */
-export function createImmediateScheduler(raw: ImmediateSchedulerOptions = {}): Scheduler {
+export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}): Scheduler {
   const owner = { label: 'createImmediateScheduler' };
-  const checked = optionsObject(owner, raw);
+  const checked = optionsObject(owner, options);
   const budget = optionalPositive(owner, checked, 'budgetMs') ?? 4;
   const clock = optionalClock(owner, checked) ?? (() => performance.now());
-  const options = { onError: optionalFunction<ErrorHandler>(owner, checked, 'onError') };
+  const onError = optionalFunction<ErrorHandler>(owner, checked, 'onError');
   // A throwing clock ends the turn instead of the process.
   const now = (): number => {
     try {
@@ -113,7 +113,7 @@ export function createImmediateScheduler(raw: ImmediateSchedulerOptions = {}): S
     for (; i < batch.length; i++) {
       const task = batch[i] as SchedulerTask;
       counters.visits++;
-      if (visit(task, deadline, options.onError)) ready.push(task);
+      if (visit(task, deadline, onError)) ready.push(task);
       if (now() >= deadline) {
         i++;
         break;
@@ -144,11 +144,9 @@ export function createImmediateScheduler(raw: ImmediateSchedulerOptions = {}): S
  * Processes inside `registerEvent`, on the caller's stack: for unit tests and synchronous
  * dispatch. Events registered by a hook during processing are processed in the same call.
  */
-export function createSyncScheduler(raw: SyncSchedulerOptions = {}): Scheduler {
+export function createSyncScheduler(options: SyncSchedulerOptions = {}): Scheduler {
   const owner = { label: 'createSyncScheduler' };
-  const options = {
-    onError: optionalFunction<ErrorHandler>(owner, optionsObject(owner, raw), 'onError'),
-  };
+  const onError = optionalFunction<ErrorHandler>(owner, optionsObject(owner, options), 'onError');
   const counters: SchedulerStats = { turns: 0, visits: 0 };
   const sweeper = new IdleSweeper(() => performance.now());
   return {
@@ -163,7 +161,7 @@ export function createSyncScheduler(raw: SyncSchedulerOptions = {}): Scheduler {
         try {
           more = task.drain(Number.POSITIVE_INFINITY);
         } catch (error) {
-          reportTaskFailure(error, options.onError);
+          reportTaskFailure(error, onError);
           more = ++failures < 2;
         }
       }

@@ -1,7 +1,6 @@
 import { describeError, MetricsError } from '@mvx-metrics/core';
 import { context, metrics, propagation, type TextMapPropagator, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
@@ -39,21 +38,24 @@ export function registerGlobals(
  */
 export function safeReporter(onError: (error: Error) => void): (error: unknown) => void {
   return (exception) => {
-    const error =
-      exception instanceof MetricsError
-        ? exception
-        : new OtelBridgeError('export-failed', describeError(exception), { cause: exception });
+    const error = isMetricsError(exception)
+      ? exception
+      : new OtelBridgeError('export-failed', describeError(exception), { cause: exception });
     callContained(onError, error);
   };
 }
 
-/**
- * Exporters report failures (collector down, 5xx, timeouts) to OpenTelemetry's global error
- * handler, which by default only reaches `diag` — silent unless a diag logger is installed.
- */
-export function routeExportErrors(report: (error: unknown) => void): () => void {
-  setGlobalErrorHandler(report);
-  return () => setGlobalErrorHandler(loggingErrorHandler());
+// Exporters report failures (collector down, 5xx, timeouts) to OpenTelemetry's one global error
+// handler; export-errors.ts shares it among the live pipelines.
+export { routeExportErrors } from './export-errors.js';
+
+// `instanceof` asks a Proxy for its prototype, which throws once the proxy is revoked.
+function isMetricsError(value: unknown): value is MetricsError {
+  try {
+    return value instanceof MetricsError;
+  } catch {
+    return false;
+  }
 }
 
 /** The default `onError`: one `console.warn` per distinct message. */
