@@ -87,11 +87,13 @@ describe('Prometheus pipeline over real HTTP', () => {
       })[0]?.value,
     ).toBe(2);
     expect(find('docs_document_save_attempts_total', { outcome: 'failure' })[0]?.value).toBe(1);
-    expect(find('docs_document_save_duration_count')[0]?.value).toBe(2);
-    expect(find('docs_document_save_duration_bucket', { le: '0.005' })[0]?.value).toBe(1);
-    expect(find('docs_document_save_duration_bucket', { le: '+Inf' })[0]?.value).toBe(2);
+    expect(find('docs_document_save_duration_seconds_count')[0]?.value).toBe(2);
+    expect(find('docs_document_save_duration_seconds_bucket', { le: '0.005' })[0]?.value).toBe(1);
+    expect(find('docs_document_save_duration_seconds_bucket', { le: '+Inf' })[0]?.value).toBe(2);
     expect(find('docs_document_open')[0]?.value).toBe(1);
-    expect(find('docs_storage_level', { store: 'memory' })[0]?.value).toBeCloseTo(10 / 1_000_000);
+    expect(find('docs_storage_level_ratio', { store: 'memory' })[0]?.value).toBeCloseTo(
+      10 / 1_000_000,
+    );
     expect(
       find('mvx_recorder_events_total', { outcome: 'accepted', recorder: 'document_storage' })[0]
         ?.value,

@@ -142,7 +142,9 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
     expect(ratio).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(1);
     const quantile = (q: number) =>
-      one(`histogram_quantile(${q}, sum by (le) (rate(docs_document_save_duration_bucket[5s])))`);
+      one(
+        `histogram_quantile(${q}, sum by (le) (rate(docs_document_save_duration_seconds_bucket[5s])))`,
+      );
     const [p50, p90, p99] = [await quantile(0.5), await quantile(0.9), await quantile(0.99)];
     expect(p50).toBeGreaterThan(0);
     expect(p50).toBeLessThanOrEqual(p90);

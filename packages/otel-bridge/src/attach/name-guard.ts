@@ -1,5 +1,5 @@
 import { type Metric, type MetricsRecorder, MetricsWiringError } from '@mvx-metrics/core';
-import { prometheusSampleNames } from '../internal/prometheus-names.js';
+import { prometheusKind, prometheusSampleNames } from '../internal/prometheus-names.js';
 import { mirrorKind } from '../mirror/convert.js';
 import {
   RECORDER_CAPACITY,
@@ -82,7 +82,11 @@ export class NameGuard {
       }
       return;
     }
-    for (const sample of prometheusSampleNames(identity.instrumentName, identity.kind)) {
+    for (const sample of prometheusSampleNames(
+      identity.instrumentName,
+      prometheusKind(identity.kind),
+      identity.unit,
+    )) {
       const other = this.samples.get(sample);
       if (other === undefined || other === identity.instrumentName) continue;
       const otherOwner = this.instruments.get(other)?.owner ?? 'another recorder';
@@ -100,7 +104,11 @@ export class NameGuard {
       return;
     }
     this.instruments.set(identity.instrumentName, { ...identity, holders: 1 });
-    for (const sample of prometheusSampleNames(identity.instrumentName, identity.kind)) {
+    for (const sample of prometheusSampleNames(
+      identity.instrumentName,
+      prometheusKind(identity.kind),
+      identity.unit,
+    )) {
       this.samples.set(sample, identity.instrumentName);
     }
   }
@@ -109,7 +117,11 @@ export class NameGuard {
     const claim = this.instruments.get(identity.instrumentName);
     if (claim === undefined || --claim.holders > 0) return;
     this.instruments.delete(identity.instrumentName);
-    for (const sample of prometheusSampleNames(identity.instrumentName, identity.kind)) {
+    for (const sample of prometheusSampleNames(
+      identity.instrumentName,
+      prometheusKind(identity.kind),
+      identity.unit,
+    )) {
       if (this.samples.get(sample) === identity.instrumentName) this.samples.delete(sample);
     }
   }

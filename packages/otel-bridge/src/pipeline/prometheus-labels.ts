@@ -9,17 +9,26 @@ import {
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { prometheusSafeAttributes, prometheusSampleNames } from '../internal/prometheus-names.js';
+import {
+  type PrometheusNamingKind,
+  prometheusMetricName,
+  prometheusUnit,
+} from '../internal/prometheus-units.js';
 
 /**
  * Wraps a producer for the Prometheus reader only: attribute keys become valid, distinct
  * Prometheus labels (see `prometheusLabelName`), and points of one metric that end up with the
  * same labels become one series (sums and histograms add up, a gauge keeps its last point, as
  * the bridge's own aggregation of series that share attributes does), so
- * any attribute a metric produces still yields a `/metrics` body Prometheus accepts. OTLP readers
- * keep the original keys.
+ * any attribute a metric produces still yields a `/metrics` body Prometheus accepts. Metric names
+ * follow OpenTelemetry's Prometheus compatibility rules (unit suffix, `_total`; see
+ * `prometheusMetricName`) and the unit becomes its Prometheus word, so the exporter prints
+ * `docs_document_save_duration_seconds` with `# UNIT ... seconds`. OTLP readers keep the original
+ * names and keys.
  */
 export function prometheusLabels(producer: MetricProducer): MetricProducer {
   const cache = new Map<string, string>();
+  const names = new Map<string, { name: string; unit: string }>();
   return {
     async collect(options?: MetricCollectOptions): Promise<CollectionResult> {
       const result = await producer.collect(options);
@@ -32,7 +41,8 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
         const kept: MetricData[] = [];
         for (const metric of scope.metrics) {
           const name = metric.descriptor.name;
-          const samples = prometheusSampleNames(name, exportKind(metric));
+          const kind = exportKind(metric);
+          const samples = prometheusSampleNames(name, kind, metric.descriptor.unit);
           const clash = samples.find((sample) => {
             const owner = printedBy.get(sample);
             return owner !== undefined && owner !== name;
@@ -46,7 +56,7 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
             continue;
           }
           for (const sample of samples) printedBy.set(sample, name);
-          kept.push(relabel(metric, cache));
+          kept.push(renamed(relabel(metric, cache), kind, names));
         }
         scope.metrics = kept;
       }
@@ -55,7 +65,27 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
   };
 }
 
-function exportKind(metric: MetricData): string {
+/** The metric under its Prometheus name and unit word (translations cached by name, unit and kind). */
+function renamed(
+  metric: MetricData,
+  kind: PrometheusNamingKind,
+  names: Map<string, { name: string; unit: string }>,
+): MetricData {
+  const { descriptor } = metric;
+  const key = `${kind}\u0000${descriptor.unit}\u0000${descriptor.name}`;
+  let translated = names.get(key);
+  if (translated === undefined) {
+    translated = {
+      name: prometheusMetricName(descriptor.name, descriptor.unit, kind),
+      unit: prometheusUnit(descriptor.unit, kind),
+    };
+    if (names.size < 10_000) names.set(key, translated);
+  }
+  return { ...metric, descriptor: { ...descriptor, ...translated } } as MetricData;
+}
+
+/** How a metric prints: monotonic sums are counters, histograms histograms, the rest gauges. */
+export function exportKind(metric: MetricData): PrometheusNamingKind {
   if (metric.dataPointType === DataPointType.HISTOGRAM) return 'histogram';
   if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic) return 'counter';
   return 'gauge';
