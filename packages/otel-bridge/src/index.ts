@@ -4,6 +4,7 @@ export type { OtelBridge, OtelBridgeOptions } from './attach/types.js';
 export type { EpochClock } from './internal/clock.js';
 export type { MetricProducerOptions } from './producer/mvx-metric-producer.js';
 export { createMetricProducer, MvxMetricProducer } from './producer/mvx-metric-producer.js';
+export type { ExemplarFilterName } from './exemplars/types.js';
 export { CapturedContext } from './spans/context-capture.js';
 export { METRICS_ATTRIBUTE } from './spans/event-spans.js';
 export type { SelfInstrument } from './telemetry/self-telemetry.js';

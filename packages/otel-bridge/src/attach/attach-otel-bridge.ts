@@ -6,6 +6,8 @@ import { defaultEpochClock } from '../internal/clock.js';
 import { pipelineProducerOf } from '../internal/provider-registry.js';
 import { Reporter } from '../internal/report.js';
 import { addProducerFeed } from '../producer/mvx-metric-producer.js';
+import { isExemplarFilter, resolveExemplarFilter } from '../exemplars/exemplar-filter.js';
+import { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
 import { createContextCapture } from '../spans/context-capture.js';
 import { Attachment, type BridgeTarget, isRuntime } from './attachment.js';
 import { nameGuardFor } from './name-guard.js';
@@ -69,11 +71,24 @@ export function attachOtelBridge(
     );
   }
 
+  if (options.exemplarFilter !== undefined && !isExemplarFilter(options.exemplarFilter)) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `attachOtelBridge: exemplarFilter must be 'trace_based', 'always_on' or 'always_off', got ${JSON.stringify(options.exemplarFilter)}.`,
+    );
+  }
+
   const meterProvider = options.meterProvider ?? metrics.getMeterProvider();
   const producer = options.metricProducer ?? pipelineProducerOf(meterProvider);
   const spans = options.spans === true;
   const clock = options.clock ?? defaultEpochClock;
   const reporter = new Reporter(options.onError ?? defaultErrorHandler);
+  // Exemplars reach /metrics through the producer; OpenTelemetry's own data model carries none.
+  const exemplarFilter = resolveExemplarFilter(options.exemplarFilter, reporter);
+  const sampler =
+    producer === undefined || exemplarFilter === 'always_off'
+      ? undefined
+      : new ExemplarSampler(exemplarFilter, clock);
   const attachment = new Attachment(target, {
     names: nameGuardFor(producer ?? meterProvider),
     namespace,
@@ -82,6 +97,7 @@ export function attachOtelBridge(
     tracer: spans
       ? (options.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME)
       : undefined,
+    exemplars: sampler,
     clock,
     reporter,
   });
@@ -101,8 +117,11 @@ export function attachOtelBridge(
     throw error;
   }
   const disconnect = producer === undefined ? undefined : addProducerFeed(producer, attachment);
-  const capture = options.captureContext ?? (spans || sink !== undefined);
-  if (capture) attachment.installCapture(createContextCapture(clock));
+  const capture = options.captureContext ?? (spans || sink !== undefined || sampler !== undefined);
+  if (capture) {
+    const scope = exemplarFilter === 'always_on' ? 'any' : 'sampled';
+    attachment.installCapture(createContextCapture(clock, scope));
+  }
   ATTACHED.add(target);
 
   let detached = false;

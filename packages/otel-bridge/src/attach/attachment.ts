@@ -5,12 +5,15 @@ import type {
   MetricsRuntime,
 } from '@mvx-metrics/core';
 import type { Tracer } from '@opentelemetry/api';
+import type { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
+import { RecorderExemplars } from '../exemplars/recorder-exemplars.js';
 import type { InstrumentSink } from '../instruments/instrument-sink.js';
 import { type EpochClock, hrNow } from '../internal/clock.js';
 import type { Reporter } from '../internal/report.js';
 import { RecorderMirror } from '../mirror/recorder-mirror.js';
 import type { CollectionBuilder } from '../producer/collection-builder.js';
 import type { ProducerFeed } from '../producer/mvx-metric-producer.js';
+import type { BridgeContextCapture } from '../spans/context-capture.js';
 import { EventSpans, type RecorderSpans } from '../spans/event-spans.js';
 import {
   outcomeValues,
@@ -30,6 +33,7 @@ interface Attached {
   readonly mirror: RecorderMirror;
   readonly self: SelfAttributes;
   readonly spans: RecorderSpans | undefined;
+  readonly exemplars: RecorderExemplars | undefined;
   readonly unsubscribe: () => void;
 }
 
@@ -39,6 +43,8 @@ export interface AttachmentSettings {
   readonly recorderAttribute: string | false;
   readonly selfTelemetry: boolean;
   readonly tracer: Tracer | undefined;
+  /** Keeps exemplars of sampled measurements (producer path), per the exemplar filter; none when `always_off`. */
+  readonly exemplars: ExemplarSampler | undefined;
   readonly clock: EpochClock;
   readonly reporter: Reporter;
   /** Refuses recorders whose metric names clash with what the destination already exports. */
@@ -52,6 +58,7 @@ export class Attachment implements ProducerFeed {
   private readonly attached = new Map<MetricsRecorder, Attached>();
   private readonly spans: EventSpans | undefined;
   private sink: InstrumentSink | undefined;
+  private capture: BridgeContextCapture | undefined;
   private readonly unsubscribers: Array<() => void> = [];
 
   constructor(
@@ -80,8 +87,10 @@ export class Attachment implements ProducerFeed {
   }
 
   /** Installs `capture` on the target (runtime: every recorder, present and future). */
-  installCapture(capture: ContextCapture | undefined): void {
-    this.target.setContextCapture(capture);
+  installCapture(capture: BridgeContextCapture | undefined): void {
+    this.capture = capture;
+    const fn: ContextCapture | undefined = capture?.capture;
+    this.target.setContextCapture(fn);
   }
 
   /** Freshness: processes every pending event so a collection reads current state. */
@@ -100,9 +109,9 @@ export class Attachment implements ProducerFeed {
     const scope = this.namespace;
     const selfScope = SELF_TELEMETRY_SCOPE;
     const reporter = this.settings.reporter;
-    for (const { mirror, self } of this.attached.values()) {
-      mirror.forEach((_entry, view) => {
-        builder.addMetric(scope, view, reporter);
+    for (const { mirror, self, exemplars } of this.attached.values()) {
+      mirror.forEach((entry, view) => {
+        builder.addMetric(scope, view, reporter, exemplars?.forMetric(entry.metric));
       });
       if (!this.settings.selfTelemetry) continue;
       const stats = mirror.recorder.stats();
@@ -147,17 +156,24 @@ export class Attachment implements ProducerFeed {
     );
     const spans = this.spans?.forRecorder(mirror);
     const sink = this.sink;
-    const hook = hookFor(mirror, sink, spans);
+    const sampler = settings.exemplars;
+    const exemplars = sampler === undefined ? undefined : new RecorderExemplars();
+    const hook = hookFor(mirror, sink, spans, sampler, exemplars);
     const offChange = recorder.onChange(hook);
-    const offBatch = spans === undefined ? undefined : recorder.onBatchEnd(() => spans.flush());
+    // A batch ran: event spans end, and the capturer's registration time starts afresh.
+    const offBatch = recorder.onBatchEnd(() => {
+      spans?.flush();
+      this.capture?.newTurn();
+    });
     this.attached.set(recorder, {
       mirror,
       self: selfAttributes(recorder.name, settings.recorderAttribute, this.namespace),
       spans,
+      exemplars,
       unsubscribe: () => {
         releaseNames();
         offChange();
-        offBatch?.();
+        offBatch();
       },
     });
     sink?.addRecorder(mirror);
@@ -177,14 +193,17 @@ function hookFor(
   mirror: RecorderMirror,
   sink: InstrumentSink | undefined,
   spans: RecorderSpans | undefined,
+  sampler: ExemplarSampler | undefined,
+  exemplars: RecorderExemplars | undefined,
 ): (change: MetricChange) => void {
-  if (sink === undefined && spans === undefined) {
+  if (sink === undefined && spans === undefined && exemplars === undefined) {
     return (change) => mirror.markDirty(change.metric);
   }
   return (change) => {
     mirror.markDirty(change.metric);
     sink?.onChange(change, mirror);
-    spans?.onChange(change);
+    const eventSpan = spans?.onChange(change);
+    if (exemplars !== undefined) sampler?.offer(change, exemplars, eventSpan);
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
+import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
 import { prometheusSafeAttributes, prometheusSampleNames } from '../internal/prometheus-names.js';
 import {
   type PrometheusNamingKind,
@@ -126,6 +127,16 @@ function identity(attributes: OtelAttributes): string {
 }
 
 function merge(type: DataPointType, into: AnyPoint, point: AnyPoint): AnyPoint {
+  const merged = mergeValues(type, into, point);
+  const exemplars = mergeExemplars(
+    (into as ExemplarCarrier).exemplars,
+    (point as ExemplarCarrier).exemplars,
+    type === DataPointType.HISTOGRAM,
+  );
+  return exemplars === undefined ? merged : ({ ...merged, exemplars } as AnyPoint);
+}
+
+function mergeValues(type: DataPointType, into: AnyPoint, point: AnyPoint): AnyPoint {
   if (type === DataPointType.SUM) {
     return { ...into, value: (into.value as number) + (point.value as number) };
   }

@@ -1,7 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MetricsWiringError } from '@mvx-metrics/core';
+import { diag } from '@opentelemetry/api';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { prefersOpenMetrics } from './negotiate.js';
+import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.js';
 
 /** A listening `/metrics` server and how to stop it. */
 export interface PrometheusServer {
@@ -13,6 +16,8 @@ export interface PrometheusServer {
 /**
  * Serves `exporter` on our own `http.Server` (the exporter's server is never started), so that a
  * port in use rejects with a clear message, port 0 picks a free port, and the server is `unref`'d.
+ * A scraper that asks for OpenMetrics (`Accept: application/openmetrics-text`) gets OpenMetrics 1.0
+ * with exemplars; every other one gets the exporter's own Prometheus text format, untouched.
  */
 export function listenPrometheus(
   exporter: PrometheusExporter,
@@ -23,7 +28,8 @@ export function listenPrometheus(
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === endpoint && (request.method === 'GET' || request.method === 'HEAD')) {
-      exporter.getMetricsRequestHandler(request, response);
+      if (prefersOpenMetrics(request.headers.accept)) serveOpenMetrics(exporter, response);
+      else exporter.getMetricsRequestHandler(request, response);
       return;
     }
     response.statusCode = 404;
@@ -52,6 +58,23 @@ export function listenPrometheus(
       });
     });
   });
+}
+
+function serveOpenMetrics(exporter: PrometheusExporter, response: ServerResponse): void {
+  exporter.collect().then(
+    ({ resourceMetrics, errors }) => {
+      if (errors.length > 0) diag.error('PrometheusExporter: metrics collection errors', ...errors);
+      response.statusCode = 200;
+      response.setHeader('content-type', OPENMETRICS_CONTENT_TYPE);
+      response.setHeader('vary', 'accept');
+      response.end(serializeOpenMetrics(resourceMetrics));
+    },
+    (error: unknown) => {
+      response.statusCode = 500;
+      response.setHeader('content-type', 'text/plain');
+      response.end(`# failed to export metrics: ${String(error)}`);
+    },
+  );
 }
 
 function listenError(

@@ -6,13 +6,15 @@ import {
   type MetricData,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
+import type { MetricExemplars } from '../exemplars/recorder-exemplars.js';
+import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
 import type { Reporter } from '../internal/report.js';
 import { attributesKey, earliest, mergeHistogram, mergeNumber } from '../mirror/merge.js';
 import type { MirroredHistogram, MirroredMetric, MirrorKind } from '../mirror/types.js';
 import type { SelfInstrument } from '../telemetry/self-telemetry.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Point = Mutable<DataPoint<number | MirroredHistogram>>;
+type Point = Mutable<DataPoint<number | MirroredHistogram>> & ExemplarCarrier;
 type Building = Mutable<MetricData> & { dataPoints: Point[] };
 
 /** What the builder knows about one metric while gathering it. */
@@ -41,8 +43,16 @@ export class CollectionBuilder {
 
   constructor(readonly endTime: HrTime) {}
 
-  /** Adds the points of one mirrored metric; `reporter` receives merge problems (else {@link errors}). */
-  addMetric(scope: string, view: MirroredMetric, reporter?: Reporter): void {
+  /**
+   * Adds the points of one mirrored metric; `reporter` receives merge problems (else
+   * {@link errors}); `exemplars`, when the metric keeps any, go onto its points.
+   */
+  addMetric(
+    scope: string,
+    view: MirroredMetric,
+    reporter?: Reporter,
+    exemplars?: MetricExemplars,
+  ): void {
     const data = this.metric(scope, view.instrumentName, view.unit, view.description, view.kind);
     if (data === undefined) return;
     const state = this.states.get(data) as BuildState;
@@ -51,7 +61,14 @@ export class CollectionBuilder {
       const endTime = this.endTime;
       const points = data.dataPoints;
       for (const point of view.points) {
-        points.push({ startTime, endTime, attributes: point.attributes, value: point.value });
+        const added: Point = {
+          startTime,
+          endTime,
+          attributes: point.attributes,
+          value: point.value,
+        };
+        if (exemplars !== undefined) withExemplars(added, exemplars, view);
+        points.push(added);
       }
       return;
     }
@@ -62,12 +79,13 @@ export class CollectionBuilder {
       for (const point of pushed) this.merge(data, state, point, reporter);
     }
     for (const point of view.points) {
-      const added = {
+      const added: Point = {
         startTime: view.startTime,
         endTime: this.endTime,
         attributes: point.attributes,
         value: point.value,
       };
+      if (exemplars !== undefined) withExemplars(added, exemplars, view);
       this.merge(data, state, added, reporter);
     }
   }
@@ -132,6 +150,12 @@ export class CollectionBuilder {
     if (merged !== undefined) {
       found.value = merged;
       found.startTime = earliest(found.startTime, point.startTime);
+      const exemplars = mergeExemplars(
+        found.exemplars,
+        point.exemplars,
+        state.kind === 'histogram',
+      );
+      if (exemplars !== undefined) found.exemplars = exemplars;
       return;
     }
     const name = data.descriptor.name;
@@ -178,6 +202,11 @@ export class CollectionBuilder {
     this.states.set(created, { kind, ownerKey: null, owners: new Set(), index: undefined });
     return created;
   }
+}
+
+function withExemplars(point: Point, exemplars: MetricExemplars, view: MirroredMetric): void {
+  const kept = exemplars.collect(point.attributes, view.owner?.key);
+  if (kept !== undefined) point.exemplars = kept;
 }
 
 function dataPointType(kind: MirroredMetric['kind']): DataPointType {

@@ -1,0 +1,91 @@
+import { describeMetric, type Metric, type MetricChange } from '@mvx-metrics/core';
+import type { Attributes as OtelAttributes } from '@opentelemetry/api';
+import { attributesKey } from '../mirror/merge.js';
+import { BucketReservoir, type ExemplarReservoir, FixedSizeReservoir } from './reservoir.js';
+import type { BridgeExemplar } from './types.js';
+
+/** Measurements a counter series keeps between collections (OpenMetrics prints the latest). */
+export const COUNTER_RESERVOIR_SIZE = 4;
+
+const NO_ATTRIBUTES: object = Object.freeze({});
+
+/** The reservoir a metric kind keeps per series, or none (gauges and up-down counters have no exemplars in OpenMetrics). */
+function reservoirFactory(metric: Metric): (() => ExemplarReservoir) | undefined {
+  let descriptor: ReturnType<typeof describeMetric>;
+  try {
+    descriptor = describeMetric(metric);
+  } catch {
+    return undefined; // a snapshot() that throws is reported at collection
+  }
+  if (descriptor.kind === 'histogram' && descriptor.boundaries !== undefined) {
+    const boundaries = [...descriptor.boundaries];
+    return () => new BucketReservoir(boundaries);
+  }
+  if (descriptor.kind === 'counter') return () => new FixedSizeReservoir(COUNTER_RESERVOIR_SIZE);
+  return undefined;
+}
+
+/** The reservoirs of one metric, by point. */
+export class MetricExemplars {
+  // By the point's attributes object (core keeps one per point), so the hook hashes nothing.
+  private readonly byPoint = new Map<object, ExemplarReservoir>();
+  private readonly byKey = new Map<string, ExemplarReservoir>();
+
+  constructor(private readonly create: () => ExemplarReservoir) {}
+
+  offer(attributes: object | undefined, exemplar: BridgeExemplar): void {
+    const point = attributes ?? NO_ATTRIBUTES;
+    let reservoir = this.byPoint.get(point);
+    if (reservoir === undefined) {
+      reservoir = this.create();
+      this.byPoint.set(point, reservoir);
+      this.byKey.set(attributesKey(point as OtelAttributes), reservoir);
+    }
+    reservoir.offer(exemplar);
+  }
+
+  /** The exemplars of the exported point with `attributes`, leaving out the recorder attribute `skip`. */
+  collect(
+    attributes: OtelAttributes,
+    skip: string | undefined,
+  ): ReturnType<ExemplarReservoir['collect']> {
+    if (this.byKey.size === 0) return undefined;
+    let core = attributes;
+    if (skip !== undefined && skip in attributes) {
+      const { [skip]: _recorder, ...rest } = attributes;
+      core = rest;
+    }
+    return this.byKey.get(attributesKey(core))?.collect();
+  }
+}
+
+/** Exemplars of one recorder's metrics, fed by the post-change hook, read at collection. */
+export class RecorderExemplars {
+  private readonly metrics = new Map<Metric, MetricExemplars | null>();
+  private lastMetric: Metric | undefined;
+  private lastEntry: MetricExemplars | null = null;
+
+  /** O(1) per sampled measurement: one Map lookup per metric (skipped for runs of one metric) and one per point. */
+  offer(change: MetricChange, exemplar: BridgeExemplar): void {
+    const metric = change.metric;
+    let entry: MetricExemplars | null | undefined;
+    if (metric === this.lastMetric) {
+      entry = this.lastEntry;
+    } else {
+      entry = this.metrics.get(metric);
+      if (entry === undefined) {
+        const create = reservoirFactory(metric);
+        entry = create === undefined ? null : new MetricExemplars(create);
+        this.metrics.set(metric, entry);
+      }
+      this.lastMetric = metric;
+      this.lastEntry = entry;
+    }
+    entry?.offer(change.attributes, exemplar);
+  }
+
+  /** Whether `metric` (with a value just applied) keeps exemplars at all. */
+  forMetric(metric: Metric): MetricExemplars | undefined {
+    return this.metrics.get(metric) ?? undefined;
+  }
+}
