@@ -1,10 +1,10 @@
 export { attachOtelBridge } from './attach/attach-otel-bridge.js';
 export type { BridgeTarget } from './attach/attachment.js';
 export type { OtelBridge, OtelBridgeOptions } from './attach/types.js';
+export type { ExemplarFilterName } from './exemplars/types.js';
 export type { EpochClock } from './internal/clock.js';
 export type { MetricProducerOptions } from './producer/mvx-metric-producer.js';
 export { createMetricProducer, MvxMetricProducer } from './producer/mvx-metric-producer.js';
-export type { ExemplarFilterName } from './exemplars/types.js';
 export { CapturedContext } from './spans/context-capture.js';
 export { METRICS_ATTRIBUTE } from './spans/event-spans.js';
 export type { SelfInstrument } from './telemetry/self-telemetry.js';

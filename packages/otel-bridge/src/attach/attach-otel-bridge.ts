@@ -1,13 +1,13 @@
 import { defaultErrorHandler, isValidMetricName, MetricsWiringError } from '@mvx-metrics/core';
 import { metrics, trace } from '@opentelemetry/api';
+import { isExemplarFilter, resolveExemplarFilter } from '../exemplars/exemplar-filter.js';
+import { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
 import { InstrumentSink } from '../instruments/instrument-sink.js';
 import { SelfTelemetryInstruments } from '../instruments/self-telemetry-instruments.js';
 import { defaultEpochClock } from '../internal/clock.js';
 import { pipelineProducerOf } from '../internal/provider-registry.js';
 import { Reporter } from '../internal/report.js';
 import { addProducerFeed } from '../producer/mvx-metric-producer.js';
-import { isExemplarFilter, resolveExemplarFilter } from '../exemplars/exemplar-filter.js';
-import { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
 import { createContextCapture } from '../spans/context-capture.js';
 import { Attachment, type BridgeTarget, isRuntime } from './attachment.js';
 import { nameGuardFor } from './name-guard.js';

@@ -54,7 +54,7 @@ function metricText(metric: MetricData, scopeLabels: OtelAttributes): string {
   let out = `# TYPE ${family} ${kind}\n`;
   const unit = metric.descriptor.unit;
   if (unit !== '' && family.endsWith(`_${unit}`)) out += `# UNIT ${family} ${unit}\n`;
-  out += `# HELP ${family} ${escape(metric.descriptor.description || 'description missing')}\n`;
+  out += `# HELP ${family} ${escapeText(metric.descriptor.description || 'description missing')}\n`;
   if (metric.dataPointType === DataPointType.HISTOGRAM) {
     for (const point of metric.dataPoints) out += histogramText(family, point, scopeLabels);
     return out;
@@ -130,10 +130,10 @@ function label(key: string, value: unknown, resource: boolean): string {
   // Point attributes are Prometheus-safe already; resource keys are sanitised as the exporter does.
   const name = resource ? prometheusLabelName(key) : key;
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
-  return `${name}="${escape(text)}"`;
+  return `${name}="${escapeText(text)}"`;
 }
 
-function escape(text: string): string {
+function escapeText(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
