@@ -38,6 +38,12 @@ const { cleanups, errors } = cleanUpAfterEach();
 
 const BOUNDARIES = [0.005, 0.01, 0.1, 1];
 
+interface Save {
+  type: 'save';
+  outcome: string;
+  seconds: number;
+}
+
 function setup(options: { exemplarFilter?: ExemplarFilterName; sampled?: boolean } = {}) {
   const spans = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({
@@ -62,13 +68,13 @@ function setup(options: { exemplarFilter?: ExemplarFilterName; sampled?: boolean
   );
   const recorder = runtime.createRecorder('storage', {
     metrics: () => [
-      histogram({
+      histogram<Save>({
         name: 'save.duration',
         unit: 's',
         description: 'Save time',
         on: 'save',
-        value: (e: { seconds: number }) => e.seconds,
-        attributes: (e: { outcome: string }) => ({ outcome: e.outcome }),
+        value: (e) => e.seconds,
+        attributes: (e) => ({ outcome: e.outcome }),
         buckets: BOUNDARIES,
       }),
       counter({
