@@ -20,7 +20,9 @@ describe('prefersOpenMetrics', () => {
     expect(prefersOpenMetrics('text/plain;version=0.0.4')).toBe(false);
     expect(prefersOpenMetrics('text/html,application/xhtml+xml,*/*;q=0.8')).toBe(false);
     expect(
-      prefersOpenMetrics('text/plain;version=0.0.4,application/openmetrics-text;version=1.0.0;q=0.5'),
+      prefersOpenMetrics(
+        'text/plain;version=0.0.4,application/openmetrics-text;version=1.0.0;q=0.5',
+      ),
     ).toBe(false);
   });
 
