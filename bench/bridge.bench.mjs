@@ -21,7 +21,7 @@ import {
 import { context, trace } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import {
   formatMs,
   formatNs,
@@ -393,7 +393,7 @@ if (SECTIONS.includes('c')) {
   const plain = make(undefined);
   const captured = make('bridge');
   const noop = make('noop');
-  const tracer = new BasicTracerProvider().getTracer('bench');
+  const tracer = new TracerProvider().getTracer('bench');
   const span = tracer.startSpan('request');
   const active = trace.setSpan(context.active(), span);
   // Bursts of 256 registrations (timed), each drained synchronously (untimed: processing is

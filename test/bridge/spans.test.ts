@@ -4,11 +4,11 @@ import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, trace } from '@opentelemetry/api';
 import {
   AlwaysOffSampler,
-  BasicTracerProvider,
   InMemorySpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentMetrics } from '../fixtures/document-metrics.js';
 import { DocumentOpened, DocumentStorage } from '../fixtures/document-storage.js';
@@ -30,8 +30,8 @@ const { cleanups, errors } = cleanUpAfterEach();
 
 function setup(sampler?: ParentBasedSampler) {
   const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
     ...(sampler === undefined ? {} : { sampler }),
   });
   const runtime = new MetricsRuntime({ namespace: 'docs', onError: errors.onError });
@@ -161,7 +161,7 @@ describe('event spans', () => {
         histogram({ name: 'latency', on: 'req', value: (e: { ms: number }) => e.ms }),
       ],
     });
-    const tracer = new BasicTracerProvider().getTracer('t');
+    const tracer = new TracerProvider().getTracer('t');
     const span = tracer.startSpan('request');
     const active = trace.setSpan(context.active(), span);
     context.with(active, () => recorder.registerEvent({ type: 'req', ms: 3 }));

@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 
 describe('public API for worker threads', () => {
   it('exports the owning-side names from the main entry', () => {
-    for (const name of ['exposeRecorder', 'ExposedRecorder', 'connectRecorder', 'WorkerRecorder']) {
+    for (const name of [
+      'createExposedRecorder',
+      'ExposedRecorder',
+      'connectRecorder',
+      'WorkerRecorder',
+    ]) {
       expect(typeof (core as Record<string, unknown>)[name], name).toBe('function');
     }
     expect(typeof core.MetricsRuntime.prototype.exposeRecorder).toBe('function');

@@ -31,19 +31,23 @@ export type {
   RecorderOptions,
   RecorderState,
   RecorderStats,
+  RecorderView,
 } from './recorder/index.js';
 export { DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './recorder/index.js';
 export type {
   CreateRecorderOptions,
-  ImmediateSchedulerOptions,
   MetricsRuntimeOptions,
   RecorderListener,
+} from './runtime/index.js';
+export { MetricsRuntime } from './runtime/index.js';
+export type {
+  ImmediateSchedulerOptions,
   Scheduler,
   SchedulerOption,
   SchedulerStats,
   SchedulerTask,
-} from './runtime/index.js';
-export { createImmediateScheduler, createSyncScheduler, MetricsRuntime } from './runtime/index.js';
+} from './scheduler/index.js';
+export { createImmediateScheduler, createSyncScheduler } from './scheduler/index.js';
 export type {
   Attributes,
   AttributeValue,
@@ -64,7 +68,7 @@ export type {
 } from './workers/index.js';
 export {
   connectRecorder,
+  createExposedRecorder,
   ExposedRecorder,
-  exposeRecorder,
   WorkerRecorder,
 } from './workers/index.js';

@@ -1,3 +1,3 @@
 export { MetricEvent } from './metric-event.js';
-export type { EventClass, EventPredicate, EventSelector, SplitSelector } from './selector.js';
-export { compileSelector, describeEvent, isInstance, splitSelector } from './selector.js';
+export type { EventClass, EventPredicate, EventSelector } from './selector.js';
+export { describeEvent } from './selector.js';

@@ -1,6 +1,6 @@
 import { MetricsWiringError } from '../errors/index.js';
 import type { Attributes, HistogramPoint } from '../snapshots/types.js';
-import { BuiltInMetric } from './base-metric.js';
+import { BuiltInMetric } from './built-in-metric.js';
 import type { HistogramOptions, Metric } from './types.js';
 
 /** OpenTelemetry's default explicit bucket boundaries. */

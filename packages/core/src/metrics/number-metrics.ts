@@ -1,5 +1,5 @@
 import type { Attributes, NumberPoint } from '../snapshots/types.js';
-import { BuiltInMetric } from './base-metric.js';
+import { BuiltInMetric } from './built-in-metric.js';
 import type { Metric, MetricOptions } from './types.js';
 
 abstract class NumberMetric extends BuiltInMetric<NumberPoint> {

@@ -8,5 +8,6 @@ export type {
   RecorderOptions,
   RecorderState,
   RecorderStats,
+  RecorderView,
 } from './types.js';
-export { DEFAULT_MAX_PENDING_EVENTS } from './wiring.js';
+export { DEFAULT_MAX_PENDING_EVENTS } from './validate-options.js';

@@ -1,13 +1,19 @@
 import { defaultErrorHandler, type ErrorHandler } from '../errors/index.js';
-import { describeEvent } from '../events/index.js';
-import { describeValue } from '../internal/attributes.js';
-import { EventRing } from '../internal/event-ring.js';
+import { BoundedQueue } from '../internal/bounded-queue.js';
+import { overflowStrategy } from '../internal/buffer-options.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
-import { ListenerList } from '../internal/listener-list.js';
-import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
-import { resolveScheduler, type Scheduler, type SchedulerTask } from '../runtime/scheduler.js';
+import {
+  type IdleTask,
+  resolveScheduler,
+  type Scheduler,
+  type SchedulerTask,
+} from '../scheduler/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
+import { ChangeHooks } from './change-hooks.js';
+import { Dispatcher } from './dispatcher.js';
+import { claimMetric } from './metric-ownership.js';
+import { RecorderReports, type RejectionCode } from './recorder-reports.js';
 import type {
   BatchListener,
   ChangeListener,
@@ -17,17 +23,15 @@ import type {
   RecorderOptions,
   RecorderState,
   RecorderStats,
+  RecorderView,
 } from './types.js';
-import { checkRecorderOptions, claimMetric } from './wiring.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+import { checkRecorderOptions } from './validate-options.js';
 
 const CREATED = 0;
 const RUNNING = 1;
 const STOPPING = 2;
 const STOPPED = 3;
 const STATES: readonly RecorderState[] = ['created', 'running', 'stopping', 'stopped'];
-const CLOCK_EVERY = 128;
 
 /**
  * Receives events from production code and processes them later, in order, through its metrics.
@@ -36,36 +40,28 @@ const CLOCK_EVERY = 128;
  * const recorder = runtime.createRecorder('document_storage', { metrics: [saveAttempts] });
  * recorder.registerEvent(new DocumentSaveAttempt('success'));
  */
-export class MetricsRecorder {
+export class MetricsRecorder implements RecorderView {
   readonly name: string;
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
 
   private phase = CREATED;
-  private metrics: readonly Metric[] = [];
   private readonly scheduler: Scheduler;
   private readonly task: SchedulerTask;
+  private readonly idleTask: IdleTask;
   private readonly clock: () => number;
-  private readonly dropOldest: boolean;
-  private readonly reporter: OnceReporter;
+  private readonly reports: RecorderReports;
   private readonly host: MetricHost;
+  private readonly hooks: ChangeHooks;
+  private readonly dispatcher: Dispatcher;
 
-  private readonly ring: EventRing;
+  private readonly queue: BoundedQueue;
   private queued = false;
   private capture: ContextCapture | undefined;
 
   private registered = 0;
-  private processed = 0;
-  private accepted = 0;
-  private failed = 0;
   private rejected = 0;
-  private droppedNewest = 0;
-  private droppedOldest = 0;
 
-  private readonly changeListeners = new ListenerList<ChangeListener>();
-  private readonly batchListeners = new ListenerList<BatchListener>();
-  private readonly hasAfterChange: boolean;
-  private hooked: boolean;
   private readonly waiters = new FlushWaiters();
   private stopping: Promise<void> | undefined;
   // True while events are being dispatched: a hook calling processPending() must not start a
@@ -76,16 +72,25 @@ export class MetricsRecorder {
     const { capacity, overflow } = checkRecorderOptions(name, options);
     this.name = name;
     this.capacity = capacity;
-    this.ring = new EventRing(capacity);
     this.overflow = overflow;
-    this.dropOldest = overflow === 'drop-oldest';
+    this.reports = new RecorderReports(name, options.onError ?? defaultErrorHandler);
+    const strategy = overflowStrategy(overflow);
+    this.queue = new BoundedQueue({
+      capacity,
+      overflow: strategy,
+      onDrop: () => this.reports.bufferFull(capacity, strategy.loses),
+    });
     this.clock = options.clock ?? (() => performance.now());
     this.scheduler = resolveScheduler(options.scheduler, options.clock);
-    this.reporter = new OnceReporter(options.onError ?? defaultErrorHandler);
     this.task = { drain: (deadline) => this.drainQueued(deadline) };
-    this.host = { recorderName: name, report: (error) => this.reporter.report(error) };
-    this.hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
-    this.hooked = this.hasAfterChange;
+    this.idleTask = { idle: () => this.giveBackIdleBuffer() };
+    this.host = { recorderName: name, report: (error) => this.reports.reporter.report(error) };
+    const hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
+    this.hooks = new ChangeHooks(
+      hasAfterChange ? (change) => this.afterChange(change) : undefined,
+      this.reports,
+    );
+    this.dispatcher = new Dispatcher(this, this.hooks, this.reports, this.clock);
     for (const metric of options.metrics ?? []) this.addMetric(metric);
   }
 
@@ -109,9 +114,9 @@ export class MetricsRecorder {
       return;
     }
     this.registered++;
-    const ring = this.ring;
-    if (ring.size >= ring.room && !this.makeRoom()) return;
-    const slot = ring.push(event);
+    const queue = this.queue;
+    if (queue.size >= queue.room && !queue.makeRoom()) return;
+    const slot = queue.push(event);
     if (this.capture !== undefined) this.captureInto(slot);
     if (!this.queued && this.phase === RUNNING) {
       this.queued = true;
@@ -121,29 +126,25 @@ export class MetricsRecorder {
 
   /** Adds a metric (wiring time). Throws on an invalid or duplicate name. */
   addMetric(metric: Metric): void {
-    claimMetric(this, this.metrics, metric);
+    const dispatcher = this.dispatcher;
+    claimMetric(this, dispatcher.metrics, metric);
     metric.attach?.(this.host);
-    this.metrics = [...this.metrics, metric];
+    dispatcher.metrics = [...dispatcher.metrics, metric];
   }
 
   /** The metrics of this recorder, in dispatch order. */
   getMetrics(): readonly Metric[] {
-    return this.metrics;
+    return this.dispatcher.metrics;
   }
 
   /** Current state of every metric (immutable copies). A throwing `snapshot()` is reported and skipped. */
   getMetricSnapshots(): MetricSnapshot[] {
     const out: MetricSnapshot[] = [];
-    for (const metric of this.metrics) {
+    for (const metric of this.dispatcher.metrics) {
       try {
         out.push(metric.snapshot());
       } catch (error) {
-        this.reporter.once(
-          `snapshot:${metric.name}`,
-          'metric-failed',
-          `Metric "${metric.name}" in recorder "${this.name}" threw from snapshot(): ${String(error)}`,
-          error,
-        );
+        this.reports.snapshotFailed(metric, error);
       }
     }
     return out;
@@ -151,15 +152,16 @@ export class MetricsRecorder {
 
   /** Counters; see {@link RecorderStats} for the invariant. */
   stats(): RecorderStats {
+    const { processed, accepted, failed } = this.dispatcher;
     return {
       registered: this.registered,
-      processed: this.processed,
-      accepted: this.accepted,
-      ignored: this.processed - this.accepted,
-      dropped: this.droppedNewest + this.droppedOldest,
-      failed: this.failed,
+      processed,
+      accepted,
+      ignored: processed - accepted,
+      dropped: this.queue.refused + this.queue.evicted,
+      failed: failed + this.hooks.failures,
       rejected: this.rejected,
-      pending: this.ring.size,
+      pending: this.queue.size,
       capacity: this.capacity,
     };
   }
@@ -169,28 +171,23 @@ export class MetricsRecorder {
 
   /** Listens to every accepted event. Returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void {
-    const remove = this.changeListeners.add(listener);
-    this.hooked = true;
-    return () => {
-      remove();
-      this.hooked = this.hasAfterChange || this.changeListeners.items.length > 0;
-    };
+    return this.hooks.onChange(listener);
   }
 
   /** Listens to the end of each processing batch, to coalesce work. Returns the unsubscribe function. */
   onBatchEnd(listener: BatchListener): () => void {
-    return this.batchListeners.add(listener);
+    return this.hooks.onBatchEnd(listener);
   }
 
   /** Installs (or with `undefined` removes) the function whose result travels with each event as `context`. */
   setContextCapture(capture: ContextCapture | undefined): void {
     this.capture = capture;
-    if (capture !== undefined) this.ring.keepContexts();
+    if (capture !== undefined) this.queue.keepContexts();
   }
 
   /** Replaces the error handler (a runtime passes its own). */
   setErrorHandler(handler: ErrorHandler): void {
-    this.reporter.handler = handler;
+    this.reports.reporter.handler = handler;
   }
 
   /** Starts processing (events registered before are kept and processed now). Idempotent. */
@@ -202,7 +199,7 @@ export class MetricsRecorder {
 
   /** Resolves once every event registered before the call has been processed (or dropped). */
   flush(): Promise<void> {
-    if (this.ring.size === 0) return Promise.resolve();
+    if (this.queue.size === 0) return Promise.resolve();
     const flushed = this.waiters.wait(this.enqueued());
     this.kick();
     return flushed;
@@ -220,15 +217,6 @@ export class MetricsRecorder {
     }
   }
 
-  private drainGuarded(deadline: number): boolean {
-    this.draining = true;
-    try {
-      return this.drain(deadline);
-    } finally {
-      this.draining = false;
-    }
-  }
-
   /** Refuses new events, processes the pending ones, then resolves. Idempotent. */
   stop(): Promise<void> {
     if (this.stopping !== undefined) return this.stopping;
@@ -240,21 +228,31 @@ export class MetricsRecorder {
     return this.stopping;
   }
 
-  // Events that entered the buffer so far; with `retired()` it orders flush waiters.
+  // Events that entered the queue so far (refused ones never did); a flush waits for `retired()`
+  // to reach it. Exact for any overflow policy: the queue counts what it refused and evicted.
   private enqueued(): number {
-    return this.registered - this.droppedNewest;
+    return this.registered - this.queue.refused;
   }
 
   private retired(): number {
-    return this.processed + this.droppedOldest;
+    return this.dispatcher.processed + this.queue.evicted;
   }
 
   private kick(): void {
-    if (this.ring.size > 0 && !this.queued && this.phase !== CREATED) {
+    if (this.queue.size > 0 && !this.queued && this.phase !== CREATED) {
       this.queued = true;
       this.scheduler.schedule(this.task);
     }
     this.settleWaiters();
+  }
+
+  private drainGuarded(deadline: number): boolean {
+    this.draining = true;
+    try {
+      return this.drain(deadline);
+    } finally {
+      this.draining = false;
+    }
   }
 
   // The scheduler's visit. Only here does `queued` go back to false: the scheduler holds the task
@@ -267,100 +265,33 @@ export class MetricsRecorder {
   }
 
   private drain(deadline: number): boolean {
-    const count = this.processBatch(deadline);
+    const count = this.dispatcher.processBatch(this.queue, deadline);
     if (count > 0) this.endBatch(count);
-    if (this.ring.size > 0) return true;
-    if (this.ring.oversized) {
-      // A large ring means a burst: keep it while the burst goes on (regrowing it every turn
-      // costs more than the events), and give the memory back after one visit finds no new event.
-      if (count > 0) return true;
-      this.ring.reset();
-    }
+    if (this.queue.size > 0) return true;
+    if (this.queue.oversized) return this.burstEnded(count);
     return false;
   }
 
-  // The hot loop, on its own so the JIT optimises it apart from the rarely run end of `drain`.
-  // The ring's fields are re-read every turn: a hook may register events (and grow it) meanwhile.
-  private processBatch(deadline: number): number {
-    const ring = this.ring;
-    let count = 0;
-    while (ring.size > 0) {
-      const context = ring.oldestContext();
-      const event = ring.shift();
-      this.processed++;
-      this.dispatch(event, context);
-      if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
+  // A large ring means a burst. Regrowing it for every burst costs more than the events, so it is
+  // kept while bursts recur and given back after a sustained idle period (the scheduler's idle
+  // timer). A scheduler without one: kept for one more visit, given back when that finds nothing.
+  private burstEnded(count: number): boolean {
+    if (this.scheduler.scheduleIdle !== undefined) {
+      this.scheduler.scheduleIdle(this.idleTask);
+      return false;
     }
-    return count;
+    if (count > 0) return true;
+    this.queue.shrink();
+    return false;
   }
 
-  private dispatch(event: object, context: unknown): void {
-    const metrics = this.metrics;
-    let accepted = false;
-    for (let i = 0; i < metrics.length; i++) {
-      const metric = metrics[i] as Metric;
-      let changed: boolean;
-      // While a hook listens, the change is built first and handed to the metric to fill in.
-      const change: Mutable<MetricChange> | undefined = this.hooked
-        ? { recorder: this, metric, event, context, attributes: undefined, value: undefined }
-        : undefined;
-      try {
-        changed = metric.handleEvent(event, change) === true;
-      } catch (error) {
-        this.failed++;
-        this.reporter.once(
-          `metric:${metric.name}`,
-          'metric-failed',
-          `Metric "${metric.name}" in recorder "${this.name}" threw on event ${describeEvent(event)}: ${errorMessage(error)}`,
-          error,
-        );
-        continue;
-      }
-      if (changed) {
-        accepted = true;
-        if (change !== undefined) this.fireChange(change);
-      }
-    }
-    if (accepted) this.accepted++;
-  }
-
-  private fireChange(change: MetricChange): void {
-    if (this.hasAfterChange) {
-      try {
-        this.afterChange(change);
-      } catch (error) {
-        this.listenerFailed('afterChange', error);
-      }
-    }
-    const listeners = this.changeListeners.items;
-    for (let i = 0; i < listeners.length; i++) {
-      try {
-        (listeners[i] as ChangeListener)(change);
-      } catch (error) {
-        this.listenerFailed('onChange listener', error);
-      }
-    }
-  }
-
-  private listenerFailed(what: string, error: unknown): void {
-    this.failed++;
-    this.reporter.once(
-      `listener:${what}`,
-      'listener-failed',
-      `A post-change ${what} of recorder "${this.name}" threw: ${errorMessage(error)}`,
-      error,
-    );
+  private giveBackIdleBuffer(): void {
+    // Busy again: the end of that burst schedules the idle task anew.
+    if (this.queue.size === 0 && !this.draining) this.queue.shrink();
   }
 
   private endBatch(count: number): void {
-    const listeners = this.batchListeners.items;
-    for (let i = 0; i < listeners.length; i++) {
-      try {
-        (listeners[i] as BatchListener)(this, count);
-      } catch (error) {
-        this.listenerFailed('onBatchEnd listener', error);
-      }
-    }
+    this.hooks.endBatch(this, count);
     this.settleWaiters();
   }
 
@@ -369,53 +300,17 @@ export class MetricsRecorder {
   }
 
   private captureInto(slot: number): void {
+    const contexts = this.queue.contexts as unknown[];
     try {
-      (this.ring.contexts as unknown[])[slot] = (this.capture as ContextCapture)();
+      contexts[slot] = (this.capture as ContextCapture)();
     } catch (error) {
-      (this.ring.contexts as unknown[])[slot] = undefined;
-      this.reporter.once(
-        'capture',
-        'context-capture-failed',
-        `The context capturer of recorder "${this.name}" threw: ${errorMessage(error)}`,
-        error,
-      );
+      contexts[slot] = undefined;
+      this.reports.captureFailed(error);
     }
   }
 
-  // The buffer is full (drop per the policy; `false` = the new event is dropped) or the ring must grow.
-  private makeRoom(): boolean {
-    if (this.ring.size >= this.capacity) {
-      if (!this.dropOldest) {
-        this.droppedNewest++;
-        this.noteFull();
-        return false;
-      }
-      this.ring.shift();
-      this.droppedOldest++;
-      this.noteFull();
-      return true;
-    }
-    this.ring.grow();
-    return true;
-  }
-
-  private noteFull(): void {
-    if (this.reporter.has('full')) return;
-    this.reporter.once(
-      'full',
-      'buffer-full',
-      `Recorder "${this.name}" is full (${this.capacity} pending events); dropping the ${this.dropOldest ? 'oldest' : 'newest'} events. Drops are counted in stats().dropped; raise maxPendingEvents or make metrics cheaper.`,
-    );
-  }
-
-  private reject(event: unknown, code: 'invalid-event' | 'event-after-stop'): void {
+  private reject(event: unknown, code: RejectionCode): void {
     this.rejected++;
-    // Rejections come in floods on the producer's stack: build the message only once.
-    if (this.reporter.has(code)) return;
-    const message =
-      code === 'invalid-event'
-        ? `Recorder "${this.name}" rejected ${describeValue(event)}: an event must be a non-null object. Rejections are counted in stats().rejected.`
-        : `Recorder "${this.name}" is ${this.state} and rejected event ${describeEvent(event)}; rejections are counted in stats().rejected.`;
-    this.reporter.once(code, code, message);
+    this.reports.rejected(event, code, this.state);
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricEvent } from '../events/index.js';
 import { counter, type Metric } from '../metrics/index.js';
 import { createTestRecorder } from '../testing/index.js';
-import { type MetricChange, MetricsRecorder } from './index.js';
+import { type MetricChange, MetricsRecorder, type RecorderView } from './index.js';
 
 class Saved extends MetricEvent {}
 
@@ -123,7 +123,7 @@ describe('post-change hook', () => {
 describe('end-of-batch notification', () => {
   it('fires once per processing batch with the number of events in it', async () => {
     const recorder = new MetricsRecorder('r', { metrics: [counter({ name: 'c', on: Saved })] });
-    const batches: [MetricsRecorder, number][] = [];
+    const batches: [RecorderView, number][] = [];
     recorder.onBatchEnd((r, n) => batches.push([r, n]));
     recorder.start();
     for (let i = 0; i < 5; i++) recorder.registerEvent(new Saved());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { counter } from '../metrics/index.js';
-import type { Scheduler, SchedulerTask } from '../runtime/scheduler.js';
+import type { Scheduler, SchedulerTask } from '../scheduler/scheduler.js';
 import { pointValue } from '../testing/index.js';
 import { MetricsRecorder } from './index.js';
 

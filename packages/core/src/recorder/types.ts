@@ -1,11 +1,10 @@
 import type { ErrorHandler } from '../errors/index.js';
+import type { OverflowPolicy } from '../internal/overflow.js';
 import type { Metric } from '../metrics/types.js';
-import type { SchedulerOption } from '../runtime/scheduler.js';
-import type { Attributes } from '../snapshots/types.js';
-import type { MetricsRecorder } from './metrics-recorder.js';
+import type { SchedulerOption } from '../scheduler/scheduler.js';
+import type { Attributes, MetricSnapshot } from '../snapshots/types.js';
 
-/** What happens to an event registered while the buffer is full. */
-export type OverflowPolicy = 'drop-newest' | 'drop-oldest';
+export type { OverflowPolicy };
 
 /** `created → running → stopping → stopped`. */
 export type RecorderState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -27,9 +26,23 @@ export interface RecorderOptions {
   clock?: () => number;
 }
 
+/**
+ * What a hook or batch listener sees of the recorder that fired it (`MetricsRecorder` implements
+ * it). Narrow on purpose: types that name the recorder need not import its class.
+ */
+export interface RecorderView {
+  readonly name: string;
+  readonly state: RecorderState;
+  registerEvent(event: object): void;
+  getMetrics(): readonly Metric[];
+  getMetricSnapshots(): MetricSnapshot[];
+  stats(): RecorderStats;
+  processPending(): void;
+}
+
 /** Payload of the post-change hook: fired after `metric` accepted `event`. */
 export interface MetricChange<C = unknown> {
-  readonly recorder: MetricsRecorder;
+  readonly recorder: RecorderView;
   readonly metric: Metric;
   readonly event: object;
   /** What the context capturer returned at `registerEvent` time; `undefined` without one. */
@@ -47,7 +60,7 @@ export interface MetricChange<C = unknown> {
 export type ChangeListener = (change: MetricChange) => void;
 
 /** Fired once after each processing batch: where to coalesce work done per change. */
-export type BatchListener = (recorder: MetricsRecorder, processedInBatch: number) => void;
+export type BatchListener = (recorder: RecorderView, processedInBatch: number) => void;
 
 /**
  * Counters of a recorder. Invariant: `registered = processed + dropped + pending`.

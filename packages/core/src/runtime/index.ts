@@ -4,11 +4,3 @@ export type {
   RecorderListener,
 } from './metrics-runtime.js';
 export { MetricsRuntime } from './metrics-runtime.js';
-export type {
-  ImmediateSchedulerOptions,
-  Scheduler,
-  SchedulerOption,
-  SchedulerStats,
-  SchedulerTask,
-} from './scheduler.js';
-export { createImmediateScheduler, createSyncScheduler } from './scheduler.js';

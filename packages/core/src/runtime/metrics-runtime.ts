@@ -6,13 +6,14 @@ import {
   MetricsWiringError,
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
+import { resolveScheduler, type Scheduler, type SchedulerOption } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
-import { resolveScheduler, type Scheduler, type SchedulerOption } from './scheduler.js';
 
 /** Options of {@link MetricsRuntime}. */
 export interface MetricsRuntimeOptions {
@@ -75,6 +76,12 @@ export class MetricsRuntime {
         `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(options?.namespace)}.`,
       );
     }
+    // The recorders' defaults are checked now, not at the first createRecorder.
+    const owner = `MetricsRuntime "${options.namespace}"`;
+    if (options.maxPendingEvents !== undefined) {
+      checkPositiveInteger(owner, 'maxPendingEvents', options.maxPendingEvents);
+    }
+    if (options.overflow !== undefined) checkOverflow(owner, options.overflow);
     this.options = options;
     this.namespace = options.namespace;
     this.clock = options.clock ?? (() => performance.now());

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { MetricsWiringError } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { checkHandleOptions } from './handle-options.js';
 import { HANDLE_KIND, HANDLE_VERSION, SLOTS } from './protocol.js';
 import type { ConnectRecorderOptions, RecorderHandle } from './types.js';
 import { WorkerRecorder } from './worker-recorder.js';
@@ -43,6 +44,11 @@ export function connectRecorder(
       'invalid-handle',
       `This handle of recorder "${h.recorder}" is already connected: each worker needs its own exposedRecorder.handle().`,
     );
+  }
+  try {
+    checkHandleOptions(`Handle of recorder "${h.recorder}"`, h);
+  } catch (error) {
+    throw new MetricsWiringError('invalid-handle', (error as Error).message, { cause: error });
   }
   connectedPorts.add(h.port);
   return new WorkerRecorder(handle, options);

@@ -5,8 +5,8 @@ import {
   MetricsError,
   MetricsWiringError,
 } from '../errors/index.js';
-import { describeValue } from '../internal/attributes.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import { checkHandleOptions } from './handle-options.js';
 import {
   type ConnectionCounts,
   type ConnectionOwner,
@@ -72,17 +72,14 @@ export class ExposedRecorder {
         `Recorder "${this.recorder.name}" is no longer exposed to workers (closed or shut down): create handles before shutdown().`,
       );
     }
-    const maxPendingEvents = options.maxPendingEvents ?? this.recorder.capacity;
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    const overflow = options.overflow ?? this.recorder.overflow;
-    this.check('maxPendingEvents', maxPendingEvents);
-    this.check('batchSize', batchSize);
-    if (overflow !== 'drop-newest' && overflow !== 'drop-oldest') {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Worker handle of recorder "${this.recorder.name}": overflow must be 'drop-newest' or 'drop-oldest', got ${describeValue(overflow)}.`,
-      );
-    }
+    const { maxPendingEvents, overflow, batchSize } = checkHandleOptions(
+      `Worker handle of recorder "${this.recorder.name}"`,
+      {
+        maxPendingEvents: options.maxPendingEvents ?? this.recorder.capacity,
+        overflow: options.overflow ?? this.recorder.overflow,
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      },
+    );
     const { port1, port2 } = new MessageChannel();
     const counters = new SharedArrayBuffer(SLOTS * Uint32Array.BYTES_PER_ELEMENT);
     this.open.add(new OwnerConnection(this.owner, port1, new Uint32Array(counters)));
@@ -131,15 +128,6 @@ export class ExposedRecorder {
     }
   }
 
-  private check(option: string, value: number): void {
-    if (!Number.isInteger(value) || value < 1 || value > 0x7fff_ffff) {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `Worker handle of recorder "${this.recorder.name}": ${option} must be a positive integer below 2^31, got ${describeValue(value)}.`,
-      );
-    }
-  }
-
   private report(error: MetricsError): void {
     try {
       this.onError(error);
@@ -150,10 +138,11 @@ export class ExposedRecorder {
 }
 
 /**
- * Exposes `recorder` to worker threads without a runtime (then you call `close()` at shutdown;
- * `runtime.exposeRecorder(name)` does that for you).
+ * Creates an exposure of `recorder` to worker threads without a runtime (then you call `close()`
+ * at shutdown). With a runtime, use `runtime.exposeRecorder(name)`, which keeps one exposure per
+ * recorder and closes it at shutdown.
  */
-export function exposeRecorder(
+export function createExposedRecorder(
   recorder: MetricsRecorder,
   options: ExposeRecorderOptions = {},
 ): ExposedRecorder {

@@ -1,5 +1,5 @@
 export { connectRecorder } from './connect-recorder.js';
-export { ExposedRecorder, exposeRecorder } from './exposed-recorder.js';
+export { createExposedRecorder, ExposedRecorder } from './exposed-recorder.js';
 export type {
   ConnectRecorderOptions,
   ExposedRecorderStats,

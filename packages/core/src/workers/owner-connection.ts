@@ -53,10 +53,6 @@ export class OwnerConnection {
     port.unref();
   }
 
-  get isOpen(): boolean {
-    return this.open;
-  }
-
   /** Current counts (live while open). */
   counts(): ConnectionCounts {
     const registered = this.registered.read();

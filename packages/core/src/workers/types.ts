@@ -33,7 +33,7 @@ export interface RecorderHandleOptions {
   batchSize?: number;
 }
 
-/** Options of {@link exposeRecorder}. */
+/** Options of {@link createExposedRecorder}. */
 export interface ExposeRecorderOptions {
   /** Receives problems such as events lost when a worker dies. Default: one `console.warn` line per problem; `runtime.exposeRecorder` passes the runtime's handler. */
   onError?: ErrorHandler;

@@ -2,14 +2,13 @@ import type { MessagePort } from 'node:worker_threads';
 import { defaultErrorHandler, type MetricsErrorCode } from '../errors/index.js';
 import { describeEvent } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
+import { BoundedQueue } from '../internal/bounded-queue.js';
+import { overflowStrategy } from '../internal/buffer-options.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
-import type { OverflowPolicy } from '../recorder/types.js';
+import type { OverflowPolicy } from '../internal/overflow.js';
 import { CLOSED, DROPPED, RECEIVED, REGISTERED, REJECTED, UNCLONEABLE } from './protocol.js';
 import type { ConnectRecorderOptions, RecorderHandle, WorkerRecorderStats } from './types.js';
-
-// Compact the front of the buffer after this many evicted slots (drop-oldest under pressure).
-const COMPACT_AFTER = 1024;
 
 /**
  * The recorder-facing side of a {@link RecorderHandle}, inside a worker: the same
@@ -25,20 +24,16 @@ export class WorkerRecorder {
 
   private readonly port: MessagePort;
   private readonly shared: Uint32Array;
-  private readonly dropOldest: boolean;
   private readonly reporter: OnceReporter;
 
-  // Unsent events are buffer[start..]; `start` moves when drop-oldest evicts.
-  private buffer: (object | undefined)[] = [];
-  private start = 0;
-  // capacity minus what is in flight, as last known; refreshed from the shared counters when hit.
-  private room: number;
+  // Unsent events. Its limit is the capacity minus what is in flight, as last known: refreshed
+  // from the shared counters when reached, lowered by what each send puts in flight.
+  private readonly queue: BoundedQueue;
   private scheduled = false;
   private closed = false;
 
   private registered = 0;
   private sent = 0;
-  private dropped = 0;
   private uncloneable = 0;
   private rejected = 0;
   private lost = 0;
@@ -52,11 +47,15 @@ export class WorkerRecorder {
     this.capacity = handle.maxPendingEvents;
     this.overflow = handle.overflow;
     this.batchSize = handle.batchSize;
-    this.dropOldest = handle.overflow === 'drop-oldest';
-    this.room = this.capacity;
     this.port = handle.port;
     this.shared = new Uint32Array(handle.counters);
     this.reporter = new OnceReporter(options.onError ?? defaultErrorHandler);
+    const strategy = overflowStrategy(handle.overflow);
+    this.queue = new BoundedQueue({
+      capacity: this.capacity,
+      overflow: strategy,
+      onDrop: () => this.drop(strategy.loses),
+    });
     this.port.on('message', this.onMessage);
     this.port.on('close', this.onClose);
     // Only a pending flush keeps the worker alive (see flush()); batches ride on setImmediate.
@@ -78,18 +77,14 @@ export class WorkerRecorder {
       return;
     }
     Atomics.store(this.shared, REGISTERED, ++this.registered);
-    const size = this.buffer.length - this.start;
-    if (size >= this.room && size >= this.refreshRoom()) {
-      if (!this.dropOldest || size === 0) {
-        this.drop();
-        return;
-      }
-      this.buffer[this.start++] = undefined;
-      this.drop();
-      if (this.start >= COMPACT_AFTER) this.compact();
+    const queue = this.queue;
+    if (queue.size >= queue.room) {
+      // The limit was reached: what was in flight may have arrived since.
+      if (queue.size >= queue.limit) queue.setLimit(this.capacity - this.inFlight());
+      if (queue.size >= queue.room && !queue.makeRoom()) return;
     }
-    this.buffer.push(event);
-    if (this.buffer.length - this.start >= this.batchSize) {
+    queue.push(event);
+    if (queue.size >= this.batchSize) {
       this.send();
     } else if (!this.scheduled) {
       this.scheduled = true;
@@ -125,11 +120,11 @@ export class WorkerRecorder {
     return {
       registered: this.registered,
       sent: this.sent,
-      dropped: this.dropped,
+      dropped: this.dropped(),
       uncloneable: this.uncloneable,
       rejected: this.rejected,
       lost: this.lost,
-      pending: this.buffer.length - this.start,
+      pending: this.queue.size,
       inFlight: this.closed ? 0 : this.inFlight(),
       capacity: this.capacity,
     };
@@ -141,11 +136,13 @@ export class WorkerRecorder {
   };
 
   private send(): void {
-    const size = this.buffer.length - this.start;
+    const queue = this.queue;
+    const size = queue.size;
     if (size === 0) return;
-    const batch = this.start === 0 ? this.buffer : this.buffer.slice(this.start);
-    this.buffer = [];
-    this.start = 0;
+    const batch = queue.takeAll();
+    // Unlike a recorder's queue, this one empties every batch: a ring grown by a flood of
+    // drop-oldest evictions is given back at once.
+    if (queue.oversized) queue.shrink();
     if (this.closed || Atomics.load(this.shared, CLOSED) === 1) {
       this.markClosed();
       this.lost += size;
@@ -154,9 +151,9 @@ export class WorkerRecorder {
     try {
       this.port.postMessage(batch);
       this.sent += size;
-      this.room -= size;
+      queue.setLimit(queue.limit - size);
     } catch (error) {
-      this.sendCloneable(batch as object[], error);
+      this.sendCloneable(batch, error);
     }
   }
 
@@ -180,7 +177,7 @@ export class WorkerRecorder {
     try {
       this.port.postMessage(good);
       this.sent += good.length;
-      this.room -= good.length;
+      this.queue.setLimit(this.queue.limit - good.length);
     } catch (retryError) {
       for (const event of good) this.refuse(event, retryError);
     }
@@ -198,24 +195,18 @@ export class WorkerRecorder {
     return (this.sent - Atomics.load(this.shared, RECEIVED)) >>> 0;
   }
 
-  private refreshRoom(): number {
-    this.room = this.capacity - this.inFlight();
-    return this.room;
+  private dropped(): number {
+    return this.queue.refused + this.queue.evicted;
   }
 
-  private drop(): void {
-    Atomics.store(this.shared, DROPPED, ++this.dropped);
+  private drop(loses: string): void {
+    Atomics.store(this.shared, DROPPED, this.dropped());
     // Drops come in floods: skip building the message once it has been reported.
     if (this.reporter.has('buffer-full')) return;
     this.reportOnce(
       'buffer-full',
-      `Worker recorder "${this.name}" is full (${this.capacity} events buffered or in flight); dropping the ${this.dropOldest ? 'oldest' : 'newest'} events. Counted in stats().dropped.`,
+      `Worker recorder "${this.name}" is full (${this.capacity} events buffered or in flight); dropping the ${loses} events. Counted in stats().dropped.`,
     );
-  }
-
-  private compact(): void {
-    this.buffer = this.buffer.slice(this.start);
-    this.start = 0;
   }
 
   private reject(event: unknown, code: 'invalid-event' | 'event-after-stop'): void {
@@ -239,9 +230,8 @@ export class WorkerRecorder {
   private readonly onClose = (): void => {
     if (this.closed) return;
     // The owning side closed (shutdown): what is still buffered will never arrive.
-    this.lost += this.buffer.length - this.start;
-    this.buffer = [];
-    this.start = 0;
+    this.lost += this.queue.size;
+    this.queue.takeAll();
     this.markClosed();
   };
 

@@ -14,11 +14,11 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOnSampler,
-  BasicTracerProvider,
   BatchSpanProcessor,
   ParentBasedSampler,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
@@ -103,7 +103,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     }),
   );
   const meterProvider = new MeterProvider({ resource, readers });
-  const tracerProvider = new BasicTracerProvider({
+  const tracerProvider = new TracerProvider({
     resource,
     sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
     spanProcessors,
@@ -199,7 +199,7 @@ function otlpExport(
     timeoutMillis: timeoutMs,
     ...(otlp.tracesUrl === undefined ? {} : { url: otlp.tracesUrl }),
   });
-  return [new BatchSpanProcessor(traceExporter, { exportTimeoutMillis: timeoutMs })];
+  return [new BatchSpanProcessor({ exporter: traceExporter, exportTimeoutMillis: timeoutMs })];
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -214,10 +214,7 @@ function positive(value: number | undefined, fallback: number, name: string): nu
 }
 
 // Globals only where none is installed, so a NodeSDK already running keeps its own.
-function registerGlobals(
-  meterProvider: MeterProvider,
-  tracerProvider: BasicTracerProvider,
-): () => void {
+function registerGlobals(meterProvider: MeterProvider, tracerProvider: TracerProvider): () => void {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   // Each returns false (and leaves the installed one) when a global is already registered.
   const setContext = context.setGlobalContextManager(contextManager);

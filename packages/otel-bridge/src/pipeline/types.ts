@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 
 /** Where the Prometheus `/metrics` endpoint listens. */
@@ -58,7 +58,7 @@ export interface OtelPipeline {
   /** Its readers (Prometheus, OTLP) include {@link OtelPipeline.metricProducer}. */
   readonly meterProvider: MeterProvider;
   /** Parent-based sampling; spans go to OTLP when enabled. */
-  readonly tracerProvider: BasicTracerProvider;
+  readonly tracerProvider: TracerProvider;
   /** The producer the readers include; `attachOtelBridge(runtime, { meterProvider })` feeds it. */
   readonly metricProducer: MvxMetricProducer;
   /** Whether metrics and spans are pushed over OTLP/HTTP (see {@link OtelPipelineOptions.otlp}). */

@@ -1,11 +1,11 @@
 import { MetricsWiringError } from '@mvx-metrics/core';
-import { emptyResource } from '@opentelemetry/resources';
 import type {
   CollectionResult,
   MetricCollectOptions,
   MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { defaultEpochClock, type EpochClock, hrNow } from '../internal/clock.js';
+import { EMPTY_RESOURCE } from '../internal/empty-resource.js';
 import { CollectionBuilder } from './collection-builder.js';
 
 /** An attachment as the producer sees it: brings its state up to date, then adds it to a collection. */
@@ -45,7 +45,7 @@ export class MvxMetricProducer implements MetricProducer {
       return Promise.resolve(this.collectNow());
     } catch (error) {
       return Promise.resolve({
-        resourceMetrics: { resource: emptyResource(), scopeMetrics: [] },
+        resourceMetrics: { resource: EMPTY_RESOURCE, scopeMetrics: [] },
         errors: [error],
       });
     }
@@ -63,7 +63,7 @@ export class MvxMetricProducer implements MetricProducer {
     }
     return {
       // Readers keep their own resource and only take the scope metrics of producers.
-      resourceMetrics: { resource: emptyResource(), scopeMetrics: builder.scopeMetrics() },
+      resourceMetrics: { resource: EMPTY_RESOURCE, scopeMetrics: builder.scopeMetrics() },
       errors: builder.errors,
     };
   }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { counter, type Metric } from '../metrics/index.js';
+import { MetricsRuntime } from '../runtime/index.js';
 import { pointValue } from '../testing/index.js';
-import { createImmediateScheduler, createSyncScheduler, MetricsRuntime } from './index.js';
+import { createImmediateScheduler, createSyncScheduler } from './index.js';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

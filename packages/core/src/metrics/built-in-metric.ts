@@ -1,5 +1,6 @@
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
-import { type EventSelector, isInstance, splitSelector } from '../events/index.js';
+import type { EventSelector } from '../events/index.js';
+import { isInstance, splitSelector } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import { DEFAULT_CARDINALITY_LIMIT, PointStore } from '../internal/point-store.js';
 import type { Attributes, MetricSnapshot, SnapshotPoint } from '../snapshots/types.js';

@@ -1,4 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { IdleSweeper, type IdleTask } from './idle-sweeper.js';
+
+export type { IdleTask };
 
 /** Work a scheduler runs: processes pending events until `deadline`; `true` = more is pending. */
 export interface SchedulerTask {
@@ -18,6 +21,12 @@ export interface Scheduler {
   /** Asks for `task` to be drained later. Called at most once per task until its drain returns `false`. */
   schedule(task: SchedulerTask): void;
   stats(): SchedulerStats;
+  /**
+   * Optional: runs `task.idle()` once, after `task` has stayed idle for a sustained period (the
+   * built-in schedulers: 5 s, one unref'd timer for all tasks); calling it again restarts the
+   * period. Without it, a recorder gives a burst's buffer back as soon as the burst is processed.
+   */
+  scheduleIdle?(task: IdleTask): void;
 }
 
 /** Options of {@link createImmediateScheduler}. */
@@ -39,6 +48,7 @@ export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}
   let ready: SchedulerTask[] = [];
   let armed = false;
   const counters: SchedulerStats = { turns: 0, visits: 0 };
+  const sweeper = new IdleSweeper(clock);
 
   const run = (): void => {
     armed = false;
@@ -72,6 +82,7 @@ export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}
       ready.push(task);
       arm();
     },
+    scheduleIdle: (task) => sweeper.add(task),
     stats: () => ({ ...counters }),
   };
 }
@@ -82,7 +93,9 @@ export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}
  */
 export function createSyncScheduler(): Scheduler {
   const counters: SchedulerStats = { turns: 0, visits: 0 };
+  const sweeper = new IdleSweeper(() => performance.now());
   return {
+    scheduleIdle: (task) => sweeper.add(task),
     schedule(task) {
       counters.turns++;
       do counters.visits++;

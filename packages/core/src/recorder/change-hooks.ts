@@ -1,0 +1,75 @@
+import { ListenerList } from '../internal/listener-list.js';
+import type { RecorderReports } from './recorder-reports.js';
+import type { BatchListener, ChangeListener, MetricChange, RecorderView } from './types.js';
+
+/**
+ * A recorder's post-change hook and its batch-end listeners: who listens, and calling them with
+ * every throw contained (counted in `failures`, reported once per kind).
+ */
+export class ChangeHooks {
+  /** True while anything listens to changes: only then does the recorder build a `MetricChange`. */
+  hooked: boolean;
+  /** Hook and listener calls that threw. */
+  failures = 0;
+  private readonly changeListeners = new ListenerList<ChangeListener>();
+  private readonly batchListeners = new ListenerList<BatchListener>();
+
+  /** `afterChange`: a subclass's override, or `undefined` when the recorder has none. */
+  constructor(
+    private readonly afterChange: ((change: MetricChange) => void) | undefined,
+    private readonly reports: RecorderReports,
+  ) {
+    this.hooked = afterChange !== undefined;
+  }
+
+  /** Adds a change listener; returns the unsubscribe function. */
+  onChange(listener: ChangeListener): () => void {
+    const remove = this.changeListeners.add(listener);
+    this.hooked = true;
+    return () => {
+      remove();
+      this.hooked = this.afterChange !== undefined || this.changeListeners.items.length > 0;
+    };
+  }
+
+  /** Adds a batch-end listener; returns the unsubscribe function. */
+  onBatchEnd(listener: BatchListener): () => void {
+    return this.batchListeners.add(listener);
+  }
+
+  /** Runs `afterChange`, then every change listener, in subscription order. */
+  fire(change: MetricChange): void {
+    if (this.afterChange !== undefined) {
+      try {
+        this.afterChange(change);
+      } catch (error) {
+        this.failed('afterChange', error);
+      }
+    }
+    const listeners = this.changeListeners.items;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        (listeners[i] as ChangeListener)(change);
+      } catch (error) {
+        this.failed('onChange listener', error);
+      }
+    }
+  }
+
+  /** Runs every batch-end listener with the recorder and the number of events just processed. */
+  endBatch(recorder: RecorderView, count: number): void {
+    const listeners = this.batchListeners.items;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        (listeners[i] as BatchListener)(recorder, count);
+      } catch (error) {
+        this.failed('onBatchEnd listener', error);
+      }
+    }
+  }
+
+  private failed(what: string, error: unknown): void {
+    this.failures++;
+    this.reports.listenerFailed(what, error);
+  }
+}

@@ -1,0 +1,80 @@
+import type { BoundedQueue } from '../internal/bounded-queue.js';
+import type { Metric } from '../metrics/types.js';
+import type { ChangeHooks } from './change-hooks.js';
+import type { RecorderReports } from './recorder-reports.js';
+import type { MetricChange, RecorderView } from './types.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+// Reading the clock per event would cost more than most metrics: check the budget every 128.
+const CLOCK_EVERY = 128;
+
+/**
+ * The processing side of a recorder: takes events off its queue in order, offers each to every
+ * metric, isolates a metric that throws, and fires the post-change hook for each acceptance.
+ */
+export class Dispatcher {
+  /** The recorder's metrics, in dispatch order (replaced, never mutated). */
+  metrics: readonly Metric[] = [];
+  processed = 0;
+  accepted = 0;
+  /** Metric calls that threw. */
+  failed = 0;
+
+  constructor(
+    private readonly recorder: RecorderView,
+    private readonly hooks: ChangeHooks,
+    private readonly reports: RecorderReports,
+    private readonly clock: () => number,
+  ) {}
+
+  /**
+   * Processes queued events until the queue is empty or `deadline` (by the clock) has passed.
+   * Returns how many were processed. The queue's fields are re-read every time round: a hook may
+   * register events (and grow the queue) meanwhile.
+   */
+  processBatch(queue: BoundedQueue, deadline: number): number {
+    let count = 0;
+    while (queue.size > 0) {
+      const context = queue.oldestContext();
+      const event = queue.shift();
+      this.processed++;
+      this.dispatch(event, context);
+      if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
+    }
+    return count;
+  }
+
+  private dispatch(event: object, context: unknown): void {
+    const metrics = this.metrics;
+    const hooks = this.hooks;
+    let accepted = false;
+    for (let i = 0; i < metrics.length; i++) {
+      const metric = metrics[i] as Metric;
+      let changed: boolean;
+      // While a hook listens, the change is built first and handed to the metric to fill in.
+      const change: Mutable<MetricChange> | undefined = hooks.hooked
+        ? {
+            recorder: this.recorder,
+            metric,
+            event,
+            context,
+            attributes: undefined,
+            value: undefined,
+          }
+        : undefined;
+      try {
+        changed = metric.handleEvent(event, change) === true;
+      } catch (error) {
+        this.failed++;
+        this.reports.metricFailed(metric, event, error);
+        continue;
+      }
+      if (changed) {
+        accepted = true;
+        if (change !== undefined) hooks.fire(change);
+      }
+    }
+    if (accepted) this.accepted++;
+  }
+}
