@@ -3,11 +3,11 @@ import { attachOtelBridge, type ExemplarFilterName } from '@mvx-metrics/otel-bri
 import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import {
   AlwaysOffSampler,
-  BasicTracerProvider,
   InMemorySpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   findOpenMetricsParser,
@@ -36,6 +36,7 @@ afterAll(() => pipeline.shutdown());
 
 const { cleanups, errors } = cleanUpAfterEach();
 
+const FILTER_VARIABLE = 'OTEL_METRICS_EXEMPLAR_FILTER';
 const BOUNDARIES = [0.005, 0.01, 0.1, 1];
 
 interface Save {
@@ -46,8 +47,8 @@ interface Save {
 
 function setup(options: { exemplarFilter?: ExemplarFilterName; sampled?: boolean } = {}) {
   const spans = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(spans)],
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
     ...(options.sampled === false
       ? { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) }
       : {}),
@@ -205,15 +206,16 @@ describe.skipIf(python === undefined)('/metrics in OpenMetrics', () => {
   );
 
   it('reads OTEL_METRICS_EXEMPLAR_FILTER, and reports a bad value once, falling back to trace_based', async () => {
-    const previous = process.env.OTEL_METRICS_EXEMPLAR_FILTER;
+    const env = process.env;
+    const previous = env[FILTER_VARIABLE];
     const restore = () => {
-      if (previous === undefined) delete process.env.OTEL_METRICS_EXEMPLAR_FILTER;
-      else process.env.OTEL_METRICS_EXEMPLAR_FILTER = previous;
+      if (previous === undefined) delete env[FILTER_VARIABLE];
+      else env[FILTER_VARIABLE] = previous;
     };
     try {
-      process.env.OTEL_METRICS_EXEMPLAR_FILTER = 'always_on';
+      env[FILTER_VARIABLE] = 'always_on';
       expect(await exemplarsAfterUnsampledAndUntraced({})).toHaveLength(3);
-      process.env.OTEL_METRICS_EXEMPLAR_FILTER = 'sometimes';
+      env[FILTER_VARIABLE] = 'sometimes';
       const reported: string[] = [];
       const runtime = new MetricsRuntime({ namespace: 'om2' });
       const bridge = attachOtelBridge(runtime, {
