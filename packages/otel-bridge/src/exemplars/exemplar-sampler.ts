@@ -1,5 +1,11 @@
 import type { MetricChange } from '@mvx-metrics/core';
-import { isSpanContextValid, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
+import {
+  INVALID_SPANID,
+  INVALID_TRACEID,
+  type SpanContext,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
 import type { EpochClock } from '../internal/clock.js';
 import { CapturedContext } from '../spans/context-capture.js';
 import type { RecorderExemplars } from './recorder-exemplars.js';
@@ -25,7 +31,13 @@ export class ExemplarSampler {
     const inContext = captured instanceof CapturedContext;
     let span = eventSpan;
     if (span === undefined && inContext) span = trace.getSpanContext(captured.context);
-    if (span !== undefined && !isSpanContextValid(span)) span = undefined;
+    // The API's invalid context (all zeros) stands for "no span"; ids the SDK makes are valid.
+    if (
+      span !== undefined &&
+      (span.traceId === INVALID_TRACEID || span.spanId === INVALID_SPANID)
+    ) {
+      span = undefined;
+    }
     const sampled = span !== undefined && (span.traceFlags & TraceFlags.SAMPLED) !== 0;
     if (this.filter === 'trace_based' && !sampled) return;
     store.offer(change, {

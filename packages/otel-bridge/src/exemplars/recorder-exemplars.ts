@@ -1,6 +1,5 @@
 import { describeMetric, type Metric, type MetricChange } from '@mvx-metrics/core';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
-import { attributesKey } from '../mirror/merge.js';
 import { BucketReservoir, type ExemplarReservoir, FixedSizeReservoir } from './reservoir.js';
 import type { BridgeExemplar } from './types.js';
 
@@ -25,11 +24,27 @@ function reservoirFactory(metric: Metric): (() => ExemplarReservoir) | undefined
   return undefined;
 }
 
+/** A series' identity: its attributes but `skip` (the recorder attribute), sorted, values as strings. */
+function seriesKey(attributes: OtelAttributes, skip: string | undefined): string {
+  const keys = Object.keys(attributes).sort();
+  let key = '';
+  for (const name of keys) {
+    if (name === skip) continue;
+    const value = attributes[name];
+    if (value === undefined || value === null) continue;
+    key += `${name}\u0000${typeof value === 'string' ? value : JSON.stringify(value)}\u0000`;
+  }
+  return key;
+}
+
 /** The reservoirs of one metric, by point. */
 export class MetricExemplars {
   // By the point's attributes object (core keeps one per point), so the hook hashes nothing.
   private readonly byPoint = new Map<object, ExemplarReservoir>();
   private readonly byKey = new Map<string, ExemplarReservoir>();
+  // Exported attribute objects are cached with the mirror's views: each is keyed once.
+  private readonly byExported = new WeakMap<object, ExemplarReservoir>();
+  private readonly missing = new WeakMap<object, number>();
 
   constructor(private readonly create: () => ExemplarReservoir) {}
 
@@ -39,7 +54,7 @@ export class MetricExemplars {
     if (reservoir === undefined) {
       reservoir = this.create();
       this.byPoint.set(point, reservoir);
-      this.byKey.set(attributesKey(point as OtelAttributes), reservoir);
+      this.byKey.set(seriesKey(point as OtelAttributes, undefined), reservoir);
     }
     reservoir.offer(exemplar);
   }
@@ -49,13 +64,20 @@ export class MetricExemplars {
     attributes: OtelAttributes,
     skip: string | undefined,
   ): ReturnType<ExemplarReservoir['collect']> {
-    if (this.byKey.size === 0) return undefined;
-    let core = attributes;
-    if (skip !== undefined && skip in attributes) {
-      const { [skip]: _recorder, ...rest } = attributes;
-      core = rest;
+    const size = this.byKey.size;
+    if (size === 0) return undefined;
+    let reservoir = this.byExported.get(attributes);
+    if (reservoir === undefined) {
+      // No reservoir yet for this series: look again only once reservoirs were added.
+      if (this.missing.get(attributes) === size) return undefined;
+      reservoir = this.byKey.get(seriesKey(attributes, skip));
+      if (reservoir === undefined) {
+        this.missing.set(attributes, size);
+        return undefined;
+      }
+      this.byExported.set(attributes, reservoir);
     }
-    return this.byKey.get(attributesKey(core))?.collect();
+    return reservoir.collect();
   }
 }
 
