@@ -55,6 +55,25 @@ describe('deploy files of the example stack', () => {
     }
   });
 
+  test('exemplars: Prometheus stores them, Grafana links them to Jaeger, latency panels show them', () => {
+    expect(read('compose.yaml')).toContain('- --enable-feature=exemplar-storage');
+    const datasources = read('grafana/provisioning/datasources/datasources.yaml');
+    expect(datasources).toMatch(
+      /exemplarTraceIdDestinations:\n\s+- name: trace_id\n\s+datasourceUid: jaeger/,
+    );
+    const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as {
+      panels: { title: string; targets?: { expr: string; exemplar?: boolean }[] }[];
+    };
+    const latency = dashboard.panels.filter((p) => /latency/i.test(p.title));
+    expect(latency.length).toBeGreaterThanOrEqual(2);
+    for (const panel of latency) {
+      for (const target of panel.targets ?? []) {
+        expect(target.expr, panel.title).toMatch(/_seconds_bucket/);
+        expect(target.exemplar, panel.title).toBe(true);
+      }
+    }
+  });
+
   test('every file compose.yaml mounts or builds from exists', () => {
     const compose = read('compose.yaml');
     const mounts = [...compose.matchAll(/- (\.\/[^:\s]+):/g)].map((m) => m[1] as string);

@@ -92,7 +92,10 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
       },
     );
     instances.push(...(await Promise.all([startInstance('e2e-a'), startInstance('e2e-b')])));
-    prometheus = await TestPrometheus.start(instances.map((i) => i.target));
+    prometheus = await TestPrometheus.start(
+      instances.map((i) => i.target),
+      ['exemplar-storage'], // as deploy/compose.yaml runs it
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -121,6 +124,22 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
       () => 'Queries still empty; check the names in /metrics.',
     );
     expect(empty).toEqual([]);
+  }, 40_000);
+
+  test('latency exemplars reach Prometheus with the trace id of a request', async () => {
+    const found = await waitFor(
+      'save-latency exemplars in Prometheus',
+      async () => {
+        const series = await prom().exemplars('docs_document_save_duration_seconds_bucket');
+        const exemplars = series.flatMap((s) => s.exemplars);
+        return exemplars.length > 0 ? exemplars : undefined;
+      },
+      25_000,
+    );
+    for (const exemplar of found) {
+      expect(exemplar.labels.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(exemplar.labels.span_id).toMatch(/^[0-9a-f]{16}$/);
+    }
   }, 40_000);
 
   test("the dashboard's instance variable lists both instances", async () => {
