@@ -231,4 +231,39 @@ describe.skipIf(python === undefined)('/metrics in OpenMetrics', () => {
       restore();
     }
   });
+
+  it("keeps the earlier names with prometheus: { naming: 'unsuffixed' }, in both formats", async () => {
+    const old = await createOtelPipeline({
+      serviceName: 'openmetrics-test',
+      prometheus: { host: '127.0.0.1', port: 0, naming: 'unsuffixed' },
+      otlp: false,
+      registerGlobals: false,
+    });
+    cleanups.push(() => old.shutdown());
+    const runtime = new MetricsRuntime({ namespace: 'old', scheduler: 'sync' });
+    runtime.start();
+    const bridge = attachOtelBridge(runtime, { meterProvider: old.meterProvider });
+    cleanups.push(() => runtime.shutdown(), bridge.detach);
+    runtime
+      .createRecorder('r', {
+        metrics: () => [
+          histogram<Save>({
+            name: 'save.duration',
+            unit: 's',
+            on: 'save',
+            value: (e) => e.seconds,
+          }),
+          counter({ name: 'saves', unit: '1', on: 'save' }),
+        ],
+      })
+      .registerEvent({ type: 'save', outcome: 'ok', seconds: 0.2 });
+    const url = old.prometheusUrl as string;
+    const text = await (await fetch(url)).text();
+    expect(text).toContain('old_save_duration_bucket{');
+    expect(text).toContain('old_saves_total{');
+    const om = await (await fetch(url, { headers: { accept: PROMETHEUS_ACCEPT } })).text();
+    const families = parseOpenMetrics(python as string, om);
+    expect(family(families, 'old_save_duration')).toMatchObject({ type: 'histogram', unit: '' });
+    expect(family(families, 'old_saves').samples[0]?.name).toBe('old_saves_total');
+  });
 });

@@ -80,7 +80,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions): Promise<
     // The exporter's own server is never started: ours reports a taken port as a rejection.
     const exporter = new PrometheusExporter({
       preventServerStart: true,
-      metricProducers: [prometheusLabels(producer)],
+      metricProducers: [prometheusLabels(producer, prom.naming ?? 'opentelemetry')],
     });
     server = await listenPrometheus(exporter, prom.host, port, endpoint);
     readers.push(exporter);

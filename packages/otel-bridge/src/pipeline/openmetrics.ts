@@ -48,9 +48,10 @@ function scopeText(scope: ScopeMetrics): string {
 
 function metricText(metric: MetricData, scopeLabels: OtelAttributes): string {
   const kind = exportKind(metric);
-  const sample = sanitizePrometheusName(metric.descriptor.name);
-  // The family of a counter is its name without `_total`; the samples keep it.
-  const family = kind === 'counter' ? sample.replace(/_total$/, '') : sample;
+  const base = sanitizePrometheusName(metric.descriptor.name);
+  // The family of a counter is its name without `_total`; its sample always ends with it.
+  const family = kind === 'counter' ? base.replace(/_total$/, '') : base;
+  const sample = kind === 'counter' ? `${family}_total` : family;
   let out = `# TYPE ${family} ${kind}\n`;
   const unit = metric.descriptor.unit;
   if (unit !== '' && family.endsWith(`_${unit}`)) out += `# UNIT ${family} ${unit}\n`;

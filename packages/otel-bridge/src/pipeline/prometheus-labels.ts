@@ -27,7 +27,12 @@ import {
  * `docs_document_save_duration_seconds` with `# UNIT ... seconds`. OTLP readers keep the original
  * names and keys.
  */
-export function prometheusLabels(producer: MetricProducer): MetricProducer {
+export function prometheusLabels(
+  producer: MetricProducer,
+  naming: 'opentelemetry' | 'unsuffixed' = 'opentelemetry',
+): MetricProducer {
+  // The earlier names: sanitised, `_total` on counters, no unit suffix (the unit only in # UNIT).
+  const suffixes = naming === 'opentelemetry';
   const cache = new Map<string, string>();
   const names = new Map<string, { name: string; unit: string }>();
   return {
@@ -43,7 +48,7 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
         for (const metric of scope.metrics) {
           const name = metric.descriptor.name;
           const kind = exportKind(metric);
-          const samples = prometheusSampleNames(name, kind, metric.descriptor.unit);
+          const samples = prometheusSampleNames(name, kind, suffixes ? metric.descriptor.unit : '');
           const clash = samples.find((sample) => {
             const owner = printedBy.get(sample);
             return owner !== undefined && owner !== name;
@@ -57,7 +62,8 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
             continue;
           }
           for (const sample of samples) printedBy.set(sample, name);
-          kept.push(renamed(relabel(metric, cache), kind, names));
+          const relabelled = relabel(metric, cache);
+          kept.push(suffixes ? renamed(relabelled, kind, names) : relabelled);
         }
         scope.metrics = kept;
       }
