@@ -36,7 +36,11 @@ function inPayload(bodies: Buffer[], spanId: string): boolean {
 interface Save {
   type: 'save';
   seconds: number;
+  note?: string;
 }
+
+// Bad input from the reliability suite: quotes, backslashes, a newline, an exemplar-like text.
+const TRICKY = 'say "hi" \\ C:\\path\nsecond line # {trace_id="x"} 1';
 
 describe.skipIf(!prometheusAvailable)('exemplars in a real Prometheus', () => {
   let pipeline: OtelPipeline;
@@ -75,8 +79,14 @@ describe.skipIf(!prometheusAvailable)('exemplars in a real Prometheus', () => {
   it('stores exemplars whose trace ids are the requests’ and whose span ids were exported over OTLP', async () => {
     const recorder = runtime.createRecorder('storage', {
       metrics: () => [
-        histogram<Save>({ name: 'save.duration', unit: 's', on: 'save', value: (e) => e.seconds }),
-        counter<Save>({ name: 'saves', on: 'save' }),
+        histogram<Save>({
+          name: 'save.duration',
+          unit: 's',
+          on: 'save',
+          value: (e) => e.seconds,
+          attributes: (e) => ({ note: e.note }),
+        }),
+        counter<Save>({ name: 'saves', on: 'save', attributes: (e) => ({ note: e.note }) }),
       ],
     });
     const tracer = pipeline.tracerProvider.getTracer('requests');
@@ -89,6 +99,13 @@ describe.skipIf(!prometheusAvailable)('exemplars in a real Prometheus', () => {
         recorder.registerEvent({ type: 'save', seconds: [0.003, 0.04, 0.7, 3][i % 4] as number });
         span.end();
       });
+    // A huge value and tricky label values, inside a request: Prometheus must still take every scrape.
+    tracer.startActiveSpan('PUT /documents/:id', (span) => {
+      requestTraces.add(span.spanContext().traceId);
+      requestSpans.add(span.spanContext().spanId);
+      recorder.registerEvent({ type: 'save', seconds: 1e308, note: TRICKY });
+      span.end();
+    });
     // Requests keep coming while Prometheus scrapes every second, for at most 20 s.
     let i = 0;
     const load = setInterval(() => request(i++), 50);
@@ -101,7 +118,8 @@ describe.skipIf(!prometheusAvailable)('exemplars in a real Prometheus', () => {
             '{__name__=~"ex_save_duration_seconds_bucket|ex_saves_total"}',
           );
           const withExemplars = series.filter((s) => s.exemplars.length > 0);
-          return withExemplars.length >= 5 ? series : undefined;
+          // four buckets and the counter of the plain series, the +Inf bucket of the tricky one
+          return withExemplars.length >= 6 ? series : undefined;
         },
         20_000,
       );
@@ -123,8 +141,12 @@ describe.skipIf(!prometheusAvailable)('exemplars in a real Prometheus', () => {
         );
       }
     }
-    // Prometheus scraped OpenMetrics without a failed scrape
+    // Prometheus scraped OpenMetrics without a failed scrape, the tricky series included
     const up = await (prometheus as TestPrometheus).query('up');
     expect(up.map((s) => s.value[1])).toEqual(['1']);
+    const tricky = await (prometheus as TestPrometheus).query('ex_saves_total{note!=""}');
+    expect(tricky.map((s) => s.metric.note)).toEqual([TRICKY]);
+    const huge = found.find((s) => s.seriesLabels.note === TRICKY && s.seriesLabels.le === '+Inf');
+    expect(huge?.exemplars.map((e) => Number(e.value))).toEqual([1e308]);
   }, 40_000);
 });
