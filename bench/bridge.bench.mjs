@@ -14,7 +14,12 @@
 //     an unsampled span; a new request context every 4 events) vs no capturer, beside the
 //     capturer the bridge had before (a clock read and an allocation per event) and the option of
 //     a clock read per event without the allocation.
-// (d) bridge end to end with spans: true, every event in a sampled request span: exemplars on
+// (d) one changed point in a 2 000-point metric, then a collection (MetricProducer) and a
+//     Prometheus scrape, vs the same 2 000 series recorded through OTel.
+//     `node --expose-gc bench/bridge.bench.mjs d <another checkout, built>` runs the same rows
+//     against that checkout's core and bridge too, interleaved in this process (how the issue-9
+//     before/after figure was taken).
+// (e) bridge end to end with spans: true, every event in a sampled request span: exemplars on
 //     (trace_based) vs off (always_off).
 
 import { performance } from 'node:perf_hooks';
@@ -74,7 +79,7 @@ class BenchReader extends MetricReader {
 }
 
 // `node --expose-gc bench/bridge.bench.mjs ac` runs only sections (a) and (c); default: all.
-const SECTIONS = process.argv[2] ?? 'abcd';
+const SECTIONS = process.argv[2] ?? 'abcde';
 
 console.log(`${await machine()}\n`);
 
@@ -626,9 +631,148 @@ if (SECTIONS.includes('c')) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (d) bridge end to end with spans: true, exemplars on vs off
+// (d) one changed point in a 2 000-point metric, then a collection
+
+const POINTS = 2000;
+const pointKeys = Array.from({ length: POINTS }, (_, i) => `p-${i}`);
+
+/** A bridge over one 2 000-point counter, built from `modules` (this build, or another checkout's). */
+function onePointSetup({ core, bridge }) {
+  const runtime = new core.MetricsRuntime({ namespace: 'bench', scheduler: 'sync' });
+  runtime.start();
+  const producer = bridge.createMetricProducer();
+  const reader = new BenchReader({ metricProducers: [producer] });
+  const exporter = new PrometheusExporter({
+    preventServerStart: true,
+    metricProducers: [producer],
+  });
+  new MeterProvider({ readers: [reader, exporter] });
+  const recorder = runtime.createRecorder('storage', {
+    metrics: () => [
+      core.counter({
+        name: 'points',
+        on: 'tick',
+        attributes: (e) => ({ key: e.key }),
+        initial: pointKeys.map((key) => ({ key })),
+        cardinalityLimit: POINTS + 1,
+      }),
+    ],
+  });
+  bridge.attachOtelBridge(runtime, { metricProducer: producer, selfTelemetry: false });
+  let next = 0;
+  return {
+    reader,
+    exporter,
+    touch: () => recorder.registerEvent({ type: 'tick', key: pointKeys[next++ % POINTS] }),
+  };
+}
+
+/** The reference: the same 2 000 series recorded through an OTel counter. */
+function onePointDirectSetup() {
+  const reader = new BenchReader();
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ readers: [reader, exporter] });
+  const otelCounter = meterProvider.getMeter('bench').createCounter('bench.points');
+  const attrs = pointKeys.map((key) => ({ key, recorder: 'storage' }));
+  for (const a of attrs) otelCounter.add(0, a);
+  let next = 0;
+  return { reader, exporter, touch: () => otelCounter.add(1, attrs[next++ % POINTS]) };
+}
+
+/** Mean ms of `collect` after one changed point, over `rounds` (the change itself untimed). */
+async function timeAfterOneChange(setup, collect, rounds = 40) {
+  let total = 0;
+  for (let i = 0; i < rounds; i++) {
+    setup.touch();
+    const start = performance.now();
+    await collect(setup);
+    total += performance.now() - start;
+  }
+  return total / rounds;
+}
+
+const pointsOf = async (setup) => {
+  const { resourceMetrics } = await setup.reader.collect();
+  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics)[0];
+  return metric?.dataPoints.length ?? 0;
+};
 
 if (SECTIONS.includes('d')) {
+  const here = {
+    core: await import('@mvx-metrics/core'),
+    bridge: await import('@mvx-metrics/otel-bridge'),
+  };
+  const beforeRoot = process.argv[3];
+  const before =
+    beforeRoot === undefined
+      ? undefined
+      : {
+          core: await import(`${beforeRoot}/packages/core/dist/index.js`),
+          bridge: await import(`${beforeRoot}/packages/otel-bridge/dist/index.js`),
+        };
+  const setups = [onePointSetup(here), onePointDirectSetup()];
+  if (before !== undefined) setups.push(onePointSetup(before));
+  for (const setup of setups) {
+    const n = await pointsOf(setup);
+    if (n !== POINTS) throw new Error(`one-point bench: expected ${POINTS} points, got ${n}`);
+  }
+  const collect = (setup) => setup.reader.collect();
+  const scrapeOf = (setup) => scrape(setup.exporter);
+  const jobs = setups.flatMap((setup) => [
+    () => timeAfterOneChange(setup, collect),
+    () => timeAfterOneChange(setup, scrapeOf, 20),
+  ]);
+  const [collected, scraped, directCollected, directScraped, beforeCollected, beforeScraped] =
+    await interleave(jobs, { samples: 9, warmup: 2 });
+  const rows = [
+    [
+      'one changed point of 2 000, then a collection (MetricProducer)',
+      formatMs(collected),
+      'same 2 000 series through an OTel counter, collected',
+      formatMs(directCollected),
+      formatRatio(collected / directCollected),
+      'report',
+      undefined,
+    ],
+    [
+      'same, then a Prometheus scrape (collect + serialise)',
+      formatMs(scraped),
+      'same reference, scraped',
+      formatMs(directScraped),
+      formatRatio(scraped / directScraped),
+      'report',
+      undefined,
+    ],
+  ];
+  if (before !== undefined) {
+    rows.push(
+      [
+        'collection after one change, this build',
+        formatMs(collected),
+        `same, ${beforeRoot}`,
+        formatMs(beforeCollected),
+        formatRatio(collected / beforeCollected),
+        'report',
+        undefined,
+      ],
+      [
+        'scrape after one change, this build',
+        formatMs(scraped),
+        `same, ${beforeRoot}`,
+        formatMs(beforeScraped),
+        formatRatio(scraped / beforeScraped),
+        'report',
+        undefined,
+      ],
+    );
+  }
+  table('One changed point in a 2 000-point metric, then a collection', rows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (e) bridge end to end with spans: true, exemplars on vs off
+
+if (SECTIONS.includes('e')) {
   const SPAN_EVENTS = 49_152; // 48 rounds of 1 024
   const tracerProvider = new TracerProvider();
   const pipeline = await createOtelPipeline({

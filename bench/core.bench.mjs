@@ -258,12 +258,14 @@ async function hotPath() {
   const otelNs = otel1.nsPerOp;
   const promNs = prom1.nsPerOp;
 
-  // A burst of 65 536 (the default capacity) into an idle recorder: includes growing the ring
-  // from its idle size (a large ring is given back once a turn passes without events).
+  // A burst of 65 536 (the default capacity) into a recorder that went idle after the previous
+  // burst: the scheduler has visited it and found nothing. The ring a burst grew is kept while
+  // bursts recur (given back after a sustained idle period, 5 s), so this is the price of a
+  // recurring burst; the reference stores the same events into a preallocated ring.
   const BURST = 1 << 16;
   const idle = async () => {
     await recorder.flush();
-    await nextTurn(); // one visit without events gives the ring back
+    await nextTurn(); // the scheduler's visit that finds no new event
     await nextTurn();
   };
   const [burst1, ringBurst1] = await compareSync(
@@ -311,13 +313,13 @@ async function hotPath() {
       undefined,
     ),
     row(
-      'registerEvent burst of 65 536 from idle',
+      'registerEvent burst of 65 536 after idle (bursts recur)',
       formatNs(burstNs),
       'same burst into preallocated ring',
       formatNs(ringBurstNs),
       formatRatio(burstNs / ringBurstNs),
-      '',
-      undefined,
+      '≤ 1.5×',
+      burstNs / ringBurstNs <= 1.5,
     ),
   ];
 }

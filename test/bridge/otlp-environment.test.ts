@@ -2,8 +2,7 @@ import { MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { documentMetrics } from '../fixtures/document-metrics.js';
-import { DocumentStorage } from '../fixtures/document-storage.js';
+import { documentMetrics, ExampleStorage } from './example-storage.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
 const VARIABLES = [
@@ -53,7 +52,7 @@ describe('OTLP configuration', () => {
     runtime.start();
     attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider });
     const recorder = runtime.createRecorder('document_storage', { metrics: documentMetrics });
-    new DocumentStorage(recorder).save('a', 'hello', 0.01);
+    await new ExampleStorage(recorder).save('a', 'hello', 0.01);
     await runtime.shutdown();
     await pipeline.shutdown();
     const sent = JSON.stringify(collector.bodies.get('/v1/metrics') ?? []);
@@ -102,7 +101,7 @@ describe('OTLP export failures', () => {
     cleanups.push(() => runtime.shutdown());
     attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider });
     const recorder = runtime.createRecorder('document_storage', { metrics: documentMetrics });
-    new DocumentStorage(recorder).save('a', 'hello', 0.01);
+    await new ExampleStorage(recorder).save('a', 'hello', 0.01);
     const deadline = Date.now() + 10_000;
     while (failures.length < 2 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -3,8 +3,7 @@ import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { documentMetrics } from '../fixtures/document-metrics.js';
-import { DocumentStorage } from '../fixtures/document-storage.js';
+import { documentMetrics, ExampleStorage } from './example-storage.js';
 import { cleanUpAfterEach } from './helpers.js';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js';
 
@@ -43,12 +42,12 @@ describe('OTLP/HTTP export', () => {
     });
     cleanups.push(bridge.detach);
     const recorder = runtime.createRecorder('document_storage', { metrics: documentMetrics });
-    const storage = new DocumentStorage(recorder);
+    const storage = new ExampleStorage(recorder);
 
     const request = pipeline.tracerProvider.getTracer('http').startSpan('PUT /documents/a');
-    context.with(trace.setSpan(context.active(), request), () => {
-      storage.save('a', 'hello', 0.02);
-      storage.save('b', 'hi', 0.3);
+    await context.with(trace.setSpan(context.active(), request), async () => {
+      await storage.save('a', 'hello', 0.02);
+      await storage.save('b', 'hi', 0.3);
     });
     request.end();
     await recorder.flush();
@@ -73,7 +72,9 @@ describe('OTLP/HTTP export', () => {
     );
     expect(success.asDouble).toBe(2);
     expect(attributesOf(success.attributes).recorder).toBe('document_storage');
-    const duration = metric('docs.document.save.duration').histogram.dataPoints[0];
+    const duration = metric('docs.document.save.duration').histogram.dataPoints.find(
+      (p: Json) => attributesOf(p.attributes).outcome === 'success',
+    );
     expect(Number(duration.count)).toBe(2);
     expect(duration.sum).toBeCloseTo(0.32);
     expect(duration.explicitBounds).toEqual([
@@ -96,7 +97,13 @@ describe('OTLP/HTTP export', () => {
       expect(span.traceId).toBe(request.spanContext().traceId);
       expect(span.parentSpanId).toBe(request.spanContext().spanId);
     }
-    expect(eventSpans.map((s) => s.name)).toContain('document.saved');
+    // each save registers an attempt, a count change and a usage measurement (class names)
+    expect(eventSpans.map((s) => s.name).sort()).toEqual(
+      ['DocumentCountChanged', 'DocumentSaveAttempt', 'StorageUsageMeasured'].flatMap((n) => [
+        n,
+        n,
+      ]),
+    );
   });
 
   it('shuts down within its timeout when the collector never answers, and a second shutdown is the same', async () => {
@@ -116,7 +123,10 @@ describe('OTLP/HTTP export', () => {
     runtime.start();
     cleanups.push(() => runtime.shutdown());
     attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider });
-    new DocumentStorage(runtime.createRecorder('r', { metrics: documentMetrics })).save('a', 'x');
+    await new ExampleStorage(runtime.createRecorder('r', { metrics: documentMetrics })).save(
+      'a',
+      'x',
+    );
     const first = pipeline.shutdown();
     expect(pipeline.shutdown()).toBe(first);
     await expect(first).resolves.toBeUndefined();
@@ -144,7 +154,10 @@ describe('OTLP/HTTP export', () => {
       meterProvider: pipeline.meterProvider,
       tracerProvider: pipeline.tracerProvider,
     });
-    new DocumentStorage(runtime.createRecorder('r', { metrics: documentMetrics })).save('a', 'x');
+    await new ExampleStorage(runtime.createRecorder('r', { metrics: documentMetrics })).save(
+      'a',
+      'x',
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     await pipeline.meterProvider.forceFlush().catch(() => {});
     await expect(pipeline.shutdown()).resolves.toBeUndefined();

@@ -1,10 +1,10 @@
-import { counter, MetricsRuntime } from '@mvx-metrics/core';
+import { counter, type MetricsError, MetricsRuntime } from '@mvx-metrics/core';
+import { DocumentSaveAttempt, DocumentSaveResultsMetric } from '@mvx-metrics/examples';
 import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import { ValueType } from '@opentelemetry/api';
 import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { documentMetrics } from '../fixtures/document-metrics.js';
-import { DocumentStorage } from '../fixtures/document-storage.js';
+import { documentMetrics, ExampleStorage } from './example-storage.js';
 import {
   cleanUpAfterEach,
   expectedSeries,
@@ -37,23 +37,29 @@ describe('MetricProducer path', () => {
     const { runtime, producer, reader } = setup();
     const bridge = attachOtelBridge(runtime, { metricProducer: producer });
     cleanups.push(() => bridge.detach());
-    const storage = new DocumentStorage(
+    const storage = new ExampleStorage(
       runtime.createRecorder('document_storage', { metrics: documentMetrics }),
     );
-    storage.save('a', 'hello', 0.004);
-    storage.save('b', 'hello world', 0.3);
-    storage.save('', 'x');
-    storage.open('a');
-    storage.open('b');
-    storage.close();
+    await storage.save('a', 'hello', 0.004);
+    await storage.save('b', 'hello world', 0.3);
+    await storage.save('', 'x');
+    await storage.get('a');
+    await storage.get('b');
+    await storage.delete('b');
 
     const exported = exportedSeries(await reader.read());
     expect(exported).toEqual(expectedSeries(runtime));
-    const duration = exported.find((s) => s.name === 'docs.document.save.duration');
+    const duration = exported.find(
+      (s) => s.name === 'docs.document.save.duration' && s.attributes.outcome === 'success',
+    );
     expect(duration).toMatchObject({ count: 2, sum: 0.304, kind: 'histogram' });
-    expect(exported.find((s) => s.name === 'docs.document.open')).toMatchObject({
+    expect(exported.find((s) => s.name === 'docs.documents.stored')).toMatchObject({
       value: 1,
       kind: 'upDownCounter',
+    });
+    expect(exported.find((s) => s.name === 'docs.documents.stored.size')).toMatchObject({
+      value: 5,
+      kind: 'gauge',
     });
     expect(bridge.mode).toBe('producer');
   });
@@ -62,7 +68,7 @@ describe('MetricProducer path', () => {
     const { runtime, producer, reader } = setup();
     cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
     const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
-    new DocumentStorage(recorder).save('a', 'x');
+    await new ExampleStorage(recorder).save('a', 'x');
     expect(recorder.stats().pending).toBeGreaterThan(0);
     const exported = exportedSeries(await reader.read());
     const attempts = exported.find(
@@ -75,7 +81,7 @@ describe('MetricProducer path', () => {
     const { runtime, producer, reader } = setup();
     cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
     const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
-    const storage = new DocumentStorage(recorder);
+    const storage = new ExampleStorage(recorder);
     const snapshotCalls = new Map<string, number>();
     for (const metric of recorder.getMetrics()) {
       const original = metric.snapshot.bind(metric);
@@ -84,14 +90,17 @@ describe('MetricProducer path', () => {
         return original();
       };
     }
-    storage.save('a', 'x');
+    await storage.save('a', 'x');
     expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime));
     snapshotCalls.clear();
-    for (let i = 0; i < 100; i++) storage.open('a');
+    for (let i = 0; i < 100; i++) await storage.get('a');
     const exported = exportedSeries(await reader.read());
-    expect(exported.find((s) => s.name === 'docs.document.open')?.value).toBe(100);
-    // one re-read of the metric that changed, however many events; none of the others
-    expect([...snapshotCalls]).toEqual([['document.open', 1]]);
+    const hits = exported.find(
+      (s) => s.name === 'docs.document.lookups' && s.attributes.result === 'hit',
+    );
+    expect(hits?.value).toBe(100);
+    // at most one re-read of the metric that changed, however many events; none of the others
+    expect([...snapshotCalls]).toEqual([['document.lookups', 1]]);
     const expected = expectedSeries(runtime);
     snapshotCalls.clear();
     expect(exportedSeries(await reader.read())).toEqual(expected);
@@ -100,16 +109,22 @@ describe('MetricProducer path', () => {
 
   it('includes state from before the bridge attached and initial zero points', async () => {
     const { runtime, producer, reader } = setup();
-    const storage = new DocumentStorage(
+    const storage = new ExampleStorage(
       runtime.createRecorder('early', { metrics: documentMetrics }),
     );
-    storage.save('a', 'abc', 0.01);
+    await storage.save('a', 'abc', 0.01);
     await runtime.recorders()[0]?.flush();
     cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
     const exported = exportedSeries(await reader.read());
     expect(exported).toEqual(expectedSeries(runtime));
-    expect(exported.find((s) => s.attributes.outcome === 'failure')?.value).toBe(0);
-    expect(exported.find((s) => s.name === 'docs.document.save.duration')?.count).toBe(1);
+    const failures = exported.find(
+      (s) => s.name === 'docs.document.save.attempts' && s.attributes.outcome === 'failure',
+    );
+    expect(failures?.value).toBe(0);
+    const saved = exported.find(
+      (s) => s.name === 'docs.document.save.duration' && s.attributes.outcome === 'success',
+    );
+    expect(saved?.count).toBe(1);
   });
 
   it('carries metadata: scope = namespace, name = namespace.metric, unit, description, cumulative temporality', async () => {
@@ -123,24 +138,30 @@ describe('MetricProducer path', () => {
     );
     expect(attempts?.descriptor).toEqual({
       name: 'docs.document.save.attempts',
-      unit: '{attempt}',
-      description: 'Document saves tried, by outcome',
+      unit: '',
+      description: 'Document save attempts by outcome (success, invalid, failure)',
       valueType: ValueType.DOUBLE,
     });
+    const duration = scope?.metrics.find(
+      (m) => m.descriptor.name === 'docs.document.save.duration',
+    );
+    expect(duration?.descriptor).toMatchObject({ unit: 's' });
+    expect(duration?.dataPointType).toBe(DataPointType.HISTOGRAM);
     expect(attempts?.dataPointType).toBe(DataPointType.SUM);
     expect(attempts && 'isMonotonic' in attempts && attempts.isMonotonic).toBe(true);
-    const open = scope?.metrics.find((m) => m.descriptor.name === 'docs.document.open');
-    expect(open && 'isMonotonic' in open && open.isMonotonic).toBe(false);
-    expect(
-      scope?.metrics.find((m) => m.descriptor.name === 'docs.storage.level')?.dataPointType,
-    ).toBe(DataPointType.GAUGE);
+    const stored = scope?.metrics.find((m) => m.descriptor.name === 'docs.documents.stored');
+    expect(stored && 'isMonotonic' in stored && stored.isMonotonic).toBe(false);
+    expect(stored?.descriptor.unit).toBe('{document}');
+    const size = scope?.metrics.find((m) => m.descriptor.name === 'docs.documents.stored.size');
+    expect(size?.dataPointType).toBe(DataPointType.GAUGE);
+    expect(size?.descriptor.unit).toBe('By');
   });
 
   it('keeps the start time of a cumulative series stable across collections', async () => {
     const { runtime, producer, reader } = setup();
     cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
-    const storage = new DocumentStorage(runtime.createRecorder('r', { metrics: documentMetrics }));
-    storage.save('a', 'x');
+    const storage = new ExampleStorage(runtime.createRecorder('r', { metrics: documentMetrics }));
+    await storage.save('a', 'x');
     const startOf = async () => {
       const data = await reader.read();
       const metric = data.scopeMetrics[0]?.metrics.find(
@@ -149,7 +170,7 @@ describe('MetricProducer path', () => {
       return metric?.dataPoints.map((p) => [p.startTime, p.endTime]) ?? [];
     };
     const first = await startOf();
-    storage.save('b', 'y');
+    await storage.save('b', 'y');
     await new Promise((r) => setTimeout(r, 5));
     const second = await startOf();
     expect(second.map((p) => p[0])).toEqual(first.map((p) => p[0]));
@@ -159,11 +180,11 @@ describe('MetricProducer path', () => {
   it('drops the series of a removed recorder from the next collection', async () => {
     const { runtime, producer, reader } = setup();
     cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
-    new DocumentStorage(runtime.createRecorder('conn-1', { metrics: documentMetrics })).save(
+    await new ExampleStorage(runtime.createRecorder('conn-1', { metrics: documentMetrics })).save(
       'a',
       'x',
     );
-    new DocumentStorage(runtime.createRecorder('conn-2', { metrics: documentMetrics })).save(
+    await new ExampleStorage(runtime.createRecorder('conn-2', { metrics: documentMetrics })).save(
       'b',
       'y',
     );
@@ -194,7 +215,7 @@ describe('MetricProducer path', () => {
     bridge.detach();
     bridge.detach();
     expect(hooked).toBe(0);
-    new DocumentStorage(recorder).save('a', 'x');
+    await new ExampleStorage(recorder).save('a', 'x');
     expect((await reader.read()).scopeMetrics).toEqual([]);
     // a new bridge may attach after detach
     cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
@@ -227,7 +248,7 @@ describe('MetricProducer path', () => {
       metrics: documentMetrics,
       maxPendingEvents: 128,
     });
-    new DocumentStorage(recorder).save('a', 'x');
+    await new ExampleStorage(recorder).save('a', 'x');
     recorder.registerEvent({ type: 'nobody-listens' });
     const data = await reader.read();
     const stats = recorder.stats();
@@ -250,7 +271,10 @@ describe('MetricProducer path', () => {
     cleanups.push(
       attachOtelBridge(runtime, { metricProducer: producer, recorderAttribute: 'scope' }).detach,
     );
-    new DocumentStorage(runtime.createRecorder('r', { metrics: documentMetrics })).save('a', 'x');
+    await new ExampleStorage(runtime.createRecorder('r', { metrics: documentMetrics })).save(
+      'a',
+      'x',
+    );
     expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime, 'scope'));
   });
 
@@ -266,7 +290,7 @@ describe('MetricProducer path', () => {
         recorderAttribute: false,
       }).detach,
     );
-    new DocumentStorage(recorder).save('a', 'x');
+    await new ExampleStorage(recorder).save('a', 'x');
     const exported = exportedSeries(await reader.read());
     expect(exported.map((s) => s.name)).toContain('solo_app.document.save.attempts');
     expect(exported.every((s) => s.scope === 'solo_app' && !('recorder' in s.attributes))).toBe(
@@ -274,25 +298,15 @@ describe('MetricProducer path', () => {
     );
   });
 
-  it('exports hand-written metrics: known kinds as themselves, unknown kinds as gauges', async () => {
+  it('exports hand-written metrics: known kinds as themselves, unknown kinds as gauges, reported once', async () => {
     const { runtime, producer, reader } = setup({ scheduler: 'sync' });
-    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
-    class SaveAttempts {
-      readonly name = 'handwritten.saves';
-      total = 0;
-      handleEvent(event: object) {
-        if ((event as { type?: string }).type !== 'save') return false;
-        this.total++;
-        return true;
-      }
-      snapshot() {
-        return {
-          name: this.name,
-          kind: 'counter',
-          points: [{ attributes: {}, value: this.total }],
-        };
-      }
-    }
+    const bridgeErrors: MetricsError[] = [];
+    cleanups.push(
+      attachOtelBridge(runtime, {
+        metricProducer: producer,
+        onError: (error) => bridgeErrors.push(error),
+      }).detach,
+    );
     const ratio = {
       name: 'handwritten.ratio',
       handleEvent: () => false,
@@ -302,24 +316,40 @@ describe('MetricProducer path', () => {
         points: [{ attributes: { a: 'b' }, value: 0.25 }],
       }),
     };
-    const recorder = runtime.createRecorder('hw', { metrics: () => [new SaveAttempts(), ratio] });
-    recorder.registerEvent({ type: 'save' });
-    recorder.registerEvent({ type: 'save' });
+    // the example's own hand-written metric (packages/examples), a counter in the seed's style
+    const recorder = runtime.createRecorder('hw', {
+      metrics: () => [new DocumentSaveResultsMetric(), ratio],
+    });
+    recorder.registerEvent(new DocumentSaveAttempt('success', 0.1));
+    recorder.registerEvent(new DocumentSaveAttempt('success', 0.1));
+    recorder.registerEvent(new DocumentSaveAttempt('invalid', 0.1));
     const exported = exportedSeries(await reader.read());
+    await reader.read();
+    expect(bridgeErrors.map((e) => e.code)).toEqual(['unknown-kind']);
+    expect(bridgeErrors[0]?.message).toContain(
+      '"docs.handwritten.ratio" declares the kind "ratio"',
+    );
     expect(exported).toEqual([
+      {
+        scope: 'docs',
+        name: 'docs.document.save.results',
+        kind: 'counter',
+        attributes: { result: 'failure', recorder: 'hw' },
+        value: 1,
+      },
+      {
+        scope: 'docs',
+        name: 'docs.document.save.results',
+        kind: 'counter',
+        attributes: { result: 'success', recorder: 'hw' },
+        value: 2,
+      },
       {
         scope: 'docs',
         name: 'docs.handwritten.ratio',
         kind: 'gauge',
         attributes: { a: 'b', recorder: 'hw' },
         value: 0.25,
-      },
-      {
-        scope: 'docs',
-        name: 'docs.handwritten.saves',
-        kind: 'counter',
-        attributes: { recorder: 'hw' },
-        value: 2,
       },
     ]);
   });

@@ -4,9 +4,8 @@ import { counter, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentMetrics } from '../fixtures/document-metrics.js';
-import { DocumentStorage } from '../fixtures/document-storage.js';
 import { findBinary, parseSamples, promtoolCheck } from '../support/prometheus.js';
+import { documentMetrics, ExampleStorage } from './example-storage.js';
 import { collectErrors } from './helpers.js';
 
 const promtool = findBinary('promtool');
@@ -68,13 +67,13 @@ describe('Prometheus pipeline over real HTTP', () => {
   }
 
   it('serves what was registered right before the scrape, with the documented names', async () => {
-    const storage = new DocumentStorage(
+    const storage = new ExampleStorage(
       runtime.createRecorder('document_storage', { metrics: documentMetrics }),
     );
-    storage.save('a', 'hello', 0.004);
-    storage.save('b', 'hello', 0.2);
-    storage.save('', 'x');
-    storage.open('a');
+    await storage.save('a', 'hello', 0.004);
+    await storage.save('b', 'hello', 0.2);
+    await storage.save('', 'x');
+    await storage.get('a');
     const samples = parseSamples(await scrape());
     const find = (name: string, labels: Record<string, string> = {}) =>
       samples.filter(
@@ -86,14 +85,23 @@ describe('Prometheus pipeline over real HTTP', () => {
         recorder: 'document_storage',
       })[0]?.value,
     ).toBe(2);
-    expect(find('docs_document_save_attempts_total', { outcome: 'failure' })[0]?.value).toBe(1);
-    expect(find('docs_document_save_duration_seconds_count')[0]?.value).toBe(2);
-    expect(find('docs_document_save_duration_seconds_bucket', { le: '0.005' })[0]?.value).toBe(1);
-    expect(find('docs_document_save_duration_seconds_bucket', { le: '+Inf' })[0]?.value).toBe(2);
-    expect(find('docs_document_open')[0]?.value).toBe(1);
-    expect(find('docs_storage_level_ratio', { store: 'memory' })[0]?.value).toBeCloseTo(
-      10 / 1_000_000,
-    );
+    expect(find('docs_document_save_attempts_total', { outcome: 'invalid' })[0]?.value).toBe(1);
+    expect(find('docs_document_save_attempts_total', { outcome: 'failure' })[0]?.value).toBe(0);
+    const success = { outcome: 'success' };
+    expect(find('docs_document_save_duration_seconds_count', success)[0]?.value).toBe(2);
+    expect(find('docs_document_save_duration_seconds_sum', success)[0]?.value).toBeCloseTo(0.204);
+    expect(
+      find('docs_document_save_duration_seconds_bucket', { ...success, le: '0.005' })[0]?.value,
+    ).toBe(1);
+    expect(
+      find('docs_document_save_duration_seconds_bucket', { ...success, le: '+Inf' })[0]?.value,
+    ).toBe(2);
+    // the example's hand-written counter: anything but success is a failure there
+    expect(find('docs_document_save_results_total', { result: 'success' })[0]?.value).toBe(2);
+    expect(find('docs_document_save_results_total', { result: 'failure' })[0]?.value).toBe(1);
+    expect(find('docs_document_lookups_total', { result: 'hit' })[0]?.value).toBe(1);
+    expect(find('docs_documents_stored')[0]?.value).toBe(2);
+    expect(find('docs_documents_stored_size_bytes')[0]?.value).toBe(10);
     expect(
       find('mvx_recorder_events_total', { outcome: 'accepted', recorder: 'document_storage' })[0]
         ?.value,
@@ -143,7 +151,7 @@ describe('Prometheus pipeline over real HTTP', () => {
   );
 
   it('drops a removed recorder’s series from the next scrape', async () => {
-    new DocumentStorage(runtime.createRecorder('conn-9', { metrics: documentMetrics })).save(
+    await new ExampleStorage(runtime.createRecorder('conn-9', { metrics: documentMetrics })).save(
       'z',
       'z',
     );

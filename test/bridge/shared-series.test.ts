@@ -50,7 +50,7 @@ function requestMetrics(ownRecorderAttribute = false): () => Metric[] {
 }
 
 function setup(path: 'producer' | 'instruments') {
-  const errors = collectErrors(['listener-failed']);
+  const errors = collectErrors(['attribute-shadowed', 'merge-conflict']);
   const runtime = new MetricsRuntime({
     namespace: 'srv',
     scheduler: 'sync',

@@ -1,4 +1,5 @@
 import { counter, histogram, type MetricChange, MetricsRuntime } from '@mvx-metrics/core';
+import { DocumentCountChanged } from '@mvx-metrics/examples';
 import { attachOtelBridge, CapturedContext, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, trace } from '@opentelemetry/api';
@@ -10,8 +11,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentMetrics } from '../fixtures/document-metrics.js';
-import { DocumentOpened, DocumentStorage } from '../fixtures/document-storage.js';
+import { documentMetrics, ExampleStorage } from './example-storage.js';
 import { cleanUpAfterEach } from './helpers.js';
 
 // The pipeline installs the AsyncLocalStorage context manager, so context.with(...) works.
@@ -59,29 +59,22 @@ function setup(sampler?: ParentBasedSampler) {
 describe('event spans', () => {
   it('turns each accepted event into one child span of the request span, started at registration', async () => {
     const { exporter, runtime, tracer, advance } = setup();
-    const recorder = runtime.createRecorder('document_storage', {
-      metrics: () => [
-        ...documentMetrics(),
-        counter({
-          name: 'document.save.bytes',
-          on: 'document.saved',
-          value: (e: { bytes: number }) => e.bytes,
-        }),
-      ],
-    });
-    const storage = new DocumentStorage(recorder);
+    const recorder = runtime.createRecorder('document_storage', { metrics: documentMetrics });
+    const storage = new ExampleStorage(recorder);
     const request = tracer.startSpan('PUT /documents/a');
-    context.with(trace.setSpan(context.active(), request), () => storage.save('a', 'hello', 0.01));
+    await context.with(trace.setSpan(context.active(), request), () =>
+      storage.save('a', 'hello', 0.01),
+    );
     advance(25);
     await recorder.flush();
     request.end();
 
     const spans = exporter.getFinishedSpans().filter((s) => s.name !== 'PUT /documents/a');
-    // save() registers three events: attempt, saved (accepted by two metrics), level
+    // save() registers three events: the attempt (accepted by three metrics), the count, the usage
     expect(spans.map((s) => s.name)).toEqual([
-      'document.save.attempt',
-      'document.saved',
-      'storage.level',
+      'DocumentSaveAttempt',
+      'DocumentCountChanged',
+      'StorageUsageMeasured',
     ]);
     for (const span of spans) {
       expect(span.spanContext().traceId).toBe(request.spanContext().traceId);
@@ -91,13 +84,14 @@ describe('event spans', () => {
     }
     expect(spans[0]?.attributes).toMatchObject({
       outcome: 'success',
-      store: 'memory',
       recorder: 'document_storage',
     });
-    expect(spans[1]?.attributes['mvx.metrics']).toEqual([
+    expect(spans[0]?.attributes['mvx.metrics']).toEqual([
+      'document.save.attempts',
       'document.save.duration',
-      'document.save.bytes',
+      'document.save.results',
     ]);
+    expect(spans[1]?.attributes['mvx.metrics']).toEqual(['documents.stored']);
   });
 
   it('makes no span for events registered outside any span', async () => {
@@ -105,7 +99,7 @@ describe('event spans', () => {
     const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
     const contexts: unknown[] = [];
     recorder.onChange((change: MetricChange) => contexts.push(change.context));
-    new DocumentStorage(recorder).save('a', 'x');
+    await new ExampleStorage(recorder).save('a', 'x');
     await recorder.flush();
     expect(exporter.getFinishedSpans()).toEqual([]);
     expect(contexts.every((c) => c === undefined)).toBe(true);
@@ -131,9 +125,9 @@ describe('event spans', () => {
       new ParentBasedSampler({ root: new AlwaysOffSampler() }),
     );
     const recorder = runtime.createRecorder('r', { metrics: documentMetrics });
-    tracer.startActiveSpan('unsampled request', (span) => {
+    await tracer.startActiveSpan('unsampled request', async (span) => {
       expect(span.isRecording()).toBe(false);
-      new DocumentStorage(recorder).save('a', 'x');
+      await new ExampleStorage(recorder).save('a', 'x');
       span.end();
     });
     await recorder.flush();
@@ -175,13 +169,13 @@ describe('event spans', () => {
     const contexts: unknown[] = [];
     recorder.onChange((change: MetricChange) => contexts.push(change.context));
     tracer.startActiveSpan('before', (span) => {
-      recorder.registerEvent(new DocumentOpened(1));
+      recorder.registerEvent(new DocumentCountChanged(1));
       span.end();
     });
     await recorder.flush();
     bridge.detach();
     tracer.startActiveSpan('after', (span) => {
-      recorder.registerEvent(new DocumentOpened(1));
+      recorder.registerEvent(new DocumentCountChanged(1));
       span.end();
     });
     await recorder.flush();

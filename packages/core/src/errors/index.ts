@@ -22,7 +22,16 @@ export type MetricsErrorCode =
   | 'listener-failed'
   | 'context-capture-failed'
   | 'event-not-cloneable'
-  | 'worker-events-lost';
+  | 'worker-events-lost'
+  // run time, reported by @mvx-metrics/otel-bridge (its `OtelBridgeError`), never thrown
+  | 'export-failed'
+  | 'hook-failed'
+  | 'snapshot-failed'
+  | 'invalid-point'
+  | 'attribute-shadowed'
+  | 'name-clash'
+  | 'merge-conflict'
+  | 'unknown-kind';
 
 /** Base class of every error this library creates; `code` says which mistake it is. */
 export class MetricsError extends Error {

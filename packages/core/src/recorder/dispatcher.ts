@@ -1,5 +1,6 @@
 import type { BoundedQueue } from '../internal/bounded-queue.js';
 import type { Metric } from '../metrics/types.js';
+import type { MetricSnapshot } from '../snapshots/types.js';
 import type { ChangeHooks } from './change-hooks.js';
 import type { RecorderReports } from './recorder-reports.js';
 import type { MetricChange, RecorderView } from './types.js';
@@ -43,6 +44,19 @@ export class Dispatcher {
       if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
     }
     return count;
+  }
+
+  /** Current state of every metric; a throwing `snapshot()` is reported and skipped. */
+  snapshots(): MetricSnapshot[] {
+    const out: MetricSnapshot[] = [];
+    for (const metric of this.metrics) {
+      try {
+        out.push(metric.snapshot());
+      } catch (error) {
+        this.reports.snapshotFailed(metric, error);
+      }
+    }
+    return out;
   }
 
   private dispatch(event: object, context: unknown): void {

@@ -2,6 +2,7 @@ import { defaultErrorHandler, type ErrorHandler } from '../errors/index.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
 import { overflowStrategy } from '../internal/buffer-options.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
+import { isEvent } from '../internal/is-event.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
 import {
   type IdleTask,
@@ -49,7 +50,6 @@ export class MetricsRecorder implements RecorderView {
   private readonly scheduler: Scheduler;
   private readonly task: SchedulerTask;
   private readonly idleTask: IdleTask;
-  private readonly clock: () => number;
   private readonly reports: RecorderReports;
   private readonly host: MetricHost;
   private readonly hooks: ChangeHooks;
@@ -80,7 +80,6 @@ export class MetricsRecorder implements RecorderView {
       overflow: strategy,
       onDrop: () => this.reports.bufferFull(capacity, strategy.loses),
     });
-    this.clock = options.clock ?? (() => performance.now());
     this.scheduler = resolveScheduler(options.scheduler, options.clock);
     this.task = { drain: (deadline) => this.drainQueued(deadline) };
     this.idleTask = { idle: () => this.giveBackIdleBuffer() };
@@ -90,7 +89,8 @@ export class MetricsRecorder implements RecorderView {
       hasAfterChange ? (change) => this.afterChange(change) : undefined,
       this.reports,
     );
-    this.dispatcher = new Dispatcher(this, this.hooks, this.reports, this.clock);
+    const clock = options.clock ?? (() => performance.now());
+    this.dispatcher = new Dispatcher(this, this.hooks, this.reports, clock);
     for (const metric of options.metrics ?? []) this.addMetric(metric);
   }
 
@@ -105,7 +105,7 @@ export class MetricsRecorder implements RecorderView {
    * policy; a non-object or an event after `stop()` is rejected. Everything is counted.
    */
   registerEvent(event: object): void {
-    if (typeof event !== 'object' || event === null) {
+    if (!isEvent(event)) {
       this.reject(event, 'invalid-event');
       return;
     }
@@ -139,15 +139,7 @@ export class MetricsRecorder implements RecorderView {
 
   /** Current state of every metric (immutable copies). A throwing `snapshot()` is reported and skipped. */
   getMetricSnapshots(): MetricSnapshot[] {
-    const out: MetricSnapshot[] = [];
-    for (const metric of this.dispatcher.metrics) {
-      try {
-        out.push(metric.snapshot());
-      } catch (error) {
-        this.reports.snapshotFailed(metric, error);
-      }
-    }
-    return out;
+    return this.dispatcher.snapshots();
   }
 
   /** Counters; see {@link RecorderStats} for the invariant. */
@@ -200,7 +192,9 @@ export class MetricsRecorder implements RecorderView {
   /** Resolves once every event registered before the call has been processed (or dropped). */
   flush(): Promise<void> {
     if (this.queue.size === 0) return Promise.resolve();
-    const flushed = this.waiters.wait(this.enqueued());
+    // Waits for what entered the queue so far (refused events never did) to leave it, processed
+    // or evicted: exact for any overflow policy, as the queue counts both kinds of loss.
+    const flushed = this.waiters.wait(this.registered - this.queue.refused);
     this.kick();
     return flushed;
   }
@@ -226,16 +220,6 @@ export class MetricsRecorder implements RecorderView {
       this.phase = STOPPED;
     });
     return this.stopping;
-  }
-
-  // Events that entered the queue so far (refused ones never did); a flush waits for `retired()`
-  // to reach it. Exact for any overflow policy: the queue counts what it refused and evicted.
-  private enqueued(): number {
-    return this.registered - this.queue.refused;
-  }
-
-  private retired(): number {
-    return this.dispatcher.processed + this.queue.evicted;
   }
 
   private kick(): void {
@@ -296,7 +280,7 @@ export class MetricsRecorder implements RecorderView {
   }
 
   private settleWaiters(): void {
-    if (this.waiters.size > 0) this.waiters.settle(this.retired());
+    if (this.waiters.size > 0) this.waiters.settle(this.dispatcher.processed + this.queue.evicted);
   }
 
   private captureInto(slot: number): void {

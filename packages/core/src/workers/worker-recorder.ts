@@ -5,6 +5,7 @@ import { describeValue } from '../internal/attributes.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
 import { overflowStrategy } from '../internal/buffer-options.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
+import { isEvent } from '../internal/is-event.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../internal/overflow.js';
 import { CLOSED, DROPPED, RECEIVED, REGISTERED, REJECTED, UNCLONEABLE } from './protocol.js';
@@ -68,7 +69,7 @@ export class WorkerRecorder {
    * the overflow policy and counted.
    */
   registerEvent(event: object): void {
-    if (typeof event !== 'object' || event === null) {
+    if (!isEvent(event)) {
       this.reject(event, 'invalid-event');
       return;
     }

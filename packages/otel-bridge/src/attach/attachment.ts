@@ -10,7 +10,8 @@ import { RecorderExemplars } from '../exemplars/recorder-exemplars.js';
 import type { InstrumentSink } from '../instruments/instrument-sink.js';
 import { type EpochClock, hrNow } from '../internal/clock.js';
 import type { Reporter } from '../internal/report.js';
-import { RecorderMirror } from '../mirror/recorder-mirror.js';
+import { type MetricEntry, RecorderMirror } from '../mirror/recorder-mirror.js';
+import type { MirroredMetric } from '../mirror/types.js';
 import type { CollectionBuilder } from '../producer/collection-builder.js';
 import type { ProducerFeed } from '../producer/mvx-metric-producer.js';
 import type { BridgeContextCapture } from '../spans/context-capture.js';
@@ -25,6 +26,7 @@ import {
   selfAttributes,
 } from '../telemetry/self-telemetry.js';
 import type { NameGuard } from './name-guard.js';
+import type { ReadingSource, RecorderReading } from './recorder-reading.js';
 
 /** A runtime, or a recorder used without one. */
 export type BridgeTarget = MetricsRuntime | MetricsRecorder;
@@ -52,7 +54,7 @@ export interface AttachmentSettings {
 }
 
 /** Everything one `attachOtelBridge` call keeps: the mirrors of its recorders and their hooks. */
-export class Attachment implements ProducerFeed {
+export class Attachment implements ProducerFeed, ReadingSource {
   readonly namespace: string;
   readonly recorderAttribute: string | false;
   private readonly attached = new Map<MetricsRecorder, Attached>();
@@ -60,6 +62,7 @@ export class Attachment implements ProducerFeed {
   private sink: InstrumentSink | undefined;
   private capture: BridgeContextCapture | undefined;
   private readonly unsubscribers: Array<() => void> = [];
+  private turnReadings: readonly RecorderReading[] | undefined;
 
   constructor(
     private readonly target: BridgeTarget,
@@ -93,28 +96,42 @@ export class Attachment implements ProducerFeed {
     this.target.setContextCapture(fn);
   }
 
-  /** Freshness: processes every pending event so a collection reads current state. */
-  processPending(): void {
+  /** Freshness: processes every pending event, then reads each recorder's stats once. */
+  readNow(): RecorderReading[] {
     this.target.processPending();
+    const readings: RecorderReading[] = [];
+    for (const { mirror, self } of this.attached.values()) {
+      readings.push({ mirror, self, stats: mirror.recorder.stats() });
+    }
+    return readings;
   }
 
-  /** The mirrors of the attached recorders. */
-  *mirrors(): IterableIterator<RecorderMirror> {
-    for (const attached of this.attached.values()) yield attached.mirror;
+  /** {@link Attachment.readNow}, shared by the batch callbacks of one collection (one synchronous pass). */
+  freshReadings(): readonly RecorderReading[] {
+    let readings = this.turnReadings;
+    if (readings === undefined) {
+      readings = this.readNow();
+      this.turnReadings = readings;
+      queueMicrotask(() => {
+        this.turnReadings = undefined;
+      });
+    }
+    return readings;
   }
 
-  /** Producer path: fresh state of every recorder, converted (dirty metrics only) into `builder`. */
+  /** Producer path: fresh state of every recorder, converted (changed points only) into `builder`. */
   collectInto(builder: CollectionBuilder): void {
-    this.processPending();
     const scope = this.namespace;
     const selfScope = SELF_TELEMETRY_SCOPE;
     const reporter = this.settings.reporter;
-    for (const { mirror, self, exemplars } of this.attached.values()) {
-      mirror.forEach((entry, view) => {
-        builder.addMetric(scope, view, reporter, exemplars?.forMetric(entry.metric));
-      });
+    let exemplars: RecorderExemplars | undefined;
+    const visit = (entry: MetricEntry, view: MirroredMetric): void => {
+      builder.addMetric(scope, view, reporter, exemplars?.forMetric(entry.metric));
+    };
+    for (const { mirror, self, stats } of this.readNow()) {
+      exemplars = this.attached.get(mirror.recorder)?.exemplars;
+      mirror.forEach(visit, stats.failed);
       if (!this.settings.selfTelemetry) continue;
-      const stats = mirror.recorder.stats();
       const values = outcomeValues(stats);
       for (let i = 0; i < values.length; i++) {
         builder.addSelf(
@@ -146,13 +163,14 @@ export class Attachment implements ProducerFeed {
     if (this.attached.has(recorder)) return;
     const { settings } = this;
     // Throws (wiring time) before anything is hooked when a name clashes.
-    const releaseNames = settings.names.claim(recorder, this.namespace);
+    const releaseNames = settings.names.claim(recorder, this.namespace, settings.reporter);
     const mirror = new RecorderMirror(
       recorder,
       this.namespace,
       settings.recorderAttribute,
       hrNow(settings.clock),
       settings.reporter,
+      recorder.stats().failed,
     );
     const spans = this.spans?.forRecorder(mirror);
     const sink = this.sink;
@@ -197,10 +215,10 @@ function hookFor(
   exemplars: RecorderExemplars | undefined,
 ): (change: MetricChange) => void {
   if (sink === undefined && spans === undefined && exemplars === undefined) {
-    return (change) => mirror.markDirty(change.metric);
+    return (change) => mirror.logChange(change);
   }
   return (change) => {
-    mirror.markDirty(change.metric);
+    mirror.logChange(change);
     sink?.onChange(change, mirror);
     const eventSpan = spans?.onChange(change);
     if (exemplars !== undefined) sampler?.offer(change, exemplars, eventSpan);

@@ -1,6 +1,12 @@
-import { type Metric, type MetricsRecorder, MetricsWiringError } from '@mvx-metrics/core';
-import { prometheusKind, prometheusSampleNames } from '../internal/prometheus-names.js';
-import { mirrorKind } from '../mirror/convert.js';
+import {
+  describeMetric,
+  type Metric,
+  type MetricsRecorder,
+  MetricsWiringError,
+} from '@mvx-metrics/core';
+import { prometheusMetricName } from '../internal/prometheus-units.js';
+import type { Reporter } from '../internal/report.js';
+import { adapterFor, fallbackAdapter, type KindAdapter, sumAdapter } from '../kinds/index.js';
 import {
   RECORDER_CAPACITY,
   RECORDER_EVENTS,
@@ -9,7 +15,7 @@ import {
 
 interface Identity {
   readonly instrumentName: string;
-  readonly kind: string;
+  readonly adapter: KindAdapter;
   readonly unit: string;
   readonly owner: string;
 }
@@ -44,7 +50,7 @@ export class NameGuard {
     for (const self of [RECORDER_EVENTS, RECORDER_PENDING, RECORDER_CAPACITY]) {
       this.take({
         instrumentName: self.name,
-        kind: self.monotonic ? 'counter' : 'upDownCounter',
+        adapter: sumAdapter(self.monotonic) as KindAdapter,
         unit: self.unit,
         owner: 'the bridge (self-telemetry)',
       });
@@ -52,10 +58,10 @@ export class NameGuard {
   }
 
   /** Checks every metric of `recorder`, then claims their names; returns the release function. */
-  claim(recorder: MetricsRecorder, namespace: string): () => void {
+  claim(recorder: MetricsRecorder, namespace: string, reporter?: Reporter): () => void {
     const identities = recorder
       .getMetrics()
-      .map((metric) => identityOf(metric, namespace, recorder.name));
+      .map((metric) => identityOf(metric, namespace, recorder.name, reporter));
     const local = new NameGuard();
     for (const identity of identities) {
       this.check(identity);
@@ -74,19 +80,16 @@ export class NameGuard {
   private check(identity: Identity): void {
     const claim = this.instruments.get(identity.instrumentName);
     if (claim !== undefined) {
-      if (claim.kind !== identity.kind || claim.unit !== identity.unit) {
+      const kind = identity.adapter.kind;
+      if (claim.adapter.kind !== kind || claim.unit !== identity.unit) {
         throw new MetricsWiringError(
           'duplicate-metric',
-          `Metric "${identity.instrumentName}" of ${identity.owner} is a ${identity.kind}${unitText(identity.unit)}, but ${claim.owner} already exports it as a ${claim.kind}${unitText(claim.unit)}: one name must keep one kind and one unit; rename one of them.`,
+          `Metric "${identity.instrumentName}" of ${identity.owner} is a ${kind}${unitText(identity.unit)}, but ${claim.owner} already exports it as a ${claim.adapter.kind}${unitText(claim.unit)}: one name must keep one kind and one unit; rename one of them.`,
         );
       }
       return;
     }
-    for (const sample of prometheusSampleNames(
-      identity.instrumentName,
-      prometheusKind(identity.kind),
-      identity.unit,
-    )) {
+    for (const sample of sampleNames(identity)) {
       const other = this.samples.get(sample);
       if (other === undefined || other === identity.instrumentName) continue;
       const otherOwner = this.instruments.get(other)?.owner ?? 'another recorder';
@@ -104,11 +107,7 @@ export class NameGuard {
       return;
     }
     this.instruments.set(identity.instrumentName, { ...identity, holders: 1 });
-    for (const sample of prometheusSampleNames(
-      identity.instrumentName,
-      prometheusKind(identity.kind),
-      identity.unit,
-    )) {
+    for (const sample of sampleNames(identity)) {
       this.samples.set(sample, identity.instrumentName);
     }
   }
@@ -117,32 +116,42 @@ export class NameGuard {
     const claim = this.instruments.get(identity.instrumentName);
     if (claim === undefined || --claim.holders > 0) return;
     this.instruments.delete(identity.instrumentName);
-    for (const sample of prometheusSampleNames(
-      identity.instrumentName,
-      prometheusKind(identity.kind),
-      identity.unit,
-    )) {
+    for (const sample of sampleNames(identity)) {
       if (this.samples.get(sample) === identity.instrumentName) this.samples.delete(sample);
     }
   }
 }
 
-function identityOf(metric: Metric, namespace: string, recorderName: string): Identity {
-  let kind = 'gauge';
+function identityOf(
+  metric: Metric,
+  namespace: string,
+  recorderName: string,
+  reporter: Reporter | undefined,
+): Identity {
+  const instrumentName = `${namespace}.${metric.name}`;
+  let adapter: KindAdapter;
   let unit = '';
   try {
-    const snapshot = metric.snapshot();
-    kind = mirrorKind(String(snapshot.kind));
-    unit = typeof snapshot.unit === 'string' ? snapshot.unit : '';
+    const descriptor = describeMetric(metric);
+    adapter = adapterFor({ name: instrumentName, kind: descriptor.kind }, reporter);
+    unit = typeof descriptor.unit === 'string' ? descriptor.unit : '';
   } catch {
-    // a metric whose snapshot() throws is reported at collection; name it as a gauge here
+    // a metric whose snapshot() throws is reported at collection; it is named as a gauge here
+    adapter = fallbackAdapter();
   }
   return {
-    instrumentName: `${namespace}.${metric.name}`,
-    kind,
+    instrumentName,
+    adapter,
     unit,
     owner: `recorder "${recorderName}"`,
   };
+}
+
+function sampleNames(identity: Identity): string[] {
+  const { adapter, instrumentName, unit } = identity;
+  return adapter.prometheusSampleNames(
+    prometheusMetricName(instrumentName, unit, adapter.prometheusNaming),
+  );
 }
 
 function unitText(unit: string): string {

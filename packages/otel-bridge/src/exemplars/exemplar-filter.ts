@@ -23,6 +23,7 @@ export function resolveExemplarFilter(
   if (FILTERS.has(value)) return value as ExemplarFilterName;
   reporter.once(
     `env:${EXEMPLAR_FILTER_VARIABLE}`,
+    'invalid-option',
     `otel-bridge: ${EXEMPLAR_FILTER_VARIABLE}=${JSON.stringify(raw)} is not one of trace_based, always_on, always_off; using trace_based.`,
   );
   return 'trace_based';

@@ -1,27 +1,19 @@
 import { describeMetric, type Metric, type MetricChange } from '@mvx-metrics/core';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
-import { BucketReservoir, type ExemplarReservoir, FixedSizeReservoir } from './reservoir.js';
+import { adapterFor } from '../kinds/index.js';
+import type { ExemplarReservoir } from './reservoir.js';
 import type { BridgeExemplar } from './types.js';
-
-/** Measurements a counter series keeps between collections (OpenMetrics prints the latest). */
-export const COUNTER_RESERVOIR_SIZE = 4;
 
 const NO_ATTRIBUTES: object = Object.freeze({});
 
-/** The reservoir a metric kind keeps per series, or none (gauges and up-down counters have no exemplars in OpenMetrics). */
+/** The reservoir a metric's kind keeps per series (its adapter decides), or none. */
 function reservoirFactory(metric: Metric): (() => ExemplarReservoir) | undefined {
-  let descriptor: ReturnType<typeof describeMetric>;
   try {
-    descriptor = describeMetric(metric);
+    const descriptor = describeMetric(metric);
+    return adapterFor(descriptor).exemplarReservoir(descriptor);
   } catch {
     return undefined; // a snapshot() that throws is reported at collection
   }
-  if (descriptor.kind === 'histogram' && descriptor.boundaries !== undefined) {
-    const boundaries = [...descriptor.boundaries];
-    return () => new BucketReservoir(boundaries);
-  }
-  if (descriptor.kind === 'counter') return () => new FixedSizeReservoir(COUNTER_RESERVOIR_SIZE);
-  return undefined;
 }
 
 /** A series' identity: its attributes but `skip` (the recorder attribute), sorted, values as strings. */

@@ -33,20 +33,15 @@ export function later(
 }
 
 /**
- * Exemplars of two points merged into one series: per histogram bucket the later one; for
- * counters the later of the two latest (a counter sample prints one exemplar).
+ * Exemplars of two points merged into one series: slot by slot the later one (a histogram's slots
+ * are its buckets; a counter's are reservoir slots, of which OpenMetrics prints the latest).
  */
 export function mergeExemplars(
   a: ExemplarCarrier['exemplars'],
   b: ExemplarCarrier['exemplars'],
-  histogram: boolean,
 ): ExemplarCarrier['exemplars'] {
   if (a === undefined || a.length === 0) return b;
   if (b === undefined || b.length === 0) return a;
-  if (!histogram) {
-    const latest = later(latestOf(a), latestOf(b));
-    return latest === undefined ? undefined : [latest];
-  }
   const out: Array<BridgeExemplar | undefined> = [];
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) out.push(later(a[i], b[i]));

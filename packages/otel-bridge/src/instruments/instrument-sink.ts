@@ -1,67 +1,63 @@
-import {
-  type Attributes,
-  describeMetric,
-  type MetricChange,
-  type MetricDescriptor,
-} from '@mvx-metrics/core';
+import type { Attributes, MetricChange } from '@mvx-metrics/core';
 import type {
   BatchObservableResult,
-  Histogram,
   Meter,
   MeterProvider,
   Observable,
   Attributes as OtelAttributes,
 } from '@opentelemetry/api';
+import type { ReadingSource } from '../attach/recorder-reading.js';
 import type { Reporter } from '../internal/report.js';
+import type { KindAdapter, RecordedInstrument } from '../kinds/index.js';
 import { shadows, withExtra } from '../mirror/convert.js';
-import { attributesKey, mergeNumber } from '../mirror/merge.js';
+import { attributesKey } from '../mirror/merge.js';
 import {
   type MetricEntry,
   type RecorderMirror,
   reportShadowed,
 } from '../mirror/recorder-mirror.js';
-import type { MirroredMetric, MirrorKind } from '../mirror/types.js';
+import type { MirroredMetric } from '../mirror/types.js';
 import { CapturedContext } from '../spans/context-capture.js';
 
-/** Marks an entry whose metric is not a histogram, so the hook skips it after one look. */
-const NOT_HISTOGRAM = Symbol('not-histogram');
+/** Marks an entry whose kind is not recorded from the hook, so the hook skips it after one look. */
+const NOT_RECORDED = Symbol('not-recorded');
 
-// Histograms go through their sync instrument: the callback need not re-read their snapshots.
-const isRecordedHistogram = (entry: MetricEntry): boolean =>
-  entry.histogram !== undefined && entry.histogram !== NOT_HISTOGRAM;
+// Recorded kinds (histograms) go through their sync instrument: the callback need not read them.
+const isRecorded = (entry: MetricEntry): boolean =>
+  entry.recorded !== undefined && entry.recorded !== NOT_RECORDED;
 
 /** Number series of one observable instrument, aggregated by attribute set before they are observed. */
 interface SharedSeries {
-  readonly kind: MirrorKind;
+  readonly adapter: KindAdapter;
   readonly points: Map<string, { attributes: OtelAttributes; value: number }>;
 }
 
 function addShared(series: SharedSeries, view: MirroredMetric): void {
+  const merge = series.adapter.merge as (into: number, added: number) => number;
   for (const point of view.points) {
     const key = attributesKey(point.attributes);
     const found = series.points.get(key);
     const value = point.value as number;
     if (found === undefined) series.points.set(key, { attributes: point.attributes, value });
-    else found.value = mergeNumber(series.kind, found.value, value);
+    else found.value = merge(found.value, value);
   }
 }
 
 /** What the instruments path needs from its attachment. */
-export interface SinkSource {
+export interface SinkSource extends ReadingSource {
   readonly namespace: string;
-  processPending(): void;
-  mirrors(): Iterable<RecorderMirror>;
 }
 
 /**
- * Path 2: mirrors into instruments of any `MeterProvider`. Counters, up-down counters and gauges
- * are observable instruments read from the mirror in one batch callback; histograms are sync
- * `Histogram`s recorded from the post-change hook with the captured context (exemplar-ready).
+ * Path 2: mirrors into instruments of any `MeterProvider`. Observed kinds (counters, up-down
+ * counters, gauges) are observable instruments read from the mirror in one batch callback;
+ * recorded kinds (histograms) are sync instruments fed from the post-change hook with the
+ * captured context (exemplar-ready). Which is which, and how each is created, is the kind adapter's.
  */
 export class InstrumentSink {
   private readonly meter: Meter;
   private readonly observables = new Map<string, Observable>();
-  private readonly histograms = new Map<string, Histogram>();
+  private readonly recordedByName = new Map<string, RecordedInstrument>();
   private readonly merged = new WeakMap<RecorderMirror, WeakMap<Attributes, OtelAttributes>>();
   private registered: Observable[] = [];
   private closed = false;
@@ -81,32 +77,33 @@ export class InstrumentSink {
   addRecorder(mirror: RecorderMirror): void {
     let changed = false;
     mirror.forEach((entry, view) => {
-      if (view.kind !== 'histogram' && this.ensureObservable(entry, view)) changed = true;
+      if (this.ensureObservable(entry, view)) changed = true;
     });
-    mirror.markAllDirty();
+    mirror.markAllStale();
     if (changed) this.register();
   }
 
-  /** The hook's part for histograms: one `record` per accepted observation. */
+  /** The hook's part for recorded kinds: one `record` per accepted change. */
   onChange(change: MetricChange, mirror: RecorderMirror): void {
     const metric = change.metric;
     const entry = mirror.entry(metric);
-    let histogram = entry.histogram as Histogram | typeof NOT_HISTOGRAM | undefined;
-    if (histogram === undefined) {
-      histogram = this.histogramFor(entry, mirror);
-      entry.histogram = histogram;
+    let recorded = entry.recorded as RecordedInstrument | typeof NOT_RECORDED | undefined;
+    if (recorded === undefined) {
+      recorded = this.recordedFor(entry, mirror);
+      entry.recorded = recorded;
     }
-    if (histogram === NOT_HISTOGRAM) return;
+    if (recorded === NOT_RECORDED) return;
     const value = change.value;
     if (value === undefined) {
       this.reporter.once(
         `histogram-value:${metric.name}`,
+        'hook-failed',
         `otel-bridge: histogram "${metric.name}" of recorder "${mirror.recorder.name}" accepted an event without filling in the MetricUpdate it was passed (value, attributes), so the instruments path cannot record it; fill it in, or use the MetricProducer path (createOtelPipeline or createMetricProducer).`,
       );
       return;
     }
     const captured = change.context;
-    histogram.record(
+    recorded.record(
       value,
       this.attributesOf(mirror, change.attributes, metric.name),
       captured instanceof CapturedContext ? captured.context : undefined,
@@ -123,38 +120,41 @@ export class InstrumentSink {
 
   private observe(result: BatchObservableResult): void {
     if (this.closed) return;
-    this.source.processPending();
     let missing = false;
     let shared: Map<Observable, SharedSeries> | undefined;
-    for (const mirror of this.source.mirrors()) {
+    for (const { mirror, stats } of this.source.freshReadings()) {
       // Without the recorder attribute, recorders' series of one instrument can share attribute sets.
       const unowned = mirror.owner === undefined;
-      mirror.forEach((entry, view, refreshed) => {
-        if (view.kind === 'histogram') return;
-        const observable = entry.observable as Observable | undefined;
-        if (observable === undefined) {
-          // A metric added after attach: its instrument joins the callback from the next collection.
-          if (this.ensureObservable(entry, view)) missing = true;
-          entry.dirty = true;
-          return;
-        }
-        if (unowned || view.overlapping) {
-          // A batch result keeps only the last observation of an attribute set: aggregate first,
-          // from every recorder, changed or not.
-          shared ??= new Map();
-          let series = shared.get(observable);
-          if (series === undefined) {
-            series = { kind: view.kind, points: new Map() };
-            shared.set(observable, series);
+      mirror.forEach(
+        (entry, view, refreshed) => {
+          if (view.adapter.instrument.mode !== 'observed') return;
+          const observable = entry.observable as Observable | undefined;
+          if (observable === undefined) {
+            // A metric added after attach: its instrument joins the callback from the next collection.
+            if (this.ensureObservable(entry, view)) missing = true;
+            entry.stale = true;
+            return;
           }
-          addShared(series, view);
-          return;
-        }
-        // sdk-metrics keeps the last observed value of an attribute set, so unchanged metrics are skipped.
-        if (!refreshed) return;
-        for (const point of view.points)
-          result.observe(observable, point.value as number, point.attributes);
-      }, isRecordedHistogram);
+          if (unowned || view.overlapping) {
+            // A batch result keeps only the last observation of an attribute set: aggregate first,
+            // from every recorder, changed or not.
+            shared ??= new Map();
+            let series = shared.get(observable);
+            if (series === undefined) {
+              series = { adapter: view.adapter, points: new Map() };
+              shared.set(observable, series);
+            }
+            addShared(series, view);
+            return;
+          }
+          // sdk-metrics keeps the last observed value of an attribute set, so unchanged metrics are skipped.
+          if (!refreshed) return;
+          for (const point of view.points)
+            result.observe(observable, point.value as number, point.attributes);
+        },
+        stats.failed,
+        isRecorded,
+      );
     }
     if (shared !== undefined) {
       for (const [observable, series] of shared) {
@@ -165,50 +165,35 @@ export class InstrumentSink {
     if (missing) this.queueRegister();
   }
 
+  // Creates (or shares) the observable instrument of an observed kind; true when a new one was made.
   private ensureObservable(entry: MetricEntry, view: MirroredMetric): boolean {
-    if (entry.observable !== undefined) return false;
+    const instrument = view.adapter.instrument;
+    if (entry.observable !== undefined || instrument.mode !== 'observed') return false;
     let observable = this.observables.get(view.instrumentName);
     const created = observable === undefined;
     if (observable === undefined) {
       const options = { unit: view.unit, description: view.description };
-      observable =
-        view.kind === 'counter'
-          ? this.meter.createObservableCounter(view.instrumentName, options)
-          : view.kind === 'upDownCounter'
-            ? this.meter.createObservableUpDownCounter(view.instrumentName, options)
-            : this.meter.createObservableGauge(view.instrumentName, options);
+      observable = instrument.create(this.meter, view.instrumentName, options);
       this.observables.set(view.instrumentName, observable);
     }
     entry.observable = observable;
     return created;
   }
 
-  private histogramFor(
+  private recordedFor(
     entry: MetricEntry,
-    _mirror: RecorderMirror,
-  ): Histogram | typeof NOT_HISTOGRAM {
-    const metric = entry.metric;
-    let descriptor: MetricDescriptor;
-    try {
-      descriptor = describeMetric(metric);
-    } catch {
-      return NOT_HISTOGRAM;
+    mirror: RecorderMirror,
+  ): RecordedInstrument | typeof NOT_RECORDED {
+    const described = mirror.describe(entry);
+    const instrument = described?.adapter.instrument;
+    if (described === undefined || instrument?.mode !== 'recorded') return NOT_RECORDED;
+    const name = `${this.source.namespace}.${entry.metric.name}`;
+    let recorded = this.recordedByName.get(name);
+    if (recorded === undefined) {
+      recorded = instrument.create(this.meter, name, described);
+      this.recordedByName.set(name, recorded);
     }
-    if (descriptor.kind !== 'histogram') return NOT_HISTOGRAM;
-    const name = `${this.source.namespace}.${metric.name}`;
-    let histogram = this.histograms.get(name);
-    if (histogram === undefined) {
-      const boundaries = descriptor.boundaries;
-      histogram = this.meter.createHistogram(name, {
-        unit: descriptor.unit ?? '',
-        description: descriptor.description ?? '',
-        ...(boundaries === undefined
-          ? {}
-          : { advice: { explicitBucketBoundaries: [...boundaries] } }),
-      });
-      this.histograms.set(name, histogram);
-    }
-    return histogram;
+    return recorded;
   }
 
   // Points of one attribute set from several recorders (recorder attribute off) or with a shadowed

@@ -5,37 +5,26 @@ import type {
   Observable,
   Attributes as OtelAttributes,
 } from '@opentelemetry/api';
-import type { RecorderMirror } from '../mirror/recorder-mirror.js';
+import type { ReadingSource } from '../attach/recorder-reading.js';
 import {
   outcomeValues,
   RECORDER_CAPACITY,
   RECORDER_EVENTS,
   RECORDER_PENDING,
   SELF_TELEMETRY_SCOPE,
-  type SelfAttributes,
   type SelfInstrument,
-  selfAttributes,
 } from '../telemetry/self-telemetry.js';
-
-/** What the self-telemetry instruments read: the attachment's recorders. */
-export interface SelfTelemetrySource {
-  readonly namespace: string;
-  readonly recorderAttribute: string | false;
-  processPending(): void;
-  mirrors(): Iterable<RecorderMirror>;
-}
 
 /** Instruments path: each recorder's `stats()` as observable instruments of the bridge's own meter. */
 export class SelfTelemetryInstruments {
   private readonly meter: Meter;
   private readonly observables: Observable[];
-  private readonly attributes = new WeakMap<RecorderMirror, SelfAttributes>();
   private closed = false;
   private readonly callback = (result: BatchObservableResult): void => this.observe(result);
 
   constructor(
     meterProvider: MeterProvider,
-    private readonly source: SelfTelemetrySource,
+    private readonly source: ReadingSource,
   ) {
     this.meter = meterProvider.getMeter(SELF_TELEMETRY_SCOPE);
     const options = (i: SelfInstrument) => ({ unit: i.unit, description: i.description });
@@ -56,25 +45,14 @@ export class SelfTelemetryInstruments {
 
   private observe(result: BatchObservableResult): void {
     if (this.closed) return;
-    this.source.processPending();
     const [events, pending, capacity] = this.observables as [Observable, Observable, Observable];
-    for (const mirror of this.source.mirrors()) {
-      let attrs = this.attributes.get(mirror);
-      if (attrs === undefined) {
-        attrs = selfAttributes(
-          mirror.recorder.name,
-          this.source.recorderAttribute,
-          this.source.namespace,
-        );
-        this.attributes.set(mirror, attrs);
-      }
-      const stats = mirror.recorder.stats();
+    for (const { stats, self } of this.source.freshReadings()) {
       const values = outcomeValues(stats);
       for (let i = 0; i < values.length; i++) {
-        result.observe(events, values[i] as number, attrs.outcomes[i] as OtelAttributes);
+        result.observe(events, values[i] as number, self.outcomes[i] as OtelAttributes);
       }
-      result.observe(pending, stats.pending, attrs.recorder);
-      result.observe(capacity, stats.capacity, attrs.recorder);
+      result.observe(pending, stats.pending, self.recorder);
+      result.observe(capacity, stats.capacity, self.recorder);
     }
   }
 }

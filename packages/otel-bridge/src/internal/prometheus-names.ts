@@ -1,9 +1,12 @@
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
-import {
-  type PrometheusNamingKind,
-  prometheusMetricName,
-  sanitizePrometheusName,
-} from './prometheus-units.js';
+
+/**
+ * Prometheus naming as `@opentelemetry/exporter-prometheus` does it (characters outside
+ * `[A-Za-z0-9_]` become `_`, runs of `_` collapse), so two names that print alike are caught here.
+ */
+function sanitizePrometheusName(name: string): string {
+  return name.replace(/[^a-z0-9_]/gi, '_').replace(/_{2,}/g, '_');
+}
 
 // Labels the exporter adds itself, and `le`/`quantile` which only histogram buckets and summary
 // quantiles may carry (promtool flags them anywhere else).
@@ -67,20 +70,8 @@ function labelFor(key: string, cache: Map<string, string>): string {
   return label;
 }
 
-/** The sample names a metric prints in Prometheus text format and OpenMetrics (unit suffix, `_total`). */
-export function prometheusSampleNames(
-  instrumentName: string,
-  kind: PrometheusNamingKind,
-  unit: string,
-): string[] {
-  const name = prometheusMetricName(instrumentName, unit, kind);
-  if (kind === 'counter') return [name];
-  if (kind === 'histogram') return [name, `${name}_count`, `${name}_sum`, `${name}_bucket`];
-  return [name];
-}
-
-/** How a mirrored kind prints in Prometheus: sums that only grow are counters, the rest gauges. */
-export function prometheusKind(kind: string): PrometheusNamingKind {
-  if (kind === 'counter' || kind === 'histogram') return kind;
-  return 'gauge';
+/** The base of a metric's Prometheus sample names (kind adapters add `_total`, `_bucket`, ...). */
+export function prometheusBaseName(instrumentName: string): string {
+  const base = sanitizePrometheusName(instrumentName);
+  return base.charCodeAt(0) >= 48 && base.charCodeAt(0) <= 57 ? `_${base}` : base;
 }

@@ -51,8 +51,13 @@ const PER_UNITS: Readonly<Record<string, string>> = {
   y: 'year',
 };
 
-/** How a metric prints in Prometheus: counters get `_total`, gauges with unit `1` get `ratio`. */
-export type PrometheusNamingKind = 'counter' | 'gauge' | 'histogram';
+/** The naming rules that differ by kind (each kind adapter declares its own). */
+export interface PrometheusNameRules {
+  /** Monotonic sums: the name ends with `_total`. */
+  readonly total: boolean;
+  /** Gauges: unit `1` is written `ratio`. */
+  readonly ratio: boolean;
+}
 
 /** Characters outside `[A-Za-z0-9_]` become `_`, runs of `_` collapse (the exporter's sanitising). */
 export function sanitizePrometheusName(name: string): string {
@@ -61,11 +66,11 @@ export function sanitizePrometheusName(name: string): string {
 
 /**
  * The Prometheus unit word for a UCUM unit and kind: `s` → `seconds`, `By/s` →
- * `bytes_per_second`, `1` → `ratio` on a gauge and nothing elsewhere, `{request}` → nothing.
+ * `bytes_per_second`, `1` → `ratio` on a gauge (`rules.ratio`) and nothing elsewhere, `{request}` → nothing.
  * Empty when the unit adds no suffix.
  */
-export function prometheusUnit(unit: string, kind: PrometheusNamingKind): string {
-  if (unit === '1') return kind === 'gauge' ? 'ratio' : '';
+export function prometheusUnit(unit: string, rules: PrometheusNameRules): string {
+  if (unit === '1') return rules.ratio ? 'ratio' : '';
   // Annotations in braces carry no unit (`{request}`, `By{compressed}` → `By`).
   const bare = unit.replace(/\{[^}]*\}/g, '').trim();
   if (bare === '') return '';
@@ -88,16 +93,15 @@ export function prometheusUnit(unit: string, kind: PrometheusNamingKind): string
 export function prometheusMetricName(
   instrumentName: string,
   unit: string,
-  kind: PrometheusNamingKind,
+  rules: PrometheusNameRules,
 ): string {
   let name = sanitizePrometheusName(instrumentName);
-  if (kind === 'counter' && name.endsWith('_total')) name = name.slice(0, -'_total'.length);
-  const word = prometheusUnit(unit, kind);
+  if (rules.total && name.endsWith('_total')) name = name.slice(0, -'_total'.length);
+  const word = prometheusUnit(unit, rules);
   if (word !== '' && name !== word && !name.endsWith(`_${word}`)) {
     name = name === '' || name.endsWith('_') ? `${name}${word}` : `${name}_${word}`;
   }
-  if (kind === 'counter')
-    name = name === '' || name.endsWith('_') ? `${name}total` : `${name}_total`;
+  if (rules.total) name = name === '' || name.endsWith('_') ? `${name}total` : `${name}_total`;
   if (name.charCodeAt(0) >= 48 && name.charCodeAt(0) <= 57) name = `_${name}`;
   return name;
 }

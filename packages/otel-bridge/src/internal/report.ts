@@ -1,20 +1,20 @@
-import { type ErrorHandler, MetricsError } from '@mvx-metrics/core';
+import type { ErrorHandler } from '@mvx-metrics/core';
+import { OtelBridgeError, type OtelBridgeErrorCode } from '../errors/otel-bridge-error.js';
+import { callContained } from './contain.js';
 
-/** Reports each problem kind once to the bridge's error handler; a throwing handler is contained. */
+/** Reports each problem once to the bridge's error handler; a throwing handler is contained. */
 export class Reporter {
   private readonly seen = new Set<string>();
 
   constructor(private readonly handler: ErrorHandler) {}
 
-  once(key: string, message: string, cause?: unknown): void {
+  /** Reports `code` with `message` unless a problem under `key` was reported already. */
+  once(key: string, code: OtelBridgeErrorCode, message: string, cause?: unknown): void {
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    try {
-      this.handler(
-        new MetricsError('listener-failed', message, cause === undefined ? undefined : { cause }),
-      );
-    } catch {
-      // a throwing error handler must not break a collection
-    }
+    callContained(
+      this.handler,
+      new OtelBridgeError(code, message, cause === undefined ? undefined : { cause }),
+    );
   }
 }

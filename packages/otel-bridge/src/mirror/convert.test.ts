@@ -1,5 +1,9 @@
+import type { MetricSnapshot } from '@mvx-metrics/core';
 import { describe, expect, it } from 'vitest';
-import { convertSnapshot, mirrorKind } from './convert.js';
+import type { OtelBridgeError } from '../errors/otel-bridge-error.js';
+import { Reporter } from '../internal/report.js';
+import { adapterFor } from '../kinds/index.js';
+import { type ConvertTarget, convertSnapshot as convert } from './convert.js';
 
 const target = {
   namespace: 'ns',
@@ -9,20 +13,32 @@ const target = {
   startTime: [1, 0] as [number, number],
 };
 
+/** Converts as the mirror does: the adapter of the snapshot's kind, unit and description from it. */
+function convertSnapshot(
+  snapshot: MetricSnapshot,
+  to: Omit<ConvertTarget, 'adapter' | 'unit' | 'description'>,
+  reporter?: Reporter,
+) {
+  return convert(snapshot, {
+    ...to,
+    adapter: adapterFor({ name: `${to.namespace}.${to.name}`, kind: snapshot.kind }, reporter),
+    unit: snapshot.unit ?? '',
+    description: snapshot.description ?? '',
+  });
+}
+
 describe('convertSnapshot', () => {
-  it('exports unknown kinds as gauges', () => {
-    expect(mirrorKind('ratio')).toBe('gauge');
-    const { metric } = convertSnapshot(
-      { name: 'm', kind: 'ratio', points: [{ attributes: {}, value: 0.5 }] },
-      target,
-    );
-    expect(metric).toMatchObject({
-      instrumentName: 'ns.m',
-      kind: 'gauge',
-      unit: '',
-      description: '',
-    });
+  it('exports unknown kinds as gauges, and reports the unknown kind once', () => {
+    const reported: OtelBridgeError[] = [];
+    const reporter = new Reporter((error) => reported.push(error as OtelBridgeError));
+    const ratio = { name: 'm', kind: 'ratio', points: [{ attributes: {}, value: 0.5 }] };
+    const { metric } = convertSnapshot(ratio, target, reporter);
+    convertSnapshot(ratio, target, reporter);
+    expect(metric).toMatchObject({ instrumentName: 'ns.m', unit: '', description: '' });
+    expect(metric.adapter.kind).toBe('gauge');
     expect(metric.points).toEqual([{ attributes: { recorder: 'r' }, value: 0.5 }]);
+    expect(reported.map((e) => [e.name, e.code])).toEqual([['OtelBridgeError', 'unknown-kind']]);
+    expect(reported[0]?.message).toMatch(/"ns\.m" declares the kind "ratio".*exported as a gauge/);
   });
 
   it('skips and counts malformed points of hand-written metrics', () => {

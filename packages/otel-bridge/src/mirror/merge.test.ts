@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attributesKey, earliest, mergeNumber } from './merge.js';
+import { attributesKey, earliest } from './merge.js';
 
 describe('merge helpers', () => {
   it('gives an attribute set one identity whatever the key order, and tells values apart', () => {
@@ -15,12 +15,6 @@ describe('merge helpers', () => {
     const odd = { b: 10n, s: Symbol('s'), u: undefined, o: Object.create(null) } as never;
     expect(() => attributesKey(odd)).not.toThrow();
     expect(attributesKey(odd)).toBe(attributesKey(odd));
-  });
-
-  it('adds sums and keeps the gauge value added last', () => {
-    expect(mergeNumber('counter', 2, 3)).toBe(5);
-    expect(mergeNumber('upDownCounter', 2, -3)).toBe(-1);
-    expect(mergeNumber('gauge', 2, 3)).toBe(3);
   });
 
   it('picks the earlier start time', () => {

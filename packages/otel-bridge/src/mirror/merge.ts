@@ -1,5 +1,4 @@
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
-import type { MirroredHistogram, MirrorKind } from './types.js';
 
 /**
  * Identity of an attribute set: its entries sorted by key. Only built for metrics whose series can
@@ -53,50 +52,4 @@ function safeString(value: unknown): string {
 /** The earlier of two times: the start of a series aggregated over several recorders. */
 export function earliest(a: HrTime, b: HrTime): HrTime {
   return b[0] < a[0] || (b[0] === a[0] && b[1] < a[1]) ? b : a;
-}
-
-/** Two number values of one attribute set: sums add up, a gauge keeps the value added last. */
-export function mergeNumber(kind: MirrorKind, into: number, added: number): number {
-  return kind === 'gauge' ? added : into + added;
-}
-
-/**
- * Two histograms of one attribute set, as a new value (neither input is changed): counts, sums
- * and buckets add up, min/max are the extremes. `undefined` when the bucket boundaries differ.
- */
-export function mergeHistogram(
-  into: MirroredHistogram,
-  added: MirroredHistogram,
-): MirroredHistogram | undefined {
-  const a = into.buckets;
-  const b = added.buckets;
-  if (!sameBoundaries(a.boundaries, b.boundaries)) return undefined;
-  const counts = a.counts.map((count, i) => count + (b.counts[i] ?? 0));
-  const merged: MirroredHistogram = {
-    buckets: { boundaries: a.boundaries, counts },
-    count: into.count + added.count,
-    sum: into.sum + added.sum,
-  };
-  const min = extreme(into.min, added.min, Math.min);
-  const max = extreme(into.max, added.max, Math.max);
-  if (min !== undefined) merged.min = min;
-  if (max !== undefined) merged.max = max;
-  return merged;
-}
-
-function sameBoundaries(a: readonly number[], b: readonly number[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function extreme(
-  a: number | undefined,
-  b: number | undefined,
-  pick: (x: number, y: number) => number,
-): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return pick(a, b);
 }

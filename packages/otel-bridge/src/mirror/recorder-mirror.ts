@@ -1,26 +1,26 @@
-import type { Metric, MetricsRecorder } from '@mvx-metrics/core';
+import {
+  describeMetric,
+  type Metric,
+  type MetricChange,
+  type MetricsRecorder,
+} from '@mvx-metrics/core';
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
+import { describeError } from '../internal/contain.js';
 import type { Reporter } from '../internal/report.js';
+import { adapterFor } from '../kinds/index.js';
 import { convertSnapshot } from './convert.js';
+import { type Described, MetricEntry } from './metric-entry.js';
 import type { MirroredMetric, SeriesOwner } from './types.js';
 
-/** The mirror's record of one metric: a dirty flag set by the hook, the converted view read at collection. */
-export interface MetricEntry {
-  readonly metric: Metric;
-  dirty: boolean;
-  view: MirroredMetric | undefined;
-  /** Instruments path: the observable instrument that mirrors this metric (not histograms). */
-  observable: unknown;
-  /** Instruments path: the sync histogram this metric's observations go to, or a "not one" marker. */
-  histogram: unknown;
-}
+export { MetricEntry };
 
-/** Called for every metric of a recorder at collection; `refreshed` says whether its view was rebuilt. */
+/** Called for every metric of a recorder at collection; `refreshed` says whether its view changed. */
 export type EntryVisitor = (entry: MetricEntry, view: MirroredMetric, refreshed: boolean) => void;
 
 /**
- * The bridge's mirror of one recorder. The post-change hook only flips a flag ({@link markDirty});
- * collections rebuild the views of dirty metrics from their snapshots and reuse the others.
+ * The bridge's mirror of one recorder. The post-change hook logs each change on its metric's
+ * entry ({@link RecorderMirror.logChange}); a collection brings the changed points up to date
+ * and reuses the rest.
  */
 export class RecorderMirror {
   /** Attributes added to every point of this recorder (the recorder attribute, or none). */
@@ -39,6 +39,8 @@ export class RecorderMirror {
     /** Start of the cumulative series of this recorder's metrics. */
     readonly startTime: HrTime,
     private readonly reporter: Reporter,
+    /** The recorder's `failed` count when the mirror was made. */
+    failed: number,
   ) {
     this.owner =
       recorderAttribute === false
@@ -46,75 +48,102 @@ export class RecorderMirror {
         : Object.freeze({ key: recorderAttribute, value: recorder.name });
     this.extraAttributes =
       recorderAttribute === false ? {} : Object.freeze({ [recorderAttribute]: recorder.name });
-    this.failedSeen = recorder.stats().failed;
+    this.failedSeen = failed;
   }
 
-  /** The entry of `metric`, created (dirty) on first sight. */
+  /** The entry of `metric`, created (to be read) on first sight. */
   entry(metric: Metric): MetricEntry {
     let entry = this.entries.get(metric);
     if (entry === undefined) {
-      entry = { metric, dirty: true, view: undefined, observable: undefined, histogram: undefined };
+      entry = new MetricEntry(metric);
       this.entries.set(metric, entry);
     }
     return entry;
   }
 
-  /** O(1): the hook's whole job for the mirror. Unknown metrics are picked up (dirty) at the next read. */
-  markDirty(metric: Metric): void {
+  /** The hook's whole job for the mirror, O(1). Unknown metrics are picked up at the next read. */
+  logChange(change: MetricChange): void {
+    const metric = change.metric;
     // Runs of events for the same metric are the common case: skip the Map lookup for them.
-    if (metric === this.lastMetric) {
-      (this.lastEntry as MetricEntry).dirty = true;
-      return;
+    let entry = this.lastEntry;
+    if (metric !== this.lastMetric) {
+      entry = this.entries.get(metric);
+      if (entry === undefined) return;
+      this.lastMetric = metric;
+      this.lastEntry = entry;
     }
-    const entry = this.entries.get(metric);
-    if (entry === undefined) return;
-    entry.dirty = true;
-    this.lastMetric = metric;
-    this.lastEntry = entry;
+    (entry as MetricEntry).logChange(change.attributes, change.value);
   }
 
-  /** Marks every known metric dirty, so the next read reports all of them. */
-  markAllDirty(): void {
-    for (const entry of this.entries.values()) entry.dirty = true;
+  /** Marks every known metric to be re-read, so the next read reports all of them. */
+  markAllStale(): void {
+    for (const entry of this.entries.values()) entry.stale = true;
   }
 
-  /** Visits every metric in recorder order (except `skip`ped ones), rebuilding the views of those that changed. */
-  forEach(visit: EntryVisitor, skip?: (entry: MetricEntry) => boolean): void {
-    // A metric that threw mid-update may have changed state without firing the hook: re-read all.
-    const failed = this.recorder.stats().failed;
+  /**
+   * Visits every metric in recorder order (except `skip`ped ones), bringing changed views up to
+   * date. `failed` is the recorder's current `failed` count: a metric that threw mid-update may
+   * have changed state without firing the hook, so a new failure re-reads every metric.
+   */
+  forEach(
+    visit: EntryVisitor,
+    failed: number = this.failedSeen,
+    skip?: (entry: MetricEntry) => boolean,
+  ): void {
     const all = failed !== this.failedSeen;
     this.failedSeen = failed;
     for (const metric of this.recorder.getMetrics()) {
       const entry = this.entry(metric);
       if (skip?.(entry)) continue;
       let refreshed = false;
-      if (entry.dirty || all || entry.view === undefined) {
-        entry.dirty = false;
-        const view = this.read(metric);
-        if (view !== undefined) {
-          entry.view = view;
-          refreshed = true;
-        }
-      }
+      if (!(all || entry.stale || entry.view === undefined))
+        refreshed = entry.applyChanges() ?? this.read(entry);
+      else refreshed = this.read(entry);
       if (entry.view !== undefined) visit(entry, entry.view, refreshed);
     }
   }
 
-  private read(metric: Metric): MirroredMetric | undefined {
-    let snapshot: ReturnType<Metric['snapshot']>;
+  /** The kind adapter, unit and description of `entry`'s metric (`undefined` while it cannot say). */
+  describe(entry: MetricEntry): Described | undefined {
+    if (entry.described !== undefined) return entry.described;
+    const metric = entry.metric;
     try {
-      snapshot = metric.snapshot();
+      const descriptor = describeMetric(metric);
+      entry.described = {
+        adapter: adapterFor(
+          { name: `${this.namespace}.${metric.name}`, kind: descriptor.kind },
+          this.reporter,
+        ),
+        unit: typeof descriptor.unit === 'string' ? descriptor.unit : '',
+        description: typeof descriptor.description === 'string' ? descriptor.description : '',
+        boundaries: descriptor.boundaries,
+      };
     } catch (error) {
-      this.reporter.once(
-        `snapshot:${this.recorder.name}:${metric.name}`,
-        `otel-bridge: metric "${metric.name}" of recorder "${this.recorder.name}" threw from snapshot(); its last exported state is kept: ${String(error)}`,
-        error,
-      );
-      return undefined;
+      this.reportSnapshotFailure(metric, error);
+    }
+    return entry.described;
+  }
+
+  // Re-reads the snapshot; true when the view was rebuilt.
+  private read(entry: MetricEntry): boolean {
+    const metric = entry.metric;
+    const described = this.describe(entry);
+    let snapshot: ReturnType<Metric['snapshot']> | undefined;
+    if (described !== undefined) {
+      try {
+        snapshot = metric.snapshot();
+      } catch (error) {
+        this.reportSnapshotFailure(metric, error);
+      }
+    }
+    if (described === undefined || snapshot === undefined) {
+      entry.keepAfterFailedRead();
+      return false;
     }
     const converted = convertSnapshot(snapshot, {
       namespace: this.namespace,
       name: metric.name,
+      ...described,
       extraAttributes: this.extraAttributes,
       owner: this.owner,
       startTime: this.startTime,
@@ -125,10 +154,21 @@ export class RecorderMirror {
     if (converted.skipped > 0) {
       this.reporter.once(
         `points:${this.recorder.name}:${metric.name}`,
+        'invalid-point',
         `otel-bridge: metric "${metric.name}" of recorder "${this.recorder.name}" reported ${converted.skipped} point(s) that are not { attributes, value } (or histogram) points; they are not exported.`,
       );
     }
-    return converted.metric;
+    entry.replace(converted);
+    return true;
+  }
+
+  private reportSnapshotFailure(metric: Metric, error: unknown): void {
+    this.reporter.once(
+      `snapshot:${this.recorder.name}:${metric.name}`,
+      'snapshot-failed',
+      `otel-bridge: metric "${metric.name}" of recorder "${this.recorder.name}" threw from snapshot(); its last exported state is kept: ${describeError(error)}`,
+      error,
+    );
   }
 }
 
@@ -136,6 +176,7 @@ export class RecorderMirror {
 export function reportShadowed(reporter: Reporter, instrumentName: string, key: string): void {
   reporter.once(
     `shadowed:${instrumentName}`,
+    'attribute-shadowed',
     `otel-bridge: metric "${instrumentName}" has points with an attribute "${key}" of their own; the bridge's recorder attribute "${key}" replaces it, and points that become identical are aggregated (sums added, histograms merged, the last gauge value kept). Rename the attribute, or set recorderAttribute to another key or false.`,
   );
 }

@@ -1,19 +1,10 @@
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
+import type { KindAdapter, MirroredHistogram, MirroredValue } from '../kinds/index.js';
 
-/** How a mirrored metric is exported; unknown snapshot kinds are exported as gauges. */
-export type MirrorKind = 'counter' | 'upDownCounter' | 'gauge' | 'histogram';
-
-/** A histogram point in the shape of sdk-metrics' `Histogram` data (min/max absent while empty). */
-export interface MirroredHistogram {
-  buckets: { boundaries: number[]; counts: number[] };
-  count: number;
-  sum: number;
-  min?: number;
-  max?: number;
-}
+export type { MirroredHistogram, MirroredValue };
 
 /** One exported series: core point attributes plus the recorder attribute. */
-export interface MirroredPoint<V = number | MirroredHistogram> {
+export interface MirroredPoint<V = MirroredValue> {
   readonly attributes: OtelAttributes;
   readonly value: V;
 }
@@ -28,7 +19,8 @@ export interface SeriesOwner {
 export interface MirroredMetric {
   /** `${namespace}.${metric.name}`. */
   readonly instrumentName: string;
-  readonly kind: MirrorKind;
+  /** What differs per kind: conversion, merging, instrument, Prometheus names. */
+  readonly adapter: KindAdapter;
   readonly unit: string;
   readonly description: string;
   /** Start of every cumulative series of this metric: when the mirror first saw it. */

@@ -20,6 +20,8 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 
+import { OtelBridgeError } from '../errors/otel-bridge-error.js';
+import { callContained, describeError } from '../internal/contain.js';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { prometheusLabels } from './prometheus-labels.js';
@@ -230,13 +232,12 @@ function registerGlobals(meterProvider: MeterProvider, tracerProvider: TracerPro
 // Exporters report failures (collector down, 5xx, timeouts) to OpenTelemetry's global error
 // handler, which by default only reaches `diag` — silent unless a diag logger is installed.
 function routeExportErrors(onError: (error: Error) => void): () => void {
+  // a throwing handler must not break the exporter's interval: contained
   setGlobalErrorHandler((exception) => {
-    const error = exception instanceof Error ? exception : new Error(String(exception));
-    try {
-      onError(error);
-    } catch {
-      // a throwing handler must not break the exporter's interval
-    }
+    callContained(
+      onError,
+      new OtelBridgeError('export-failed', describeError(exception), { cause: exception }),
+    );
   });
   return () => setGlobalErrorHandler(loggingErrorHandler());
 }

@@ -1,20 +1,27 @@
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
-import {
-  type CollectionResult,
-  type DataPoint,
-  DataPointType,
-  type Histogram,
-  type MetricCollectOptions,
-  type MetricData,
-  type MetricProducer,
+import type {
+  CollectionResult,
+  DataPoint,
+  Histogram,
+  MetricCollectOptions,
+  MetricData,
+  MetricProducer,
 } from '@opentelemetry/sdk-metrics';
+import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
-import { prometheusSafeAttributes, prometheusSampleNames } from '../internal/prometheus-names.js';
+import { prometheusBaseName, prometheusSafeAttributes } from '../internal/prometheus-names.js';
 import {
-  type PrometheusNamingKind,
+  type PrometheusNameRules,
   prometheusMetricName,
   prometheusUnit,
 } from '../internal/prometheus-units.js';
+import { adapterForData, type KindAdapter, type MirroredValue } from '../kinds/index.js';
+
+/** Prometheus names: OpenTelemetry's compatibility rules, or the names of earlier versions. */
+export type PrometheusNaming = 'opentelemetry' | 'unsuffixed';
+
+// The earlier names: sanitised, `_total` on counters, no unit suffix (the unit only in # UNIT).
+const UNSUFFIXED: PrometheusNameRules = { total: false, ratio: false };
 
 /**
  * Wraps a producer for the Prometheus reader only: attribute keys become valid, distinct
@@ -29,10 +36,8 @@ import {
  */
 export function prometheusLabels(
   producer: MetricProducer,
-  naming: 'opentelemetry' | 'unsuffixed' = 'opentelemetry',
+  naming: PrometheusNaming = 'opentelemetry',
 ): MetricProducer {
-  // The earlier names: sanitised, `_total` on counters, no unit suffix (the unit only in # UNIT).
-  const suffixes = naming === 'opentelemetry';
   const cache = new Map<string, string>();
   const names = new Map<string, { name: string; unit: string }>();
   return {
@@ -47,23 +52,34 @@ export function prometheusLabels(
         const kept: MetricData[] = [];
         for (const metric of scope.metrics) {
           const name = metric.descriptor.name;
-          const kind = exportKind(metric);
-          const samples = prometheusSampleNames(name, kind, suffixes ? metric.descriptor.unit : '');
+          const adapter = adapterForData(metric);
+          const rules = naming === 'unsuffixed' ? undefined : adapter?.prometheusNaming;
+          const translated = renamed(metric, rules, names);
+          const base = rules === undefined ? prometheusBaseName(name) : translated.name;
+          const samples = adapter === undefined ? [base] : adapter.prometheusSampleNames(base);
           const clash = samples.find((sample) => {
             const owner = printedBy.get(sample);
             return owner !== undefined && owner !== name;
           });
           if (clash !== undefined) {
             errors.push(
-              new Error(
+              new OtelBridgeError(
+                'name-clash',
                 `otel-bridge: metric "${name}" would print the Prometheus series "${clash}" that "${printedBy.get(clash)}" already prints; it is left out of /metrics. Rename one of them.`,
               ),
             );
             continue;
           }
           for (const sample of samples) printedBy.set(sample, name);
-          const relabelled = relabel(metric, cache);
-          kept.push(suffixes ? renamed(relabelled, kind, names) : relabelled);
+          const relabelled = relabel(metric, adapter, cache);
+          kept.push(
+            rules === undefined
+              ? relabelled
+              : ({
+                  ...relabelled,
+                  descriptor: { ...metric.descriptor, ...translated },
+                } as MetricData),
+          );
         }
         scope.metrics = kept;
       }
@@ -72,35 +88,33 @@ export function prometheusLabels(
   };
 }
 
-/** The metric under its Prometheus name and unit word (translations cached by name, unit and kind). */
+/** The Prometheus name and unit word of a metric (cached by name, unit and rules). */
 function renamed(
   metric: MetricData,
-  kind: PrometheusNamingKind,
+  rules: PrometheusNameRules | undefined,
   names: Map<string, { name: string; unit: string }>,
-): MetricData {
+): { name: string; unit: string } {
   const { descriptor } = metric;
-  const key = `${kind}\u0000${descriptor.unit}\u0000${descriptor.name}`;
+  const used = rules ?? UNSUFFIXED;
+  const key = `${used.total}${used.ratio}\u0000${descriptor.unit}\u0000${descriptor.name}`;
   let translated = names.get(key);
   if (translated === undefined) {
     translated = {
-      name: prometheusMetricName(descriptor.name, descriptor.unit, kind),
-      unit: prometheusUnit(descriptor.unit, kind),
+      name: prometheusMetricName(descriptor.name, descriptor.unit, used),
+      unit: prometheusUnit(descriptor.unit, used),
     };
     if (names.size < 10_000) names.set(key, translated);
   }
-  return { ...metric, descriptor: { ...descriptor, ...translated } } as MetricData;
-}
-
-/** How a metric prints: monotonic sums are counters, histograms histograms, the rest gauges. */
-export function exportKind(metric: MetricData): PrometheusNamingKind {
-  if (metric.dataPointType === DataPointType.HISTOGRAM) return 'histogram';
-  if (metric.dataPointType === DataPointType.SUM && metric.isMonotonic) return 'counter';
-  return 'gauge';
+  return translated;
 }
 
 type AnyPoint = DataPoint<number | Histogram>;
 
-function relabel(metric: MetricData, cache: Map<string, string>): MetricData {
+function relabel(
+  metric: MetricData,
+  adapter: KindAdapter | undefined,
+  cache: Map<string, string>,
+): MetricData {
   const points = metric.dataPoints as AnyPoint[];
   const out: AnyPoint[] = [];
   const seen = new Map<string, number>();
@@ -120,7 +134,7 @@ function relabel(metric: MetricData, cache: Map<string, string>): MetricData {
       continue;
     }
     changed = true;
-    out[at] = merge(metric.dataPointType, out[at] as AnyPoint, point);
+    out[at] = merge(adapter, out[at] as AnyPoint, point);
   }
   return changed ? ({ ...metric, dataPoints: out } as MetricData) : metric;
 }
@@ -132,35 +146,19 @@ function identity(attributes: OtelAttributes): string {
   return id;
 }
 
-function merge(type: DataPointType, into: AnyPoint, point: AnyPoint): AnyPoint {
-  const merged = mergeValues(type, into, point);
+// Points that became one series merge as the kind's adapter merges series that share attributes;
+// data no adapter matches keeps its last point, and so do values that cannot merge.
+function merge(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
   const exemplars = mergeExemplars(
     (into as ExemplarCarrier).exemplars,
     (point as ExemplarCarrier).exemplars,
-    type === DataPointType.HISTOGRAM,
   );
+  const merged = mergeValues(adapter, into, point);
   return exemplars === undefined ? merged : ({ ...merged, exemplars } as AnyPoint);
 }
 
-function mergeValues(type: DataPointType, into: AnyPoint, point: AnyPoint): AnyPoint {
-  if (type === DataPointType.SUM) {
-    return { ...into, value: (into.value as number) + (point.value as number) };
-  }
-  if (type !== DataPointType.HISTOGRAM) return { ...into, value: point.value }; // a gauge: the last point
-  const a = into.value as Histogram;
-  const b = point.value as Histogram;
-  if (a.buckets.counts.length !== b.buckets.counts.length) return into;
-  const value: Histogram = {
-    buckets: {
-      boundaries: a.buckets.boundaries,
-      counts: a.buckets.counts.map((count, i) => count + (b.buckets.counts[i] ?? 0)),
-    },
-    count: a.count + b.count,
-    sum: (a.sum ?? 0) + (b.sum ?? 0),
-  };
-  const min = Math.min(a.min ?? Number.POSITIVE_INFINITY, b.min ?? Number.POSITIVE_INFINITY);
-  const max = Math.max(a.max ?? Number.NEGATIVE_INFINITY, b.max ?? Number.NEGATIVE_INFINITY);
-  if (Number.isFinite(min)) value.min = min;
-  if (Number.isFinite(max)) value.max = max;
-  return { ...into, value };
+function mergeValues(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
+  if (adapter === undefined) return { ...into, value: point.value };
+  const value = adapter.merge(into.value as MirroredValue, point.value as MirroredValue);
+  return value === undefined ? into : { ...into, value };
 }

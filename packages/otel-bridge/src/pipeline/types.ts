@@ -52,7 +52,8 @@ export interface OtelPipelineOptions {
   /**
    * Receives export failures (collector down, 5xx, timeouts), which OpenTelemetry otherwise only
    * logs to `diag`. Default: one `console.warn` per distinct problem. Installed as OpenTelemetry's
-   * global error handler until `shutdown()`.
+   * global error handler until `shutdown()`. Each failure arrives as an `OtelBridgeError` with
+   * code `export-failed` (the exporter's error as `cause`).
    */
   onError?: (error: Error) => void;
   /** Upper bound of `shutdown()`, final export included (default 3 000 ms). */

@@ -2,12 +2,13 @@ import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { Reporter } from '../internal/report.js';
+import { adapterFor } from '../kinds/index.js';
 import type { MirroredHistogram, MirroredMetric, MirroredPoint } from '../mirror/types.js';
 import { CollectionBuilder } from './collection-builder.js';
 
-const view = (kind: MirroredMetric['kind'], recorder: string, value: number): MirroredMetric => ({
+const view = (kind: string, recorder: string, value: number): MirroredMetric => ({
   instrumentName: 'ns.hits',
-  kind,
+  adapter: adapterFor({ name: 'ns.hits', kind }),
   unit: '1',
   description: 'd',
   startTime: [5, 0],
@@ -18,12 +19,12 @@ const view = (kind: MirroredMetric['kind'], recorder: string, value: number): Mi
 
 /** A view of a recorder without the recorder attribute. */
 const unowned = (
-  kind: MirroredMetric['kind'],
+  kind: string,
   startTime: [number, number],
   points: MirroredPoint[],
 ): MirroredMetric => ({
   instrumentName: 'ns.hits',
-  kind,
+  adapter: adapterFor({ name: 'ns.hits', kind }),
   unit: '1',
   description: 'd',
   startTime,

@@ -1,25 +1,21 @@
-import { type HrTime, type Attributes as OtelAttributes, ValueType } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  type DataPoint,
-  DataPointType,
-  type MetricData,
-  type ScopeMetrics,
-} from '@opentelemetry/sdk-metrics';
+import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
+import type { DataPoint, MetricData, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import type { MetricExemplars } from '../exemplars/recorder-exemplars.js';
 import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
 import type { Reporter } from '../internal/report.js';
-import { attributesKey, earliest, mergeHistogram, mergeNumber } from '../mirror/merge.js';
-import type { MirroredHistogram, MirroredMetric, MirrorKind } from '../mirror/types.js';
+import { type KindAdapter, sameKind, sumAdapter } from '../kinds/index.js';
+import { attributesKey, earliest } from '../mirror/merge.js';
+import type { MirroredMetric, MirroredValue } from '../mirror/types.js';
 import type { SelfInstrument } from '../telemetry/self-telemetry.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Point = Mutable<DataPoint<number | MirroredHistogram>> & ExemplarCarrier;
+type Point = Mutable<DataPoint<MirroredValue>> & ExemplarCarrier;
 type Building = Mutable<MetricData> & { dataPoints: Point[] };
 
 /** What the builder knows about one metric while gathering it. */
 interface BuildState {
-  readonly kind: MirrorKind;
+  readonly adapter: KindAdapter;
   /** Key of the recorder attribute of the views added so far (`null`: none yet; `undefined`: off). */
   ownerKey: string | undefined | null;
   /** Recorder names of the views added so far (one view per recorder keeps points apart). */
@@ -33,8 +29,9 @@ interface BuildState {
  * the same metric of many recorders becomes one metric whose points differ by the recorder
  * attribute. Where points can share an attribute set (recorder attribute off and several
  * recorders, or a point's own attribute overwritten by the recorder attribute), they are
- * aggregated into one: sums added, histograms merged, the gauge value added last kept, the
- * earliest start time. Otherwise points are pushed as they are, without hashing attributes.
+ * aggregated into one by the kind's adapter (sums added, histograms merged, the gauge value
+ * added last kept), with the earliest start time. Otherwise points are pushed as they are,
+ * without hashing attributes.
  */
 export class CollectionBuilder {
   readonly errors: unknown[] = [];
@@ -53,7 +50,7 @@ export class CollectionBuilder {
     reporter?: Reporter,
     exemplars?: MetricExemplars,
   ): void {
-    const data = this.metric(scope, view.instrumentName, view.unit, view.description, view.kind);
+    const data = this.metric(scope, view.instrumentName, view.unit, view.description, view.adapter);
     if (data === undefined) return;
     const state = this.states.get(data) as BuildState;
     if (state.index === undefined && !this.noteOwner(state, view)) {
@@ -98,8 +95,14 @@ export class CollectionBuilder {
     attributes: OtelAttributes,
     value: number,
   ): void {
-    const kind = instrument.monotonic ? 'counter' : 'upDownCounter';
-    const data = this.metric(scope, instrument.name, instrument.unit, instrument.description, kind);
+    const adapter = sumAdapter(instrument.monotonic) as KindAdapter;
+    const data = this.metric(
+      scope,
+      instrument.name,
+      instrument.unit,
+      instrument.description,
+      adapter,
+    );
     data?.dataPoints.push({ startTime, endTime: this.endTime, attributes, value });
   }
 
@@ -143,25 +146,18 @@ export class CollectionBuilder {
       data.dataPoints.push(point);
       return;
     }
-    const merged =
-      state.kind === 'histogram'
-        ? mergeHistogram(found.value as MirroredHistogram, point.value as MirroredHistogram)
-        : mergeNumber(state.kind, found.value as number, point.value as number);
+    const merged = state.adapter.merge(found.value, point.value);
     if (merged !== undefined) {
       found.value = merged;
       found.startTime = earliest(found.startTime, point.startTime);
-      const exemplars = mergeExemplars(
-        found.exemplars,
-        point.exemplars,
-        state.kind === 'histogram',
-      );
+      const exemplars = mergeExemplars(found.exemplars, point.exemplars);
       if (exemplars !== undefined) found.exemplars = exemplars;
       return;
     }
     const name = data.descriptor.name;
-    const message = `otel-bridge: histogram "${name}" has series with the same attributes and different bucket boundaries in two recorders; they cannot be aggregated, the first is exported. Give the metric the same buckets everywhere, or keep the recorder attribute on.`;
-    if (reporter === undefined) this.errors.push(new Error(message));
-    else reporter.once(`boundaries:${name}`, message);
+    const message = `otel-bridge: ${state.adapter.kind} "${name}" has series with the same attributes that cannot be aggregated (different bucket boundaries) in two recorders; the first is exported. Give the metric the same buckets everywhere, or keep the recorder attribute on.`;
+    if (reporter === undefined) this.errors.push(new OtelBridgeError('merge-conflict', message));
+    else reporter.once(`boundaries:${name}`, 'merge-conflict', message);
   }
 
   private metric(
@@ -169,7 +165,7 @@ export class CollectionBuilder {
     name: string,
     unit: string,
     description: string,
-    kind: MirrorKind,
+    adapter: KindAdapter,
   ): Building | undefined {
     let metrics = this.scopes.get(scope);
     if (metrics === undefined) {
@@ -178,28 +174,19 @@ export class CollectionBuilder {
     }
     const found = metrics.get(name);
     if (found !== undefined) {
-      if (this.states.get(found)?.kind === kind) return found;
+      const state = this.states.get(found);
+      if (state !== undefined && sameKind(state.adapter, adapter)) return found;
       this.errors.push(
-        new Error(
-          `otel-bridge: metric "${name}" is reported as ${kind} by one recorder and differently by another; the later points are not exported. Give metrics of different kinds different names.`,
+        new OtelBridgeError(
+          'name-clash',
+          `otel-bridge: metric "${name}" is reported as ${adapter.kind} by one recorder and differently by another; the later points are not exported. Give metrics of different kinds different names.`,
         ),
       );
       return undefined;
     }
-    const type = dataPointType(kind);
-    const descriptor = { name, unit, description, valueType: ValueType.DOUBLE };
-    const base = {
-      descriptor,
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPoints: [],
-    };
-    const created = (
-      type === DataPointType.SUM
-        ? { ...base, dataPointType: type, isMonotonic: kind === 'counter' }
-        : { ...base, dataPointType: type }
-    ) as Building;
+    const created = adapter.metricData({ name, unit, description }) as Building;
     metrics.set(name, created);
-    this.states.set(created, { kind, ownerKey: null, owners: new Set(), index: undefined });
+    this.states.set(created, { adapter, ownerKey: null, owners: new Set(), index: undefined });
     return created;
   }
 }
@@ -207,16 +194,4 @@ export class CollectionBuilder {
 function withExemplars(point: Point, exemplars: MetricExemplars, view: MirroredMetric): void {
   const kept = exemplars.collect(point.attributes, view.owner?.key);
   if (kept !== undefined) point.exemplars = kept;
-}
-
-function dataPointType(kind: MirroredMetric['kind']): DataPointType {
-  switch (kind) {
-    case 'counter':
-    case 'upDownCounter':
-      return DataPointType.SUM;
-    case 'histogram':
-      return DataPointType.HISTOGRAM;
-    default:
-      return DataPointType.GAUGE;
-  }
 }

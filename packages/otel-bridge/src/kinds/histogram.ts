@@ -1,0 +1,148 @@
+import { ValueType } from '@opentelemetry/api';
+import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { histogramOpenMetrics, histogramReservoir } from './histogram-openmetrics.js';
+import type { KindAdapter, MirroredHistogram } from './types.js';
+
+/** A histogram point being brought up to date: core's own shape (min/max are 0 while empty). */
+interface RunningHistogram {
+  readonly boundaries: number[];
+  readonly counts: number[];
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** `histogram`: explicit-bucket Histogram data; on the instruments path a sync `Histogram`. */
+export const histogramAdapter: KindAdapter<MirroredHistogram, RunningHistogram> = {
+  kind: 'histogram',
+  dataPointType: DataPointType.HISTOGRAM,
+  fromSnapshot: histogramValue,
+  metricData: (descriptor) => ({
+    descriptor: { ...descriptor, valueType: ValueType.DOUBLE },
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.HISTOGRAM,
+    dataPoints: [],
+  }),
+  matches: (data: MetricData) => data.dataPointType === DataPointType.HISTOGRAM,
+  begin: (value) => ({
+    boundaries: value.buckets.boundaries,
+    counts: [...value.buckets.counts],
+    count: value.count,
+    sum: value.sum,
+    min: value.min ?? 0,
+    max: value.max ?? 0,
+  }),
+  apply: observe,
+  end: (running) => {
+    const value: MirroredHistogram = {
+      buckets: { boundaries: running.boundaries, counts: running.counts },
+      count: running.count,
+      sum: running.sum,
+    };
+    if (running.count > 0) {
+      value.min = running.min;
+      value.max = running.max;
+    }
+    return value;
+  },
+  merge: mergeHistogram,
+  instrument: {
+    mode: 'recorded',
+    create: (meter, name, { unit, description, boundaries }) =>
+      meter.createHistogram(name, {
+        unit,
+        description,
+        ...(boundaries === undefined
+          ? {}
+          : { advice: { explicitBucketBoundaries: [...boundaries] } }),
+      }),
+  },
+  prometheusNaming: { total: false, ratio: false },
+  prometheusSampleNames: (base) => [base, `${base}_count`, `${base}_sum`, `${base}_bucket`],
+  openMetrics: histogramOpenMetrics,
+  exemplarReservoir: histogramReservoir,
+};
+
+// Exactly as core's histogram applies an observation: the bucket whose upper bound is the first
+// >= value (binary search), min/max taken from the first observation on, then count and sum.
+function observe(running: RunningHistogram, value: number): RunningHistogram {
+  const bounds = running.boundaries;
+  let lo = 0;
+  let hi = bounds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (value <= (bounds[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  running.counts[lo] = (running.counts[lo] as number) + 1;
+  if (running.count === 0 || value < running.min) running.min = value;
+  if (running.count === 0 || value > running.max) running.max = value;
+  running.count++;
+  running.sum += value;
+  return running;
+}
+
+function histogramValue(point: unknown): MirroredHistogram | undefined {
+  const p = point as Partial<Record<string, unknown>> | null;
+  if (p === null || typeof p !== 'object') return undefined;
+  const { count, sum, min, max, boundaries, bucketCounts } = p;
+  if (
+    typeof count !== 'number' ||
+    typeof sum !== 'number' ||
+    !Array.isArray(boundaries) ||
+    !Array.isArray(bucketCounts) ||
+    bucketCounts.length !== boundaries.length + 1
+  ) {
+    return undefined;
+  }
+  const value: MirroredHistogram = {
+    buckets: { boundaries: boundaries as number[], counts: bucketCounts as number[] },
+    count,
+    sum,
+  };
+  if (count > 0 && typeof min === 'number') value.min = min;
+  if (count > 0 && typeof max === 'number') value.max = max;
+  return value;
+}
+
+/**
+ * Two histograms of one attribute set, as a new value (neither input is changed): counts, sums
+ * and buckets add up, min/max are the extremes. `undefined` when the bucket boundaries differ.
+ */
+function mergeHistogram(
+  into: MirroredHistogram,
+  added: MirroredHistogram,
+): MirroredHistogram | undefined {
+  const a = into.buckets;
+  const b = added.buckets;
+  if (!sameBoundaries(a.boundaries, b.boundaries)) return undefined;
+  const counts = a.counts.map((count, i) => count + (b.counts[i] ?? 0));
+  const merged: MirroredHistogram = {
+    buckets: { boundaries: a.boundaries, counts },
+    count: into.count + added.count,
+    sum: into.sum + added.sum,
+  };
+  const min = extreme(into.min, added.min, Math.min);
+  const max = extreme(into.max, added.max, Math.max);
+  if (min !== undefined) merged.min = min;
+  if (max !== undefined) merged.max = max;
+  return merged;
+}
+
+function sameBoundaries(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function extreme(
+  a: number | undefined,
+  b: number | undefined,
+  pick: (x: number, y: number) => number,
+): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return pick(a, b);
+}

@@ -1,0 +1,41 @@
+import { ValueType } from '@opentelemetry/api';
+import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { braces, sampleValue } from '../internal/openmetrics-text.js';
+import type { ExportedDescriptor, OpenMetricsWriter } from './types.js';
+
+/** The value of a `{ attributes, value }` snapshot point, when it is a finite number. */
+export function numberValue(point: unknown): number | undefined {
+  const value = (point as { value?: unknown } | null)?.value;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** An empty cumulative Sum. */
+export function sumData(descriptor: ExportedDescriptor, isMonotonic: boolean): MetricData {
+  return {
+    descriptor: { ...descriptor, valueType: ValueType.DOUBLE },
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.SUM,
+    isMonotonic,
+    dataPoints: [],
+  };
+}
+
+/** Number values keep no state beyond themselves: the running value is the value. */
+export const numberRunning = {
+  begin: (value: number): number => value,
+  end: (running: number): number => running,
+};
+
+/** Sums of one attribute set add up. */
+export const addValues = (into: number, added: number): number => into + added;
+
+/** OpenMetrics of a kind printed as a gauge: one sample per point, no exemplars (OpenMetrics allows none). */
+export const gaugeOpenMetrics: OpenMetricsWriter = {
+  type: 'gauge',
+  family: (name) => name,
+  samples: (family, labels, point) =>
+    `${family}${braces(labels)} ${sampleValue(point.value as number)}\n`,
+};
+
+/** No exemplars: gauges and up-down counters. */
+export const noReservoir = (): undefined => undefined;

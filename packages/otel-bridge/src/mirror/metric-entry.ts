@@ -1,0 +1,139 @@
+import type { Metric } from '@mvx-metrics/core';
+import type { Attributes as OtelAttributes } from '@opentelemetry/api';
+import type { KindAdapter } from '../kinds/index.js';
+import type { Converted } from './convert.js';
+import { attributesKey } from './merge.js';
+import type { MirroredMetric, MirroredPoint } from './types.js';
+
+/** A metric's kind adapter and exported unit and description, from its descriptor. */
+export interface Described {
+  readonly adapter: KindAdapter;
+  readonly unit: string;
+  readonly description: string;
+  readonly boundaries: readonly number[] | undefined;
+}
+
+/**
+ * The mirror's record of one metric. The hook logs each change (the point's core attributes and
+ * the value applied); a collection applies the log to the changed points only, through the kind's
+ * adapter, and re-reads the whole snapshot only when it must: first sight, a change without
+ * attributes or value, a point it has not seen, a kind that cannot apply changes, or more changes
+ * than points since the last collection.
+ */
+export class MetricEntry {
+  described: Described | undefined;
+  view: MirroredMetric | undefined;
+  /** The next collection re-reads the snapshot. */
+  stale = true;
+  /** Instruments path: the observable instrument that mirrors this metric (observed kinds). */
+  observable: unknown;
+  /** Instruments path: the sync instrument this metric's changes go to, or a "not one" marker. */
+  recorded: unknown;
+  // Changes since the last collection, flat: core attributes, value, core attributes, value, ...
+  private readonly changes: unknown[] = [];
+  private changeLimit = 0;
+  private coreAttributes: readonly unknown[] = [];
+  // Which view point a core attributes object is: kept across re-reads, checked on every use.
+  private readonly byIdentity = new WeakMap<object, number>();
+  private byKey: Map<string, number> | undefined | null;
+
+  constructor(readonly metric: Metric) {}
+
+  /** The hook's part: O(1), no lookup. Past the limit the log is dropped for one re-read. */
+  logChange(attributes: object | undefined, value: number | undefined): void {
+    if (this.stale) return;
+    const changes = this.changes;
+    if (attributes === undefined || value === undefined || changes.length >= this.changeLimit) {
+      this.stale = true;
+      changes.length = 0;
+      return;
+    }
+    changes.push(attributes, value);
+  }
+
+  /** Takes a re-read snapshot's view; the change log restarts from it. */
+  replace(converted: Converted): void {
+    this.view = converted.metric;
+    this.coreAttributes = converted.coreAttributes;
+    this.byKey = undefined;
+    this.stale = false;
+    this.changes.length = 0;
+    // More changes than points (with some slack): re-reading is then as cheap as applying them.
+    this.changeLimit = 2 * (converted.metric.points.length + 8);
+  }
+
+  /** A re-read failed: the view is kept, and the next change asks for a re-read again. */
+  keepAfterFailedRead(): void {
+    this.stale = false;
+    this.changes.length = 0;
+    this.changeLimit = 0;
+  }
+
+  /**
+   * Applies the logged changes to the view's points. `true`: points changed; `false`: nothing
+   * logged; `undefined`: the log cannot be applied (the caller re-reads the snapshot).
+   */
+  applyChanges(): boolean | undefined {
+    const changes = this.changes;
+    if (changes.length === 0) return false;
+    const view = this.view;
+    if (view === undefined) return undefined;
+    const adapter = view.adapter;
+    const points = view.points as MirroredPoint[];
+    // First pass computes, second writes: a log that cannot be applied leaves the view untouched.
+    const running = new Map<number, unknown>();
+    for (let i = 0; i < changes.length; i += 2) {
+      const index = this.indexOf(changes[i] as object);
+      const value = changes[i + 1] as number;
+      if (index === undefined || !Number.isFinite(value)) return undefined;
+      const started = running.has(index)
+        ? running.get(index)
+        : adapter.begin((points[index] as MirroredPoint).value);
+      if (started === undefined) return undefined;
+      running.set(index, adapter.apply(started, value));
+    }
+    for (const [index, value] of running) {
+      const point = points[index] as MirroredPoint;
+      points[index] = { attributes: point.attributes, value: adapter.end(value) };
+    }
+    changes.length = 0;
+    return true;
+  }
+
+  private indexOf(attributes: object): number | undefined {
+    const known = this.byIdentity.get(attributes);
+    if (known !== undefined && sameAttributes(this.coreAttributes[known], attributes)) return known;
+    if (this.byKey === undefined) this.byKey = keyIndex(this.coreAttributes);
+    const index = this.byKey?.get(attributesKey(attributes as OtelAttributes));
+    if (index !== undefined) this.byIdentity.set(attributes, index);
+    return index;
+  }
+}
+
+// Points by attribute identity; `null` when two points share one (a hand-written metric's): then
+// which one a change meant is unknown, and changes are not applied.
+function keyIndex(coreAttributes: readonly unknown[]): Map<string, number> | null {
+  const index = new Map<string, number>();
+  for (let i = 0; i < coreAttributes.length; i++) {
+    const raw = coreAttributes[i];
+    const key = attributesKey(
+      (typeof raw === 'object' && raw !== null ? raw : {}) as OtelAttributes,
+    );
+    if (index.has(key)) return null;
+    index.set(key, i);
+  }
+  return index;
+}
+
+function sameAttributes(snapshotAttributes: unknown, attributes: object): boolean {
+  if (typeof snapshotAttributes !== 'object' || snapshotAttributes === null) return false;
+  const a = snapshotAttributes as Record<string, unknown>;
+  const b = attributes as Record<string, unknown>;
+  let count = 0;
+  for (const key in b) {
+    if (a[key] !== b[key]) return false;
+    count++;
+  }
+  for (const _ in a) count--;
+  return count === 0;
+}

@@ -1,0 +1,206 @@
+import {
+  counter,
+  gauge,
+  histogram,
+  type Metric,
+  type MetricSnapshot,
+  type MetricUpdate,
+  upDownCounter,
+} from '@mvx-metrics/core';
+import { createTestRecorder } from '@mvx-metrics/core/testing';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import type { OtelBridgeError } from '../errors/otel-bridge-error.js';
+import { Reporter } from '../internal/report.js';
+import { adapterFor } from '../kinds/index.js';
+import { convertSnapshot } from './convert.js';
+import { RecorderMirror } from './recorder-mirror.js';
+import type { MirroredMetric } from './types.js';
+
+interface Ev {
+  type: 'n';
+  key: string;
+  value: number;
+}
+
+/** A recorder (sync) with a mirror fed by its hook, as an attachment wires them. */
+function mirrored(metrics: Metric[]) {
+  const errors: OtelBridgeError[] = [];
+  const recorder = createTestRecorder(metrics, { name: 'r' });
+  const reporter = new Reporter((error) => errors.push(error as OtelBridgeError));
+  const mirror = new RecorderMirror(recorder, 'ns', 'recorder', [1, 0], reporter, 0);
+  recorder.onChange((change) => mirror.logChange(change));
+  /** One collection: every metric's view, and which ones were refreshed. */
+  const collect = () => {
+    const views = new Map<string, MirroredMetric>();
+    mirror.forEach((_entry, view) => {
+      views.set(view.instrumentName, view);
+    }, recorder.stats().failed);
+    return views;
+  };
+  /** What converting every snapshot from scratch gives (the pre-incremental mirror). */
+  const fromScratch = () => {
+    const views = new Map<string, MirroredMetric>();
+    for (const metric of recorder.getMetrics()) {
+      const snapshot = metric.snapshot();
+      const view = convertSnapshot(snapshot, {
+        namespace: 'ns',
+        name: metric.name,
+        adapter: adapterFor({ name: metric.name, kind: snapshot.kind }),
+        unit: snapshot.unit ?? '',
+        description: snapshot.description ?? '',
+        extraAttributes: mirror.extraAttributes,
+        owner: mirror.owner,
+        startTime: mirror.startTime,
+      }).metric;
+      views.set(view.instrumentName, view);
+    }
+    return views;
+  };
+  return { recorder, mirror, collect, fromScratch, errors };
+}
+
+const points = (views: Map<string, MirroredMetric>) =>
+  [...views].map(([name, view]) => [name, view.points]);
+
+const builtIns = () => [
+  counter({
+    name: 'c',
+    on: 'n',
+    attributes: (e: Ev) => ({ key: e.key }),
+    value: (e: Ev) => Math.abs(e.value),
+  }),
+  upDownCounter({
+    name: 'u',
+    on: 'n',
+    attributes: (e: Ev) => ({ key: e.key }),
+    value: (e: Ev) => e.value,
+  }),
+  gauge({ name: 'g', on: 'n', attributes: (e: Ev) => ({ key: e.key }), value: (e: Ev) => e.value }),
+  histogram({
+    name: 'h',
+    on: 'n',
+    attributes: (e: Ev) => ({ key: e.key }),
+    value: (e: Ev) => e.value,
+    buckets: [-1, 0, 0.5, 10],
+  }),
+];
+
+describe('RecorderMirror', () => {
+  it('re-converts only the changed point of a 2 000-point metric, without a snapshot', () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
+    const hits = counter({
+      name: 'hits',
+      on: 'n',
+      attributes: (e: Ev) => ({ key: e.key }),
+      initial: keys.map((key) => ({ key })),
+      cardinalityLimit: 2001,
+    });
+    const { recorder, collect, fromScratch } = mirrored([hits]);
+    const before = collect().get('ns.hits')?.points.slice() ?? [];
+    expect(before).toHaveLength(2000);
+    const snapshot = vi.spyOn(hits, 'snapshot');
+    recorder.registerEvent({ type: 'n', key: 'k7', value: 1 });
+    const after = collect().get('ns.hits')?.points ?? [];
+    expect(snapshot).not.toHaveBeenCalled();
+    const changed = after.filter((point, i) => point !== before[i]);
+    expect(changed).toEqual([{ attributes: { key: 'k7', recorder: 'r' }, value: 1 }]);
+    expect(points(collect())).toEqual(points(fromScratch()));
+  });
+
+  it('re-reads the snapshot for a point it has not seen', () => {
+    const { recorder, collect, fromScratch } = mirrored(builtIns());
+    recorder.registerEvent({ type: 'n', key: 'a', value: 2 });
+    collect();
+    recorder.registerEvent({ type: 'n', key: 'b', value: 3 });
+    expect(points(collect())).toEqual(points(fromScratch()));
+  });
+
+  it('matches a full conversion at every collection, for any events (floats included)', () => {
+    const event = fc.record({
+      type: fc.constant('n' as const),
+      key: fc.constantFrom('a', 'b', 'c'),
+      value: fc.oneof(
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.integer({ min: -3, max: 12 }),
+      ),
+    });
+    const step = fc.oneof(event, fc.constant('collect' as const));
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const { recorder, collect, fromScratch } = mirrored(builtIns());
+        collect();
+        for (const s of steps) {
+          if (s === 'collect') expect(points(collect())).toEqual(points(fromScratch()));
+          else recorder.registerEvent(s);
+        }
+        expect(points(collect())).toEqual(points(fromScratch()));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stays exact for hand-written metrics that fill in the update, or do not', () => {
+    // fills in the update with a fresh attributes object each time, snapshots fresh objects too
+    let total = 0;
+    const fresh: Metric = {
+      name: 'fresh',
+      handleEvent(event: object, update?: MetricUpdate) {
+        const value = (event as Ev).value;
+        total += value;
+        if (update !== undefined) {
+          update.attributes = { k: 'v' };
+          update.value = value;
+        }
+        return true;
+      },
+      snapshot: (): MetricSnapshot => ({
+        name: 'fresh',
+        kind: 'counter',
+        points: [{ attributes: { k: 'v' }, value: total }],
+      }),
+    };
+    let last = 0;
+    const silent: Metric = {
+      name: 'silent',
+      handleEvent(event: object) {
+        last = (event as Ev).value;
+        return true;
+      },
+      snapshot: (): MetricSnapshot => ({
+        name: 'silent',
+        kind: 'gauge',
+        points: [{ attributes: {}, value: last }],
+      }),
+    };
+    const { recorder, collect, fromScratch } = mirrored([fresh, silent]);
+    for (const value of [1, 2, 5]) {
+      recorder.registerEvent({ type: 'n', key: 'a', value });
+      expect(points(collect())).toEqual(points(fromScratch()));
+    }
+    expect(collect().get('ns.fresh')?.points[0]?.value).toBe(8);
+    expect(collect().get('ns.silent')?.points[0]?.value).toBe(5);
+  });
+
+  it('re-reads a kind without an adapter at every change, and reports the kind once', () => {
+    let value = 0;
+    const ratio: Metric = {
+      name: 'ratio',
+      handleEvent(event: object, update?: MetricUpdate) {
+        value = (event as Ev).value / 10;
+        if (update !== undefined) {
+          update.attributes = {};
+          update.value = (event as Ev).value;
+        }
+        return true;
+      },
+      snapshot: () => ({ name: 'ratio', kind: 'ratio', points: [{ attributes: {}, value }] }),
+    };
+    const { recorder, collect, errors } = mirrored([ratio]);
+    for (const v of [3, 7]) {
+      recorder.registerEvent({ type: 'n', key: 'a', value: v });
+      expect(collect().get('ns.ratio')?.points[0]?.value).toBe(v / 10);
+    }
+    expect(errors.map((e) => e.code)).toEqual(['unknown-kind']);
+  });
+});
