@@ -38,6 +38,7 @@ import {
   gc,
   machine,
   median,
+  percentile,
   printTable,
   row,
 } from './lib.mjs';
@@ -517,12 +518,18 @@ if (SECTIONS.includes('c')) {
       return performance.now() - start;
     };
     let elapsed = 0;
+    const bursts = [];
     for (let done = 0; done < OPS; done += BURST) {
-      if (ctx === 'requests') elapsed += interleaved();
-      else elapsed += ctx === undefined ? burst() : context.with(ctx, burst);
+      let took;
+      if (ctx === 'requests') took = interleaved();
+      else took = ctx === undefined ? burst() : context.with(ctx, burst);
+      elapsed += took;
+      bursts.push(took);
       recorder.processPending();
     }
-    return (elapsed * 1e6) / OPS;
+    // mean: every burst; quiet: the 25th percentile of bursts, which a preempted burst rarely is
+    // (on a machine shared with busy neighbours the mean mostly measures their load).
+    return { mean: (elapsed * 1e6) / OPS, quiet: (percentile(bursts, 25) * 1e6) / BURST };
   };
   const [
     base,
@@ -551,80 +558,85 @@ if (SECTIONS.includes('c')) {
     { samples: 9, warmup: 3 },
   );
   const over = (value, reference) => `+${formatNs(value - reference)}`;
-  table('registerEvent with the bridge context capturer', [
+  const rowsOf = (f) => [
     [
       'capturer installed, no active span',
-      formatNs(noSpan),
+      formatNs(noSpan[f]),
       'no capturer',
-      formatNs(base),
-      over(noSpan, base),
+      formatNs(base[f]),
+      over(noSpan[f], base[f]),
       'report',
       undefined,
     ],
     [
       'capturer installed, sampled span active',
-      formatNs(withSpan),
+      formatNs(withSpan[f]),
       'no capturer',
-      formatNs(base),
-      over(withSpan, base),
+      formatNs(base[f]),
+      over(withSpan[f], base[f]),
       '≤ +40 ns',
-      withSpan - base <= 40,
+      withSpan[f] - base[f] <= 40,
     ],
     [
       'capturer installed, unsampled span active',
-      formatNs(withUnsampled),
+      formatNs(withUnsampled[f]),
       'no capturer',
-      formatNs(base),
-      over(withUnsampled, base),
+      formatNs(base[f]),
+      over(withUnsampled[f], base[f]),
       'lookup only',
       undefined,
     ],
     [
       'before: clock read + allocation per event, sampled span',
-      formatNs(previousSpan),
+      formatNs(previousSpan[f]),
       'no capturer',
-      formatNs(base),
-      over(previousSpan, base),
+      formatNs(base[f]),
+      over(previousSpan[f], base[f]),
       '',
       undefined,
     ],
     [
       'option: clock read per event, context kept (no allocation)',
-      formatNs(clockOnlySpan),
+      formatNs(clockOnlySpan[f]),
       'no capturer',
-      formatNs(base),
-      over(clockOnlySpan, base),
+      formatNs(base[f]),
+      over(clockOnlySpan[f], base[f]),
       '',
       undefined,
     ],
     [
       'capturer installed, a new request context every 4 events',
-      formatNs(capturedRequests),
+      formatNs(capturedRequests[f]),
       'no capturer, same contexts',
-      formatNs(baseRequests),
-      over(capturedRequests, baseRequests),
+      formatNs(baseRequests[f]),
+      over(capturedRequests[f], baseRequests[f]),
       'report',
       undefined,
     ],
     [
       'before, a new request context every 4 events',
-      formatNs(previousRequests),
+      formatNs(previousRequests[f]),
       'no capturer, same contexts',
-      formatNs(baseRequests),
-      over(previousRequests, baseRequests),
+      formatNs(baseRequests[f]),
+      over(previousRequests[f], baseRequests[f]),
       '',
       undefined,
     ],
     [
       'a capturer returning undefined (core’s own cost)',
-      formatNs(noopCapture),
+      formatNs(noopCapture[f]),
       'no capturer',
-      formatNs(base),
-      over(noopCapture, base),
+      formatNs(base[f]),
+      over(noopCapture[f], base[f]),
       '',
       undefined,
     ],
-  ]);
+  ];
+  table('registerEvent with the bridge context capturer (mean of every burst)', rowsOf('mean'));
+  table(
+    'Same, 25th percentile of the 256-event bursts (what a burst costs when not preempted)',
+    rowsOf('quiet'),
+  );
   if (lastTime < 0) console.log(lastTime); // keeps the clock read observable
   span.end();
   await pipeline.shutdown();
