@@ -9,6 +9,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Installed from packed tarballs in temp projects: `npm run test:consumers` (vitest.consumers.config.ts).
+    exclude: ['test/consumers/**', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

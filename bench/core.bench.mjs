@@ -1,7 +1,11 @@
 // Figures of @mvx-metrics/core (issue 2), each measured beside its reference in this process.
 // Run with `npm run bench` (or `node bench/run.mjs core` after a build). See bench/README.md.
 
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import {
   counter,
   gauge,
@@ -10,7 +14,6 @@ import {
   MetricsRuntime,
   upDownCounter,
 } from '@mvx-metrics/core';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import promClient from 'prom-client';
 import {
   compareAsync,
@@ -29,6 +32,21 @@ import {
   printTable,
   row,
 } from './lib.mjs';
+
+// OpenTelemetry reference: the repo's sdk-metrics, or (require()d) the one installed under
+// $MVX_BENCH_SDK_METRICS, a folder whose node_modules holds another line (e.g. 3.x), so SDK lines
+// compare on one machine in one window.
+const otherSdk = process.env.MVX_BENCH_SDK_METRICS;
+const sdkMetricsFrom = createRequire(
+  otherSdk === undefined ? import.meta.url : pathToFileURL(join(otherSdk, 'x.js')),
+);
+const { MeterProvider, MetricReader } =
+  otherSdk === undefined
+    ? await import('@opentelemetry/sdk-metrics')
+    : sdkMetricsFrom('@opentelemetry/sdk-metrics');
+const sdkMetricsVersion = JSON.parse(
+  readFileSync(sdkMetricsFrom.resolve('@opentelemetry/sdk-metrics/package.json'), 'utf8'),
+).version;
 
 // ---------------------------------------------------------------------------------------------
 // Events and metrics shared by every section
@@ -295,7 +313,7 @@ async function hotPath() {
       regNs / ringNs <= 2.5,
     ),
     row(
-      'OTel counter.add(1, {outcome}) / registerEvent',
+      `OTel counter.add(1, {outcome}) / registerEvent (sdk-metrics ${sdkMetricsVersion})`,
       formatNs(otelNs),
       'registerEvent',
       formatNs(regNs),

@@ -18,6 +18,7 @@ describe('public API of @mvx-metrics/core', () => {
       'findPoint',
       'createImmediateScheduler',
       'createSyncScheduler',
+      'describeError',
     ]) {
       expect(typeof (core as Record<string, unknown>)[name], name).toBe('function');
     }

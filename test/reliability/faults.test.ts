@@ -148,7 +148,7 @@ describe('faults are isolated, counted and reported once per kind', () => {
     expect(recorder.getMetricSnapshots().map((s) => s.name)).toEqual(['all']);
     expect(recorder.getMetricSnapshots().map((s) => s.name)).toEqual(['all']);
     expect(errors.map((e) => e.message)).toEqual([
-      'Metric "broken" in recorder "r" threw from snapshot(): Error: snapshot exploded',
+      'Metric "broken" in recorder "r" threw from snapshot(): snapshot exploded',
     ]);
   });
 

@@ -32,6 +32,19 @@ export function promtoolCheck(
   return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
 }
 
+/**
+ * `promtool check metrics`, tolerating only the snake_case style lint on label names a user's own
+ * attribute keys chose (`hasOwnProperty`): the findings left (empty = the body is valid and clean).
+ */
+export function promtoolFindings(promtool: string, body: string): string[] {
+  const { status, output } = promtoolCheck(promtool, body);
+  const findings = output
+    .split('\n')
+    .filter((line) => line !== '' && !/label names should be written in 'snake_case'/.test(line));
+  if (status !== 0 && status !== 3) findings.push(`promtool exit status ${status}`);
+  return findings;
+}
+
 /** One sample of the text format, label values unescaped. */
 export interface Sample {
   name: string;
@@ -65,7 +78,7 @@ export function parseSamples(body: string): Sample[] {
             i++;
           }
         }
-        if (key in labels) throw new Error(`duplicate label ${key} in: ${line}`);
+        if (Object.hasOwn(labels, key)) throw new Error(`duplicate label ${key} in: ${line}`);
         labels[key] = value;
         i++;
         if (line[i] === ',') i++;
@@ -75,4 +88,18 @@ export function parseSamples(body: string): Sample[] {
     samples.push({ name, labels, value: Number(line.slice(i).trim().split(' ')[0]) });
   }
   return samples;
+}
+
+/** The family names of a body that carry more than one `# HELP` or `# TYPE` line (none in a valid body). */
+export function repeatedFamilies(body: string): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const line of body.split('\n')) {
+    const match = /^# (HELP|TYPE) (\S+)/.exec(line);
+    if (match === null) continue;
+    const id = `${match[1]} ${match[2]}`;
+    if (seen.has(id)) repeated.add(match[2] as string);
+    seen.add(id);
+  }
+  return [...repeated];
 }

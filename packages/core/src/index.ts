@@ -1,3 +1,4 @@
+export { describeError } from './errors/describe-error.js';
 export type { ErrorHandler, MetricsErrorCode } from './errors/index.js';
 export { defaultErrorHandler, MetricsError, MetricsWiringError } from './errors/index.js';
 export type { EventClass, EventPredicate, EventSelector } from './events/index.js';
@@ -46,6 +47,7 @@ export type {
   SchedulerOption,
   SchedulerStats,
   SchedulerTask,
+  SyncSchedulerOptions,
 } from './scheduler/index.js';
 export { createImmediateScheduler, createSyncScheduler } from './scheduler/index.js';
 export type {

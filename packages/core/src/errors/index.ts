@@ -20,6 +20,8 @@ export type MetricsErrorCode =
   | 'cardinality-limit'
   | 'metric-failed'
   | 'listener-failed'
+  | 'processing-failed'
+  | 'scheduler-task-failed'
   | 'context-capture-failed'
   | 'event-not-cloneable'
   | 'worker-events-lost'

@@ -80,13 +80,15 @@ function sortedEntries(raw: Readonly<Record<string, unknown>>): [string, string]
 
 /**
  * A stable identity for an attribute set, computed without allocating the normalised object.
- * Keys are taken in sorted order so `{a, b}` and `{b, a}` are one point.
+ * Keys are taken in sorted order so `{a, b}` and `{b, a}` are one point. The key set is the one
+ * {@link normalizeAttributes} keeps: own enumerable string keys (as `Object.keys`, spread and
+ * `JSON.stringify` see them), so inherited keys never split a point that then looks like another.
  */
 export function attributeKey(raw: Readonly<Record<string, unknown>>): string {
   let key = '';
   let previous = '';
   let sorted = true;
-  for (const rawName in raw) {
+  for (const rawName of Object.keys(raw)) {
     const value = normalizeAttributeValue(raw[rawName]);
     if (value === undefined) continue;
     const name = cleanName(rawName);
@@ -100,10 +102,44 @@ export function attributeKey(raw: Readonly<Record<string, unknown>>): string {
   return key;
 }
 
-/** The normalised attribute object for `raw` (sorted keys), built once per new point. */
+/**
+ * The normalised attribute object for `raw` (sorted keys), built once per new point. Every key is
+ * an own data property: `__proto__` (from `JSON.parse` or a computed key) stays an attribute
+ * instead of setting the prototype, and names like `constructor` never read `Object.prototype`.
+ */
 export function normalizeAttributes(raw: Readonly<Record<string, unknown>>): Attributes {
   const out: Attributes = {};
-  for (const [name, value] of sortedEntries(raw)) out[name] = value;
+  for (const [name, value] of sortedEntries(raw)) {
+    if (name === '__proto__') {
+      Object.defineProperty(out, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * `attributes()` may return a `Map`: its entries become attributes, keys normalised like values
+ * (a string key stays, `1` becomes `'1'`); keys that normalise to nothing are left out.
+ */
+export function attributesFromMap(map: ReadonlyMap<unknown, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [rawName, value] of map) {
+    const name = normalizeAttributeValue(rawName);
+    if (name === undefined) continue;
+    Object.defineProperty(out, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }
 
@@ -115,7 +151,13 @@ export function describeValue(value: unknown): string {
     case 'bigint':
       return `${value}n`;
     case 'object':
-      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+      // Array.isArray throws on a revoked Proxy.
+      if (value === null) return 'null';
+      try {
+        return Array.isArray(value) ? 'an array' : 'an object';
+      } catch {
+        return 'an object';
+      }
     case 'function':
       return 'a function';
     case 'symbol':

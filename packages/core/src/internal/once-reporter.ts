@@ -1,5 +1,5 @@
+import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, type MetricsErrorCode } from '../errors/index.js';
-import { describeValue } from './attributes.js';
 
 /**
  * Reports each kind of run-time problem once to an error handler: a hot loop that keeps failing
@@ -32,7 +32,5 @@ export class OnceReporter {
   }
 }
 
-/** The message of a thrown value, whatever was thrown. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : describeValue(error);
-}
+/** The message of a thrown value, whatever was thrown; never throws (see {@link describeError}). */
+export const errorMessage: (error: unknown) => string = describeError;

@@ -1,5 +1,5 @@
 import type { Attributes } from '../snapshots/types.js';
-import { attributeKey, cleanName, normalizeAttributes } from './attributes.js';
+import { attributeKey, attributesFromMap, cleanName, normalizeAttributes } from './attributes.js';
 
 /** The attribute set of the point that absorbs attribute sets beyond the cardinality limit. */
 const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
@@ -49,6 +49,10 @@ export class PointStore<P extends { attributes: Attributes }> {
     // Without an attributes function there is exactly one point, whatever `initial` says.
     if (!this.hasAttributes) return this.single ?? this.singlePoint();
     if (raw === undefined || raw === null || typeof raw !== 'object') return this.getByKey('', {});
+    if (raw instanceof Map) {
+      const record = attributesFromMap(raw);
+      return this.getByKey(attributeKey(record), record);
+    }
     const known = this.recall(raw);
     if (known !== undefined) return known;
     const point = this.getByKey(attributeKey(raw), raw);
@@ -68,7 +72,8 @@ export class PointStore<P extends { attributes: Attributes }> {
     for (const name in raw) {
       const value = raw[name];
       if (value === undefined || value === null) continue;
-      if (name !== node.name || !isMemoValue(value)) return undefined;
+      // Inherited keys are not part of a point's identity (see attributeKey): take the exact path.
+      if (name !== node.name || !isMemoValue(value) || !Object.hasOwn(raw, name)) return undefined;
       const next = (node.values as Map<unknown, MemoNode<P>>).get(value);
       if (next === undefined) return undefined;
       node = next;
@@ -85,7 +90,14 @@ export class PointStore<P extends { attributes: Attributes }> {
       const value = raw[name];
       if (value === undefined || value === null) continue;
       // Clean names in sorted order: exactly when `attributeKey` builds the key from this sequence.
-      if (!isMemoValue(value) || (!first && name < previous) || cleanName(name) !== name) return;
+      if (
+        !isMemoValue(value) ||
+        (!first && name < previous) ||
+        cleanName(name) !== name ||
+        !Object.hasOwn(raw, name)
+      ) {
+        return;
+      }
       first = false;
       previous = name;
       if (node.name === undefined) {

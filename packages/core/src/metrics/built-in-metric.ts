@@ -2,9 +2,8 @@ import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import type { EventSelector } from '../events/index.js';
 import { isInstance, splitSelector } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
-import { DEFAULT_CARDINALITY_LIMIT, PointStore } from '../internal/point-store.js';
+import { PointStore } from '../internal/point-store.js';
 import type { Attributes, MetricSnapshot, SnapshotPoint } from '../snapshots/types.js';
-import { assertValidMetricName } from './name.js';
 import type {
   AnyEvent,
   Metric,
@@ -13,6 +12,7 @@ import type {
   MetricOptions,
   MetricUpdate,
 } from './types.js';
+import { type CheckedMetricOptions, checkMetricOptions } from './validate-options.js';
 
 /** Shared machinery of the built-in metrics: selection, points, bad-value accounting. */
 export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<MetricSnapshot<P>> {
@@ -35,49 +35,28 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
   private host: MetricHost | undefined;
   private droppedValues = 0;
   private readonly reported = new Set<string>();
+  /** The options after the wiring-time checks (a concrete kind reads its own from here). */
+  protected readonly checked: CheckedMetricOptions;
 
-  constructor(options: MetricOptions, requiresValue: boolean) {
-    if (options === null || typeof options !== 'object') {
-      throw new MetricsWiringError(
-        'invalid-metric-options',
-        'Metric options must be an object with at least `name` and `on`.',
-      );
-    }
-    assertValidMetricName(options.name);
+  constructor(raw: MetricOptions, requiresValue: boolean) {
+    const options = checkMetricOptions(raw, requiresValue);
     this.name = options.name;
-    if (typeof options.on !== 'string' && typeof options.on !== 'function') {
-      throw new MetricsWiringError(
-        'invalid-metric-options',
-        `Metric "${options.name}" needs \`on\`: an event class, a type string or a predicate, got ${describeValue(options.on)}.`,
-      );
-    }
     this.selector = options.on;
     const selector = splitSelector(options.on);
     this.selects = selector.test;
     this.selectClass = selector.cls;
     this.selectType = selector.type;
-    if (requiresValue && typeof options.value !== 'function') {
-      throw new MetricsWiringError(
-        'invalid-metric-options',
-        `Metric "${options.name}" needs \`value: (event) => number\`.`,
-      );
-    }
-    const limit = options.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT;
-    if (!Number.isInteger(limit) || limit < 2) {
-      throw new MetricsWiringError(
-        'invalid-metric-options',
-        `Metric "${options.name}": cardinalityLimit must be an integer >= 2, got ${limit}.`,
-      );
-    }
+    const limit = options.cardinalityLimit;
     this.cardinalityLimit = limit;
     this.attributesOf = options.attributes;
     this.valueOf = options.value;
     this.description = options.description;
     this.unit = options.unit;
+    this.checked = options;
     this.store = new PointStore(
       (attributes) => this.createPoint(attributes),
       limit,
-      options.attributes !== undefined,
+      this.attributesOf !== undefined,
       () =>
         this.reportOnce(
           'cardinality-limit',
@@ -105,7 +84,8 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
   }
 
   /** Creates the `initial` points; concrete constructors call it once their own fields are set. */
-  protected seed(initial: readonly Attributes[] | undefined): void {
+  protected seed(): void {
+    const initial = this.checked.initial;
     // Seeding runs before the metric joins a recorder: an overflow here would be reported to
     // nobody, so more initial points than the limit allows is a wiring mistake.
     if (initial !== undefined && initial.length > this.cardinalityLimit - 1) {
@@ -147,7 +127,15 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     const point = this.store.get(
       this.attributesOf === undefined ? undefined : this.attributesOf(event),
     );
-    this.apply(point, value as number);
+    if (!this.apply(point, value as number)) {
+      // Adding it would leave the state at ±Infinity for good: refused and counted like NaN.
+      this.droppedValues++;
+      this.reportOnce(
+        'invalid-value',
+        `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: adding it would overflow to a non-finite ${this.kind === 'histogram' ? 'sum' : 'value'}.`,
+      );
+      return false;
+    }
     if (update !== undefined) {
       update.attributes = point.attributes;
       update.value = value as number;
@@ -178,7 +166,8 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
   }
 
   protected abstract createPoint(attributes: Attributes): P;
-  protected abstract apply(point: P, value: number): void;
+  /** Applies `value` to `point`; `false` (state untouched) when the result would not be finite. */
+  protected abstract apply(point: P, value: number): boolean;
   protected abstract copyPoint(point: P): P;
 
   private reportOnce(

@@ -1,4 +1,5 @@
 import { MetricsWiringError } from '../errors/index.js';
+import { describeValue } from '../internal/attributes.js';
 import type { Attributes, HistogramPoint } from '../snapshots/types.js';
 import { BuiltInMetric } from './built-in-metric.js';
 import type { HistogramOptions, Metric } from './types.js';
@@ -14,19 +15,34 @@ export const DEFAULT_SECONDS_BUCKETS: readonly number[] = Object.freeze([
 ]);
 
 function checkBuckets(name: string, buckets: readonly number[]): number[] {
-  const ok =
-    Array.isArray(buckets) &&
-    buckets.every(
-      (b, i) =>
-        typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > (buckets[i - 1] as number)),
-    );
+  let ok = false;
+  try {
+    ok =
+      Array.isArray(buckets) &&
+      buckets.every(
+        (b, i) =>
+          typeof b === 'number' &&
+          Number.isFinite(b) &&
+          (i === 0 || b > (buckets[i - 1] as number)),
+      );
+  } catch {
+    ok = false; // a revoked Proxy or a throwing getter
+  }
   if (!ok) {
     throw new MetricsWiringError(
       'invalid-metric-options',
-      `Histogram "${name}": buckets must be strictly increasing finite numbers, got ${JSON.stringify(buckets)}.`,
+      `Histogram "${name}": buckets must be strictly increasing finite numbers, got ${bucketsText(buckets)}.`,
     );
   }
   return [...buckets];
+}
+
+function bucketsText(buckets: unknown): string {
+  try {
+    return JSON.stringify(buckets) ?? describeValue(buckets);
+  } catch {
+    return describeValue(buckets);
+  }
 }
 
 class HistogramMetric extends BuiltInMetric<HistogramPoint> {
@@ -36,10 +52,14 @@ class HistogramMetric extends BuiltInMetric<HistogramPoint> {
   constructor(options: HistogramOptions) {
     super(options, true);
     this.boundaries = checkBuckets(
-      options.name,
-      options.buckets ?? (options.unit === 's' ? DEFAULT_SECONDS_BUCKETS : DEFAULT_BUCKETS),
+      this.name,
+      this.checked.buckets === undefined
+        ? this.checked.unit === 's'
+          ? DEFAULT_SECONDS_BUCKETS
+          : DEFAULT_BUCKETS
+        : (this.checked.buckets as readonly number[]),
     );
-    this.seed(options.initial);
+    this.seed();
   }
 
   protected override describe() {
@@ -71,7 +91,8 @@ class HistogramMetric extends BuiltInMetric<HistogramPoint> {
     };
   }
 
-  protected apply(point: HistogramPoint, value: number): void {
+  protected apply(point: HistogramPoint, value: number): boolean {
+    if (!Number.isFinite(point.sum + value)) return false;
     const bounds = this.boundaries;
     let lo = 0;
     let hi = bounds.length;
@@ -85,6 +106,7 @@ class HistogramMetric extends BuiltInMetric<HistogramPoint> {
     if (point.count === 0 || value > point.max) point.max = value;
     point.count++;
     point.sum += value;
+    return true;
   }
 
   protected copyPoint(point: HistogramPoint): HistogramPoint {

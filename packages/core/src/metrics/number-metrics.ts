@@ -6,7 +6,7 @@ abstract class NumberMetric extends BuiltInMetric<NumberPoint> {
   constructor(options: MetricOptions, requiresValue: boolean) {
     super(options, requiresValue);
     // A number point needs nothing from the subclass, so seeding can run here.
-    this.seed(options.initial);
+    this.seed();
   }
 
   protected createPoint(attributes: Attributes): NumberPoint {
@@ -23,8 +23,11 @@ abstract class SumMetric extends NumberMetric {
     super(options, false);
   }
 
-  protected apply(point: NumberPoint, value: number): void {
-    point.value += value;
+  protected apply(point: NumberPoint, value: number): boolean {
+    const next = point.value + value;
+    if (!Number.isFinite(next)) return false;
+    point.value = next;
+    return true;
   }
 }
 
@@ -54,8 +57,9 @@ class GaugeMetric extends NumberMetric {
     super(options, true);
   }
 
-  protected apply(point: NumberPoint, value: number): void {
+  protected apply(point: NumberPoint, value: number): boolean {
     point.value = value;
+    return true;
   }
 }
 

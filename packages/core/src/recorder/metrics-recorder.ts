@@ -3,11 +3,13 @@ import { BoundedQueue } from '../internal/bounded-queue.js';
 import { overflowStrategy } from '../internal/buffer-options.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
 import { isEvent } from '../internal/is-event.js';
+import { optionalFunction } from '../internal/option-checks.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
 import {
   type IdleTask,
   resolveScheduler,
   type Scheduler,
+  type SchedulerOption,
   type SchedulerTask,
 } from '../scheduler/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
@@ -69,18 +71,24 @@ export class MetricsRecorder implements RecorderView {
   private draining = false;
 
   constructor(name: string, options: RecorderOptions = {}) {
-    const { capacity, overflow } = checkRecorderOptions(name, options);
+    const checked = checkRecorderOptions(name, options);
+    const { capacity, overflow } = checked;
     this.name = name;
     this.capacity = capacity;
     this.overflow = overflow;
-    this.reports = new RecorderReports(name, options.onError ?? defaultErrorHandler);
+    this.reports = new RecorderReports(name, checked.onError ?? defaultErrorHandler);
     const strategy = overflowStrategy(overflow);
     this.queue = new BoundedQueue({
       capacity,
       overflow: strategy,
       onDrop: () => this.reports.bufferFull(capacity, strategy.loses),
     });
-    this.scheduler = resolveScheduler(options.scheduler, options.clock);
+    this.scheduler = resolveScheduler(
+      checked.scheduler as SchedulerOption | undefined,
+      checked.clock,
+      (error) => this.reports.reporter.report(error),
+      `Recorder "${name}"`,
+    );
     this.task = { drain: (deadline) => this.drainQueued(deadline) };
     this.idleTask = { idle: () => this.giveBackIdleBuffer() };
     this.host = { recorderName: name, report: (error) => this.reports.reporter.report(error) };
@@ -89,9 +97,9 @@ export class MetricsRecorder implements RecorderView {
       hasAfterChange ? (change) => this.afterChange(change) : undefined,
       this.reports,
     );
-    const clock = options.clock ?? (() => performance.now());
+    const clock = checked.clock ?? (() => performance.now());
     this.dispatcher = new Dispatcher(this, this.hooks, this.reports, clock);
-    for (const metric of options.metrics ?? []) this.addMetric(metric);
+    for (const metric of checked.metrics) this.addMetric(metric);
   }
 
   /** Current lifecycle state. */
@@ -118,10 +126,7 @@ export class MetricsRecorder implements RecorderView {
     if (queue.size >= queue.room && !queue.makeRoom()) return;
     const slot = queue.push(event);
     if (this.capture !== undefined) this.captureInto(slot);
-    if (!this.queued && this.phase === RUNNING) {
-      this.queued = true;
-      this.scheduler.schedule(this.task);
-    }
+    if (!this.queued && this.phase === RUNNING) this.scheduleTask();
   }
 
   /** Adds a metric (wiring time). Throws on an invalid or duplicate name. */
@@ -173,12 +178,14 @@ export class MetricsRecorder implements RecorderView {
 
   /** Installs (or with `undefined` removes) the function whose result travels with each event as `context`. */
   setContextCapture(capture: ContextCapture | undefined): void {
+    optionalFunction({ label: `Recorder "${this.name}"` }, { capture }, 'capture');
     this.capture = capture;
     if (capture !== undefined) this.queue.keepContexts();
   }
 
   /** Replaces the error handler (a runtime passes its own). */
   setErrorHandler(handler: ErrorHandler): void {
+    optionalFunction({ label: `Recorder "${this.name}"` }, { handler: handler ?? null }, 'handler');
     this.reports.reporter.handler = handler;
   }
 
@@ -223,17 +230,33 @@ export class MetricsRecorder implements RecorderView {
   }
 
   private kick(): void {
-    if (this.queue.size > 0 && !this.queued && this.phase !== CREATED) {
-      this.queued = true;
-      this.scheduler.schedule(this.task);
-    }
+    if (this.queue.size > 0 && !this.queued && this.phase !== CREATED) this.scheduleTask();
     this.settleWaiters();
+  }
+
+  // A scheduler of the user's own may throw: the event stays pending (the next registerEvent or
+  // flush asks again) and the producer's stack never sees it.
+  private scheduleTask(): void {
+    this.queued = true;
+    try {
+      this.scheduler.schedule(this.task);
+    } catch (error) {
+      this.queued = false;
+      this.reports.scheduleFailed(error);
+    }
   }
 
   private drainGuarded(deadline: number): boolean {
     this.draining = true;
+    const before = this.dispatcher.processed;
     try {
       return this.drain(deadline);
+    } catch (error) {
+      // Metrics and hooks are contained one by one; what is left (a throwing clock) must not
+      // leave the scheduler's turn either. Events already taken are counted as processed.
+      this.reports.processingFailed(error);
+      this.settleWaiters();
+      return this.queue.size > 0 && this.dispatcher.processed > before;
     } finally {
       this.draining = false;
     }

@@ -35,7 +35,7 @@ export class RecorderReports {
     this.reporter.once(
       `snapshot:${metric.name}`,
       'metric-failed',
-      `Metric "${metric.name}" in recorder "${this.recorderName}" threw from snapshot(): ${String(error)}`,
+      `Metric "${metric.name}" in recorder "${this.recorderName}" threw from snapshot(): ${errorMessage(error)}`,
       error,
     );
   }
@@ -56,6 +56,26 @@ export class RecorderReports {
       'capture',
       'context-capture-failed',
       `The context capturer of recorder "${this.recorderName}" threw: ${errorMessage(error)}`,
+      error,
+    );
+  }
+
+  /** Something outside the contained calls failed while processing (a throwing clock, say). */
+  processingFailed(error: unknown): void {
+    this.reporter.once(
+      'processing',
+      'processing-failed',
+      `Recorder "${this.recorderName}" failed while processing: ${errorMessage(error)}`,
+      error,
+    );
+  }
+
+  /** A scheduler of the user's own threw from `schedule()`. */
+  scheduleFailed(error: unknown): void {
+    this.reporter.once(
+      'schedule',
+      'scheduler-task-failed',
+      `The scheduler of recorder "${this.recorderName}" threw from schedule(): ${errorMessage(error)}`,
       error,
     );
   }

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { describeError } from '../errors/describe-error.js';
 import {
   defaultErrorHandler,
   type ErrorHandler,
@@ -8,6 +9,12 @@ import {
 import { describeValue } from '../internal/attributes.js';
 import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.js';
 import { ListenerList } from '../internal/listener-list.js';
+import {
+  optionalClock,
+  optionalFunction,
+  optionsObject,
+  readOption,
+} from '../internal/option-checks.js';
 import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
@@ -60,7 +67,8 @@ export class MetricsRuntime {
   readonly scheduler: Scheduler;
   private state: RuntimeState = 'created';
   private readonly byName = new Map<string, MetricsRecorder>();
-  private readonly options: MetricsRuntimeOptions;
+  private readonly maxPendingEvents: number | undefined;
+  private readonly overflow: OverflowPolicy | undefined;
   private readonly clock: () => number;
   private readonly added = new ListenerList<RecorderListener>();
   private readonly removed = new ListenerList<RecorderListener>();
@@ -70,23 +78,24 @@ export class MetricsRuntime {
   private readonly exposed = new Map<string, ExposedRecorder>();
 
   constructor(options: MetricsRuntimeOptions) {
-    if (options === null || typeof options !== 'object' || !isValidMetricName(options.namespace)) {
+    const opts = optionsObject({ label: 'MetricsRuntime' }, options ?? null);
+    const namespace = readOption({ label: 'MetricsRuntime' }, opts, 'namespace');
+    if (!isValidMetricName(namespace)) {
       throw new MetricsWiringError(
         'invalid-option',
-        `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(options?.namespace)}.`,
+        `MetricsRuntime needs a namespace in OpenTelemetry instrument-name syntax (e.g. "docs" or "acme.storage"), got ${describeValue(namespace)}.`,
       );
     }
+    this.namespace = namespace;
+    const owner = { label: `MetricsRuntime "${namespace}"` };
     // The recorders' defaults are checked now, not at the first createRecorder.
-    const owner = `MetricsRuntime "${options.namespace}"`;
-    if (options.maxPendingEvents !== undefined) {
-      checkPositiveInteger(owner, 'maxPendingEvents', options.maxPendingEvents);
-    }
-    if (options.overflow !== undefined) checkOverflow(owner, options.overflow);
-    this.options = options;
-    this.namespace = options.namespace;
-    this.clock = options.clock ?? (() => performance.now());
-    this.scheduler = resolveScheduler(options.scheduler, this.clock);
-    const handler = options.onError ?? defaultErrorHandler;
+    const defaults = bufferOptions(owner.label, opts);
+    this.maxPendingEvents = defaults.maxPendingEvents;
+    this.overflow = defaults.overflow;
+    const scheduler = readOption(owner, opts, 'scheduler') as SchedulerOption | undefined;
+    const handler = optionalFunction<ErrorHandler>(owner, opts, 'onError') ?? defaultErrorHandler;
+    const clock = optionalClock(owner, opts);
+    this.clock = clock ?? (() => performance.now());
     this.onError = (error) => {
       try {
         handler(error);
@@ -94,6 +103,7 @@ export class MetricsRuntime {
         // contained: a throwing error handler must not break the runtime
       }
     };
+    this.scheduler = resolveScheduler(scheduler, this.clock, this.onError, owner.label);
   }
 
   /** Starts processing for every recorder, present and future. Idempotent. */
@@ -125,10 +135,7 @@ export class MetricsRuntime {
         `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
       );
     }
-    const metrics =
-      typeof options.metrics === 'function' ? options.metrics(name) : (options.metrics ?? []);
-    const maxPendingEvents = options.maxPendingEvents ?? this.options.maxPendingEvents;
-    const overflow = options.overflow ?? this.options.overflow;
+    const { metrics, maxPendingEvents, overflow } = this.checkCreateOptions(name, options);
     const recorder = new MetricsRecorder(name, {
       metrics,
       scheduler: this.scheduler,
@@ -151,6 +158,48 @@ export class MetricsRuntime {
       throw error;
     }
     return recorder;
+  }
+
+  // createRecorder's options, each read once; the recorder checks what it receives again.
+  private checkCreateOptions(
+    name: string,
+    raw: CreateRecorderOptions,
+  ): { metrics: readonly Metric[]; maxPendingEvents?: number; overflow?: OverflowPolicy } {
+    const owner = { label: `createRecorder("${typeof name === 'string' ? name : '?'}")` };
+    const options = optionsObject(owner, raw);
+    const given = readOption(owner, options, 'metrics');
+    let metrics: unknown = given === undefined ? [] : given;
+    if (typeof given === 'function') {
+      try {
+        metrics = given(name);
+      } catch (error) {
+        throw new MetricsWiringError(
+          'invalid-option',
+          `${owner.label}: the metrics factory threw: ${describeError(error)}.`,
+          { cause: error },
+        );
+      }
+    }
+    let list: Metric[] | undefined;
+    try {
+      list = Array.isArray(metrics) ? [...metrics] : undefined;
+    } catch {
+      list = undefined;
+    }
+    if (list === undefined) {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `${owner.label}: option \`metrics\` must be an array of metrics or a function returning one, got ${describeValue(typeof given === 'function' ? metrics : given)}${typeof given === 'function' ? ' from the factory' : ''}.`,
+      );
+    }
+    const own = bufferOptions(owner.label, options);
+    const maxPendingEvents = own.maxPendingEvents ?? this.maxPendingEvents;
+    const overflow = own.overflow ?? this.overflow;
+    return {
+      metrics: list,
+      ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
+      ...(overflow === undefined ? {} : { overflow }),
+    };
   }
 
   /** The recorder called `name`, if any. */
@@ -226,6 +275,7 @@ export class MetricsRuntime {
 
   /** Installs the capturer whose result travels with each event as `context` (`undefined` removes it). */
   setContextCapture(capture: ContextCapture | undefined): void {
+    optionalFunction({ label: `MetricsRuntime "${this.namespace}"` }, { capture }, 'capture');
     this.capture = capture;
     for (const recorder of this.byName.values()) recorder.setContextCapture(capture);
   }
@@ -266,15 +316,41 @@ export class MetricsRuntime {
       try {
         listener(recorder);
       } catch (error) {
-        if (rethrowWiringErrors && error instanceof MetricsWiringError) throw error;
+        if (rethrowWiringErrors && isWiringError(error)) throw error;
         this.onError(
           new MetricsError(
             'listener-failed',
-            `A ${what} listener of runtime "${this.namespace}" threw for recorder "${recorder.name}": ${String(error)}`,
+            `A ${what} listener of runtime "${this.namespace}" threw for recorder "${recorder.name}": ${describeError(error)}`,
             { cause: error },
           ),
         );
       }
     }
   }
+}
+
+// `instanceof` asks a Proxy for its prototype, which throws once the proxy is revoked.
+function isWiringError(error: unknown): boolean {
+  try {
+    return error instanceof MetricsWiringError;
+  } catch {
+    return false;
+  }
+}
+
+// A runtime's and createRecorder's buffer options: absent = inherited, anything else checked.
+function bufferOptions(
+  label: string,
+  options: object,
+): { maxPendingEvents: number | undefined; overflow: OverflowPolicy | undefined } {
+  const owner = { label };
+  const capacity = readOption(owner, options, 'maxPendingEvents');
+  const overflow = readOption(owner, options, 'overflow');
+  return {
+    maxPendingEvents:
+      capacity === undefined
+        ? undefined
+        : checkPositiveInteger(label, 'maxPendingEvents', capacity),
+    overflow: overflow === undefined ? undefined : checkOverflow(label, overflow),
+  };
 }

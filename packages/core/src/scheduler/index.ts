@@ -5,5 +5,6 @@ export type {
   SchedulerOption,
   SchedulerStats,
   SchedulerTask,
+  SyncSchedulerOptions,
 } from './scheduler.js';
 export { createImmediateScheduler, createSyncScheduler } from './scheduler.js';

@@ -1,4 +1,13 @@
 import { performance } from 'node:perf_hooks';
+import { describeError } from '../errors/describe-error.js';
+import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
+import { describeValue } from '../internal/attributes.js';
+import {
+  optionalClock,
+  optionalFunction,
+  optionalPositive,
+  optionsObject,
+} from '../internal/option-checks.js';
 import { IdleSweeper, type IdleTask } from './idle-sweeper.js';
 
 export type { IdleTask };
@@ -35,6 +44,39 @@ export interface ImmediateSchedulerOptions {
   budgetMs?: number;
   /** Monotonic clock in milliseconds (default `performance.now`). */
   clock?: () => number;
+  /** Receives a task that threw (the task is visited again next turn); default: ignored. */
+  onError?: ErrorHandler;
+}
+
+/** Options of {@link createSyncScheduler}. */
+export interface SyncSchedulerOptions {
+  /** Receives a task that threw (it is not retried on the caller's stack); default: ignored. */
+  onError?: ErrorHandler;
+}
+
+function reportTaskFailure(error: unknown, onError: ErrorHandler | undefined): void {
+  try {
+    onError?.(
+      new MetricsError(
+        'scheduler-task-failed',
+        `A scheduler task threw; the other tasks go on: ${describeError(error)}`,
+        { cause: error },
+      ),
+    );
+  } catch {
+    // a throwing error handler is contained too
+  }
+}
+
+// A task that throws must not leave the scheduler: the other recorders of the runtime share it.
+// Returns what the task said, or `true` (visit it again next turn) when it threw.
+function visit(task: SchedulerTask, deadline: number, onError: ErrorHandler | undefined): boolean {
+  try {
+    return task.drain(deadline);
+  } catch (error) {
+    reportTaskFailure(error, onError);
+    return true;
+  }
 }
 
 /**
@@ -42,26 +84,37 @@ export interface ImmediateSchedulerOptions {
  * time budget, so a burst is spread over many turns instead of blocking timers and I/O. Only
  * recorders with pending events are queued; idle ones cost nothing.
  */
-export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}): Scheduler {
-  const budget = options.budgetMs ?? 4;
-  const clock = options.clock ?? (() => performance.now());
+export function createImmediateScheduler(raw: ImmediateSchedulerOptions = {}): Scheduler {
+  const owner = { label: 'createImmediateScheduler' };
+  const checked = optionsObject(owner, raw);
+  const budget = optionalPositive(owner, checked, 'budgetMs') ?? 4;
+  const clock = optionalClock(owner, checked) ?? (() => performance.now());
+  const options = { onError: optionalFunction<ErrorHandler>(owner, checked, 'onError') };
+  // A throwing clock ends the turn instead of the process.
+  const now = (): number => {
+    try {
+      return clock();
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
+  };
   let ready: SchedulerTask[] = [];
   let armed = false;
   const counters: SchedulerStats = { turns: 0, visits: 0 };
-  const sweeper = new IdleSweeper(clock);
+  const sweeper = new IdleSweeper(now);
 
   const run = (): void => {
     armed = false;
     counters.turns++;
     const batch = ready;
     ready = [];
-    const deadline = clock() + budget;
+    const deadline = now() + budget;
     let i = 0;
     for (; i < batch.length; i++) {
       const task = batch[i] as SchedulerTask;
       counters.visits++;
-      if (task.drain(deadline)) ready.push(task);
-      if (clock() >= deadline) {
+      if (visit(task, deadline, options.onError)) ready.push(task);
+      if (now() >= deadline) {
         i++;
         break;
       }
@@ -91,15 +144,29 @@ export function createImmediateScheduler(options: ImmediateSchedulerOptions = {}
  * Processes inside `registerEvent`, on the caller's stack: for unit tests and synchronous
  * dispatch. Events registered by a hook during processing are processed in the same call.
  */
-export function createSyncScheduler(): Scheduler {
+export function createSyncScheduler(raw: SyncSchedulerOptions = {}): Scheduler {
+  const owner = { label: 'createSyncScheduler' };
+  const options = {
+    onError: optionalFunction<ErrorHandler>(owner, optionsObject(owner, raw), 'onError'),
+  };
   const counters: SchedulerStats = { turns: 0, visits: 0 };
   const sweeper = new IdleSweeper(() => performance.now());
   return {
     scheduleIdle: (task) => sweeper.add(task),
     schedule(task) {
       counters.turns++;
-      do counters.visits++;
-      while (task.drain(Number.POSITIVE_INFINITY));
+      // A task that keeps throwing is not retried on the producer's stack for ever.
+      let failures = 0;
+      let more = true;
+      while (more) {
+        counters.visits++;
+        try {
+          more = task.drain(Number.POSITIVE_INFINITY);
+        } catch (error) {
+          reportTaskFailure(error, options.onError);
+          more = ++failures < 2;
+        }
+      }
     },
     stats: () => ({ ...counters }),
   };
@@ -108,14 +175,40 @@ export function createSyncScheduler(): Scheduler {
 /** How to choose a scheduler in options: a name or your own. */
 export type SchedulerOption = 'immediate' | 'sync' | Scheduler;
 
-/** The scheduler an options object names (default: a new `setImmediate` scheduler). */
+/**
+ * The scheduler an options object names (default: a new `setImmediate` scheduler). Throws a
+ * {@link MetricsWiringError} naming `owner`'s `scheduler` option when it is none of those.
+ */
 export function resolveScheduler(
   option: SchedulerOption | undefined,
-  clock?: () => number,
+  clock: (() => number) | undefined,
+  onError: ErrorHandler | undefined,
+  owner: string,
 ): Scheduler {
+  const handler = onError === undefined ? {} : { onError };
   if (option === undefined || option === 'immediate') {
-    return createImmediateScheduler(clock === undefined ? {} : { clock });
+    return createImmediateScheduler(clock === undefined ? handler : { clock, ...handler });
   }
-  if (option === 'sync') return createSyncScheduler();
+  if (option === 'sync') return createSyncScheduler(handler);
+  if (!isScheduler(option)) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `${owner}: scheduler must be 'immediate', 'sync' or an object with schedule(task) and stats(), got ${describeValue(option)}.`,
+    );
+  }
   return option;
+}
+
+function isScheduler(option: unknown): option is Scheduler {
+  try {
+    const candidate = option as Partial<Scheduler> | null;
+    return (
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      typeof candidate.schedule === 'function' &&
+      typeof candidate.stats === 'function'
+    );
+  } catch {
+    return false;
+  }
 }

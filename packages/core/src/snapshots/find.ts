@@ -5,7 +5,7 @@ export function attributesMatch(actual: Attributes, expected: Attributes): boole
   const keys = Object.keys(expected);
   if (keys.length !== Object.keys(actual).length) return false;
   for (const key of keys) {
-    if (!(key in actual) || String(actual[key]) !== String(expected[key])) return false;
+    if (!Object.hasOwn(actual, key) || String(actual[key]) !== String(expected[key])) return false;
   }
   return true;
 }

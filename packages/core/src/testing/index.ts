@@ -1,4 +1,5 @@
-import type { MetricsError } from '../errors/index.js';
+import type { ErrorHandler, MetricsError } from '../errors/index.js';
+import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { RecorderOptions } from '../recorder/types.js';
@@ -30,9 +31,18 @@ export function createTestRecorder(
   options: TestRecorderOptions = {},
 ): TestRecorder {
   const errors: MetricsError[] = [];
-  const { name = 'test', onError, ...rest } = options;
-  const recorder = new MetricsRecorder(name, {
-    ...rest,
+  const owner = { label: 'createTestRecorder' };
+  const checked = optionsObject(owner, options);
+  const onError = optionalFunction<ErrorHandler>(owner, checked, 'onError');
+  // Each option read once, through the checks (a spread would run a throwing getter unguarded).
+  const rest: Record<string, unknown> = {};
+  for (const key of ['maxPendingEvents', 'overflow', 'clock']) {
+    const value = readOption(owner, checked, key);
+    if (value !== undefined) rest[key] = value;
+  }
+  const name = readOption(owner, checked, 'name') ?? 'test';
+  const recorder = new MetricsRecorder(name as string, {
+    ...(rest as RecorderOptions),
     metrics,
     scheduler: 'sync',
     onError: (error) => {

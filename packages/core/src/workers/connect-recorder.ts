@@ -1,6 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { ErrorHandler } from '../errors/index.js';
 import { MetricsWiringError } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
+import { optionalFunction, optionsObject } from '../internal/option-checks.js';
 import { checkHandleOptions } from './handle-options.js';
 import { HANDLE_KIND, HANDLE_VERSION, SLOTS } from './protocol.js';
 import type { ConnectRecorderOptions, RecorderHandle } from './types.js';
@@ -45,11 +47,13 @@ export function connectRecorder(
       `This handle of recorder "${h.recorder}" is already connected: each worker needs its own exposedRecorder.handle().`,
     );
   }
+  const owner = { label: `connectRecorder("${String(h.recorder)}")` };
+  const onError = optionalFunction<ErrorHandler>(owner, optionsObject(owner, options), 'onError');
   try {
     checkHandleOptions(`Handle of recorder "${h.recorder}"`, h);
   } catch (error) {
     throw new MetricsWiringError('invalid-handle', (error as Error).message, { cause: error });
   }
   connectedPorts.add(h.port);
-  return new WorkerRecorder(handle, options);
+  return new WorkerRecorder(handle, onError === undefined ? {} : { onError });
 }

@@ -1,10 +1,12 @@
 import { MessageChannel } from 'node:worker_threads';
+import { describeError } from '../errors/describe-error.js';
 import {
   defaultErrorHandler,
   type ErrorHandler,
   MetricsError,
   MetricsWiringError,
 } from '../errors/index.js';
+import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import { checkHandleOptions } from './handle-options.js';
 import {
@@ -51,15 +53,22 @@ export class ExposedRecorder {
 
   constructor(recorder: MetricsRecorder, options: ExposeRecorderOptions = {}) {
     this.recorder = recorder;
-    this.onError = options.onError ?? defaultErrorHandler;
+    const owner = { label: `exposeRecorder("${recorder.name}")` };
+    this.onError =
+      optionalFunction<ErrorHandler>(owner, optionsObject(owner, options), 'onError') ??
+      defaultErrorHandler;
     this.owner = {
       recorder,
       closed: (connection, final) => this.connectionClosed(connection, final),
       failed: (message, cause) =>
         this.report(
-          new MetricsError('listener-failed', `Worker bridge: ${message}: ${String(cause)}`, {
-            cause,
-          }),
+          new MetricsError(
+            'listener-failed',
+            `Worker bridge: ${message}: ${describeError(cause)}`,
+            {
+              cause,
+            },
+          ),
         ),
     };
   }
@@ -72,14 +81,17 @@ export class ExposedRecorder {
         `Recorder "${this.recorder.name}" is no longer exposed to workers (closed or shut down): create handles before shutdown().`,
       );
     }
-    const { maxPendingEvents, overflow, batchSize } = checkHandleOptions(
-      `Worker handle of recorder "${this.recorder.name}"`,
-      {
-        maxPendingEvents: options.maxPendingEvents ?? this.recorder.capacity,
-        overflow: options.overflow ?? this.recorder.overflow,
-        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-      },
-    );
+    const owner = { label: `Worker handle of recorder "${this.recorder.name}"` };
+    const opts = optionsObject(owner, options);
+    const read = (key: string, fallback: unknown): unknown => {
+      const value = readOption(owner, opts, key);
+      return value === undefined ? fallback : value;
+    };
+    const { maxPendingEvents, overflow, batchSize } = checkHandleOptions(owner.label, {
+      maxPendingEvents: read('maxPendingEvents', this.recorder.capacity),
+      overflow: read('overflow', this.recorder.overflow),
+      batchSize: read('batchSize', DEFAULT_BATCH_SIZE),
+    });
     const { port1, port2 } = new MessageChannel();
     const counters = new SharedArrayBuffer(SLOTS * Uint32Array.BYTES_PER_ELEMENT);
     this.open.add(new OwnerConnection(this.owner, port1, new Uint32Array(counters)));

@@ -136,10 +136,32 @@ export class WorkerRecorder {
     this.send();
   };
 
+  // The buffer is emptied before posting, so whatever happens below must account for every
+  // event of the batch: sent or uncloneable, even if something unforeseen throws.
   private send(): void {
-    const queue = this.queue;
-    const size = queue.size;
+    const size = this.queue.size;
     if (size === 0) return;
+    const accounted = this.sent + this.uncloneable + this.lost;
+    try {
+      this.sendBatch(size);
+    } catch (error) {
+      // Counted as not sendable in the counter both threads share, so the owner's books balance too.
+      const missing = size - (this.sent + this.uncloneable + this.lost - accounted);
+      if (missing > 0) {
+        this.uncloneable += missing;
+        Atomics.store(this.shared, UNCLONEABLE, this.uncloneable);
+      }
+      this.reporter.once(
+        'send-failed',
+        'event-not-cloneable',
+        `Worker recorder "${this.name}" could not send ${missing} events: ${errorMessage(error)}. Counted in stats().uncloneable.`,
+        error,
+      );
+    }
+  }
+
+  private sendBatch(size: number): void {
+    const queue = this.queue;
     const batch = queue.takeAll();
     // Unlike a recorder's queue, this one empties every batch: a ring grown by a flood of
     // drop-oldest evictions is given back at once.

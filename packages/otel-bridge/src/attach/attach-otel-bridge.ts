@@ -1,16 +1,18 @@
 import { defaultErrorHandler, isValidMetricName, MetricsWiringError } from '@mvx-metrics/core';
 import { metrics, trace } from '@opentelemetry/api';
-import { isExemplarFilter, resolveExemplarFilter } from '../exemplars/exemplar-filter.js';
+import { resolveExemplarFilter } from '../exemplars/exemplar-filter.js';
 import { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
 import { InstrumentSink } from '../instruments/instrument-sink.js';
 import { SelfTelemetryInstruments } from '../instruments/self-telemetry-instruments.js';
 import { defaultEpochClock } from '../internal/clock.js';
+import { shown } from '../internal/option-checks.js';
 import { pipelineProducerOf } from '../internal/provider-registry.js';
 import { Reporter } from '../internal/report.js';
 import { addProducerFeed } from '../producer/mvx-metric-producer.js';
 import { createContextCapture } from '../spans/context-capture.js';
 import { Attachment, type BridgeTarget, isRuntime } from './attachment.js';
 import { nameGuardFor } from './name-guard.js';
+import { checkBridgeOptions } from './options.js';
 import type { OtelBridge, OtelBridgeOptions } from './types.js';
 
 const ATTACHED = new WeakSet<BridgeTarget>();
@@ -33,10 +35,7 @@ const TRACER_NAME = '@mvx-metrics/otel-bridge';
  * await pipeline.shutdown();
  * bridge.detach();
  */
-export function attachOtelBridge(
-  target: BridgeTarget,
-  options: OtelBridgeOptions = {},
-): OtelBridge {
+export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptions): OtelBridge {
   if (
     target === null ||
     typeof target !== 'object' ||
@@ -53,38 +52,37 @@ export function attachOtelBridge(
       'attachOtelBridge: this runtime/recorder already has a bridge attached; detach() it first (two bridges would export every series twice).',
     );
   }
-  const recorderAttribute = options.recorderAttribute ?? 'recorder';
+  const opts = checkBridgeOptions(options);
+  const recorderAttribute =
+    opts.recorderAttribute === undefined ? 'recorder' : opts.recorderAttribute;
   if (
     recorderAttribute !== false &&
     (typeof recorderAttribute !== 'string' || recorderAttribute === '')
   ) {
     throw new MetricsWiringError(
       'invalid-option',
-      `attachOtelBridge: recorderAttribute must be a non-empty string or false, got ${JSON.stringify(recorderAttribute)}.`,
+      `attachOtelBridge: recorderAttribute must be a non-empty string or false, got ${shown(recorderAttribute)}.`,
     );
   }
-  const namespace = isRuntime(target) ? target.namespace : (options.namespace ?? 'mvx');
+  const namespace = isRuntime(target)
+    ? target.namespace
+    : opts.namespace === undefined
+      ? 'mvx'
+      : opts.namespace;
   if (!isValidMetricName(namespace)) {
     throw new MetricsWiringError(
       'invalid-option',
-      `attachOtelBridge: namespace must use OpenTelemetry instrument-name syntax, got ${JSON.stringify(namespace)}.`,
+      `attachOtelBridge: namespace must use OpenTelemetry instrument-name syntax, got ${shown(namespace)}.`,
     );
   }
 
-  if (options.exemplarFilter !== undefined && !isExemplarFilter(options.exemplarFilter)) {
-    throw new MetricsWiringError(
-      'invalid-option',
-      `attachOtelBridge: exemplarFilter must be 'trace_based', 'always_on' or 'always_off', got ${JSON.stringify(options.exemplarFilter)}.`,
-    );
-  }
-
-  const meterProvider = options.meterProvider ?? metrics.getMeterProvider();
-  const producer = options.metricProducer ?? pipelineProducerOf(meterProvider);
-  const spans = options.spans === true;
-  const clock = options.clock ?? defaultEpochClock;
-  const reporter = new Reporter(options.onError ?? defaultErrorHandler);
+  const meterProvider = opts.meterProvider ?? metrics.getMeterProvider();
+  const producer = opts.metricProducer ?? pipelineProducerOf(meterProvider);
+  const spans = opts.spans === true;
+  const clock = opts.clock ?? defaultEpochClock;
+  const reporter = new Reporter(opts.onError ?? defaultErrorHandler);
   // Exemplars reach /metrics through the producer; OpenTelemetry's own data model carries none.
-  const exemplarFilter = resolveExemplarFilter(options.exemplarFilter, reporter);
+  const exemplarFilter = resolveExemplarFilter(opts.exemplarFilter, reporter);
   const sampler =
     producer === undefined || exemplarFilter === 'always_off'
       ? undefined
@@ -93,9 +91,9 @@ export function attachOtelBridge(
     names: nameGuardFor(producer ?? meterProvider),
     namespace,
     recorderAttribute,
-    selfTelemetry: options.selfTelemetry ?? true,
+    selfTelemetry: opts.selfTelemetry ?? true,
     tracer: spans
-      ? (options.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME)
+      ? (opts.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME)
       : undefined,
     exemplars: sampler,
     clock,
@@ -105,7 +103,7 @@ export function attachOtelBridge(
   const sink =
     producer === undefined ? new InstrumentSink(meterProvider, attachment, reporter) : undefined;
   const selfInstruments =
-    producer === undefined && (options.selfTelemetry ?? true)
+    producer === undefined && (opts.selfTelemetry ?? true)
       ? new SelfTelemetryInstruments(meterProvider, attachment)
       : undefined;
   try {
@@ -117,7 +115,7 @@ export function attachOtelBridge(
     throw error;
   }
   const disconnect = producer === undefined ? undefined : addProducerFeed(producer, attachment);
-  const capture = options.captureContext ?? (spans || sink !== undefined || sampler !== undefined);
+  const capture = opts.captureContext ?? (spans || sink !== undefined || sampler !== undefined);
   if (capture) {
     const scope = exemplarFilter === 'always_on' ? 'any' : 'sampled';
     attachment.installCapture(createContextCapture(clock, scope));

@@ -1,8 +1,9 @@
-import type {
-  ContextCapture,
-  MetricChange,
-  MetricsRecorder,
-  MetricsRuntime,
+import {
+  type ContextCapture,
+  type MetricChange,
+  type MetricsRecorder,
+  type MetricsRuntime,
+  MetricsWiringError,
 } from '@mvx-metrics/core';
 import type { Tracer } from '@opentelemetry/api';
 import type { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
@@ -27,6 +28,10 @@ import {
 } from '../telemetry/self-telemetry.js';
 import type { NameGuard } from './name-guard.js';
 import type { ReadingSource, RecorderReading } from './recorder-reading.js';
+
+// Which attachment mirrors each recorder: a recorder is bridged once, whether through its
+// runtime or on its own, or everything it holds would be exported (and self-reported) twice.
+const BRIDGED = new WeakMap<MetricsRecorder, Attachment>();
 
 /** A runtime, or a recorder used without one. */
 export type BridgeTarget = MetricsRuntime | MetricsRecorder;
@@ -153,6 +158,13 @@ export class Attachment implements ProducerFeed, ReadingSource {
     }
   }
 
+  /** What this attachment was attached to, for messages. */
+  describeTarget(): string {
+    return isRuntime(this.target)
+      ? `its runtime "${this.target.namespace}"`
+      : `recorder "${this.target.name}" itself`;
+  }
+
   /** Removes every hook and listener; the recorders keep running untouched. */
   detach(): void {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
@@ -161,6 +173,13 @@ export class Attachment implements ProducerFeed, ReadingSource {
 
   private addRecorder(recorder: MetricsRecorder): void {
     if (this.attached.has(recorder)) return;
+    const other = BRIDGED.get(recorder);
+    if (other !== undefined && other !== this) {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `attachOtelBridge: recorder "${recorder.name}" already has a bridge (attached to ${other.describeTarget()}); a second one would export every series and the self-telemetry twice. detach() the first one, or attach once to the runtime.`,
+      );
+    }
     const { settings } = this;
     // Throws (wiring time) before anything is hooked when a name clashes.
     const releaseNames = settings.names.claim(recorder, this.namespace, settings.reporter);
@@ -183,6 +202,7 @@ export class Attachment implements ProducerFeed, ReadingSource {
       spans?.flush();
       this.capture?.newTurn();
     });
+    BRIDGED.set(recorder, this);
     this.attached.set(recorder, {
       mirror,
       self: selfAttributes(recorder.name, settings.recorderAttribute, this.namespace),
@@ -201,6 +221,7 @@ export class Attachment implements ProducerFeed, ReadingSource {
     const attached = this.attached.get(recorder);
     if (attached === undefined) return;
     this.attached.delete(recorder);
+    if (BRIDGED.get(recorder) === this) BRIDGED.delete(recorder);
     attached.unsubscribe();
     attached.spans?.flush();
   }

@@ -11,10 +11,13 @@ import {
   RECORDER_CAPACITY,
   RECORDER_EVENTS,
   RECORDER_PENDING,
+  SELF_TELEMETRY_SCOPE,
 } from '../telemetry/self-telemetry.js';
 
 interface Identity {
   readonly instrumentName: string;
+  /** The instrumentation scope (meter) it is exported under: the namespace, or the self-telemetry scope. */
+  readonly scope: string;
   readonly adapter: KindAdapter;
   readonly unit: string;
   readonly owner: string;
@@ -50,6 +53,7 @@ export class NameGuard {
     for (const self of [RECORDER_EVENTS, RECORDER_PENDING, RECORDER_CAPACITY]) {
       this.take({
         instrumentName: self.name,
+        scope: SELF_TELEMETRY_SCOPE,
         adapter: sumAdapter(self.monotonic) as KindAdapter,
         unit: self.unit,
         owner: 'the bridge (self-telemetry)',
@@ -80,6 +84,15 @@ export class NameGuard {
   private check(identity: Identity): void {
     const claim = this.instruments.get(identity.instrumentName);
     if (claim !== undefined) {
+      // One name under two scopes (namespace `shop` + metric `orders.count` and namespace
+      // `shop.orders` + metric `count`, or a metric named like the self-telemetry) would print
+      // the family twice on /metrics.
+      if (claim.scope !== identity.scope) {
+        throw new MetricsWiringError(
+          'duplicate-metric',
+          `Metric "${identity.instrumentName}" of ${identity.owner} (scope "${identity.scope}") and ${claim.owner} (scope "${claim.scope}") export the same instrument name, which Prometheus would print as two families: rename one of them or change a namespace.`,
+        );
+      }
       const kind = identity.adapter.kind;
       if (claim.adapter.kind !== kind || claim.unit !== identity.unit) {
         throw new MetricsWiringError(
@@ -141,6 +154,7 @@ function identityOf(
   }
   return {
     instrumentName,
+    scope: namespace,
     adapter,
     unit,
     owner: `recorder "${recorderName}"`,

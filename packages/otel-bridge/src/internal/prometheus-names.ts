@@ -42,8 +42,11 @@ export function prometheusSafeAttributes(
   attributes: OtelAttributes,
   cache: Map<string, string>,
 ): OtelAttributes {
+  // Own keys only, and own-property checks on the output: a key such as `constructor` or
+  // `__proto__` must never read or set what `Object.prototype` holds.
+  const keys = Object.keys(attributes);
   let changed = false;
-  for (const key in attributes) {
+  for (const key of keys) {
     if (labelFor(key, cache) !== key) {
       changed = true;
       break;
@@ -51,12 +54,18 @@ export function prometheusSafeAttributes(
   }
   if (!changed) return attributes;
   const out: Record<string, string> = {};
-  for (const key of Object.keys(attributes).sort()) {
+  for (const key of keys.sort()) {
     const value = attributes[key];
     if (value === undefined || value === null) continue;
     const text = Array.isArray(value) ? JSON.stringify(value) : String(value);
     const label = labelFor(key, cache);
-    out[label] = label in out ? `${out[label]};${text}` : text;
+    const merged = Object.hasOwn(out, label) ? `${out[label]};${text}` : text;
+    Object.defineProperty(out, label, {
+      value: merged,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

@@ -90,6 +90,8 @@ function histogramValue(point: unknown): MirroredHistogram | undefined {
   if (
     typeof count !== 'number' ||
     typeof sum !== 'number' ||
+    !Number.isFinite(count) ||
+    !Number.isFinite(sum) ||
     !Array.isArray(boundaries) ||
     !Array.isArray(bucketCounts) ||
     bucketCounts.length !== boundaries.length + 1

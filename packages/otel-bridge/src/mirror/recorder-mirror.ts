@@ -155,7 +155,7 @@ export class RecorderMirror {
       this.reporter.once(
         `points:${this.recorder.name}:${metric.name}`,
         'invalid-point',
-        `otel-bridge: metric "${metric.name}" of recorder "${this.recorder.name}" reported ${converted.skipped} point(s) that are not { attributes, value } (or histogram) points; they are not exported.`,
+        `otel-bridge: metric "${metric.name}" of recorder "${this.recorder.name}" reported ${converted.skipped} point(s) that are not { attributes, value } (or histogram) points with finite numbers; they are not exported.`,
       );
     }
     entry.replace(converted);

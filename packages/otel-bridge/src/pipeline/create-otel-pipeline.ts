@@ -24,6 +24,7 @@ import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { callContained, describeError } from '../internal/contain.js';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { checkPipelineOptions } from './check-options.js';
 import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
 import type { OtelPipeline, OtelPipelineOptions, OtlpOptions } from './types.js';
@@ -49,6 +50,7 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
  * console.log(`metrics on ${pipeline.prometheusUrl}`);
  */
 export async function createOtelPipeline(options: OtelPipelineOptions): Promise<OtelPipeline> {
+  checkPipelineOptions(options);
   if (
     options === null ||
     typeof options !== 'object' ||

@@ -46,31 +46,33 @@ export function prometheusLabels(
       // Wiring refuses clashing names (NameGuard); a metric added to a recorder after attach is
       // not seen there, so a clash that still reaches a collection is dropped and reported here
       // rather than printed as a second HELP/TYPE family.
-      const printedBy = new Map<string, string>();
+      const printedBy = new Map<string, { name: string; scope: string }>();
       const errors = [...result.errors];
       for (const scope of result.resourceMetrics.scopeMetrics) {
         const kept: MetricData[] = [];
         for (const metric of scope.metrics) {
           const name = metric.descriptor.name;
+          // The same name in two scopes is two families too: the exporter prints each scope's.
+          const owner = { name, scope: scope.scope.name };
           const adapter = adapterForData(metric);
           const rules = naming === 'unsuffixed' ? undefined : adapter?.prometheusNaming;
           const translated = renamed(metric, rules, names);
           const base = rules === undefined ? prometheusBaseName(name) : translated.name;
           const samples = adapter === undefined ? [base] : adapter.prometheusSampleNames(base);
           const clash = samples.find((sample) => {
-            const owner = printedBy.get(sample);
-            return owner !== undefined && owner !== name;
+            const other = printedBy.get(sample);
+            return other !== undefined && (other.name !== name || other.scope !== owner.scope);
           });
           if (clash !== undefined) {
             errors.push(
               new OtelBridgeError(
                 'name-clash',
-                `otel-bridge: metric "${name}" would print the Prometheus series "${clash}" that "${printedBy.get(clash)}" already prints; it is left out of /metrics. Rename one of them.`,
+                `otel-bridge: metric "${name}" would print the Prometheus series "${clash}" that ${printedByText(printedBy.get(clash), owner.scope)} already prints; it is left out of /metrics. Rename one of them.`,
               ),
             );
             continue;
           }
-          for (const sample of samples) printedBy.set(sample, name);
+          for (const sample of samples) printedBy.set(sample, owner);
           const relabelled = relabel(metric, adapter, cache);
           kept.push(
             rules === undefined
@@ -161,4 +163,9 @@ function mergeValues(adapter: KindAdapter | undefined, into: AnyPoint, point: An
   if (adapter === undefined) return { ...into, value: point.value };
   const value = adapter.merge(into.value as MirroredValue, point.value as MirroredValue);
   return value === undefined ? into : { ...into, value };
+}
+
+function printedByText(other: { name: string; scope: string } | undefined, scope: string): string {
+  if (other === undefined) return 'another metric';
+  return other.scope === scope ? `"${other.name}"` : `"${other.name}" of scope "${other.scope}"`;
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { MetricsWiringError } from '@mvx-metrics/core';
 import { diag } from '@opentelemetry/api';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { completeLastLine } from './complete-lines.js';
 import { prefersOpenMetrics } from './negotiate.js';
 import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.js';
 
@@ -28,8 +29,12 @@ export function listenPrometheus(
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === endpoint && (request.method === 'GET' || request.method === 'HEAD')) {
-      if (prefersOpenMetrics(request.headers.accept)) serveOpenMetrics(exporter, response);
-      else exporter.getMetricsRequestHandler(request, response);
+      if (prefersOpenMetrics(request.headers.accept)) {
+        serveOpenMetrics(exporter, response);
+        return;
+      }
+      completeLastLine(response);
+      exporter.getMetricsRequestHandler(request, response);
       return;
     }
     response.statusCode = 404;

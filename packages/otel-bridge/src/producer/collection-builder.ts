@@ -37,6 +37,7 @@ export class CollectionBuilder {
   readonly errors: unknown[] = [];
   private readonly scopes = new Map<string, Map<string, Building>>();
   private readonly states = new Map<Building, BuildState>();
+  private readonly selfPoints = new Map<Building, Map<string, Point>>();
 
   constructor(readonly endTime: HrTime) {}
 
@@ -103,7 +104,24 @@ export class CollectionBuilder {
       instrument.description,
       adapter,
     );
-    data?.dataPoints.push({ startTime, endTime: this.endTime, attributes, value });
+    if (data === undefined) return;
+    // Two runtimes of one namespace with a recorder of the same name share these attributes:
+    // one point, as /metrics shows it, never two identical OTLP points.
+    const key = attributesKey(attributes);
+    let index = this.selfPoints.get(data);
+    if (index === undefined) {
+      index = new Map();
+      this.selfPoints.set(data, index);
+    }
+    const found = index.get(key);
+    if (found !== undefined) {
+      found.value = (found.value as number) + value;
+      found.startTime = earliest(found.startTime, startTime);
+      return;
+    }
+    const point: Point = { startTime, endTime: this.endTime, attributes, value };
+    index.set(key, point);
+    data.dataPoints.push(point);
   }
 
   /** The scopes gathered so far, in first-seen order. */

@@ -6,6 +6,7 @@ import type {
 } from '@opentelemetry/sdk-metrics';
 import { defaultEpochClock, type EpochClock, hrNow } from '../internal/clock.js';
 import { EMPTY_RESOURCE } from '../internal/empty-resource.js';
+import { optionalClock, optionsObject } from '../internal/option-checks.js';
 import { CollectionBuilder } from './collection-builder.js';
 
 /** An attachment as the producer sees it: brings its state up to date, then adds it to a collection. */
@@ -34,8 +35,9 @@ const FEEDS = new WeakMap<MvxMetricProducer, Set<ProducerFeed>>();
 export class MvxMetricProducer implements MetricProducer {
   private readonly clock: EpochClock;
 
-  constructor(options: MetricProducerOptions = {}) {
-    this.clock = options.clock ?? defaultEpochClock;
+  constructor(options?: MetricProducerOptions) {
+    const owner = 'createMetricProducer';
+    this.clock = optionalClock(owner, optionsObject(owner, options)) ?? defaultEpochClock;
     FEEDS.set(this, new Set());
   }
 
@@ -77,7 +79,7 @@ export class MvxMetricProducer implements MetricProducer {
  * const sdk = new NodeSDK({ metricReader: new PrometheusExporter({ metricProducers: [metricProducer] }) });
  * attachOtelBridge(runtime, { metricProducer });
  */
-export function createMetricProducer(options: MetricProducerOptions = {}): MvxMetricProducer {
+export function createMetricProducer(options?: MetricProducerOptions): MvxMetricProducer {
   return new MvxMetricProducer(options);
 }
 

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { NodeBinary } from './nodes.js';
+
+const run = promisify(execFile);
+
+/** What a command printed and how it ended. */
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A throwaway project outside the repository, installed from tarballs and the registry. */
+export interface Consumer {
+  readonly dir: string;
+  readonly node: NodeBinary;
+  /** Combined output of `npm install`. */
+  readonly installOutput: string;
+  /** Runs `command` (e.g. `npm`, `npx`, or `node` = this consumer's Node) in the project. */
+  run(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult>;
+  /** Copies a fixture file or folder into the project. */
+  copy(from: string, to: string): void;
+  write(path: string, text: string): void;
+  remove(): void;
+}
+
+export interface ConsumerOptions {
+  readonly node: NodeBinary;
+  /** `package.json` fields; `dependencies` values may be tarball paths (`file:`) or registry ranges. */
+  readonly packageJson: Record<string, unknown>;
+}
+
+/** The consumer's environment: its Node first on PATH, nothing inherited from the test runner or npm. */
+function cleanEnv(node: NodeBinary, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(node.env)) {
+    if (/^(VITEST|npm_|NODE_OPTIONS$|TEST$)/i.test(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+async function exec(
+  node: NodeBinary,
+  cwd: string,
+  command: string,
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<RunResult> {
+  const file = command === 'node' ? node.node : command;
+  try {
+    const { stdout, stderr } = await run(file, [...args], {
+      cwd,
+      env: cleanEnv(node, env),
+      encoding: 'utf8',
+      maxBuffer: 32 * 1024 * 1024,
+      timeout: 240_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number | string; stdout?: string; stderr?: string };
+    return {
+      code: typeof e.code === 'number' ? e.code : 1,
+      stdout: e.stdout ?? '',
+      stderr: `${e.stderr ?? ''}${typeof e.code === 'string' ? `\n[${e.code}]` : ''}`,
+    };
+  }
+}
+
+/**
+ * Creates the project and runs `npm install` in it with the consumer's Node, as a user would.
+ * npm's own cache (~/.npm) keeps repeated runs off the network; `--prefer-offline` uses it first.
+ */
+export async function installConsumer(name: string, options: ConsumerOptions): Promise<Consumer> {
+  const dir = mkdtempSync(join(tmpdir(), `mvx-consumer-${name}-`));
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: `consumer-${name}`, private: true, ...options.packageJson }, null, 2)}\n`,
+  );
+  const install = await exec(options.node, dir, 'npm', [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    '--loglevel=warn',
+  ]);
+  const installOutput = `${install.stdout}${install.stderr}`;
+  if (install.code !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`npm install failed in consumer ${name}:\n${installOutput}`);
+  }
+  return {
+    dir,
+    node: options.node,
+    installOutput,
+    run: (command, args, env) => exec(options.node, dir, command, args, env),
+    copy: (from, to) => cpSync(from, join(dir, to), { recursive: true }),
+    write: (path, text) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

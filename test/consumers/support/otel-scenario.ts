@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../../bridge/otlp-receiver.js';
+import { type Consumer, installConsumer } from './consumer.js';
+import { nodeBinary } from './nodes.js';
+import { exportedBesideSnapshots, nodeSdkScript, pipelineFixture, resultOf } from './otel-line.js';
+import { installedCopies, installedVersion } from './tree.js';
+
+/** One OpenTelemetry JS line as a user installs it: sdk-node, and the API version it peers on. */
+export interface OtelLine {
+  readonly name: string;
+  readonly node: 20 | 22 | 24;
+  readonly sdkNode: string;
+  readonly api: string;
+}
+
+/** What the pipeline entry needs besides sdk-metrics: taken at the versions sdk-node pins. */
+const PINNED_BY_SDK_NODE = [
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/sdk-trace',
+  '@opentelemetry/context-async-hooks',
+  '@opentelemetry/exporter-prometheus',
+  '@opentelemetry/exporter-metrics-otlp-http',
+  '@opentelemetry/exporter-trace-otlp-http',
+];
+
+/** The dependencies sdk-node@version declares (one registry metadata request, npm-cached). */
+function sdkNodeDependencies(version: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  const json = execFileSync(
+    'npm',
+    ['view', `@opentelemetry/sdk-node@${version}`, 'dependencies', '--json', '--prefer-offline'],
+    { encoding: 'utf8', env },
+  );
+  return JSON.parse(json) as Record<string, string>;
+}
+
+/** The consumer tests of one line: install shape, the README's NodeSDK snippet, the pipeline. */
+export function otelLineTests(line: OtelLine): void {
+  let consumer: Consumer;
+  let pinned: Record<string, string>;
+  // Spans of `spans: true` go nowhere: the snippet's SDK must not dial localhost:4318 from a test.
+  const sdkEnv = { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
+
+  beforeAll(async () => {
+    const node = nodeBinary(line.node);
+    const declared = sdkNodeDependencies(line.sdkNode, node.env);
+    pinned = Object.fromEntries(
+      PINNED_BY_SDK_NODE.map((name) => {
+        const version = declared[name];
+        if (version === undefined) throw new Error(`sdk-node ${line.sdkNode} does not pin ${name}`);
+        return [name, version];
+      }),
+    );
+    const tarballs = inject('tarballs');
+    consumer = await installConsumer(line.name, {
+      node,
+      packageJson: {
+        type: 'module',
+        dependencies: {
+          '@mvx-metrics/core': `file:${tarballs.core}`,
+          '@mvx-metrics/otel-bridge': `file:${tarballs.bridge}`,
+          '@opentelemetry/api': line.api,
+          '@opentelemetry/sdk-node': line.sdkNode,
+          ...pinned,
+        },
+      },
+    });
+  }, 300_000);
+  afterAll(() => consumer?.remove());
+
+  it(`runs on Node ${line.node}`, () => {
+    expect(consumer.node.version.split('.')[0]).toBe(String(line.node));
+  });
+
+  it('installs without a single peer-dependency warning', () => {
+    const peerLines = consumer.installOutput.split('\n').filter((l) => /peer|ERESOLVE/i.test(l));
+    expect(peerLines).toEqual([]);
+  });
+
+  it('passes `npm ls` (exit 0, nothing invalid or missing)', async () => {
+    const ls = await consumer.run('npm', ['ls', '--all']);
+    expect(ls.stderr).toBe('');
+    expect(ls.code).toBe(0);
+  });
+
+  it('holds one copy of each OpenTelemetry package the bridge shares with the SDK', () => {
+    for (const name of [
+      '@opentelemetry/api',
+      '@opentelemetry/sdk-metrics',
+      '@opentelemetry/core',
+      '@opentelemetry/resources',
+      '@opentelemetry/sdk-trace',
+      '@mvx-metrics/core',
+    ]) {
+      expect({ name, copies: installedCopies(consumer.dir, name) }).toEqual({
+        name,
+        copies: [expect.any(String)],
+      });
+    }
+    expect(installedVersion(consumer.dir, '@opentelemetry/sdk-metrics')).toBe(
+      pinned['@opentelemetry/sdk-metrics'],
+    );
+  });
+
+  it("exports exact values through the README's NodeSDK snippet", async () => {
+    consumer.write('node-sdk.mjs', nodeSdkScript());
+    const run = await consumer.run('node', ['node-sdk.mjs'], sdkEnv);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const { snapshots, exported } = resultOf<{ snapshots: never[]; exported: never[] }>(run.stdout);
+    expect(snapshots.length).toBe(2);
+    const { expected, actual } = exportedBesideSnapshots(snapshots, exported, 'docs', 'storage');
+    expect(expected.length).toBe(3); // two outcomes of the counter, one histogram point
+    expect(actual).toEqual(expected);
+  });
+
+  it('runs createOtelPipeline: /metrics serves the values and OTLP receives them', async () => {
+    const receiver: OtlpReceiver = await startOtlpReceiver();
+    try {
+      const run = await consumer.run('node', [pipelineFixture, receiver.url]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const { prometheus } = resultOf<{ prometheus: string }>(run.stdout);
+      const sample = (outcome: string) =>
+        prometheus
+          .split('\n')
+          .find(
+            (l) => l.startsWith('docs_save_attempts_total{') && l.includes(`outcome="${outcome}"`),
+          );
+      expect(sample('success')?.split(' ').at(-1)).toBe('3');
+      expect(sample('failure')?.split(' ').at(-1)).toBe('1');
+      expect(otlpValues(receiver)).toEqual({ success: 3, failure: 1 });
+    } finally {
+      await receiver.close();
+    }
+  });
+}
+
+interface OtlpJson {
+  resourceMetrics: Array<{
+    scopeMetrics: Array<{
+      metrics: Array<{
+        name: string;
+        sum?: {
+          dataPoints: Array<{ attributes: never; asInt?: number | string; asDouble?: number }>;
+        };
+      }>;
+    }>;
+  }>;
+}
+
+/** The last exported `docs.save.attempts` values by outcome, from OTLP/JSON bodies. */
+function otlpValues(receiver: OtlpReceiver): Record<string, number> {
+  const bodies = (receiver.bodies.get('/v1/metrics') ?? []) as OtlpJson[];
+  const values: Record<string, number> = {};
+  for (const body of bodies) {
+    for (const rm of body.resourceMetrics) {
+      for (const sm of rm.scopeMetrics) {
+        for (const metric of sm.metrics.filter((m) => m.name === 'docs.save.attempts')) {
+          for (const point of metric.sum?.dataPoints ?? []) {
+            const outcome = String(attributesOf(point.attributes).outcome);
+            values[outcome] = Number(point.asInt ?? point.asDouble);
+          }
+        }
+      }
+    }
+  }
+  return values;
+}
