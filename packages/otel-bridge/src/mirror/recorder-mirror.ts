@@ -1,11 +1,11 @@
 import {
+  describeError,
   describeMetric,
   type Metric,
   type MetricChange,
   type MetricsRecorder,
 } from '@mvx-metrics/core';
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
-import { describeError } from '../internal/contain.js';
 import type { Reporter } from '../internal/report.js';
 import { adapterFor } from '../kinds/index.js';
 import { convertSnapshot } from './convert.js';

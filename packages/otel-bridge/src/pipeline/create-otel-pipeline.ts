@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MetricsWiringError } from '@mvx-metrics/core';
+import { describeError, MetricsWiringError } from '@mvx-metrics/core';
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core';
@@ -21,7 +21,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
-import { callContained, describeError } from '../internal/contain.js';
+import { callContained } from '../internal/contain.js';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
