@@ -80,6 +80,7 @@ describe('instruments path (any MeterProvider)', () => {
     const recorder = runtime.createRecorder('r', {
       metrics: documentMetrics,
       maxPendingEvents: 64,
+      unhandledEvents: 'ignore', // an ignored event on purpose, for the `ignored` count
     });
     await new ExampleStorage(recorder).save('a', 'x');
     recorder.registerEvent({ type: 'ignored' });

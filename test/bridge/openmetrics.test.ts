@@ -1,5 +1,9 @@
 import { counter, gauge, histogram, MetricsRuntime, upDownCounter } from '@mvx-metrics/core';
-import { attachOtelBridge, type ExemplarFilterName } from '@mvx-metrics/otel-bridge';
+import {
+  attachOtelBridge,
+  createMetricProducer,
+  type ExemplarFilterName,
+} from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import {
   AlwaysOffSampler,
@@ -205,7 +209,7 @@ describe.skipIf(python === undefined)('/metrics in OpenMetrics', () => {
     },
   );
 
-  it('reads OTEL_METRICS_EXEMPLAR_FILTER, and reports a bad value once, falling back to trace_based', async () => {
+  it('takes OTEL_METRICS_EXEMPLAR_FILTER through the pipeline, or reads it itself on a bare producer, reporting a bad value once', async () => {
     const env = process.env;
     const previous = env[FILTER_VARIABLE];
     const restore = () => {
@@ -214,22 +218,62 @@ describe.skipIf(python === undefined)('/metrics in OpenMetrics', () => {
     };
     try {
       env[FILTER_VARIABLE] = 'always_on';
-      expect(await exemplarsAfterUnsampledAndUntraced({})).toHaveLength(3);
+      const onPipeline = await createOtelPipeline({
+        serviceName: 'openmetrics-env',
+        prometheus: { host: '127.0.0.1', port: 0 },
+        otlp: false,
+        registerGlobals: false,
+      });
+      cleanups.push(() => onPipeline.shutdown());
+      expect(onPipeline.exemplarFilter).toBe('always_on');
+      const runtime = new MetricsRuntime({ namespace: 'envom', scheduler: 'sync' });
+      runtime.start();
+      const bridge = attachOtelBridge(runtime, { meterProvider: onPipeline.meterProvider });
+      cleanups.push(() => runtime.shutdown(), bridge.detach);
+      runtime
+        .createRecorder('r', { metrics: () => [counter({ name: 'untraced', on: 'save' })] })
+        .registerEvent({ type: 'save' }); // outside any span: only always_on keeps it
+      const url = onPipeline.prometheusUrl as string;
+      const om = await (await fetch(url, { headers: { accept: PROMETHEUS_ACCEPT } })).text();
+      const untraced = family(parseOpenMetrics(python as string, om), 'envom_untraced');
+      expect(untraced.samples[0]?.exemplar).toMatchObject({ labels: {}, value: 1 });
+
       env[FILTER_VARIABLE] = 'sometimes';
       const reported: string[] = [];
-      const runtime = new MetricsRuntime({ namespace: 'om2' });
-      const bridge = attachOtelBridge(runtime, {
-        meterProvider: pipeline.meterProvider,
+      const bare = new MetricsRuntime({ namespace: 'om2' });
+      const bareBridge = attachOtelBridge(bare, {
+        metricProducer: createMetricProducer(),
         onError: (e) => reported.push(e.message),
       });
-      bridge.detach();
-      await runtime.shutdown();
+      bareBridge.detach();
+      await bare.shutdown();
       expect(reported).toEqual([
         'otel-bridge: OTEL_METRICS_EXEMPLAR_FILTER="sometimes" is not one of trace_based, always_on, always_off; using trace_based.',
       ]);
     } finally {
       restore();
     }
+  });
+
+  it('serves the SDK’s own instruments on the pipeline’s provider in OpenMetrics too (dotted attribute keys, units)', async () => {
+    const meter = pipeline.meterProvider.getMeter('sdk-own');
+    meter
+      .createCounter('sdk.loop.time', { unit: 's' })
+      .add(2, { 'nodejs.eventloop.state': 'active' });
+    meter
+      .createHistogram('sdk.gc.duration', { unit: 's' })
+      .record(0.01, { 'v8js.gc.type': 'minor' });
+    const families = parseOpenMetrics(python as string, (await scrape(PROMETHEUS_ACCEPT)).body);
+    expect(family(families, 'sdk_loop_time_seconds').samples[0]?.labels).toMatchObject({
+      nodejs_eventloop_state: 'active',
+    });
+    expect(family(families, 'sdk_gc_duration_seconds')).toMatchObject({
+      type: 'histogram',
+      unit: 'seconds',
+    });
+    const text = await scrape();
+    expect(text.body).toContain('sdk_loop_time_seconds_total{nodejs_eventloop_state="active"');
+    if (promtool !== undefined) expect(promtoolCheck(promtool, text.body).status).toBe(0);
   });
 
   it("keeps the earlier names with prometheus: { naming: 'unsuffixed' }, in both formats", async () => {

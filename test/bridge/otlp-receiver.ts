@@ -1,28 +1,71 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { decodeOtlp, type OtlpKind } from './otlp-protos.js';
 
-/** A loopback OTLP/HTTP receiver that keeps the decoded JSON bodies per path. */
+/** One request as the collector saw it; `body` decoded to OTLP/JSON shape whatever the encoding. */
+export interface ReceivedRequest {
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly contentType: string;
+  readonly contentEncoding: string | undefined;
+  /** Bytes on the wire (compressed when `contentEncoding` is gzip). */
+  readonly wireBytes: number;
+  readonly receivedAt: number;
+  readonly body: unknown;
+}
+
+/** A loopback OTLP/HTTP receiver (JSON and protobuf) that keeps every decoded request. */
 export interface OtlpReceiver {
   readonly url: string;
+  /** Decoded bodies per path (`/v1/metrics`, `/v1/traces`). */
   readonly bodies: Map<string, unknown[]>;
+  readonly requests: ReceivedRequest[];
   close(): Promise<void>;
 }
 
-/** Starts a receiver on 127.0.0.1 (free port). `hang: true` accepts requests and never answers. */
+/**
+ * Starts a receiver on 127.0.0.1 (free port). Protobuf bodies are decoded with OpenTelemetry's
+ * published protobuf definitions (never the code under test). `hang: true` accepts requests and
+ * never answers.
+ */
 export async function startOtlpReceiver(options: { hang?: boolean } = {}): Promise<OtlpReceiver> {
   const bodies = new Map<string, unknown[]>();
+  const requests: ReceivedRequest[] = [];
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       if (options.hang) return;
       const path = request.url ?? '/';
-      const text = Buffer.concat(chunks).toString('utf8');
+      const wire = Buffer.concat(chunks);
+      const encoding = request.headers['content-encoding'];
+      const raw = encoding === 'gzip' ? gunzipSync(wire) : wire;
+      const contentType = request.headers['content-type'] ?? '';
+      let body: unknown;
+      try {
+        body = contentType.includes('json')
+          ? JSON.parse(raw.toString('utf8'))
+          : contentType.includes('protobuf')
+            ? decodeOtlp(kindOf(path), raw)
+            : raw.toString('utf8');
+      } catch (error) {
+        body = { undecodable: String(error) }; // the test's assertions on the body then fail
+      }
+      requests.push({
+        path,
+        headers: request.headers,
+        contentType,
+        contentEncoding: encoding,
+        wireBytes: wire.length,
+        receivedAt: Date.now(),
+        body,
+      });
       const list = bodies.get(path) ?? [];
-      list.push(request.headers['content-type']?.includes('json') ? JSON.parse(text) : text);
+      list.push(body);
       bodies.set(path, list);
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{}');
+      response.writeHead(200, { 'content-type': contentType || 'application/json' });
+      response.end(contentType.includes('json') ? '{}' : '');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -30,12 +73,17 @@ export async function startOtlpReceiver(options: { hang?: boolean } = {}): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     bodies,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+function kindOf(path: string): OtlpKind {
+  return path.includes('trace') ? 'traces' : 'metrics';
 }
 
 interface JsonAttribute {

@@ -247,6 +247,7 @@ describe('MetricProducer path', () => {
     const recorder = runtime.createRecorder('r', {
       metrics: documentMetrics,
       maxPendingEvents: 128,
+      unhandledEvents: 'ignore', // an ignored event on purpose, for the `ignored` count
     });
     await new ExampleStorage(recorder).save('a', 'x');
     recorder.registerEvent({ type: 'nobody-listens' });

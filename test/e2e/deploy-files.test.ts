@@ -35,12 +35,13 @@ describe('deploy files of the example stack', () => {
     }
   });
 
-  test('the dashboard covers the example metrics and the recorder self-telemetry', () => {
+  test('the dashboard covers the example metrics, the recorder self-telemetry and the Node runtime metrics', () => {
     const all = dashboardQueries()
       .map(([, expr]) => expr)
       .join('\n');
     for (const name of [
-      'docs_http_server_requests_total',
+      'docs_http_server_request_duration_seconds_count',
+      'docs_http_server_request_duration_seconds_bucket',
       'docs_document_save_attempts_total',
       'docs_document_save_results_total',
       'docs_document_save_duration_seconds_bucket',
@@ -50,6 +51,11 @@ describe('deploy files of the example stack', () => {
       'mvx_recorder_events_total',
       'mvx_recorder_pending',
       'mvx_recorder_capacity',
+      // Node's runtime metrics, from OpenTelemetry's runtime instrumentation
+      'nodejs_eventloop_delay_p99_seconds',
+      'nodejs_eventloop_utilization_ratio',
+      'v8js_gc_duration_seconds_sum',
+      'v8js_memory_heap_used_bytes',
     ]) {
       expect(all, name).toContain(name);
     }

@@ -111,14 +111,37 @@ describe('npm start (packages/examples/dist/main.js)', () => {
     }
   }, 20_000);
 
-  test('a malformed OTLP endpoint ends with one clear line naming the variable', async () => {
-    const proc = start('main', process.execPath, [MAIN], {
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http//collector',
-    });
+  test('a malformed --otlp-endpoint ends with one clear line naming the flag', async () => {
+    const proc = start('main', process.execPath, [MAIN, '--otlp-endpoint', 'http//collector']);
     expect(await proc.exited).toBe(2);
     expect(proc.stderr.trim()).toBe(
-      'error: OTEL_EXPORTER_OTLP_ENDPOINT is not a valid URL: "http//collector". Expected something like http://localhost:4318.',
+      'error: --otlp-endpoint is not a valid URL: "http//collector". Expected something like http://localhost:4318.',
     );
     expect(proc.stdout).toBe('');
   }, 20_000);
+
+  test('a malformed OTEL_EXPORTER_OTLP_ENDPOINT is reported once, as OpenTelemetry does, and the service starts', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const proc = start(
+      'main',
+      process.execPath,
+      [MAIN, `--port=${port}`, `--metrics-port=${metricsPort}`, '--no-load', '--no-ui'],
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http//collector', OTEL_EXPORTER_OTLP_TIMEOUT: '200' },
+    );
+    // started, signal handlers included: main prints this line right before installing them
+    await waitFor(
+      'the service to start',
+      async () => (proc.stdout.includes('serving on') ? true : undefined),
+      15_000,
+      () => proc.stderr,
+    );
+    expect(await answers(`http://127.0.0.1:${metricsPort}/metrics`)).toBe(true);
+    expect(await stop(proc, 8_000)).toBe(0);
+    const reports = proc.stderr
+      .split('\n')
+      .filter((line) => line.includes('OTEL_EXPORTER_OTLP_ENDPOINT="http//collector" is invalid'));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/using the exporter's default http:\/\/localhost:4318\/v1\/metrics/);
+    expect(proc.stderr).not.toMatch(STACK_FRAME);
+  }, 40_000);
 });

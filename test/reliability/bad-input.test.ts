@@ -99,13 +99,20 @@ describe('registerEvent with bad input', () => {
     ]);
   });
 
-  it('ignores an event whose class no metric knows, without a failure or a report', async () => {
+  it('ignores an event whose class no metric knows, without a failure, and reports each unknown type once', async () => {
     const { recorder, errors } = wiring();
     recorder.registerEvent(new NobodyKnowsMe());
     recorder.registerEvent({ type: 'unknown-type' });
     await recorder.flush();
-    expect(recorder.stats()).toMatchObject({ processed: 2, accepted: 0, ignored: 2, failed: 0 });
-    expect(errors).toEqual([]);
+    recorder.registerEvent(new NobodyKnowsMe());
+    recorder.registerEvent({ type: 'unknown-type' });
+    await recorder.flush();
+    expect(recorder.stats()).toMatchObject({ processed: 4, accepted: 0, ignored: 4, failed: 0 });
+    expect(errors.map((e) => [e.code, /of type "([^"]+)"/.exec(e.message)?.[1]])).toEqual([
+      ['unhandled-event-type', 'NobodyKnowsMe'],
+      ['unhandled-event-type', 'unknown-type'],
+    ]);
+    expect(errors[0]?.message).toMatch(/^Recorder "storage": .* \(1 so far/);
   });
 });
 

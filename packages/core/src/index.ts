@@ -33,6 +33,7 @@ export type {
   RecorderState,
   RecorderStats,
   RecorderView,
+  UnhandledEventsPolicy,
 } from './recorder/index.js';
 export { DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './recorder/index.js';
 export type {

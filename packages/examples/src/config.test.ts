@@ -11,7 +11,7 @@ describe('parseConfig', () => {
       metricsPort: 9464,
       loadRate: 40,
       ui: true,
-      otlp: undefined,
+      otlpEndpoint: undefined,
       serviceName: 'document-storage',
     });
   });
@@ -29,38 +29,19 @@ describe('parseConfig', () => {
     expect(parseConfig(['--no-load', '--rate', '10'], {}).loadRate).toBe(0);
   });
 
-  test('OTEL_EXPORTER_OTLP_ENDPOINT is a base URL each signal appends its path to', () => {
-    const config = parseConfig([], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' });
-    expect(config.otlp).toEqual({
-      metricsUrl: 'http://localhost:4318/v1/metrics',
-      tracesUrl: 'http://localhost:4318/v1/traces',
-    });
-  });
-
-  test('per-signal endpoints are used as given', () => {
-    const config = parseConfig([], {
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces',
-      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://collector:4318/v1/metrics',
-      OTEL_METRIC_EXPORT_INTERVAL: '5000',
-    });
-    expect(config.otlp).toEqual({
-      metricsUrl: 'http://collector:4318/v1/metrics',
-      tracesUrl: 'http://collector:4318/v1/traces',
-      intervalMs: 5000,
-    });
-  });
-
-  test('one per-signal endpoint without the other is refused (the pipeline pushes both)', () => {
-    expect(() =>
-      parseConfig([], { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }),
-    ).toThrow(
-      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set but OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is not',
+  test('--otlp-endpoint is passed on as a base URL; the OTEL_* environment is left to the pipeline', () => {
+    expect(parseConfig(['--otlp-endpoint', 'http://collector:4318'], {}).otlpEndpoint).toBe(
+      'http://collector:4318/',
     );
+    const fromEnv = parseConfig([], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces',
+    });
+    expect(fromEnv.otlpEndpoint).toBeUndefined();
   });
 
   test.each([
-    [[], { OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318:x' }, /OTEL_EXPORTER_OTLP_ENDPOINT .*http/],
-    [[], { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' }, /is not a valid URL: "not a url"/],
+    [['--otlp-endpoint', 'not a url'], {}, /is not a valid URL: "not a url"/],
     [['--otlp-endpoint', 'ftp://x'], {}, /--otlp-endpoint must be an http:\/\/ or https:\/\//],
     [['--port', '70000'], {}, /--port \/ SERVICE_PORT must be a number from 0 to 65535/],
     [['--rate', 'fast'], {}, /--rate \/ LOAD_RATE must be a number/],

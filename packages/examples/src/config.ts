@@ -22,7 +22,8 @@ export interface ExampleConfig {
   /** The load generator closes a connection after about this many requests. */
   connectionRequests: number;
   ui: boolean;
-  otlp: { metricsUrl?: string; tracesUrl?: string; intervalMs?: number } | undefined;
+  /** `--otlp-endpoint`: an OTLP base URL for both signals; otherwise the `OTEL_*` environment decides. */
+  otlpEndpoint: string | undefined;
   help: boolean;
 }
 
@@ -43,8 +44,11 @@ Options (flag / environment variable, default):
   --instance-id <id>         SERVICE_INSTANCE_ID           <hostname>-<pid>
   --service-name <name>      OTEL_SERVICE_NAME             document-storage
   --otlp-endpoint <url>      OTEL_EXPORTER_OTLP_ENDPOINT   (off)  e.g. http://localhost:4318
-                             OTEL_EXPORTER_OTLP_METRICS_ENDPOINT and _TRACES_ENDPOINT (full URLs, both)
-                             OTEL_METRIC_EXPORT_INTERVAL   60000  milliseconds between OTLP exports
+
+Every other OpenTelemetry SDK variable works as with any SDK (see the README's table), e.g.
+  OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf, http/json, grpc), OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_METRIC_EXPORT_INTERVAL (60000),
+  OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER, OTEL_SDK_DISABLED.
   -h, --help`;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -60,43 +64,8 @@ export function parseConfig(argv: readonly string[], env: Env): ExampleConfig {
   const pick = (flag: string | undefined, variable: string): string | undefined =>
     flag ?? (env[variable] === '' ? undefined : env[variable]);
 
-  const otlpBase = pick(values['otlp-endpoint'], 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  const metricsUrl =
-    url(env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') ??
-    signalUrl(
-      otlpBase,
-      'v1/metrics',
-      values['otlp-endpoint'] ? '--otlp-endpoint' : 'OTEL_EXPORTER_OTLP_ENDPOINT',
-    );
-  const tracesUrl =
-    url(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ??
-    signalUrl(
-      otlpBase,
-      'v1/traces',
-      values['otlp-endpoint'] ? '--otlp-endpoint' : 'OTEL_EXPORTER_OTLP_ENDPOINT',
-    );
-  if ((metricsUrl === undefined) !== (tracesUrl === undefined)) {
-    const [set, unset] =
-      metricsUrl === undefined
-        ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']
-        : ['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
-    throw new ConfigError(
-      `${set} is set but ${unset} is not: the example pushes metrics and traces together over OTLP. Set both, or OTEL_EXPORTER_OTLP_ENDPOINT for both.`,
-    );
-  }
-  const interval = env.OTEL_METRIC_EXPORT_INTERVAL;
-  const intervalMs =
-    interval === undefined || interval === ''
-      ? undefined
-      : integer(interval, 'OTEL_METRIC_EXPORT_INTERVAL', 100, 3_600_000);
-  const otlp =
-    metricsUrl === undefined && tracesUrl === undefined
-      ? undefined
-      : {
-          ...(metricsUrl === undefined ? {} : { metricsUrl }),
-          ...(tracesUrl === undefined ? {} : { tracesUrl }),
-          ...(intervalMs === undefined ? {} : { intervalMs }),
-        };
+  const otlpFlag = values['otlp-endpoint'];
+  const otlpEndpoint = otlpFlag === undefined ? undefined : url(otlpFlag, '--otlp-endpoint');
 
   const rate = values['no-load']
     ? 0
@@ -123,7 +92,7 @@ export function parseConfig(argv: readonly string[], env: Env): ExampleConfig {
       1_000_000,
     ),
     ui: !noUi,
-    otlp,
+    otlpEndpoint,
     help: values.help === true,
   };
 }
@@ -187,11 +156,4 @@ function url(text: string | undefined, what: string): string | undefined {
     );
   }
   return parsed.href;
-}
-
-/** `OTEL_EXPORTER_OTLP_ENDPOINT` is a base: each signal appends its path, as the OTel spec says. */
-function signalUrl(base: string | undefined, path: string, what: string): string | undefined {
-  const checked = url(base, what);
-  if (checked === undefined) return undefined;
-  return `${checked.endsWith('/') ? checked : `${checked}/`}${path}`;
 }

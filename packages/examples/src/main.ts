@@ -15,17 +15,11 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
-function pointers(config: ExampleConfig, service: RunningService): ViewInfo['pointers'] {
-  const otlp = config.otlp;
+function pointers(service: RunningService): ViewInfo['pointers'] {
   return [
     ['Try', `curl -X PUT --data hello ${service.serviceUrl}/documents/hello`],
     ['Prometheus', service.metricsUrl ?? 'off'],
-    [
-      'OTLP',
-      otlp === undefined
-        ? 'off (set OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 to push)'
-        : [otlp.metricsUrl, otlp.tracesUrl].filter(Boolean).join('  '),
-    ],
+    ['OTLP', service.otlp ?? 'off (set OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 to push)'],
     [
       'Grafana',
       'docker compose -f packages/examples/deploy/compose.yaml up -d → http://localhost:3000',
@@ -95,7 +89,7 @@ async function main(): Promise<void> {
   const info: ViewInfo = {
     title: `MVX Metrics · ${config.serviceName}`,
     instanceId: config.instanceId,
-    pointers: pointers(config, service),
+    pointers: pointers(service),
   };
   if (!interactive) {
     process.stdout.write(

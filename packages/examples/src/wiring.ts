@@ -1,13 +1,15 @@
 import { type MetricsError, MetricsRuntime, MetricsWiringError } from '@mvx-metrics/core';
 import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
-import { DiagLogLevel, diag, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { ConfigError, type ExampleConfig } from './config.js';
-import { type ConnectionScope, DocumentServer, type RequestHook } from './http/document-server.js';
+import { type ConnectionScope, DocumentServer } from './http/document-server.js';
 import { connectionMetrics, httpServerMetrics } from './metrics/http-metrics.js';
 import { storageMetrics } from './metrics/storage-metrics.js';
 import { diskLikeDelay, InMemoryBackend, SimulatedBackend } from './storage/backend.js';
 import { DocumentStorage } from './storage/document-storage.js';
+import { requestSpans } from './tracing.js';
 import type { RecorderView, ViewSources } from './view/view-model.js';
 
 /** Recorder names of the example: two service-wide scopes and one per client connection. */
@@ -21,6 +23,8 @@ export const RECORDERS: ViewSources = {
 export interface RunningService {
   readonly serviceUrl: string;
   readonly metricsUrl: string | undefined;
+  /** Where OTLP goes, e.g. `metrics http/protobuf, traces http/protobuf`; `undefined` when off. */
+  readonly otlp: string | undefined;
   /** Every recorder alive now. */
   recorders(): readonly RecorderView[];
   /** Client connections opened so far. */
@@ -61,6 +65,11 @@ export async function startDocumentService(
     onError,
   });
   runtime.start();
+  // Node's runtime metrics (event-loop delay, GC, heap) from OpenTelemetry's own instrumentation,
+  // on the pipeline's meter provider beside the bridge's metrics.
+  const runtimeMetrics = new RuntimeNodeInstrumentation({ enabled: false });
+  runtimeMetrics.setMeterProvider(pipeline.meterProvider);
+  runtimeMetrics.enable();
 
   const storage = new DocumentStorage(
     runtime.createRecorder(RECORDERS.storage, { metrics: storageMetrics }),
@@ -93,11 +102,15 @@ export async function startDocumentService(
     storage,
     recorder: runtime.createRecorder(RECORDERS.http, { metrics: httpServerMetrics }),
     openConnectionScope,
-    requestHook: requestSpans(pipeline.tracerProvider.getTracer('document-storage-example')),
+    requestHook: requestSpans(
+      pipeline.tracerProvider.getTracer('document-storage-example'),
+      pipeline.propagator,
+    ),
   });
   try {
     await server.listen(config.port, config.host);
   } catch (error) {
+    runtimeMetrics.disable();
     await runtime.shutdown();
     bridge.detach();
     await pipeline.shutdown();
@@ -108,6 +121,7 @@ export async function startDocumentService(
   return {
     serviceUrl: `http://${hostForUrl(config.host)}:${server.port}`,
     metricsUrl: pipeline.prometheusUrl,
+    otlp: describeOtlp(pipeline),
     recorders: () => runtime.recorders(),
     get connectionsOpened() {
       return opened;
@@ -118,6 +132,7 @@ export async function startDocumentService(
         await Promise.allSettled([...removals]);
         await runtime.shutdown(); // every recorder drained: the mirror holds the final state
         await pipeline.shutdown(); // final collection and export
+        runtimeMetrics.disable();
         bridge.detach();
       })();
       return stopping;
@@ -135,7 +150,9 @@ async function startPipeline(
       serviceName: config.serviceName,
       serviceInstanceId: config.instanceId,
       prometheus: { host: config.metricsHost, port: config.metricsPort },
-      otlp: config.otlp ?? false,
+      // The rest of OTLP (per-signal endpoints, protocol, headers, interval) comes from the
+      // standard OTEL_* environment, read by the pipeline.
+      ...(config.otlpEndpoint === undefined ? {} : { otlp: { endpoint: config.otlpEndpoint } }),
     });
   } catch (error) {
     const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
@@ -152,30 +169,10 @@ async function startPipeline(
   }
 }
 
-/** One SERVER span per request, active while it is handled, so event spans have a parent. */
-function requestSpans(tracer: Tracer): RequestHook {
-  return (request, handle) =>
-    tracer.startActiveSpan(
-      `${request.method} ${request.route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': request.method,
-          'http.route': request.route,
-          'url.path': request.path,
-          ...(request.connection === undefined ? {} : { 'example.connection': request.connection }),
-        },
-      },
-      async (span) => {
-        try {
-          const status = await handle();
-          span.setAttribute('http.response.status_code', status);
-          if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        } finally {
-          span.end();
-        }
-      },
-    );
+function describeOtlp(pipeline: OtelPipeline): string | undefined {
+  const { protocols } = pipeline.exporters;
+  const parts = Object.entries(protocols).map(([signal, protocol]) => `${signal} ${protocol}`);
+  return parts.length === 0 ? undefined : parts.join(', ');
 }
 
 /**

@@ -22,6 +22,9 @@ const PINNED_BY_SDK_NODE = [
   '@opentelemetry/exporter-prometheus',
   '@opentelemetry/exporter-metrics-otlp-http',
   '@opentelemetry/exporter-trace-otlp-http',
+  // http/protobuf, the OTLP protocol the pipeline picks by default (as the SDK does)
+  '@opentelemetry/exporter-metrics-otlp-proto',
+  '@opentelemetry/exporter-trace-otlp-proto',
 ];
 
 /** The dependencies sdk-node@version declares (one registry metadata request, npm-cached). */
@@ -149,7 +152,7 @@ interface OtlpJson {
   }>;
 }
 
-/** The last exported `docs.save.attempts` values by outcome, from OTLP/JSON bodies. */
+/** The last exported `docs.save.attempts` values by outcome (bodies decoded to the OTLP/JSON shape). */
 function otlpValues(receiver: OtlpReceiver): Record<string, number> {
   const bodies = (receiver.bodies.get('/v1/metrics') ?? []) as OtlpJson[];
   const values: Record<string, number> = {};

@@ -25,6 +25,8 @@ export type MetricsErrorCode =
   | 'context-capture-failed'
   | 'event-not-cloneable'
   | 'worker-events-lost'
+  | 'unhandled-event-type'
+  | 'dispatch-index-full'
   // run time, reported by @mvx-metrics/otel-bridge (its `OtelBridgeError`), never thrown
   | 'export-failed'
   | 'hook-failed'

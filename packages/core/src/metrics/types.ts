@@ -23,7 +23,11 @@ export interface MetricDescriptor {
   readonly description?: string;
   /** Histograms: the explicit bucket upper bounds, strictly increasing. */
   readonly boundaries?: readonly number[];
-  /** The events the metric can accept (class, `type` string or predicate); absent = every event is offered. */
+  /**
+   * The events the metric can accept (class, `type` string or predicate), read once when it joins
+   * a recorder: the recorder then offers it only events a class or `type` selector accepts.
+   * Absent, or a predicate: every event is offered.
+   */
   readonly selector?: EventSelector;
 }
 

@@ -2,6 +2,7 @@ import type { BoundedQueue } from '../internal/bounded-queue.js';
 import type { Metric } from '../metrics/types.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
 import type { ChangeHooks } from './change-hooks.js';
+import type { DispatchIndex, Route } from './dispatch-index.js';
 import type { RecorderReports } from './recorder-reports.js';
 import type { MetricChange, RecorderView } from './types.js';
 
@@ -11,11 +12,11 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const CLOCK_EVERY = 128;
 
 /**
- * The processing side of a recorder: takes events off its queue in order, offers each to every
- * metric, isolates a metric that throws, and fires the post-change hook for each acceptance.
+ * The processing side of a recorder: takes events off its queue in order, offers each to the
+ * metrics that select it (see {@link DispatchIndex}), isolates a metric that throws, and fires the post-change hook for each acceptance.
  */
 export class Dispatcher {
-  /** The recorder's metrics, in dispatch order (replaced, never mutated). */
+  /** The recorder's metrics, in registration order (replaced, never mutated). */
   metrics: readonly Metric[] = [];
   processed = 0;
   accepted = 0;
@@ -27,7 +28,14 @@ export class Dispatcher {
     private readonly hooks: ChangeHooks,
     private readonly reports: RecorderReports,
     private readonly clock: () => number,
+    private readonly index: DispatchIndex,
   ) {}
+
+  /** Adds a metric, last in order, to the metrics and the index. */
+  add(route: Route): void {
+    this.metrics = [...this.metrics, route.metric];
+    this.index.add(route);
+  }
 
   /**
    * Processes queued events until the queue is empty or `deadline` (by the clock) has passed.
@@ -43,6 +51,7 @@ export class Dispatcher {
       this.dispatch(event, context);
       if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
     }
+    this.index.reportUnhandled();
     return count;
   }
 
@@ -60,7 +69,8 @@ export class Dispatcher {
   }
 
   private dispatch(event: object, context: unknown): void {
-    const metrics = this.metrics;
+    // Only the metrics whose selector can accept the event, in registration order.
+    const metrics = this.index.metricsFor(event);
     const hooks = this.hooks;
     let accepted = false;
     for (let i = 0; i < metrics.length; i++) {
@@ -90,5 +100,6 @@ export class Dispatcher {
       }
     }
     if (accepted) this.accepted++;
+    else this.index.ignored(event);
   }
 }

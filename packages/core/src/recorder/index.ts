@@ -9,5 +9,6 @@ export type {
   RecorderState,
   RecorderStats,
   RecorderView,
+  UnhandledEventsPolicy,
 } from './types.js';
 export { DEFAULT_MAX_PENDING_EVENTS } from './validate-options.js';

@@ -14,6 +14,7 @@ import {
 } from '../scheduler/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
 import { ChangeHooks } from './change-hooks.js';
+import { DispatchIndex, routeOf } from './dispatch-index.js';
 import { Dispatcher } from './dispatcher.js';
 import { claimMetric } from './metric-ownership.js';
 import { RecorderReports, type RejectionCode } from './recorder-reports.js';
@@ -98,7 +99,8 @@ export class MetricsRecorder implements RecorderView {
       this.reports,
     );
     const clock = checked.clock ?? (() => performance.now());
-    this.dispatcher = new Dispatcher(this, this.hooks, this.reports, clock);
+    const index = new DispatchIndex(name, checked.unhandledEvents, this.host.report);
+    this.dispatcher = new Dispatcher(this, this.hooks, this.reports, clock, index);
     for (const metric of checked.metrics) this.addMetric(metric);
   }
 
@@ -132,9 +134,10 @@ export class MetricsRecorder implements RecorderView {
   /** Adds a metric (wiring time). Throws on an invalid or duplicate name. */
   addMetric(metric: Metric): void {
     const dispatcher = this.dispatcher;
+    const route = routeOf(this.name, metric);
     claimMetric(this, dispatcher.metrics, metric);
     metric.attach?.(this.host);
-    dispatcher.metrics = [...dispatcher.metrics, metric];
+    dispatcher.add(route);
   }
 
   /** The metrics of this recorder, in dispatch order. */

@@ -6,6 +6,9 @@ import type { Attributes, MetricSnapshot } from '../snapshots/types.js';
 
 export type { OverflowPolicy };
 
+/** What a recorder does with an event that no metric selects: report the type once, or stay quiet. */
+export type UnhandledEventsPolicy = 'report' | 'ignore';
+
 /** `created → running → stopping → stopped`. */
 export type RecorderState = 'created' | 'running' | 'stopping' | 'stopped';
 
@@ -22,6 +25,11 @@ export interface RecorderOptions {
   /** Default `'immediate'`: a scheduler of the recorder's own. A runtime shares one among its recorders. */
   scheduler?: SchedulerOption;
   onError?: ErrorHandler;
+  /**
+   * `'report'` (default): an event type that no metric selects is reported once, code
+   * `unhandled-event-type`. `'ignore'`: for a recorder that ignores events on purpose.
+   */
+  unhandledEvents?: UnhandledEventsPolicy;
   /** Monotonic milliseconds, used for time budgets (default `performance.now`). */
   clock?: () => number;
 }

@@ -8,11 +8,15 @@ import {
   optionalArray,
   optionalClock,
   optionalFunction,
+  optionalOneOf,
   optionsObject,
   readOption,
 } from '../internal/option-checks.js';
 import type { Metric } from '../metrics/types.js';
-import type { OverflowPolicy, RecorderOptions } from './types.js';
+import type { OverflowPolicy, RecorderOptions, UnhandledEventsPolicy } from './types.js';
+
+/** The values of `unhandledEvents`. */
+export const UNHANDLED_EVENTS: readonly UnhandledEventsPolicy[] = ['report', 'ignore'];
 
 /** Default bound of a recorder's pending-event buffer (`maxPendingEvents`). */
 export const DEFAULT_MAX_PENDING_EVENTS = 65_536;
@@ -26,6 +30,7 @@ export interface CheckedRecorderOptions {
   readonly scheduler: unknown;
   readonly onError: ErrorHandler | undefined;
   readonly clock: (() => number) | undefined;
+  readonly unhandledEvents: UnhandledEventsPolicy;
 }
 
 /** A recorder's name and options, checked and defaulted. */
@@ -52,5 +57,6 @@ export function checkRecorderOptions(name: string, raw: RecorderOptions): Checke
     scheduler: readOption(owner, options, 'scheduler'),
     onError: optionalFunction<ErrorHandler>(owner, options, 'onError'),
     clock: optionalClock(owner, options),
+    unhandledEvents: optionalOneOf(owner, options, 'unhandledEvents', UNHANDLED_EVENTS) ?? 'report',
   };
 }

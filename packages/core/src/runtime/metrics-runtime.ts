@@ -12,13 +12,15 @@ import { ListenerList } from '../internal/listener-list.js';
 import {
   optionalClock,
   optionalFunction,
+  optionalOneOf,
   optionsObject,
   readOption,
 } from '../internal/option-checks.js';
 import { isValidMetricName } from '../metrics/name.js';
 import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import type { ContextCapture, OverflowPolicy } from '../recorder/types.js';
+import type { ContextCapture, OverflowPolicy, UnhandledEventsPolicy } from '../recorder/types.js';
+import { UNHANDLED_EVENTS } from '../recorder/validate-options.js';
 import { resolveScheduler, type Scheduler, type SchedulerOption } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
 
@@ -36,6 +38,8 @@ export interface MetricsRuntimeOptions {
   onError?: ErrorHandler;
   /** Monotonic milliseconds (default `performance.now`). */
   clock?: () => number;
+  /** Default of each recorder: `'report'` an event type no metric selects (once per type), or `'ignore'`. */
+  unhandledEvents?: UnhandledEventsPolicy;
 }
 
 /** Options of {@link MetricsRuntime.createRecorder}. */
@@ -44,6 +48,8 @@ export interface CreateRecorderOptions {
   metrics?: readonly Metric[] | ((scope: string) => readonly Metric[]);
   maxPendingEvents?: number;
   overflow?: OverflowPolicy;
+  /** Overrides the runtime's `unhandledEvents` for this recorder. */
+  unhandledEvents?: UnhandledEventsPolicy;
 }
 
 /** Called with a recorder when it joins or leaves the runtime. */
@@ -69,6 +75,7 @@ export class MetricsRuntime {
   private readonly byName = new Map<string, MetricsRecorder>();
   private readonly maxPendingEvents: number | undefined;
   private readonly overflow: OverflowPolicy | undefined;
+  private readonly unhandledEvents: UnhandledEventsPolicy | undefined;
   private readonly clock: () => number;
   private readonly added = new ListenerList<RecorderListener>();
   private readonly removed = new ListenerList<RecorderListener>();
@@ -92,6 +99,7 @@ export class MetricsRuntime {
     const defaults = bufferOptions(owner.label, opts);
     this.maxPendingEvents = defaults.maxPendingEvents;
     this.overflow = defaults.overflow;
+    this.unhandledEvents = defaults.unhandledEvents;
     const scheduler = readOption(owner, opts, 'scheduler') as SchedulerOption | undefined;
     const handler = optionalFunction<ErrorHandler>(owner, opts, 'onError') ?? defaultErrorHandler;
     const clock = optionalClock(owner, opts);
@@ -135,7 +143,10 @@ export class MetricsRuntime {
         `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
       );
     }
-    const { metrics, maxPendingEvents, overflow } = this.checkCreateOptions(name, options);
+    const { metrics, maxPendingEvents, overflow, unhandledEvents } = this.checkCreateOptions(
+      name,
+      options,
+    );
     const recorder = new MetricsRecorder(name, {
       metrics,
       scheduler: this.scheduler,
@@ -143,6 +154,7 @@ export class MetricsRuntime {
       clock: this.clock,
       ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
       ...(overflow === undefined ? {} : { overflow }),
+      ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
     });
     if (this.capture !== undefined) recorder.setContextCapture(this.capture);
     this.byName.set(name, recorder);
@@ -164,7 +176,12 @@ export class MetricsRuntime {
   private checkCreateOptions(
     name: string,
     raw: CreateRecorderOptions,
-  ): { metrics: readonly Metric[]; maxPendingEvents?: number; overflow?: OverflowPolicy } {
+  ): {
+    metrics: readonly Metric[];
+    maxPendingEvents?: number;
+    overflow?: OverflowPolicy;
+    unhandledEvents?: UnhandledEventsPolicy;
+  } {
     const owner = { label: `createRecorder("${typeof name === 'string' ? name : '?'}")` };
     const options = optionsObject(owner, raw);
     const given = readOption(owner, options, 'metrics');
@@ -195,10 +212,12 @@ export class MetricsRuntime {
     const own = bufferOptions(owner.label, options);
     const maxPendingEvents = own.maxPendingEvents ?? this.maxPendingEvents;
     const overflow = own.overflow ?? this.overflow;
+    const unhandledEvents = own.unhandledEvents ?? this.unhandledEvents;
     return {
       metrics: list,
       ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
       ...(overflow === undefined ? {} : { overflow }),
+      ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
     };
   }
 
@@ -338,11 +357,15 @@ function isWiringError(error: unknown): boolean {
   }
 }
 
-// A runtime's and createRecorder's buffer options: absent = inherited, anything else checked.
+// A runtime's and createRecorder's recorder defaults: absent = inherited, anything else checked.
 function bufferOptions(
   label: string,
   options: object,
-): { maxPendingEvents: number | undefined; overflow: OverflowPolicy | undefined } {
+): {
+  maxPendingEvents: number | undefined;
+  overflow: OverflowPolicy | undefined;
+  unhandledEvents: UnhandledEventsPolicy | undefined;
+} {
   const owner = { label };
   const capacity = readOption(owner, options, 'maxPendingEvents');
   const overflow = readOption(owner, options, 'overflow');
@@ -352,5 +375,6 @@ function bufferOptions(
         ? undefined
         : checkPositiveInteger(label, 'maxPendingEvents', capacity),
     overflow: overflow === undefined ? undefined : checkOverflow(label, overflow),
+    unhandledEvents: optionalOneOf(owner, options, 'unhandledEvents', UNHANDLED_EVENTS),
   };
 }

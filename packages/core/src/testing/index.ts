@@ -36,7 +36,7 @@ export function createTestRecorder(
   const onError = optionalFunction<ErrorHandler>(owner, checked, 'onError');
   // Each option read once, through the checks (a spread would run a throwing getter unguarded).
   const rest: Record<string, unknown> = {};
-  for (const key of ['maxPendingEvents', 'overflow', 'clock']) {
+  for (const key of ['maxPendingEvents', 'overflow', 'clock', 'unhandledEvents']) {
     const value = readOption(owner, checked, key);
     if (value !== undefined) rest[key] = value;
   }

@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { createTestRecorder, pointValue } from '@mvx-metrics/core/testing';
+import { createTestRecorder, histogramPoint, pointValue } from '@mvx-metrics/core/testing';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connectionMetrics, HTTP_METRICS, httpServerMetrics } from '../metrics/http-metrics.js';
 import { STORAGE_METRICS, storageMetrics } from '../metrics/storage-metrics.js';
@@ -106,10 +106,47 @@ describe('DocumentServer', () => {
     expect((await call(port, 'POST', '/documents/a', 'x')).status).toBe(405);
     expect((await call(port, 'GET', '/healthz')).status).toBe(200);
     const served = (attributes: Record<string, string | number>) =>
-      pointValue(httpRecorder, HTTP_METRICS.requests, attributes);
-    expect(served({ method: 'GET', route: 'unmatched', status_code: 404 })).toBe(1);
-    expect(served({ method: 'POST', route: '/documents/:id', status_code: 405 })).toBe(1);
-    expect(served({ method: 'GET', route: '/healthz', status_code: 200 })).toBe(1);
+      histogramPoint(httpRecorder, HTTP_METRICS.requestDuration, attributes)?.count;
+    // semantic conventions: no http.route when no route matched
+    expect(served({ 'http.request.method': 'GET', 'http.response.status_code': 404 })).toBe(1);
+    expect(
+      served({
+        'http.request.method': 'POST',
+        'http.route': '/documents/:id',
+        'http.response.status_code': 405,
+      }),
+    ).toBe(1);
+    expect(
+      served({
+        'http.request.method': 'GET',
+        'http.route': '/healthz',
+        'http.response.status_code': 200,
+      }),
+    ).toBe(1);
+  });
+
+  test('a failed request carries error.type (the 5xx status); unknown methods are _OTHER', async () => {
+    const { port, httpRecorder } = await start();
+    expect((await call(port, 'PUT', '/documents/faulty', 'x')).status).toBe(503);
+    expect((await call(port, 'PROPFIND', '/documents/a')).status).toBe(405);
+    const point = (attributes: Record<string, string | number>) =>
+      histogramPoint(httpRecorder, HTTP_METRICS.requestDuration, attributes)?.count;
+    expect(
+      point({
+        'http.request.method': 'PUT',
+        'http.route': '/documents/:id',
+        'http.response.status_code': 503,
+        'error.type': '503',
+      }),
+    ).toBe(1);
+    // an unknown method is _OTHER; a 4xx is the client's error: no error.type on the server
+    expect(
+      point({
+        'http.request.method': '_OTHER',
+        'http.route': '/documents/:id',
+        'http.response.status_code': 405,
+      }),
+    ).toBe(1);
   });
 
   test('opens one scope per connection, counts its requests there, and closes it with the socket', async () => {
@@ -119,10 +156,14 @@ describe('DocumentServer', () => {
     expect(scopes.map((s) => s.name)).toEqual(['connection-1', 'connection-2']);
     await expect.poll(() => scopes.every((s) => s.closed)).toBe(true);
     expect(
-      pointValue(scopes[0]!.recorder, HTTP_METRICS.connectionRequests, { method: 'PUT' }),
+      pointValue(scopes[0]!.recorder, HTTP_METRICS.connectionRequests, {
+        'http.request.method': 'PUT',
+      }),
     ).toBe(1);
     expect(
-      pointValue(scopes[1]!.recorder, HTTP_METRICS.connectionRequests, { method: 'GET' }),
+      pointValue(scopes[1]!.recorder, HTTP_METRICS.connectionRequests, {
+        'http.request.method': 'GET',
+      }),
     ).toBe(1);
   });
 

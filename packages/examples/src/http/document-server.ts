@@ -23,8 +23,8 @@ export interface ConnectionScope {
 /** What a {@link RequestHook} learns about a request before it is handled. */
 export interface RequestInfo {
   readonly method: string;
-  /** The route template, e.g. `/documents/:id`. */
-  readonly route: string;
+  /** The route template, e.g. `/documents/:id`; `undefined` when no route matched. */
+  readonly route: string | undefined;
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
   readonly connection: string | undefined;
@@ -139,18 +139,22 @@ export class DocumentServer {
     const started = this.#clock();
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const match = DOCUMENT_PATH.exec(path);
-    const route = match !== null ? DOCUMENT_ROUTE : path === '/healthz' ? '/healthz' : 'unmatched';
+    const route = match !== null ? DOCUMENT_ROUTE : path === '/healthz' ? '/healthz' : undefined;
     const method = req.method ?? 'GET';
     const scope = this.#scopes.get(req.socket);
     // Runs inside the hook (e.g. inside the request's span), so the event is registered there too.
     const handle = async (): Promise<number> => {
+      let errorType: string | undefined;
       try {
         await this.#route(req, res, method, route, match?.[1]);
       } catch (error) {
         this.#fail(res, error);
+        errorType = unexpectedErrorType(error);
       }
       const seconds = Math.max(0, this.#clock() - started) / 1000;
-      const event = new HttpRequestServed(method, route, res.statusCode, seconds);
+      // error.type (semantic conventions): the exception's type, else the 5xx status as a string.
+      if (errorType === undefined && res.statusCode >= 500) errorType = String(res.statusCode);
+      const event = new HttpRequestServed(method, route, res.statusCode, seconds, errorType);
       this.#options.recorder.registerEvent(event);
       scope?.recorder.registerEvent(event);
       return res.statusCode;
@@ -170,7 +174,7 @@ export class DocumentServer {
     req: IncomingMessage,
     res: ServerResponse,
     method: string,
-    route: string,
+    route: string | undefined,
     rawId: string | undefined,
   ): Promise<void> {
     if (route === '/healthz') {
@@ -220,6 +224,13 @@ export class DocumentServer {
       send(res, 500, 'Internal error.\n');
     }
   }
+}
+
+// Errors the server answers on purpose (4xx, 503) carry no error type of their own: the status says it.
+function unexpectedErrorType(error: unknown): string | undefined {
+  if (error instanceof HttpError || error instanceof InvalidDocumentError) return undefined;
+  if (error instanceof StorageUnavailableError) return undefined;
+  return error instanceof Error ? error.constructor.name : '_OTHER';
 }
 
 function send(

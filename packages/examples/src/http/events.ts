@@ -4,11 +4,13 @@ import { MetricEvent } from '@mvx-metrics/core';
 export class HttpRequestServed extends MetricEvent {
   constructor(
     readonly method: string,
-    /** The route template (`/documents/:id`), never the raw path: raw paths would explode cardinality. */
-    readonly route: string,
+    /** The route template (`/documents/:id`), never the raw path: raw paths would explode cardinality. `undefined` when no route matched. */
+    readonly route: string | undefined,
     readonly statusCode: number,
     /** Time from the request's arrival to the end of the response, in seconds. */
     readonly seconds: number,
+    /** Why the request failed (a 5xx status, or the unexpected error's class name); `undefined` when it did not. */
+    readonly errorType?: string,
   ) {
     super();
   }

@@ -3,27 +3,56 @@ import { HttpRequestServed } from '../http/events.js';
 
 /** Metric names of {@link httpServerMetrics} and {@link connectionMetrics}. */
 export const HTTP_METRICS = {
-  requests: 'http.server.requests',
+  /** OpenTelemetry's semantic convention for HTTP servers; its count is the request count. */
   requestDuration: 'http.server.request.duration',
   connectionRequests: 'connection.requests',
 } as const;
 
-/** Service-wide request metrics: one recorder for the whole HTTP server. */
+// The semantic conventions' advice for `http.server.request.duration`.
+const DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
+const KNOWN_METHODS = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'TRACE',
+]);
+
+/** `http.request.method` as the conventions bound it: a known method, else `_OTHER`. */
+export function requestMethod(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : '_OTHER';
+}
+
+/**
+ * The semantic conventions' HTTP server attributes of one request: method, route (absent when
+ * none matched), status code, and `error.type` when it failed.
+ */
+export function httpServerAttributes(e: HttpRequestServed) {
+  return {
+    'http.request.method': requestMethod(e.method),
+    'http.route': e.route,
+    'http.response.status_code': e.statusCode,
+    'error.type': e.errorType,
+  };
+}
+
+/** Service-wide request metrics, per OpenTelemetry's HTTP semantic conventions: one recorder for the whole server. */
 export function httpServerMetrics(): Metric[] {
   return [
-    counter({
-      name: HTTP_METRICS.requests,
-      description: 'HTTP requests served, by method, route and status code',
-      on: HttpRequestServed,
-      attributes: (e) => ({ method: e.method, route: e.route, status_code: e.statusCode }),
-    }),
     histogram({
       name: HTTP_METRICS.requestDuration,
-      description: 'Time to serve an HTTP request, by method and route',
+      description: 'Duration of HTTP server requests.',
       unit: 's',
       on: HttpRequestServed,
-      attributes: (e) => ({ method: e.method, route: e.route }),
+      attributes: httpServerAttributes,
       value: (e) => e.seconds,
+      buckets: DURATION_BUCKETS,
     }),
   ];
 }
@@ -34,8 +63,9 @@ export function connectionMetrics(): Metric[] {
     counter({
       name: HTTP_METRICS.connectionRequests,
       description: 'HTTP requests served on one client connection, by method',
+      unit: '{request}',
       on: HttpRequestServed,
-      attributes: (e) => ({ method: e.method }),
+      attributes: (e) => ({ 'http.request.method': requestMethod(e.method) }),
     }),
   ];
 }

@@ -1,4 +1,4 @@
-import type { Metric, MetricSnapshot, NumberPoint } from '@mvx-metrics/core';
+import type { Metric, MetricDescriptor, MetricSnapshot, NumberPoint } from '@mvx-metrics/core';
 import { DocumentSaveAttempt } from '../storage/events.js';
 
 /** The snapshot of {@link DocumentSaveResultsMetric}: counter points plus the three totals by name. */
@@ -8,6 +8,8 @@ export interface DocumentSaveResultsSnapshot extends MetricSnapshot<NumberPoint>
   failure: number;
 }
 
+const DESCRIPTION = 'Document save attempts, success or failure (any outcome but success)';
+
 /**
  * A metric written by hand, in the seed's style: one object keeps total, success and failure
  * counts of save attempts (anything that did not succeed is a failure here). It exports as a
@@ -16,6 +18,13 @@ export interface DocumentSaveResultsSnapshot extends MetricSnapshot<NumberPoint>
  */
 export class DocumentSaveResultsMetric implements Metric<DocumentSaveResultsSnapshot> {
   readonly name = 'document.save.results';
+  // Declaring the selector lets the recorder ask this metric about save attempts only.
+  readonly descriptor: MetricDescriptor = {
+    name: this.name,
+    kind: 'counter',
+    description: DESCRIPTION,
+    selector: DocumentSaveAttempt,
+  };
   #total = 0;
   #success = 0;
   #failure = 0;
@@ -32,7 +41,7 @@ export class DocumentSaveResultsMetric implements Metric<DocumentSaveResultsSnap
     return {
       name: this.name,
       kind: 'counter',
-      description: 'Document save attempts, success or failure (any outcome but success)',
+      description: DESCRIPTION,
       points: [
         { attributes: { result: 'success' }, value: this.#success },
         { attributes: { result: 'failure' }, value: this.#failure },

@@ -79,10 +79,10 @@ export class ViewSampler {
 
     const byMethod: Record<string, number> = {};
     let requests = 0;
-    for (const point of numberPoints(http, HTTP_METRICS.requests)) {
-      const method = String(point.attributes.method);
-      byMethod[method] = (byMethod[method] ?? 0) + point.value;
-      requests += point.value;
+    for (const point of histogramPoints(http, HTTP_METRICS.requestDuration)) {
+      const method = String(point.attributes['http.request.method']);
+      byMethod[method] = (byMethod[method] ?? 0) + point.count;
+      requests += point.count;
     }
     const totals: Record<SaveOutcome, number> = { success: 0, invalid: 0, failure: 0 };
     for (const point of numberPoints(storage, STORAGE_METRICS.saveAttempts)) {

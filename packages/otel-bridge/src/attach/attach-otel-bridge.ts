@@ -6,7 +6,7 @@ import { InstrumentSink } from '../instruments/instrument-sink.js';
 import { SelfTelemetryInstruments } from '../instruments/self-telemetry-instruments.js';
 import { defaultEpochClock } from '../internal/clock.js';
 import { shown } from '../internal/option-checks.js';
-import { pipelineProducerOf } from '../internal/provider-registry.js';
+import { pipelineExemplarFilterOf, pipelineProducerOf } from '../internal/provider-registry.js';
 import { Reporter } from '../internal/report.js';
 import { addProducerFeed } from '../producer/mvx-metric-producer.js';
 import { createContextCapture } from '../spans/context-capture.js';
@@ -82,7 +82,12 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
   const clock = opts.clock ?? defaultEpochClock;
   const reporter = new Reporter(opts.onError ?? defaultErrorHandler);
   // Exemplars reach /metrics through the producer; OpenTelemetry's own data model carries none.
-  const exemplarFilter = resolveExemplarFilter(opts.exemplarFilter, reporter);
+  // A pipeline's provider brings the filter the pipeline resolved (option, else the environment).
+  const exemplarFilter = resolveExemplarFilter(
+    opts.exemplarFilter ??
+      (opts.metricProducer === undefined ? pipelineExemplarFilterOf(meterProvider) : undefined),
+    reporter,
+  );
   const sampler =
     producer === undefined || exemplarFilter === 'always_off'
       ? undefined

@@ -4,6 +4,7 @@ import { MetricsError, type MetricsErrorCode } from '@mvx-metrics/core';
 export type OtelBridgeErrorCode = Extract<
   MetricsErrorCode,
   | 'export-failed'
+  | 'invalid-option'
   | 'hook-failed'
   | 'snapshot-failed'
   | 'invalid-point'
@@ -11,14 +12,12 @@ export type OtelBridgeErrorCode = Extract<
   | 'name-clash'
   | 'merge-conflict'
   | 'unknown-kind'
-  | 'invalid-option'
 >;
 
 /**
  * A problem the bridge found while mirroring or exporting; `code` tells which one
- * (`export-failed`, `hook-failed`, `snapshot-failed`, `invalid-point`, `attribute-shadowed`,
- * `name-clash`, `merge-conflict`, `unknown-kind`, `invalid-option`: a bad
- * `OTEL_*` value, reported once and replaced by its default). A {@link MetricsError}, so one `onError`
+ * (`export-failed`, `invalid-option` (an invalid `OTEL_*` value), `hook-failed`, `snapshot-failed`, `invalid-point`, `attribute-shadowed`,
+ * `name-clash`, `merge-conflict`, `unknown-kind`). A {@link MetricsError}, so one `onError`
  * receives core's and the bridge's problems alike.
  *
  * @example

@@ -1,6 +1,7 @@
 import {
   IS,
   optional,
+  optionalWith,
   optionError,
   optionsObject,
   readOption,
@@ -15,13 +16,25 @@ const OWNER = 'createOtelPipeline';
  * option is used.
  */
 export function checkPipelineOptions(raw: unknown): void {
-  const options = optionsObject(OWNER, raw ?? null);
+  // No options at all is fine: the OTEL_* environment (OTEL_SERVICE_NAME) may say everything.
+  const options = optionsObject(OWNER, raw === undefined ? {} : raw);
   const serviceName = readOption(OWNER, options, 'serviceName');
-  if (typeof serviceName !== 'string' || serviceName === '') {
-    optionError(OWNER, `needs { serviceName: string }, got serviceName ${shown(serviceName)}.`);
+  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) {
+    optionError(OWNER, `serviceName must be a non-empty string, got ${shown(serviceName)}.`);
   }
   optional(OWNER, options, 'serviceInstanceId', IS.nonEmptyString);
   optional(OWNER, options, 'registerGlobals', IS.boolean);
+  optional(OWNER, options, 'disabled', IS.boolean);
+  const resource = readOption(OWNER, options, 'resource');
+  if (resource !== undefined && (typeof resource !== 'object' || resource === null)) {
+    optionError(
+      OWNER,
+      `resource must be a Resource or an attributes object, got ${shown(resource)}.`,
+    );
+  }
+  optionalWith(OWNER, options, 'sampler', 'shouldSample');
+  optionalWith(OWNER, options, 'propagator', 'extract');
+  oneOf(options, 'exemplarFilter', ['always_on', 'always_off', 'trace_based'], 'exemplarFilter');
   optional(OWNER, options, 'onError', IS.function);
   milliseconds(options, 'shutdownTimeoutMs', 'shutdownTimeoutMs');
   const prometheus = readOption(OWNER, options, 'prometheus');
@@ -30,6 +43,13 @@ export function checkPipelineOptions(raw: unknown): void {
     const prom = optionsObject(owner, prometheus);
     optional(owner, prom, 'host', IS.nonEmptyString);
     optional(owner, prom, 'endpoint', IS.string);
+    const naming = readOption(owner, prom, 'naming');
+    if (naming !== undefined && naming !== 'opentelemetry' && naming !== 'unsuffixed') {
+      optionError(
+        OWNER,
+        `prometheus.naming must be 'opentelemetry' or 'unsuffixed', got ${shown(naming)}.`,
+      );
+    }
     const port = readOption(owner, prom, 'port');
     if (
       port !== undefined &&
@@ -44,9 +64,27 @@ export function checkPipelineOptions(raw: unknown): void {
     const o = optionsObject(owner, otlp);
     optional(owner, o, 'metricsUrl', IS.string);
     optional(owner, o, 'tracesUrl', IS.string);
+    optional(owner, o, 'endpoint', IS.string);
+    oneOf(o, 'protocol', ['http/protobuf', 'http/json', 'grpc'], 'otlp.protocol');
+    oneOf(o, 'compression', ['gzip', 'none'], 'otlp.compression');
+    const headers = readOption(owner, o, 'headers');
+    if (
+      headers !== undefined &&
+      (typeof headers !== 'object' ||
+        headers === null ||
+        Object.values(headers).some((v) => typeof v !== 'string'))
+    ) {
+      optionError(OWNER, `otlp.headers must be an object of strings, got ${shown(headers)}.`);
+    }
     milliseconds(o, 'intervalMs', 'otlp.intervalMs');
     milliseconds(o, 'timeoutMs', 'otlp.timeoutMs');
   }
+}
+
+function oneOf(options: object, key: string, values: readonly string[], name: string): void {
+  const value = readOption(OWNER, options, key);
+  if (value === undefined || values.includes(value as string)) return;
+  optionError(OWNER, `${name} must be one of ${values.join(', ')}, got ${shown(value)}.`);
 }
 
 function milliseconds(options: object, key: string, name: string): void {

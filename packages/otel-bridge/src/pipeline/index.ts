@@ -4,8 +4,11 @@
  */
 export { createOtelPipeline } from './create-otel-pipeline.js';
 export type {
+  ExemplarFilter,
   OtelPipeline,
   OtelPipelineOptions,
   OtlpOptions,
+  OtlpProtocol,
+  PipelineExporters,
   PrometheusOptions,
 } from './types.js';

@@ -7,7 +7,6 @@ import type {
   ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { braces, escapeText, joinLabels } from '../internal/openmetrics-text.js';
-import { prometheusLabelName } from '../internal/prometheus-names.js';
 import { sanitizePrometheusName } from '../internal/prometheus-units.js';
 import { adapterForData, type MirroredValue } from '../kinds/index.js';
 
@@ -28,7 +27,7 @@ export function serializeOpenMetrics(resourceMetrics: ResourceMetrics): string {
 }
 
 function targetInfo(resource: Resource): string {
-  const labels = labelText(resource.attributes, undefined, true);
+  const labels = labelText(resource.attributes, undefined);
   return `# TYPE target info\n# HELP target Target metadata\ntarget_info${braces(labels)} 1\n`;
 }
 
@@ -56,24 +55,24 @@ function metricText(metric: MetricData, scopeLabels: OtelAttributes): string {
   return out;
 }
 
-function labelText(
-  attributes: OtelAttributes,
-  extra: OtelAttributes | undefined,
-  resource = false,
-): string {
+function labelText(attributes: OtelAttributes, extra: OtelAttributes | undefined): string {
   let out = '';
-  for (const key of Object.keys(attributes)) {
-    out = joinLabels(out, label(key, attributes[key], resource));
-  }
+  for (const key of Object.keys(attributes)) out = joinLabels(out, label(key, attributes[key]));
   if (extra !== undefined) {
-    for (const key of Object.keys(extra)) out = joinLabels(out, label(key, extra[key], false));
+    for (const key of Object.keys(extra)) out = joinLabels(out, label(key, extra[key]));
   }
   return out;
 }
 
-function label(key: string, value: unknown, resource: boolean): string {
-  // Point attributes are Prometheus-safe already; resource keys are sanitised as the exporter does.
-  const name = resource ? prometheusLabelName(key) : key;
+function label(key: string, value: unknown): string {
+  // The exporter's sanitising (the bridge's points are safe already; the SDK's own instruments'
+  // and the resource's keys are not), so both formats give Prometheus the same series.
+  const name = sanitizePrometheusName(key);
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
-  return `${name}="${escapeText(text)}"`;
+  return `${leadingDigit(name) ? `_${name}` : name}="${escapeText(text)}"`;
+}
+
+function leadingDigit(name: string): boolean {
+  const c = name.charCodeAt(0);
+  return c >= 48 && c <= 57;
 }

@@ -10,36 +10,24 @@ import type {
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
 import { prometheusBaseName, prometheusSafeAttributes } from '../internal/prometheus-names.js';
-import {
-  type PrometheusNameRules,
-  prometheusMetricName,
-  prometheusUnit,
-} from '../internal/prometheus-units.js';
+import { prometheusMetricName } from '../internal/prometheus-units.js';
 import { adapterForData, type KindAdapter, type MirroredValue } from '../kinds/index.js';
-
-/** Prometheus names: OpenTelemetry's compatibility rules, or the names of earlier versions. */
-export type PrometheusNaming = 'opentelemetry' | 'unsuffixed';
-
-// The earlier names: sanitised, `_total` on counters, no unit suffix (the unit only in # UNIT).
-const UNSUFFIXED: PrometheusNameRules = { total: false, ratio: false };
+import type { PrometheusNaming } from './prometheus-naming.js';
 
 /**
  * Wraps a producer for the Prometheus reader only: attribute keys become valid, distinct
  * Prometheus labels (see `prometheusLabelName`), and points of one metric that end up with the
  * same labels become one series (sums and histograms add up, a gauge keeps its last point, as
  * the bridge's own aggregation of series that share attributes does), so
- * any attribute a metric produces still yields a `/metrics` body Prometheus accepts. Metric names
- * follow OpenTelemetry's Prometheus compatibility rules (unit suffix, `_total`; see
- * `prometheusMetricName`) and the unit becomes its Prometheus word, so the exporter prints
- * `docs_document_save_duration_seconds` with `# UNIT ... seconds`. OTLP readers keep the original
- * names and keys.
+ * any attribute a metric produces still yields a `/metrics` body Prometheus accepts. Clashes are
+ * found under the names `/metrics` prints (`naming`; the server renames, `renameForPrometheus`).
+ * OTLP readers keep the original keys.
  */
 export function prometheusLabels(
   producer: MetricProducer,
   naming: PrometheusNaming = 'opentelemetry',
 ): MetricProducer {
   const cache = new Map<string, string>();
-  const names = new Map<string, { name: string; unit: string }>();
   return {
     async collect(options?: MetricCollectOptions): Promise<CollectionResult> {
       const result = await producer.collect(options);
@@ -56,8 +44,10 @@ export function prometheusLabels(
           const owner = { name, scope: scope.scope.name };
           const adapter = adapterForData(metric);
           const rules = naming === 'unsuffixed' ? undefined : adapter?.prometheusNaming;
-          const translated = renamed(metric, rules, names);
-          const base = rules === undefined ? prometheusBaseName(name) : translated.name;
+          const base =
+            rules === undefined
+              ? prometheusBaseName(name)
+              : prometheusMetricName(name, metric.descriptor.unit, rules);
           const samples = adapter === undefined ? [base] : adapter.prometheusSampleNames(base);
           const clash = samples.find((sample) => {
             const other = printedBy.get(sample);
@@ -73,41 +63,13 @@ export function prometheusLabels(
             continue;
           }
           for (const sample of samples) printedBy.set(sample, owner);
-          const relabelled = relabel(metric, adapter, cache);
-          kept.push(
-            rules === undefined
-              ? relabelled
-              : ({
-                  ...relabelled,
-                  descriptor: { ...metric.descriptor, ...translated },
-                } as MetricData),
-          );
+          kept.push(relabel(metric, adapter, cache));
         }
         scope.metrics = kept;
       }
       return { ...result, errors };
     },
   };
-}
-
-/** The Prometheus name and unit word of a metric (cached by name, unit and rules). */
-function renamed(
-  metric: MetricData,
-  rules: PrometheusNameRules | undefined,
-  names: Map<string, { name: string; unit: string }>,
-): { name: string; unit: string } {
-  const { descriptor } = metric;
-  const used = rules ?? UNSUFFIXED;
-  const key = `${used.total}${used.ratio}\u0000${descriptor.unit}\u0000${descriptor.name}`;
-  let translated = names.get(key);
-  if (translated === undefined) {
-    translated = {
-      name: prometheusMetricName(descriptor.name, descriptor.unit, used),
-      unit: prometheusUnit(descriptor.unit, used),
-    };
-    if (names.size < 10_000) names.set(key, translated);
-  }
-  return translated;
 }
 
 type AnyPoint = DataPoint<number | Histogram>;

@@ -1,12 +1,14 @@
+import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Sampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 
 /** Where the Prometheus `/metrics` endpoint listens. */
 export interface PrometheusOptions {
-  /** Default: the exporter's usual host, i.e. every interface. Use `'127.0.0.1'` to stay local. */
+  /** Default `OTEL_EXPORTER_PROMETHEUS_HOST`, else every interface. Use `'127.0.0.1'` to stay local. */
   host?: string;
-  /** Default 9464 (the exporter's); `0` picks a free port (see `prometheusUrl`). */
+  /** Default `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464; `0` picks a free port (see `prometheusUrl`). */
   port?: number;
   /** Default `/metrics`. */
   endpoint?: string;
@@ -18,60 +20,104 @@ export interface PrometheusOptions {
   naming?: 'opentelemetry' | 'unsuffixed';
 }
 
-/** OTLP/HTTP (JSON) export of metrics and traces. */
+/** OTLP wire protocols, as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+
+/** `OTEL_METRICS_EXEMPLAR_FILTER` values. */
+export type ExemplarFilter = 'always_on' | 'always_off' | 'trace_based';
+
+/** OTLP export of metrics and traces; each field wins over its `OTEL_EXPORTER_OTLP_*` variable. */
 export interface OtlpOptions {
-  /** Default: the exporter's (`OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, else `http://localhost:4318/v1/metrics`). */
+  /** Default `OTEL_EXPORTER_OTLP_{METRICS,TRACES}_PROTOCOL`, then `OTEL_EXPORTER_OTLP_PROTOCOL`, then `http/protobuf`. */
+  protocol?: OtlpProtocol;
+  /** Base URL for both signals, like `OTEL_EXPORTER_OTLP_ENDPOINT` (HTTP appends `v1/metrics`, `v1/traces`). */
+  endpoint?: string;
+  /** Full metrics URL (turns OTLP metrics on). */
   metricsUrl?: string;
-  /** Default: the exporter's (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `http://localhost:4318/v1/traces`). */
+  /** Full traces URL (turns OTLP traces on). */
   tracesUrl?: string;
-  /** Metric export interval (default 10 000 ms). */
+  /** Extra request headers (gRPC metadata), merged over `OTEL_EXPORTER_OTLP_HEADERS`. */
+  headers?: Record<string, string>;
+  /** Default `OTEL_EXPORTER_OTLP_COMPRESSION`, else none. */
+  compression?: 'gzip' | 'none';
+  /** Metric export interval; default `OTEL_METRIC_EXPORT_INTERVAL`, else 60 000 ms. */
   intervalMs?: number;
-  /** Timeout of one export (default 5 000 ms, at most `intervalMs`). */
+  /** Timeout of one export; default `OTEL_METRIC_EXPORT_TIMEOUT` (30 000 ms) for the reader and the exporter's own. */
   timeoutMs?: number;
 }
 
-/** Options of {@link createOtelPipeline}. */
+/** Options of {@link createOtelPipeline}; every option wins over its `OTEL_*` variable. */
 export interface OtelPipelineOptions {
-  /** Resource attribute `service.name`. */
-  serviceName: string;
-  /** Resource attribute `service.instance.id` (default: a random UUID per process). */
+  /** Resource attribute `service.name`; optional when `OTEL_SERVICE_NAME` or the resource gives one. */
+  serviceName?: string;
+  /** Resource attribute `service.instance.id` (default: from the resource, else a random UUID per pipeline). */
   serviceInstanceId?: string;
-  /** Prometheus scrape endpoint; `false` for none. Default `{ port: 9464 }`. */
+  /** Resource (or attributes) merged over the detected one (`OTEL_RESOURCE_ATTRIBUTES`, process, host). */
+  resource?: Resource | Attributes;
+  /** Prometheus scrape endpoint; `false` for none. Default: on unless `OTEL_METRICS_EXPORTER` leaves it out. */
   prometheus?: PrometheusOptions | false;
   /**
-   * OTLP/HTTP export; `false` for none. Default: on only when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the
-   * `_METRICS_`/`_TRACES_` variant) is set, with the exporters' URLs from those variables.
-   * Malformed URLs reject with a clear message.
+   * OTLP export; `false` for none. Default: each signal on when its endpoint is configured
+   * (`OTEL_EXPORTER_OTLP_ENDPOINT`, or the `_METRICS_`/`_TRACES_` variant) or `OTEL_*_EXPORTER`
+   * names `otlp`. Malformed URLs given here reject; in the environment they are reported.
    */
   otlp?: OtlpOptions | false;
+  /** Trace sampler; default from `OTEL_TRACES_SAMPLER` / `_ARG`, else parent-based always-on. */
+  sampler?: Sampler;
+  /** Context propagator; default from `OTEL_PROPAGATORS`, else W3C trace context + baggage. */
+  propagator?: TextMapPropagator;
+  /** Which events become exemplars; default `OTEL_METRICS_EXEMPLAR_FILTER`, else `trace_based`. */
+  exemplarFilter?: ExemplarFilter;
+  /** Build nothing that exports or serves; default `OTEL_SDK_DISABLED`. */
+  disabled?: boolean;
   /**
-   * Install the providers (and an AsyncLocalStorage context manager) as the `@opentelemetry/api`
-   * globals where none is installed yet; undone by `shutdown()`. Default `true`.
+   * Install the providers, the propagator and an AsyncLocalStorage context manager as the
+   * `@opentelemetry/api` globals where none is installed yet; undone by `shutdown()`. Default `true`.
    */
   registerGlobals?: boolean;
   /**
-   * Receives export failures (collector down, 5xx, timeouts), which OpenTelemetry otherwise only
-   * logs to `diag`. Default: one `console.warn` per distinct problem. Installed as OpenTelemetry's
-   * global error handler until `shutdown()`. Each failure arrives as an `OtelBridgeError` with
-   * code `export-failed` (the exporter's error as `cause`).
+   * Receives export failures (collector down, 5xx, timeouts) of both signals, which OpenTelemetry
+   * otherwise only logs to `diag`, as an `OtelBridgeError` with code `export-failed` (the
+   * exporter's error as `cause`), and each invalid `OTEL_*` value once, code `invalid-option`.
+   * Default: one `console.warn` per distinct problem. Installed as OpenTelemetry's global error
+   * handler until `shutdown()`.
    */
   onError?: (error: Error) => void;
   /** Upper bound of `shutdown()`, final export included (default 3 000 ms). */
   shutdownTimeoutMs?: number;
 }
 
+/** What each signal is exported with, e.g. `{ metrics: ['prometheus', 'otlp'], traces: ['otlp'] }`. */
+export interface PipelineExporters {
+  /** Metric exporters in use (`OTEL_METRICS_EXPORTER`, the `prometheus` and `otlp` options). */
+  readonly metrics: readonly ('prometheus' | 'otlp' | 'console')[];
+  /** Span exporters in use (`OTEL_TRACES_EXPORTER`, the `otlp` option). */
+  readonly traces: readonly ('otlp' | 'console')[];
+  /** Protocol of each OTLP signal that is on. */
+  readonly protocols: { readonly metrics?: OtlpProtocol; readonly traces?: OtlpProtocol };
+}
+
 /** What {@link createOtelPipeline} resolves to. */
 export interface OtelPipeline {
-  /** Its readers (Prometheus, OTLP) include {@link OtelPipeline.metricProducer}. */
+  /** Its readers (Prometheus, OTLP, console) include {@link OtelPipeline.metricProducer}. */
   readonly meterProvider: MeterProvider;
-  /** Parent-based sampling; spans go to OTLP when enabled. */
+  /** Spans go to the configured trace exporters; sampled per `OTEL_TRACES_SAMPLER`. */
   readonly tracerProvider: TracerProvider;
   /** The producer the readers include; `attachOtelBridge(runtime, { meterProvider })` feeds it. */
   readonly metricProducer: MvxMetricProducer;
-  /** Whether metrics and spans are pushed over OTLP/HTTP (see {@link OtelPipelineOptions.otlp}). */
+  /** The propagator in use (also the global one with `registerGlobals`). */
+  readonly propagator: TextMapPropagator;
+  /** The resource both providers report. */
+  readonly resource: Resource;
+  /** Read for the exemplar reservoirs. */
+  readonly exemplarFilter: ExemplarFilter;
+  /** Whether anything is pushed over OTLP. */
   readonly otlpEnabled: boolean;
-  /** E.g. `http://localhost:9464/metrics`; absent with `prometheus: false`. */
-
+  /** The exporters in use per signal. */
+  readonly exporters: PipelineExporters;
+  /** `true` when `OTEL_SDK_DISABLED` (or `disabled`) turned everything off. */
+  readonly disabled: boolean;
+  /** E.g. `http://localhost:9464/metrics`; absent without Prometheus. */
   readonly prometheusUrl?: string;
   /** Final collection and export, then everything stops; resolves within `shutdownTimeoutMs`. Idempotent. */
   shutdown(): Promise<void>;

@@ -1,0 +1,117 @@
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { optionalImport } from './optional-import.js';
+import type { OtlpSignal } from './settings.js';
+import type { OtlpOptions } from './types.js';
+
+// Each protocol is OpenTelemetry's own exporter package, imported only when chosen: a service
+// that never picks gRPC never loads @grpc/grpc-js. The exporters read the rest of their
+// `OTEL_EXPORTER_OTLP_*` environment (endpoint, headers, compression, timeout, certificates)
+// themselves; only explicit options are passed.
+
+/** The OTLP metric exporter for `signal.protocol`. */
+export async function createOtlpMetricExporter(
+  signal: OtlpSignal,
+  otlp: OtlpOptions,
+  timeoutMs: number | undefined,
+): Promise<PushMetricExporter> {
+  switch (signal.protocol) {
+    case 'grpc': {
+      const { OTLPMetricExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-metrics-otlp-grpc'),
+        '@opentelemetry/exporter-metrics-otlp-grpc',
+        `OTLP ${signal.protocol}`,
+      );
+      return new OTLPMetricExporter(await grpcConfig(signal, otlp, timeoutMs));
+    }
+    case 'http/json': {
+      const { OTLPMetricExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-metrics-otlp-http'),
+        '@opentelemetry/exporter-metrics-otlp-http',
+        `OTLP ${signal.protocol}`,
+      );
+      return new OTLPMetricExporter(httpConfig(signal, otlp, timeoutMs));
+    }
+    default: {
+      const { OTLPMetricExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-metrics-otlp-proto'),
+        '@opentelemetry/exporter-metrics-otlp-proto',
+        `OTLP ${signal.protocol}`,
+      );
+      return new OTLPMetricExporter(httpConfig(signal, otlp, timeoutMs));
+    }
+  }
+}
+
+/** The OTLP span exporter for `signal.protocol`. */
+export async function createOtlpSpanExporter(
+  signal: OtlpSignal,
+  otlp: OtlpOptions,
+  timeoutMs: number | undefined,
+): Promise<SpanExporter> {
+  switch (signal.protocol) {
+    case 'grpc': {
+      const { OTLPTraceExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-trace-otlp-grpc'),
+        '@opentelemetry/exporter-trace-otlp-grpc',
+        `OTLP ${signal.protocol}`,
+      );
+      return new OTLPTraceExporter(await grpcConfig(signal, otlp, timeoutMs));
+    }
+    case 'http/json': {
+      const { OTLPTraceExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-trace-otlp-http'),
+        '@opentelemetry/exporter-trace-otlp-http',
+        `OTLP ${signal.protocol}`,
+      );
+      return new OTLPTraceExporter(httpConfig(signal, otlp, timeoutMs));
+    }
+    default: {
+      const { OTLPTraceExporter } = await optionalImport(
+        () => import('@opentelemetry/exporter-trace-otlp-proto'),
+        '@opentelemetry/exporter-trace-otlp-proto',
+        `OTLP ${signal.protocol}`,
+      );
+      return new OTLPTraceExporter(httpConfig(signal, otlp, timeoutMs));
+    }
+  }
+}
+
+interface SharedConfig {
+  url?: string;
+  timeoutMillis?: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the exporters type it as their own CompressionAlgorithm enum, whose values are these strings
+  compression?: any;
+}
+
+function sharedConfig(
+  signal: OtlpSignal,
+  otlp: OtlpOptions,
+  timeoutMs: number | undefined,
+): SharedConfig {
+  return {
+    ...(signal.url === undefined ? {} : { url: signal.url }),
+    ...(timeoutMs === undefined ? {} : { timeoutMillis: timeoutMs }),
+    ...(otlp.compression === undefined ? {} : { compression: otlp.compression }),
+  };
+}
+
+function httpConfig(signal: OtlpSignal, otlp: OtlpOptions, timeoutMs: number | undefined) {
+  return {
+    ...sharedConfig(signal, otlp, timeoutMs),
+    ...(otlp.headers === undefined ? {} : { headers: { ...otlp.headers } }),
+  };
+}
+
+async function grpcConfig(signal: OtlpSignal, otlp: OtlpOptions, timeoutMs: number | undefined) {
+  const shared = sharedConfig(signal, otlp, timeoutMs);
+  if (otlp.headers === undefined) return shared;
+  const { Metadata } = await optionalImport(
+    () => import('@grpc/grpc-js'),
+    '@grpc/grpc-js',
+    `OTLP ${signal.protocol}`,
+  );
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(otlp.headers)) metadata.set(key, value);
+  return { ...shared, metadata };
+}
