@@ -42,21 +42,38 @@ export async function timeSync(run, options = {}) {
   return result;
 }
 
+// Read once; bench-only (no build task depends on it).
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: a bench switch, not an input of a turbo task
+const CPU_CLOCK_DEFAULT = process.env.MVX_BENCH_CLOCK === 'cpu';
+
+/** Milliseconds of process CPU time (user + system) so far. */
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /**
  * Like {@link timeSync} for several variants (`[{ run, between? }]`) whose samples are
  * interleaved (A, B, C, A, B, C, ...), so a neighbour process that slows the machine for a while
  * slows every variant alike and the ratios stay meaningful. Returns one result per variant.
+ * `cpu: true` times with process CPU time instead of the wall clock: a neighbour that takes the
+ * CPU away then adds nothing (GC threads of this process still count). `MVX_BENCH_CLOCK=cpu` in
+ * the environment makes it the default for every comparison, to cross-check on a busy machine.
  */
-export async function compareSync(variants, { ops, rounds = 1, samples = 7, warmup = 2 } = {}) {
+export async function compareSync(
+  variants,
+  { ops, rounds = 1, samples = 7, warmup = 2, cpu = CPU_CLOCK_DEFAULT } = {},
+) {
+  const now = cpu ? cpuMs : () => performance.now();
   const perOp = variants.map(() => []);
   for (let s = 0; s < warmup + samples; s++) {
     for (let v = 0; v < variants.length; v++) {
       const { run, between } = variants[v];
       let elapsed = 0;
       for (let r = 0; r < rounds; r++) {
-        const start = performance.now();
+        const start = now();
         run(ops);
-        elapsed += performance.now() - start;
+        elapsed += now() - start;
         if (between !== undefined) await between();
       }
       if (s >= warmup) perOp[v].push((elapsed * 1e6) / (ops * rounds));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,8 +22,7 @@ export interface Consumer {
   readonly installOutput: string;
   /** Runs `command` (e.g. `npm`, `npx`, or `node` = this consumer's Node) in the project. */
   run(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult>;
-  /** Copies a fixture file or folder into the project. */
-  copy(from: string, to: string): void;
+  /** Writes a file of the project, creating its folder. */
   write(path: string, text: string): void;
   remove(): void;
 }
@@ -98,7 +97,6 @@ export async function installConsumer(name: string, options: ConsumerOptions): P
     node: options.node,
     installOutput,
     run: (command, args, env) => exec(options.node, dir, command, args, env),
-    copy: (from, to) => cpSync(from, join(dir, to), { recursive: true }),
     write: (path, text) => {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), text);

@@ -92,8 +92,10 @@ export class BoundedQueue {
 
   /** Removes every queued item, oldest first, into a new array. */
   takeAll(): object[] {
-    const out = new Array<object>(this.size);
-    for (let i = 0; i < out.length; i++) out[i] = this.shift();
+    // Filled by push, not preallocated: a packed array is what postMessage's structured clone
+    // serialises densely (a holey one goes element by element, as a sparse array).
+    const out: object[] = [];
+    while (this.size > 0) out.push(this.shift());
     return out;
   }
 

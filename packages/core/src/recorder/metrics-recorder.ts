@@ -6,13 +6,13 @@ import { isEvent } from '../internal/is-event.js';
 import { optionalFunction } from '../internal/option-checks.js';
 import type { Metric, MetricHost } from '../metrics/types.js';
 import {
-  type IdleTask,
   resolveScheduler,
   type Scheduler,
   type SchedulerOption,
   type SchedulerTask,
 } from '../scheduler/scheduler.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
+import { BurstMemory } from './burst-memory.js';
 import { ChangeHooks } from './change-hooks.js';
 import { DispatchIndex, routeOf } from './dispatch-index.js';
 import { Dispatcher } from './dispatcher.js';
@@ -52,7 +52,7 @@ export class MetricsRecorder implements RecorderView {
   private phase = CREATED;
   private readonly scheduler: Scheduler;
   private readonly task: SchedulerTask;
-  private readonly idleTask: IdleTask;
+  private readonly burst: BurstMemory;
   private readonly reports: RecorderReports;
   private readonly host: MetricHost;
   private readonly hooks: ChangeHooks;
@@ -91,7 +91,7 @@ export class MetricsRecorder implements RecorderView {
       `Recorder "${name}"`,
     );
     this.task = { drain: (deadline) => this.drainQueued(deadline) };
-    this.idleTask = { idle: () => this.giveBackIdleBuffer() };
+    this.burst = new BurstMemory(this.queue, this.scheduler, () => this.draining);
     this.host = { recorderName: name, report: (error) => this.reports.reporter.report(error) };
     const hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
     this.hooks = new ChangeHooks(
@@ -278,26 +278,8 @@ export class MetricsRecorder implements RecorderView {
     const count = this.dispatcher.processBatch(this.queue, deadline);
     if (count > 0) this.endBatch(count);
     if (this.queue.size > 0) return true;
-    if (this.queue.oversized) return this.burstEnded(count);
+    if (this.queue.oversized) return this.burst.burstEnded(count);
     return false;
-  }
-
-  // A large ring means a burst. Regrowing it for every burst costs more than the events, so it is
-  // kept while bursts recur and given back after a sustained idle period (the scheduler's idle
-  // timer). A scheduler without one: kept for one more visit, given back when that finds nothing.
-  private burstEnded(count: number): boolean {
-    if (this.scheduler.scheduleIdle !== undefined) {
-      this.scheduler.scheduleIdle(this.idleTask);
-      return false;
-    }
-    if (count > 0) return true;
-    this.queue.shrink();
-    return false;
-  }
-
-  private giveBackIdleBuffer(): void {
-    // Busy again: the end of that burst schedules the idle task anew.
-    if (this.queue.size === 0 && !this.draining) this.queue.shrink();
   }
 
   private endBatch(count: number): void {

@@ -1,6 +1,6 @@
+export { MetricsRuntime } from './metrics-runtime.js';
 export type {
   CreateRecorderOptions,
   MetricsRuntimeOptions,
   RecorderListener,
-} from './metrics-runtime.js';
-export { MetricsRuntime } from './metrics-runtime.js';
+} from './types.js';

@@ -7,53 +7,20 @@ import {
   MetricsWiringError,
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
-import { checkOverflow, checkPositiveInteger } from '../internal/buffer-options.js';
 import { ListenerList } from '../internal/listener-list.js';
 import {
   optionalClock,
   optionalFunction,
-  optionalOneOf,
   optionsObject,
   readOption,
 } from '../internal/option-checks.js';
 import { isValidMetricName } from '../metrics/name.js';
-import type { Metric } from '../metrics/types.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture, OverflowPolicy, UnhandledEventsPolicy } from '../recorder/types.js';
-import { UNHANDLED_EVENTS } from '../recorder/validate-options.js';
 import { resolveScheduler, type Scheduler, type SchedulerOption } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
-
-/** Options of {@link MetricsRuntime}. */
-export interface MetricsRuntimeOptions {
-  /** Prefix of every exported instrument (`${namespace}.${metric.name}`); OTel instrument-name syntax. */
-  namespace: string;
-  /** Default buffer bound of each recorder (65 536). */
-  maxPendingEvents?: number;
-  /** Default overflow policy of each recorder (`'drop-newest'`). */
-  overflow?: OverflowPolicy;
-  /** `'immediate'` (default, time-budgeted `setImmediate` batches), `'sync'` (tests), or your own. */
-  scheduler?: SchedulerOption;
-  /** Receives run-time problems; default: one `console.warn` line per kind. */
-  onError?: ErrorHandler;
-  /** Monotonic milliseconds (default `performance.now`). */
-  clock?: () => number;
-  /** Default of each recorder: `'report'` an event type no metric selects (once per type), or `'ignore'`. */
-  unhandledEvents?: UnhandledEventsPolicy;
-}
-
-/** Options of {@link MetricsRuntime.createRecorder}. */
-export interface CreateRecorderOptions {
-  /** The recorder's metrics, or a factory called with the recorder's name so each scope gets its own instances. */
-  metrics?: readonly Metric[] | ((scope: string) => readonly Metric[]);
-  maxPendingEvents?: number;
-  overflow?: OverflowPolicy;
-  /** Overrides the runtime's `unhandledEvents` for this recorder. */
-  unhandledEvents?: UnhandledEventsPolicy;
-}
-
-/** Called with a recorder when it joins or leaves the runtime. */
-export type RecorderListener = (recorder: MetricsRecorder) => void;
+import { bufferOptions, checkCreateOptions, isWiringError } from './runtime-options.js';
+import type { CreateRecorderOptions, MetricsRuntimeOptions, RecorderListener } from './types.js';
 
 type RuntimeState = 'created' | 'running' | 'shutting-down' | 'shut-down';
 
@@ -143,9 +110,14 @@ export class MetricsRuntime {
         `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
       );
     }
-    const { metrics, maxPendingEvents, overflow, unhandledEvents } = this.checkCreateOptions(
+    const { metrics, maxPendingEvents, overflow, unhandledEvents } = checkCreateOptions(
       name,
       options,
+      {
+        maxPendingEvents: this.maxPendingEvents,
+        overflow: this.overflow,
+        unhandledEvents: this.unhandledEvents,
+      },
     );
     const recorder = new MetricsRecorder(name, {
       metrics,
@@ -170,55 +142,6 @@ export class MetricsRuntime {
       throw error;
     }
     return recorder;
-  }
-
-  // createRecorder's options, each read once; the recorder checks what it receives again.
-  private checkCreateOptions(
-    name: string,
-    raw: CreateRecorderOptions,
-  ): {
-    metrics: readonly Metric[];
-    maxPendingEvents?: number;
-    overflow?: OverflowPolicy;
-    unhandledEvents?: UnhandledEventsPolicy;
-  } {
-    const owner = { label: `createRecorder("${typeof name === 'string' ? name : '?'}")` };
-    const options = optionsObject(owner, raw);
-    const given = readOption(owner, options, 'metrics');
-    let metrics: unknown = given === undefined ? [] : given;
-    if (typeof given === 'function') {
-      try {
-        metrics = given(name);
-      } catch (error) {
-        throw new MetricsWiringError(
-          'invalid-option',
-          `${owner.label}: the metrics factory threw: ${describeError(error)}.`,
-          { cause: error },
-        );
-      }
-    }
-    let list: Metric[] | undefined;
-    try {
-      list = Array.isArray(metrics) ? [...metrics] : undefined;
-    } catch {
-      list = undefined;
-    }
-    if (list === undefined) {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `${owner.label}: option \`metrics\` must be an array of metrics or a function returning one, got ${describeValue(typeof given === 'function' ? metrics : given)}${typeof given === 'function' ? ' from the factory' : ''}.`,
-      );
-    }
-    const own = bufferOptions(owner.label, options);
-    const maxPendingEvents = own.maxPendingEvents ?? this.maxPendingEvents;
-    const overflow = own.overflow ?? this.overflow;
-    const unhandledEvents = own.unhandledEvents ?? this.unhandledEvents;
-    return {
-      metrics: list,
-      ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
-      ...(overflow === undefined ? {} : { overflow }),
-      ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
-    };
   }
 
   /** The recorder called `name`, if any. */
@@ -346,35 +269,4 @@ export class MetricsRuntime {
       }
     }
   }
-}
-
-// `instanceof` asks a Proxy for its prototype, which throws once the proxy is revoked.
-function isWiringError(error: unknown): boolean {
-  try {
-    return error instanceof MetricsWiringError;
-  } catch {
-    return false;
-  }
-}
-
-// A runtime's and createRecorder's recorder defaults: absent = inherited, anything else checked.
-function bufferOptions(
-  label: string,
-  options: object,
-): {
-  maxPendingEvents: number | undefined;
-  overflow: OverflowPolicy | undefined;
-  unhandledEvents: UnhandledEventsPolicy | undefined;
-} {
-  const owner = { label };
-  const capacity = readOption(owner, options, 'maxPendingEvents');
-  const overflow = readOption(owner, options, 'overflow');
-  return {
-    maxPendingEvents:
-      capacity === undefined
-        ? undefined
-        : checkPositiveInteger(label, 'maxPendingEvents', capacity),
-    overflow: overflow === undefined ? undefined : checkOverflow(label, overflow),
-    unhandledEvents: optionalOneOf(owner, options, 'unhandledEvents', UNHANDLED_EVENTS),
-  };
 }
