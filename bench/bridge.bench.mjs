@@ -8,19 +8,25 @@
 //     final collection; nothing is moved out of the timed region.
 // (b) a Prometheus scrape of 10 000 series: the exporter's own request handler serialising a
 //     collection, series mirrored by the bridge vs the same series recorded directly through OTel.
-// (c) registerEvent ns/op with the bridge's context capturer installed (no span active; a span
-//     active) vs no capturer.
+//     Also: the same 10 000 series (counters, each with an exemplar) served as OpenMetrics with
+//     exemplars vs the text format, both fetched over HTTP from the pipeline's /metrics.
+// (c) registerEvent ns/op with the bridge's context capturer installed (no span; a sampled span;
+//     an unsampled span; a new request context every 4 events) vs no capturer, beside the
+//     capturer the bridge had before (a clock read and an allocation per event) and the option of
+//     a clock read per event without the allocation.
 // (d) one changed point in a 2 000-point metric, then a collection (MetricProducer) and a
 //     Prometheus scrape, vs the same 2 000 series recorded through OTel.
 //     `node --expose-gc bench/bridge.bench.mjs d <another checkout, built>` runs the same rows
 //     against that checkout's core and bridge too, interleaved in this process (how the issue-9
 //     before/after figure was taken).
+// (e) bridge end to end with spans: true, every event in a sampled request span: exemplars on
+//     (trace_based) vs off (always_off).
 
 import { performance } from 'node:perf_hooks';
 import { counter, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
-import { context, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
@@ -32,6 +38,7 @@ import {
   gc,
   machine,
   median,
+  percentile,
   printTable,
   row,
 } from './lib.mjs';
@@ -73,7 +80,7 @@ class BenchReader extends MetricReader {
 }
 
 // `node --expose-gc bench/bridge.bench.mjs ac` runs only sections (a) and (c); default: all.
-const SECTIONS = process.argv[2] ?? 'abcd';
+const SECTIONS = process.argv[2] ?? 'abcde';
 
 console.log(`${await machine()}\n`);
 
@@ -370,6 +377,67 @@ if (SECTIONS.includes('b')) {
   ]);
   await mirrored.meterProvider.shutdown();
   await direct.meterProvider.shutdown();
+
+  // The same 10 000 series from the pipeline's /metrics, every one with an exemplar (each was
+  // registered inside a sampled span): OpenMetrics (what Prometheus asks for) vs the text format.
+  const pipeline = await createOtelPipeline({
+    serviceName: 'bench',
+    prometheus: { host: '127.0.0.1', port: 0 },
+    otlp: false,
+  });
+  const runtime = new MetricsRuntime({ namespace: 'bench', scheduler: 'sync' });
+  runtime.start();
+  attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider, selfTelemetry: false });
+  const recorder = runtime.createRecorder('storage', {
+    metrics: () =>
+      Array.from({ length: METRICS }, (_, m) =>
+        counter({ name: `series.m${m}`, on: `tick.${m}`, attributes: (e) => ({ key: e.key }) }),
+      ),
+  });
+  const request = pipeline.tracerProvider.getTracer('bench').startSpan('request');
+  context.with(trace.setSpan(context.active(), request), () => {
+    for (let m = 0; m < METRICS; m++) {
+      for (const key of keys) recorder.registerEvent({ type: `tick.${m}`, key });
+    }
+  });
+  request.end();
+  const OPENMETRICS =
+    'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+  const fetchBody = async (accept) => {
+    const response = await fetch(pipeline.prometheusUrl, accept ? { headers: { accept } } : {});
+    return response.text();
+  };
+  const omBody = await fetchBody(OPENMETRICS);
+  const exemplarLines = omBody.split('\n').filter((l) => l.includes(' # {trace_id=')).length;
+  if (exemplarLines !== METRICS * KEYS) {
+    throw new Error(`scrape bench: expected ${METRICS * KEYS} exemplars, got ${exemplarLines}`);
+  }
+  const timeFetch = (accept) => async () => {
+    let total = 0;
+    for (let i = 0; i < SCRAPES; i++) {
+      const start = performance.now();
+      await fetchBody(accept);
+      total += performance.now() - start;
+    }
+    return total / SCRAPES;
+  };
+  const [omMs, textMs] = await interleave([timeFetch(OPENMETRICS), timeFetch(undefined)], {
+    samples: 9,
+    warmup: 2,
+  });
+  table('/metrics over HTTP, 10 000 series each with an exemplar', [
+    [
+      'OpenMetrics with exemplars (Accept of Prometheus 2.42)',
+      formatMs(omMs),
+      'text format, same series',
+      formatMs(textMs),
+      formatRatio(omMs / textMs),
+      'report',
+      undefined,
+    ],
+  ]);
+  await runtime.shutdown();
+  await pipeline.shutdown();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,75 +451,193 @@ if (SECTIONS.includes('c')) {
     otlp: false,
   });
   const OPS = 50_000;
-  const make = (withCapturer) => {
+  const clock = () => performance.timeOrigin + performance.now();
+  // The capturer the bridge installed before this change: a clock read and an allocation per event.
+  class Captured {
+    constructor(ctx, time) {
+      this.context = ctx;
+      this.time = time;
+    }
+  }
+  const previousCapture = () => {
+    const active = context.active();
+    if (active === ROOT_CONTEXT || trace.getSpan(active) === undefined) return undefined;
+    return new Captured(active, clock());
+  };
+  // The other option measured: keep the context object itself, read the clock per event.
+  let lastTime = 0;
+  const clockOnlyCapture = () => {
+    const active = context.active();
+    if (active === ROOT_CONTEXT || trace.getSpan(active) === undefined) return undefined;
+    lastTime = clock();
+    return active;
+  };
+  const make = (capturer) => {
     const runtime = new MetricsRuntime({ namespace: 'bench' });
     runtime.start();
     const recorder = saveAttemptsRecorder(runtime);
-    if (withCapturer === 'bridge')
+    if (capturer === 'bridge')
       attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider, captureContext: true });
-    if (withCapturer === 'noop') runtime.setContextCapture(() => undefined);
+    else if (capturer !== undefined) runtime.setContextCapture(capturer);
     return recorder;
   };
   const plain = make(undefined);
   const captured = make('bridge');
-  const noop = make('noop');
+  const previous = make(previousCapture);
+  const clockOnly = make(clockOnlyCapture);
+  const noop = make(() => undefined);
   const tracer = new TracerProvider().getTracer('bench');
   const span = tracer.startSpan('request');
   const active = trace.setSpan(context.active(), span);
+  const unsampled = trace.setSpan(
+    context.active(),
+    trace.wrapSpanContext({ ...span.spanContext(), traceFlags: TraceFlags.NONE }),
+  );
+  // 64 request contexts, each its own sampled span: a service's requests interleave like this.
+  const requests = Array.from({ length: 64 }, () =>
+    trace.setSpan(context.active(), tracer.startSpan('request')),
+  );
   // Bursts of 256 registrations (timed), each drained synchronously (untimed: processing is
   // figure (a)), so the buffer stays small as in a service and ring growth is not measured.
   const BURST = 256;
-  const timeRegister = (recorder, inSpan) => () => {
+  const PER_REQUEST = 4;
+  const timeRegister = (recorder, ctx) => () => {
     const burst = () => {
       const start = performance.now();
       for (let i = 0; i < BURST; i++) recorder.registerEvent(EVENTS[i]);
       return performance.now() - start;
     };
+    // A new request context every 4 events: the capturer cannot reuse its previous capture.
+    const interleaved = () => {
+      const start = performance.now();
+      for (let r = 0; r < BURST / PER_REQUEST; r++) {
+        context.with(requests[r & 63], () => {
+          for (let i = 0; i < PER_REQUEST; i++) recorder.registerEvent(EVENTS[r * PER_REQUEST + i]);
+        });
+      }
+      return performance.now() - start;
+    };
     let elapsed = 0;
+    const bursts = [];
     for (let done = 0; done < OPS; done += BURST) {
-      elapsed += inSpan ? context.with(active, burst) : burst();
+      let took;
+      if (ctx === 'requests') took = interleaved();
+      else took = ctx === undefined ? burst() : context.with(ctx, burst);
+      elapsed += took;
+      bursts.push(took);
       recorder.processPending();
     }
-    return (elapsed * 1e6) / OPS;
+    // mean: every burst; quiet: the 25th percentile of bursts, which a preempted burst rarely is
+    // (on a machine shared with busy neighbours the mean mostly measures their load).
+    return { mean: (elapsed * 1e6) / OPS, quiet: (percentile(bursts, 25) * 1e6) / BURST };
   };
-  const [base, noSpan, withSpan, noopCapture] = await interleave(
+  const [
+    base,
+    noSpan,
+    withSpan,
+    withUnsampled,
+    previousSpan,
+    clockOnlySpan,
+    noopCapture,
+    baseRequests,
+    capturedRequests,
+    previousRequests,
+  ] = await interleave(
     [
-      timeRegister(plain, false),
-      timeRegister(captured, false),
-      timeRegister(captured, true),
-      timeRegister(noop, false),
+      timeRegister(plain, undefined),
+      timeRegister(captured, undefined),
+      timeRegister(captured, active),
+      timeRegister(captured, unsampled),
+      timeRegister(previous, active),
+      timeRegister(clockOnly, active),
+      timeRegister(noop, undefined),
+      timeRegister(plain, 'requests'),
+      timeRegister(captured, 'requests'),
+      timeRegister(previous, 'requests'),
     ],
     { samples: 9, warmup: 3 },
   );
-  table('registerEvent with the bridge context capturer', [
+  const over = (value, reference) => `+${formatNs(value - reference)}`;
+  const rowsOf = (f) => [
     [
       'capturer installed, no active span',
-      formatNs(noSpan),
+      formatNs(noSpan[f]),
       'no capturer',
-      formatNs(base),
-      `+${formatNs(noSpan - base)}`,
+      formatNs(base[f]),
+      over(noSpan[f], base[f]),
       'report',
       undefined,
     ],
     [
-      'capturer installed, span active',
-      formatNs(withSpan),
+      'capturer installed, sampled span active',
+      formatNs(withSpan[f]),
       'no capturer',
-      formatNs(base),
-      `+${formatNs(withSpan - base)}`,
+      formatNs(base[f]),
+      over(withSpan[f], base[f]),
+      '≤ +40 ns',
+      withSpan[f] - base[f] <= 40,
+    ],
+    [
+      'capturer installed, unsampled span active',
+      formatNs(withUnsampled[f]),
+      'no capturer',
+      formatNs(base[f]),
+      over(withUnsampled[f], base[f]),
+      'lookup only',
+      undefined,
+    ],
+    [
+      'before: clock read + allocation per event, sampled span',
+      formatNs(previousSpan[f]),
+      'no capturer',
+      formatNs(base[f]),
+      over(previousSpan[f], base[f]),
+      '',
+      undefined,
+    ],
+    [
+      'option: clock read per event, context kept (no allocation)',
+      formatNs(clockOnlySpan[f]),
+      'no capturer',
+      formatNs(base[f]),
+      over(clockOnlySpan[f], base[f]),
+      '',
+      undefined,
+    ],
+    [
+      'capturer installed, a new request context every 4 events',
+      formatNs(capturedRequests[f]),
+      'no capturer, same contexts',
+      formatNs(baseRequests[f]),
+      over(capturedRequests[f], baseRequests[f]),
       'report',
+      undefined,
+    ],
+    [
+      'before, a new request context every 4 events',
+      formatNs(previousRequests[f]),
+      'no capturer, same contexts',
+      formatNs(baseRequests[f]),
+      over(previousRequests[f], baseRequests[f]),
+      '',
       undefined,
     ],
     [
       'a capturer returning undefined (core’s own cost)',
-      formatNs(noopCapture),
+      formatNs(noopCapture[f]),
       'no capturer',
-      formatNs(base),
-      `+${formatNs(noopCapture - base)}`,
+      formatNs(base[f]),
+      over(noopCapture[f], base[f]),
       '',
       undefined,
     ],
-  ]);
+  ];
+  table('registerEvent with the bridge context capturer (mean of every burst)', rowsOf('mean'));
+  table(
+    'Same, 25th percentile of the 256-event bursts (what a burst costs when not preempted)',
+    rowsOf('quiet'),
+  );
+  if (lastTime < 0) console.log(lastTime); // keeps the clock read observable
   span.end();
   await pipeline.shutdown();
 }
@@ -593,4 +779,76 @@ if (SECTIONS.includes('d')) {
     );
   }
   table('One changed point in a 2 000-point metric, then a collection', rows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (e) bridge end to end with spans: true, exemplars on vs off
+
+if (SECTIONS.includes('e')) {
+  const SPAN_EVENTS = 49_152; // 48 rounds of 1 024
+  const tracerProvider = new TracerProvider();
+  const pipeline = await createOtelPipeline({
+    serviceName: 'bench',
+    prometheus: false,
+    otlp: false,
+  });
+  const spansSetup = (exemplarFilter) => () => {
+    const runtime = new MetricsRuntime({ namespace: 'bench' });
+    runtime.start();
+    const producer = createMetricProducer();
+    const reader = new BenchReader({ metricProducers: [producer] });
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const recorder = saveAttemptsRecorder(runtime);
+    attachOtelBridge(runtime, {
+      metricProducer: producer,
+      tracerProvider,
+      spans: true,
+      exemplarFilter,
+    });
+    return { recorder, reader, meterProvider, runtime };
+  };
+  const tracer = tracerProvider.getTracer('bench');
+  const run = (setup) => async () => {
+    const { recorder, reader, meterProvider, runtime } = setup();
+    const cpu = process.cpuUsage();
+    for (let done = 0; done < SPAN_EVENTS; done += 1024) {
+      // one request span per 4 events, as a service registers a few events per request
+      for (let r = 0; r < 256; r++) {
+        const span = tracer.startSpan('request');
+        context.with(trace.setSpan(context.active(), span), () => {
+          for (let i = 0; i < 4; i++) recorder.registerEvent(EVENTS[(r * 4 + i) & 4095]);
+        });
+        span.end();
+      }
+      await recorder.flush();
+    }
+    const collected = await reader.collect();
+    const used = process.cpuUsage(cpu);
+    if (totalOf(collected) !== SPAN_EVENTS) throw new Error('spans bench lost events');
+    await meterProvider.shutdown();
+    await runtime.shutdown();
+    return (SPAN_EVENTS * 1e6) / (used.user + used.system);
+  };
+  const [on, off] = await interleave(
+    [run(spansSetup('trace_based')), run(spansSetup('always_off'))],
+    {
+      samples: 7,
+      warmup: 2,
+    },
+  );
+  table(
+    'Bridge end to end with spans: true, every event inside a sampled request span (events per CPU-second)',
+    [
+      [
+        'exemplars on (trace_based)',
+        formatRate(on),
+        'exemplars off (always_off)',
+        formatRate(off),
+        formatRatio(on / off),
+        'report',
+        undefined,
+      ],
+    ],
+  );
+  await pipeline.shutdown();
 }

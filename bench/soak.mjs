@@ -199,7 +199,7 @@ const sumSamples = (name) =>
     .filter((line) => line.startsWith(`${name}{`))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 const exportedRequests = sumSamples('soak_requests_total');
-const exportedLatencyCount = sumSamples('soak_latency_count');
+const exportedLatencyCount = sumSamples('soak_latency_seconds_count');
 
 let prom;
 if (promApi !== undefined) {
@@ -209,7 +209,7 @@ if (promApi !== undefined) {
   const value0 = async (expr) => Number((await query(expr))[0]?.value?.[1] ?? 0);
   prom = {
     requests: await value('sum(soak_requests_total)'),
-    latencyCount: await value('sum(soak_latency_count)'),
+    latencyCount: await value('sum(soak_latency_seconds_count)'),
     up: await value('up{job="soak"}'),
     scrapes: await value(`count_over_time(up{job="soak"}[${Math.ceil(elapsed) + 5}s])`),
     failedScrapes: await value0(

@@ -88,20 +88,20 @@ describe('Prometheus pipeline over real HTTP', () => {
     expect(find('docs_document_save_attempts_total', { outcome: 'invalid' })[0]?.value).toBe(1);
     expect(find('docs_document_save_attempts_total', { outcome: 'failure' })[0]?.value).toBe(0);
     const success = { outcome: 'success' };
-    expect(find('docs_document_save_duration_count', success)[0]?.value).toBe(2);
-    expect(find('docs_document_save_duration_sum', success)[0]?.value).toBeCloseTo(0.204);
-    expect(find('docs_document_save_duration_bucket', { ...success, le: '0.005' })[0]?.value).toBe(
-      1,
-    );
-    expect(find('docs_document_save_duration_bucket', { ...success, le: '+Inf' })[0]?.value).toBe(
-      2,
-    );
+    expect(find('docs_document_save_duration_seconds_count', success)[0]?.value).toBe(2);
+    expect(find('docs_document_save_duration_seconds_sum', success)[0]?.value).toBeCloseTo(0.204);
+    expect(
+      find('docs_document_save_duration_seconds_bucket', { ...success, le: '0.005' })[0]?.value,
+    ).toBe(1);
+    expect(
+      find('docs_document_save_duration_seconds_bucket', { ...success, le: '+Inf' })[0]?.value,
+    ).toBe(2);
     // the example's hand-written counter: anything but success is a failure there
     expect(find('docs_document_save_results_total', { result: 'success' })[0]?.value).toBe(2);
     expect(find('docs_document_save_results_total', { result: 'failure' })[0]?.value).toBe(1);
     expect(find('docs_document_lookups_total', { result: 'hit' })[0]?.value).toBe(1);
     expect(find('docs_documents_stored')[0]?.value).toBe(2);
-    expect(find('docs_documents_stored_size')[0]?.value).toBe(10);
+    expect(find('docs_documents_stored_size_bytes')[0]?.value).toBe(10);
     expect(
       find('mvx_recorder_events_total', { outcome: 'accepted', recorder: 'document_storage' })[0]
         ?.value,

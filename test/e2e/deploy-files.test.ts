@@ -40,24 +40,43 @@ describe('deploy files of the example stack', () => {
       .map(([, expr]) => expr)
       .join('\n');
     for (const name of [
-      'docs_http_server_request_duration_count',
-      'docs_http_server_request_duration_bucket',
+      'docs_http_server_request_duration_seconds_count',
+      'docs_http_server_request_duration_seconds_bucket',
       'docs_document_save_attempts_total',
       'docs_document_save_results_total',
-      'docs_document_save_duration_bucket',
+      'docs_document_save_duration_seconds_bucket',
       'docs_documents_stored',
-      'docs_documents_stored_size',
+      'docs_documents_stored_size_bytes',
       'docs_connection_requests_total',
       'mvx_recorder_events_total',
       'mvx_recorder_pending',
       'mvx_recorder_capacity',
       // Node's runtime metrics, from OpenTelemetry's runtime instrumentation
-      'nodejs_eventloop_delay_p99',
-      'nodejs_eventloop_utilization',
-      'v8js_gc_duration_sum',
-      'v8js_memory_heap_used',
+      'nodejs_eventloop_delay_p99_seconds',
+      'nodejs_eventloop_utilization_ratio',
+      'v8js_gc_duration_seconds_sum',
+      'v8js_memory_heap_used_bytes',
     ]) {
       expect(all, name).toContain(name);
+    }
+  });
+
+  test('exemplars: Prometheus stores them, Grafana links them to Jaeger, latency panels show them', () => {
+    expect(read('compose.yaml')).toContain('- --enable-feature=exemplar-storage');
+    const datasources = read('grafana/provisioning/datasources/datasources.yaml');
+    expect(datasources).toMatch(
+      /exemplarTraceIdDestinations:\n\s+- name: trace_id\n\s+datasourceUid: jaeger/,
+    );
+    const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as {
+      panels: { title: string; targets?: { expr: string; exemplar?: boolean }[] }[];
+    };
+    const latency = dashboard.panels.filter((p) => /latency/i.test(p.title));
+    expect(latency.length).toBeGreaterThanOrEqual(2);
+    for (const panel of latency) {
+      for (const target of panel.targets ?? []) {
+        expect(target.expr, panel.title).toMatch(/_seconds_bucket/);
+        expect(target.exemplar, panel.title).toBe(true);
+      }
     }
   });
 

@@ -103,7 +103,7 @@ describe('the example service over OTLP', () => {
     await fetch(`${service.serviceUrl}/nothing`);
     // The event-loop delay gauges report once the histogram holds 5 samples (10 ms apart).
     const scraped = async () => (await fetch(service.metricsUrl as string)).text();
-    await until(async () => (await scraped()).includes('nodejs_eventloop_delay_p99'));
+    await until(async () => (await scraped()).includes('nodejs_eventloop_delay_p99_seconds'));
     await service.shutdown();
 
     const all = metrics(collector);

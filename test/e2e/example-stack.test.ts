@@ -92,7 +92,10 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
       },
     );
     instances.push(...(await Promise.all([startInstance('e2e-a'), startInstance('e2e-b')])));
-    prometheus = await TestPrometheus.start(instances.map((i) => i.target));
+    prometheus = await TestPrometheus.start(
+      instances.map((i) => i.target),
+      ['exemplar-storage'], // as deploy/compose.yaml runs it
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -123,6 +126,22 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
     expect(empty).toEqual([]);
   }, 40_000);
 
+  test('latency exemplars reach Prometheus with the trace id of a request', async () => {
+    const found = await waitFor(
+      'save-latency exemplars in Prometheus',
+      async () => {
+        const series = await prom().exemplars('docs_document_save_duration_seconds_bucket');
+        const exemplars = series.flatMap((s) => s.exemplars);
+        return exemplars.length > 0 ? exemplars : undefined;
+      },
+      25_000,
+    );
+    for (const exemplar of found) {
+      expect(exemplar.labels.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(exemplar.labels.span_id).toMatch(/^[0-9a-f]{16}$/);
+    }
+  }, 40_000);
+
   test("the dashboard's instance variable lists both instances", async () => {
     const variables = dashboardVariables();
     expect(variables.map((v) => v.name)).toEqual(['instance']);
@@ -134,7 +153,7 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
 
   test('the dashboard figures are consistent while the load runs', async () => {
     const one = async (expr: string) => Number((await prom().query(expr))[0]?.value[1]);
-    const rate = await one('sum(rate(docs_http_server_request_duration_count[5s]))');
+    const rate = await one('sum(rate(docs_http_server_request_duration_seconds_count[5s]))');
     expect(rate).toBeGreaterThan(0); // a floor only: how fast depends on the machine
     const ratio = await one(
       'sum(rate(docs_document_save_results_total{result="success"}[5s])) / sum(rate(docs_document_save_results_total[5s]))',
@@ -142,7 +161,9 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
     expect(ratio).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(1);
     const quantile = (q: number) =>
-      one(`histogram_quantile(${q}, sum by (le) (rate(docs_document_save_duration_bucket[5s])))`);
+      one(
+        `histogram_quantile(${q}, sum by (le) (rate(docs_document_save_duration_seconds_bucket[5s])))`,
+      );
     const [p50, p90, p99] = [await quantile(0.5), await quantile(0.9), await quantile(0.99)];
     expect(p50).toBeGreaterThan(0);
     expect(p50).toBeLessThanOrEqual(p90);

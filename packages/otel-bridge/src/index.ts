@@ -3,6 +3,7 @@ export type { BridgeTarget } from './attach/attachment.js';
 export type { OtelBridge, OtelBridgeOptions } from './attach/types.js';
 export type { OtelBridgeErrorCode } from './errors/otel-bridge-error.js';
 export { OtelBridgeError } from './errors/otel-bridge-error.js';
+export type { ExemplarFilterName } from './exemplars/types.js';
 export type { EpochClock } from './internal/clock.js';
 export type { MetricProducerOptions } from './producer/mvx-metric-producer.js';
 export { createMetricProducer, MvxMetricProducer } from './producer/mvx-metric-producer.js';

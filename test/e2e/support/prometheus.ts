@@ -23,6 +23,12 @@ export interface Sample {
   value: [number, string];
 }
 
+/** One series of an exemplar query and the exemplars Prometheus stored for it. */
+export interface ExemplarSeries {
+  seriesLabels: Record<string, string>;
+  exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }>;
+}
+
 /** A Prometheus on loopback with a temporary config and data dir, scraping `targets` every second. */
 export class TestPrometheus {
   readonly url: string;
@@ -34,7 +40,8 @@ export class TestPrometheus {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  static async start(targets: string[]): Promise<TestPrometheus> {
+  /** `features`: Prometheus `--enable-feature` flags, e.g. `exemplar-storage`. */
+  static async start(targets: string[], features: string[] = []): Promise<TestPrometheus> {
     const dir = mkdtempSync(join(tmpdir(), 'mvx-e2e-prometheus-'));
     const config = join(dir, 'prometheus.yml');
     writeFileSync(
@@ -56,6 +63,7 @@ export class TestPrometheus {
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...features.map((feature) => `--enable-feature=${feature}`),
     ]);
     const prometheus = new TestPrometheus(proc, dir, port);
     await waitFor(
@@ -101,6 +109,20 @@ export class TestPrometheus {
     const body = (await res.json()) as { status: string; data: string[] };
     if (body.status !== 'success') throw new Error(`Label values query failed: ${label} ${match}`);
     return body.data;
+  }
+
+  /** `/api/v1/query_exemplars` over the last `seconds`: exemplars per series. */
+  async exemplars(expr: string, seconds = 300): Promise<ExemplarSeries[]> {
+    const end = Date.now() / 1000;
+    const params = new URLSearchParams({
+      query: expr,
+      start: String(end - seconds),
+      end: String(end + 60),
+    });
+    const res = await fetch(`${this.url}/api/v1/query_exemplars?${params}`);
+    const body = (await res.json()) as { status: string; error?: string; data: ExemplarSeries[] };
+    if (body.status !== 'success') throw new Error(`Exemplar query failed: ${expr}: ${body.error}`);
+    return body.data ?? [];
   }
 
   /** Removes the data dir (call after the process has stopped). */

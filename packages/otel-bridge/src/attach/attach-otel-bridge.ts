@@ -1,10 +1,12 @@
 import { defaultErrorHandler, isValidMetricName, MetricsWiringError } from '@mvx-metrics/core';
 import { metrics, trace } from '@opentelemetry/api';
+import { resolveExemplarFilter } from '../exemplars/exemplar-filter.js';
+import { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
 import { InstrumentSink } from '../instruments/instrument-sink.js';
 import { SelfTelemetryInstruments } from '../instruments/self-telemetry-instruments.js';
 import { defaultEpochClock } from '../internal/clock.js';
 import { shown } from '../internal/option-checks.js';
-import { pipelineProducerOf } from '../internal/provider-registry.js';
+import { pipelineExemplarFilterOf, pipelineProducerOf } from '../internal/provider-registry.js';
 import { Reporter } from '../internal/report.js';
 import { addProducerFeed } from '../producer/mvx-metric-producer.js';
 import { createContextCapture } from '../spans/context-capture.js';
@@ -79,6 +81,17 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
   const spans = opts.spans === true;
   const clock = opts.clock ?? defaultEpochClock;
   const reporter = new Reporter(opts.onError ?? defaultErrorHandler);
+  // Exemplars reach /metrics through the producer; OpenTelemetry's own data model carries none.
+  // A pipeline's provider brings the filter the pipeline resolved (option, else the environment).
+  const exemplarFilter = resolveExemplarFilter(
+    opts.exemplarFilter ??
+      (opts.metricProducer === undefined ? pipelineExemplarFilterOf(meterProvider) : undefined),
+    reporter,
+  );
+  const sampler =
+    producer === undefined || exemplarFilter === 'always_off'
+      ? undefined
+      : new ExemplarSampler(exemplarFilter, clock);
   const attachment = new Attachment(target, {
     names: nameGuardFor(producer ?? meterProvider),
     namespace,
@@ -87,6 +100,7 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
     tracer: spans
       ? (opts.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME)
       : undefined,
+    exemplars: sampler,
     clock,
     reporter,
   });
@@ -106,8 +120,11 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
     throw error;
   }
   const disconnect = producer === undefined ? undefined : addProducerFeed(producer, attachment);
-  const capture = opts.captureContext ?? (spans || sink !== undefined);
-  if (capture) attachment.installCapture(createContextCapture(clock));
+  const capture = opts.captureContext ?? (spans || sink !== undefined || sampler !== undefined);
+  if (capture) {
+    const scope = exemplarFilter === 'always_on' ? 'any' : 'sampled';
+    attachment.installCapture(createContextCapture(clock, scope));
+  }
   ATTACHED.add(target);
 
   let detached = false;

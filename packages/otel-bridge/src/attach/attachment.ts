@@ -6,13 +6,16 @@ import {
   MetricsWiringError,
 } from '@mvx-metrics/core';
 import type { Tracer } from '@opentelemetry/api';
+import type { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
+import { RecorderExemplars } from '../exemplars/recorder-exemplars.js';
 import type { InstrumentSink } from '../instruments/instrument-sink.js';
 import { type EpochClock, hrNow } from '../internal/clock.js';
 import type { Reporter } from '../internal/report.js';
-import { RecorderMirror } from '../mirror/recorder-mirror.js';
+import { type MetricEntry, RecorderMirror } from '../mirror/recorder-mirror.js';
 import type { MirroredMetric } from '../mirror/types.js';
 import type { CollectionBuilder } from '../producer/collection-builder.js';
 import type { ProducerFeed } from '../producer/mvx-metric-producer.js';
+import type { BridgeContextCapture } from '../spans/context-capture.js';
 import { EventSpans, type RecorderSpans } from '../spans/event-spans.js';
 import {
   outcomeValues,
@@ -37,6 +40,7 @@ interface Attached {
   readonly mirror: RecorderMirror;
   readonly self: SelfAttributes;
   readonly spans: RecorderSpans | undefined;
+  readonly exemplars: RecorderExemplars | undefined;
   readonly unsubscribe: () => void;
 }
 
@@ -46,6 +50,8 @@ export interface AttachmentSettings {
   readonly recorderAttribute: string | false;
   readonly selfTelemetry: boolean;
   readonly tracer: Tracer | undefined;
+  /** Keeps exemplars of sampled measurements (producer path), per the exemplar filter; none when `always_off`. */
+  readonly exemplars: ExemplarSampler | undefined;
   readonly clock: EpochClock;
   readonly reporter: Reporter;
   /** Refuses recorders whose metric names clash with what the destination already exports. */
@@ -59,6 +65,7 @@ export class Attachment implements ProducerFeed, ReadingSource {
   private readonly attached = new Map<MetricsRecorder, Attached>();
   private readonly spans: EventSpans | undefined;
   private sink: InstrumentSink | undefined;
+  private capture: BridgeContextCapture | undefined;
   private readonly unsubscribers: Array<() => void> = [];
   private turnReadings: readonly RecorderReading[] | undefined;
 
@@ -88,8 +95,10 @@ export class Attachment implements ProducerFeed, ReadingSource {
   }
 
   /** Installs `capture` on the target (runtime: every recorder, present and future). */
-  installCapture(capture: ContextCapture | undefined): void {
-    this.target.setContextCapture(capture);
+  installCapture(capture: BridgeContextCapture | undefined): void {
+    this.capture = capture;
+    const fn: ContextCapture | undefined = capture?.capture;
+    this.target.setContextCapture(fn);
   }
 
   /** Freshness: processes every pending event, then reads each recorder's stats once. */
@@ -120,10 +129,12 @@ export class Attachment implements ProducerFeed, ReadingSource {
     const scope = this.namespace;
     const selfScope = SELF_TELEMETRY_SCOPE;
     const reporter = this.settings.reporter;
-    const visit = (_entry: unknown, view: MirroredMetric): void => {
-      builder.addMetric(scope, view, reporter);
+    let exemplars: RecorderExemplars | undefined;
+    const visit = (entry: MetricEntry, view: MirroredMetric): void => {
+      builder.addMetric(scope, view, reporter, exemplars?.forMetric(entry.metric));
     };
     for (const { mirror, self, stats } of this.readNow()) {
+      exemplars = this.attached.get(mirror.recorder)?.exemplars;
       mirror.forEach(visit, stats.failed);
       if (!this.settings.selfTelemetry) continue;
       const values = outcomeValues(stats);
@@ -182,18 +193,25 @@ export class Attachment implements ProducerFeed, ReadingSource {
     );
     const spans = this.spans?.forRecorder(mirror);
     const sink = this.sink;
-    const hook = hookFor(mirror, sink, spans);
+    const sampler = settings.exemplars;
+    const exemplars = sampler === undefined ? undefined : new RecorderExemplars();
+    const hook = hookFor(mirror, sink, spans, sampler, exemplars);
     const offChange = recorder.onChange(hook);
-    const offBatch = spans === undefined ? undefined : recorder.onBatchEnd(() => spans.flush());
+    // A batch ran: event spans end, and the capturer's registration time starts afresh.
+    const offBatch = recorder.onBatchEnd(() => {
+      spans?.flush();
+      this.capture?.newTurn();
+    });
     BRIDGED.set(recorder, this);
     this.attached.set(recorder, {
       mirror,
       self: selfAttributes(recorder.name, settings.recorderAttribute, this.namespace),
       spans,
+      exemplars,
       unsubscribe: () => {
         releaseNames();
         offChange();
-        offBatch?.();
+        offBatch();
       },
     });
     sink?.addRecorder(mirror);
@@ -214,14 +232,17 @@ function hookFor(
   mirror: RecorderMirror,
   sink: InstrumentSink | undefined,
   spans: RecorderSpans | undefined,
+  sampler: ExemplarSampler | undefined,
+  exemplars: RecorderExemplars | undefined,
 ): (change: MetricChange) => void {
-  if (sink === undefined && spans === undefined) {
+  if (sink === undefined && spans === undefined && exemplars === undefined) {
     return (change) => mirror.logChange(change);
   }
   return (change) => {
     mirror.logChange(change);
     sink?.onChange(change, mirror);
-    spans?.onChange(change);
+    const eventSpan = spans?.onChange(change);
+    if (exemplars !== undefined) sampler?.offer(change, exemplars, eventSpan);
   };
 }
 

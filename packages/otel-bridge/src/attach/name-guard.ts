@@ -4,7 +4,7 @@ import {
   type MetricsRecorder,
   MetricsWiringError,
 } from '@mvx-metrics/core';
-import { prometheusBaseName } from '../internal/prometheus-names.js';
+import { prometheusMetricName } from '../internal/prometheus-units.js';
 import type { Reporter } from '../internal/report.js';
 import { adapterFor, fallbackAdapter, type KindAdapter, sumAdapter } from '../kinds/index.js';
 import {
@@ -162,7 +162,10 @@ function identityOf(
 }
 
 function sampleNames(identity: Identity): string[] {
-  return identity.adapter.prometheusSampleNames(prometheusBaseName(identity.instrumentName));
+  const { adapter, instrumentName, unit } = identity;
+  return adapter.prometheusSampleNames(
+    prometheusMetricName(instrumentName, unit, adapter.prometheusNaming),
+  );
 }
 
 function unitText(unit: string): string {

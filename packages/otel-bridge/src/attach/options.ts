@@ -1,5 +1,7 @@
 import type { ErrorHandler } from '@mvx-metrics/core';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import { isExemplarFilter } from '../exemplars/exemplar-filter.js';
+import type { ExemplarFilterName } from '../exemplars/types.js';
 import type { EpochClock } from '../internal/clock.js';
 import {
   IS,
@@ -28,6 +30,7 @@ export interface CheckedBridgeOptions {
   readonly namespace: unknown;
   readonly onError: ErrorHandler | undefined;
   readonly clock: EpochClock | undefined;
+  readonly exemplarFilter: ExemplarFilterName | undefined;
 }
 
 /** Checks every option of `attachOtelBridge`; a mistake throws a MetricsWiringError naming it. */
@@ -44,7 +47,17 @@ export function checkBridgeOptions(raw: OtelBridgeOptions | undefined): CheckedB
     namespace: readOption(OWNER, options, 'namespace'),
     onError: optional<ErrorHandler>(OWNER, options, 'onError', IS.function),
     clock: optionalClock(OWNER, options),
+    exemplarFilter: exemplarFilterOption(options),
   };
+}
+
+function exemplarFilterOption(options: object): ExemplarFilterName | undefined {
+  const value = readOption(OWNER, options, 'exemplarFilter');
+  if (value === undefined || isExemplarFilter(value)) return value;
+  return optionError(
+    OWNER,
+    `option \`exemplarFilter\` must be 'trace_based', 'always_on' or 'always_off', got ${shown(value)}.`,
+  );
 }
 
 // The bridge feeds its own producer class only (createMetricProducer or a pipeline's).

@@ -1,5 +1,6 @@
 import type { ErrorHandler } from '@mvx-metrics/core';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import type { ExemplarFilterName } from '../exemplars/types.js';
 import type { EpochClock } from '../internal/clock.js';
 import type { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 
@@ -21,10 +22,17 @@ export interface OtelBridgeOptions {
   /** Export `mvx.recorder.events`, `mvx.recorder.pending`, `mvx.recorder.capacity` (default `true`). */
   selfTelemetry?: boolean;
   /**
-   * Install the context capturer. Default: when it is used, i.e. with `spans: true` or on the
-   * instruments path (histogram records carry the context, ready for exemplars).
+   * Install the context capturer. Default: when it is used, i.e. with `spans: true`, with
+   * exemplars (producer path, filter not `always_off`), or on the instruments path (histogram
+   * records carry the context).
    */
   captureContext?: boolean;
+  /**
+   * Which measurements become exemplars (producer path: served in OpenMetrics on the pipeline's
+   * `/metrics`): `'trace_based'` (registered inside a sampled span), `'always_on'`, `'always_off'`.
+   * Default: `OTEL_METRICS_EXEMPLAR_FILTER`, else `'trace_based'`.
+   */
+  exemplarFilter?: ExemplarFilterName;
   /** Namespace when attaching to a bare recorder (a runtime has its own); default `'mvx'`. */
   namespace?: string;
   /** Receives problems found while mirroring (default: one `console.warn` line per kind). */

@@ -1,4 +1,6 @@
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { FixedSizeReservoir } from '../exemplars/reservoir.js';
+import { braces, latestExemplarText, sampleValue } from '../internal/openmetrics-text.js';
 import { addValues, numberRunning, numberValue, sumData } from './number-point.js';
 import type { KindAdapter } from './types.js';
 
@@ -17,5 +19,18 @@ export const counterAdapter: KindAdapter<number, number> = {
     create: (meter, name, { unit, description }) =>
       meter.createObservableCounter(name, { unit, description }),
   },
+  prometheusNaming: { total: true, ratio: false },
   prometheusSampleNames: (base) => [base.endsWith('_total') ? base : `${base}_total`],
+  openMetrics: {
+    type: 'counter',
+    family: (name) => name.replace(/_total$/, ''),
+    // One exemplar per sample: the latest the reservoir kept.
+    samples: (family, labels, point) =>
+      `${family}_total${braces(labels)} ${sampleValue(point.value as number)}${latestExemplarText(point.exemplars)}\n`,
+  },
+  // OpenTelemetry's simple fixed-size reservoir; OpenMetrics prints the latest of them.
+  exemplarReservoir: () => () => new FixedSizeReservoir(COUNTER_RESERVOIR_SIZE),
 };
+
+/** Measurements a counter series keeps between collections. */
+export const COUNTER_RESERVOIR_SIZE = 4;

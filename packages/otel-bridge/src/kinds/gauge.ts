@@ -1,6 +1,6 @@
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { numberRunning, numberValue } from './number-point.js';
+import { gaugeOpenMetrics, noReservoir, numberRunning, numberValue } from './number-point.js';
 import type { KindAdapter } from './types.js';
 
 const last = (_into: number, added: number): number => added;
@@ -25,5 +25,9 @@ export const gaugeAdapter: KindAdapter<number, number> = {
     create: (meter, name, { unit, description }) =>
       meter.createObservableGauge(name, { unit, description }),
   },
+  // A Gauge with unit `1` is a ratio (`_ratio`), as the Collector writes it.
+  prometheusNaming: { total: false, ratio: true },
   prometheusSampleNames: (base) => [base],
+  openMetrics: gaugeOpenMetrics,
+  exemplarReservoir: noReservoir,
 };

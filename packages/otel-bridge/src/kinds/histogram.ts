@@ -1,5 +1,6 @@
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { histogramOpenMetrics, histogramReservoir } from './histogram-openmetrics.js';
 import type { KindAdapter, MirroredHistogram } from './types.js';
 
 /** A histogram point being brought up to date: core's own shape (min/max are 0 while empty). */
@@ -57,7 +58,10 @@ export const histogramAdapter: KindAdapter<MirroredHistogram, RunningHistogram> 
           : { advice: { explicitBucketBoundaries: [...boundaries] } }),
       }),
   },
+  prometheusNaming: { total: false, ratio: false },
   prometheusSampleNames: (base) => [base, `${base}_count`, `${base}_sum`, `${base}_bucket`],
+  openMetrics: histogramOpenMetrics,
+  exemplarReservoir: histogramReservoir,
 };
 
 // Exactly as core's histogram applies an observation: the bucket whose upper bound is the first

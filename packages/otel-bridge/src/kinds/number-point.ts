@@ -1,6 +1,7 @@
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import type { ExportedDescriptor } from './types.js';
+import { braces, sampleValue } from '../internal/openmetrics-text.js';
+import type { ExportedDescriptor, OpenMetricsWriter } from './types.js';
 
 /** The value of a `{ attributes, value }` snapshot point, when it is a finite number. */
 export function numberValue(point: unknown): number | undefined {
@@ -27,3 +28,14 @@ export const numberRunning = {
 
 /** Sums of one attribute set add up. */
 export const addValues = (into: number, added: number): number => into + added;
+
+/** OpenMetrics of a kind printed as a gauge: one sample per point, no exemplars (OpenMetrics allows none). */
+export const gaugeOpenMetrics: OpenMetricsWriter = {
+  type: 'gauge',
+  family: (name) => name,
+  samples: (family, labels, point) =>
+    `${family}${braces(labels)} ${sampleValue(point.value as number)}\n`,
+};
+
+/** No exemplars: gauges and up-down counters. */
+export const noReservoir = (): undefined => undefined;

@@ -1,5 +1,9 @@
+import type { MetricDescriptor } from '@mvx-metrics/core';
 import type { Context, Meter, Observable, Attributes as OtelAttributes } from '@opentelemetry/api';
-import type { DataPointType, MetricData } from '@opentelemetry/sdk-metrics';
+import type { DataPoint, DataPointType, MetricData } from '@opentelemetry/sdk-metrics';
+import type { ExemplarReservoir } from '../exemplars/reservoir.js';
+import type { ExemplarCarrier } from '../exemplars/types.js';
+import type { PrometheusNameRules } from '../internal/prometheus-units.js';
 
 /** A histogram point in the shape of sdk-metrics' `Histogram` data (min/max absent while empty). */
 export interface MirroredHistogram {
@@ -48,6 +52,20 @@ export type KindInstrument =
       create(meter: Meter, name: string, options: InstrumentOptions): RecordedInstrument;
     };
 
+/** How a kind prints in OpenMetrics 1.0: its TYPE, its family name, and the samples of one point. */
+export interface OpenMetricsWriter {
+  /** The `# TYPE` word. */
+  readonly type: string;
+  /** The family name of a metric printed as `name` (a counter's drops `_total`). */
+  family(name: string): string;
+  /** The sample lines of one point; `labels` is its label list without braces (possibly empty). */
+  samples(
+    family: string,
+    labels: string,
+    point: DataPoint<MirroredValue> & ExemplarCarrier,
+  ): string;
+}
+
 /**
  * Everything that differs per metric kind, in one place (like sdk-metrics' `Aggregator<T>`, one
  * file per kind). `V` is the exported point value, `A` the running value a collection applies
@@ -85,7 +103,15 @@ export interface KindAdapter<V extends MirroredValue = MirroredValue, A = unknow
   // --- instruments path ---------------------------------------------------------------------------
   readonly instrument: KindInstrument;
 
-  // --- Prometheus ----------------------------------------------------------------------------------
-  /** The sample names a metric of this kind prints in the Prometheus text format, from its base name. */
+  // --- Prometheus and OpenMetrics ------------------------------------------------------------------
+  /** OpenTelemetry's Prometheus naming rules for this kind (`_total`; unit `1` as `_ratio`). */
+  readonly prometheusNaming: PrometheusNameRules;
+  /** The sample names a metric of this kind prints, from its Prometheus name (`prometheusMetricName`). */
   prometheusSampleNames(base: string): string[];
+  /** Its OpenMetrics samples, exemplars included where OpenMetrics allows them. */
+  readonly openMetrics: OpenMetricsWriter;
+
+  // --- exemplars ------------------------------------------------------------------------------------
+  /** A factory of the exemplar reservoir of one series, or `undefined`: the kind keeps none. */
+  exemplarReservoir(descriptor: MetricDescriptor): (() => ExemplarReservoir) | undefined;
 }

@@ -1,5 +1,12 @@
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { addValues, numberRunning, numberValue, sumData } from './number-point.js';
+import {
+  addValues,
+  gaugeOpenMetrics,
+  noReservoir,
+  numberRunning,
+  numberValue,
+  sumData,
+} from './number-point.js';
 import type { KindAdapter } from './types.js';
 
 /** `upDownCounter`: a non-monotonic cumulative Sum; Prometheus prints it as a gauge. */
@@ -17,5 +24,9 @@ export const upDownCounterAdapter: KindAdapter<number, number> = {
     create: (meter, name, { unit, description }) =>
       meter.createObservableUpDownCounter(name, { unit, description }),
   },
+  // Printed as a gauge, but a non-monotonic Sum: unit `1` adds nothing (the Collector's rule too).
+  prometheusNaming: { total: false, ratio: false },
   prometheusSampleNames: (base) => [base],
+  openMetrics: gaugeOpenMetrics,
+  exemplarReservoir: noReservoir,
 };

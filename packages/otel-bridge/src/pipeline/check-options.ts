@@ -43,6 +43,13 @@ export function checkPipelineOptions(raw: unknown): void {
     const prom = optionsObject(owner, prometheus);
     optional(owner, prom, 'host', IS.nonEmptyString);
     optional(owner, prom, 'endpoint', IS.string);
+    const naming = readOption(owner, prom, 'naming');
+    if (naming !== undefined && naming !== 'opentelemetry' && naming !== 'unsuffixed') {
+      optionError(
+        OWNER,
+        `prometheus.naming must be 'opentelemetry' or 'unsuffixed', got ${shown(naming)}.`,
+      );
+    }
     const port = readOption(owner, prom, 'port');
     if (
       port !== undefined &&

@@ -74,7 +74,8 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
     sampler,
     spanProcessors: built?.spanProcessors ?? [],
   });
-  registerPipelineProducer(meterProvider, producer);
+  // A disabled pipeline keeps core untouched: no exemplars, so no capturer either.
+  registerPipelineProducer(meterProvider, producer, settings?.exemplarFilter ?? 'always_off');
   const undoErrorHandler = routeExportErrors(report);
   const undoGlobals =
     options.registerGlobals === false || disabled
@@ -131,7 +132,7 @@ async function buildExport(
   const metrics: PipelineExporters['metrics'][number][] = [];
   let server: PrometheusServer | undefined;
   if (settings.prometheus !== undefined) {
-    const { PrometheusExporter } = await optionalImport(
+    const { PrometheusExporter, PrometheusSerializer } = await optionalImport(
       () => import('@opentelemetry/exporter-prometheus'),
       '@opentelemetry/exporter-prometheus',
       'the Prometheus endpoint',
@@ -139,10 +140,12 @@ async function buildExport(
     // The exporter's own server is never started: ours reports a taken port as a rejection.
     const exporter = new PrometheusExporter({
       preventServerStart: true,
-      metricProducers: [prometheusLabels(producer)],
+      metricProducers: [prometheusLabels(producer, settings.prometheus.naming)],
     });
-    const { host, port, endpoint } = settings.prometheus;
-    server = await listenPrometheus(exporter, host, port, endpoint);
+    const { host, port, endpoint, naming } = settings.prometheus;
+    // The exporter's serializer with the exporter's defaults: the text format it would serve.
+    const serializer = new PrometheusSerializer();
+    server = await listenPrometheus({ exporter, serializer, naming }, host, port, endpoint);
     readers.push(exporter);
     metrics.push('prometheus');
   }

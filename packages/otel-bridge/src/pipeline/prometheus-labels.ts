@@ -8,18 +8,25 @@ import type {
   MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
+import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
 import { prometheusBaseName, prometheusSafeAttributes } from '../internal/prometheus-names.js';
+import { prometheusMetricName } from '../internal/prometheus-units.js';
 import { adapterForData, type KindAdapter, type MirroredValue } from '../kinds/index.js';
+import type { PrometheusNaming } from './prometheus-naming.js';
 
 /**
  * Wraps a producer for the Prometheus reader only: attribute keys become valid, distinct
  * Prometheus labels (see `prometheusLabelName`), and points of one metric that end up with the
  * same labels become one series (sums and histograms add up, a gauge keeps its last point, as
  * the bridge's own aggregation of series that share attributes does), so
- * any attribute a metric produces still yields a `/metrics` body Prometheus accepts. OTLP readers
- * keep the original keys.
+ * any attribute a metric produces still yields a `/metrics` body Prometheus accepts. Clashes are
+ * found under the names `/metrics` prints (`naming`; the server renames, `renameForPrometheus`).
+ * OTLP readers keep the original keys.
  */
-export function prometheusLabels(producer: MetricProducer): MetricProducer {
+export function prometheusLabels(
+  producer: MetricProducer,
+  naming: PrometheusNaming = 'opentelemetry',
+): MetricProducer {
   const cache = new Map<string, string>();
   return {
     async collect(options?: MetricCollectOptions): Promise<CollectionResult> {
@@ -36,7 +43,11 @@ export function prometheusLabels(producer: MetricProducer): MetricProducer {
           // The same name in two scopes is two families too: the exporter prints each scope's.
           const owner = { name, scope: scope.scope.name };
           const adapter = adapterForData(metric);
-          const base = prometheusBaseName(name);
+          const rules = naming === 'unsuffixed' ? undefined : adapter?.prometheusNaming;
+          const base =
+            rules === undefined
+              ? prometheusBaseName(name)
+              : prometheusMetricName(name, metric.descriptor.unit, rules);
           const samples = adapter === undefined ? [base] : adapter.prometheusSampleNames(base);
           const clash = samples.find((sample) => {
             const other = printedBy.get(sample);
@@ -102,6 +113,15 @@ function identity(attributes: OtelAttributes): string {
 // Points that became one series merge as the kind's adapter merges series that share attributes;
 // data no adapter matches keeps its last point, and so do values that cannot merge.
 function merge(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
+  const exemplars = mergeExemplars(
+    (into as ExemplarCarrier).exemplars,
+    (point as ExemplarCarrier).exemplars,
+  );
+  const merged = mergeValues(adapter, into, point);
+  return exemplars === undefined ? merged : ({ ...merged, exemplars } as AnyPoint);
+}
+
+function mergeValues(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
   if (adapter === undefined) return { ...into, value: point.value };
   const value = adapter.merge(into.value as MirroredValue, point.value as MirroredValue);
   return value === undefined ? into : { ...into, value };

@@ -24,7 +24,7 @@ export interface OtlpSignal {
 
 /** Everything the pipeline builds, resolved from options over the environment. */
 export interface PipelineSettings {
-  readonly prometheus?: { host?: string; port: number; endpoint: string };
+  readonly prometheus?: PrometheusSettings;
   readonly otlpMetrics?: OtlpSignal;
   readonly otlpTraces?: OtlpSignal;
   readonly consoleMetrics: boolean;
@@ -164,10 +164,18 @@ function validateExporterVariables(env: PipelineEnvironment): void {
   }
 }
 
+/** Where and how `/metrics` is served. */
+interface PrometheusSettings {
+  readonly host?: string;
+  readonly port: number;
+  readonly endpoint: string;
+  readonly naming: NonNullable<PrometheusOptions['naming']>;
+}
+
 function prometheusSettings(
   option: PrometheusOptions,
   env: PipelineEnvironment,
-): { host?: string; port: number; endpoint: string } {
+): PrometheusSettings {
   const port = option.port ?? envPort(env);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new MetricsWiringError(
@@ -177,7 +185,8 @@ function prometheusSettings(
   }
   const host = option.host ?? env.string('OTEL_EXPORTER_PROMETHEUS_HOST');
   const endpoint = `/${(option.endpoint ?? '/metrics').replace(/^\/+/, '')}`;
-  return host === undefined ? { port, endpoint } : { host, port, endpoint };
+  const naming = option.naming ?? 'opentelemetry';
+  return host === undefined ? { port, endpoint, naming } : { host, port, endpoint, naming };
 }
 
 function envPort(env: PipelineEnvironment): number {

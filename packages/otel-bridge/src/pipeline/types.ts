@@ -12,6 +12,12 @@ export interface PrometheusOptions {
   port?: number;
   /** Default `/metrics`. */
   endpoint?: string;
+  /**
+   * Metric names: `'opentelemetry'` (default) follows OpenTelemetry's Prometheus compatibility
+   * rules (unit suffix such as `_seconds`, `_ratio`; `_total` on counters), as the Collector does;
+   * `'unsuffixed'` keeps the names of earlier versions (no unit suffix; `_total` on counters).
+   */
+  naming?: 'opentelemetry' | 'unsuffixed';
 }
 
 /** OTLP wire protocols, as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */

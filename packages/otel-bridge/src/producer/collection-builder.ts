@@ -1,6 +1,8 @@
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { DataPoint, MetricData, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
+import type { MetricExemplars } from '../exemplars/recorder-exemplars.js';
+import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
 import type { Reporter } from '../internal/report.js';
 import { type KindAdapter, sameKind, sumAdapter } from '../kinds/index.js';
 import { attributesKey, earliest } from '../mirror/merge.js';
@@ -8,7 +10,7 @@ import type { MirroredMetric, MirroredValue } from '../mirror/types.js';
 import type { SelfInstrument } from '../telemetry/self-telemetry.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Point = Mutable<DataPoint<MirroredValue>>;
+type Point = Mutable<DataPoint<MirroredValue>> & ExemplarCarrier;
 type Building = Mutable<MetricData> & { dataPoints: Point[] };
 
 /** What the builder knows about one metric while gathering it. */
@@ -39,8 +41,16 @@ export class CollectionBuilder {
 
   constructor(readonly endTime: HrTime) {}
 
-  /** Adds the points of one mirrored metric; `reporter` receives merge problems (else {@link errors}). */
-  addMetric(scope: string, view: MirroredMetric, reporter?: Reporter): void {
+  /**
+   * Adds the points of one mirrored metric; `reporter` receives merge problems (else
+   * {@link errors}); `exemplars`, when the metric keeps any, go onto its points.
+   */
+  addMetric(
+    scope: string,
+    view: MirroredMetric,
+    reporter?: Reporter,
+    exemplars?: MetricExemplars,
+  ): void {
     const data = this.metric(scope, view.instrumentName, view.unit, view.description, view.adapter);
     if (data === undefined) return;
     const state = this.states.get(data) as BuildState;
@@ -49,7 +59,14 @@ export class CollectionBuilder {
       const endTime = this.endTime;
       const points = data.dataPoints;
       for (const point of view.points) {
-        points.push({ startTime, endTime, attributes: point.attributes, value: point.value });
+        const added: Point = {
+          startTime,
+          endTime,
+          attributes: point.attributes,
+          value: point.value,
+        };
+        if (exemplars !== undefined) withExemplars(added, exemplars, view);
+        points.push(added);
       }
       return;
     }
@@ -60,12 +77,13 @@ export class CollectionBuilder {
       for (const point of pushed) this.merge(data, state, point, reporter);
     }
     for (const point of view.points) {
-      const added = {
+      const added: Point = {
         startTime: view.startTime,
         endTime: this.endTime,
         attributes: point.attributes,
         value: point.value,
       };
+      if (exemplars !== undefined) withExemplars(added, exemplars, view);
       this.merge(data, state, added, reporter);
     }
   }
@@ -150,6 +168,8 @@ export class CollectionBuilder {
     if (merged !== undefined) {
       found.value = merged;
       found.startTime = earliest(found.startTime, point.startTime);
+      const exemplars = mergeExemplars(found.exemplars, point.exemplars);
+      if (exemplars !== undefined) found.exemplars = exemplars;
       return;
     }
     const name = data.descriptor.name;
@@ -187,4 +207,9 @@ export class CollectionBuilder {
     this.states.set(created, { adapter, ownerKey: null, owners: new Set(), index: undefined });
     return created;
   }
+}
+
+function withExemplars(point: Point, exemplars: MetricExemplars, view: MirroredMetric): void {
+  const kept = exemplars.collect(point.attributes, view.owner?.key);
+  if (kept !== undefined) point.exemplars = kept;
 }

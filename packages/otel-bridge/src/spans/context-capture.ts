@@ -1,5 +1,5 @@
 import type { ContextCapture } from '@mvx-metrics/core';
-import { type Context, context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { type Context, context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import type { EpochClock } from '../internal/clock.js';
 
 /** What the bridge's capturer attaches to an event registered while a span is active. */
@@ -7,20 +7,54 @@ export class CapturedContext {
   constructor(
     /** The OTel context active at `registerEvent` (it holds the request span). */
     readonly context: Context,
-    /** Registration time, epoch milliseconds: the start of the event's span. */
+    /** Registration time, epoch milliseconds: the start of the event's span, the exemplar's time. */
     readonly time: number,
   ) {}
 }
 
+/** Which active spans are worth capturing: sampled ones only, or any (`always_on` exemplars). */
+export type CaptureScope = 'sampled' | 'any';
+
+/** The bridge's capturer and the call that ends its current turn (see {@link createContextCapture}). */
+export interface BridgeContextCapture {
+  readonly capture: ContextCapture;
+  /** A processing batch ran: the next registration reads the clock again. */
+  newTurn(): void;
+}
+
 /**
- * The capturer the bridge installs: one context lookup per `registerEvent`; an allocation only
- * when a span is active (nothing to link to otherwise, so `undefined`).
+ * The capturer the bridge installs. Per `registerEvent`: one context lookup, and
+ * - no active context, or a context already seen without a (sampled) span: `undefined`, nothing else;
+ * - the same context as the previous capture, no processing batch in between: the same
+ *   {@link CapturedContext} again (no clock read, no allocation: events registered by one request
+ *   in one turn share their registration time);
+ * - otherwise one clock read and one small object.
+ * A context never changes its span, so only the time of the cached capture can go stale, and every
+ * processing batch ends it ({@link BridgeContextCapture.newTurn}).
  */
-export function createContextCapture(clock: EpochClock): ContextCapture {
-  return () => {
-    const active = context.active();
-    // Outside any context.with(...) the manager returns ROOT_CONTEXT: no span, nothing to look up.
-    if (active === ROOT_CONTEXT || trace.getSpan(active) === undefined) return undefined;
-    return new CapturedContext(active, clock());
+export function createContextCapture(clock: EpochClock, scope: CaptureScope): BridgeContextCapture {
+  let last: CapturedContext | undefined;
+  let skipped: Context | undefined;
+  const sampledOnly = scope === 'sampled';
+  return {
+    capture: () => {
+      const active = context.active();
+      // Outside any context.with(...) the manager returns ROOT_CONTEXT: no span, nothing to look up.
+      if (active === ROOT_CONTEXT || active === skipped) return undefined;
+      if (last !== undefined && last.context === active) return last;
+      const span = trace.getSpan(active);
+      if (
+        span === undefined ||
+        (sampledOnly && (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0)
+      ) {
+        skipped = active;
+        return undefined;
+      }
+      last = new CapturedContext(active, clock());
+      return last;
+    },
+    newTurn: () => {
+      last = undefined;
+    },
   };
 }

@@ -1,5 +1,12 @@
 import { describeEvent, type MetricChange } from '@mvx-metrics/core';
-import { type Attributes as OtelAttributes, SpanKind, type Tracer } from '@opentelemetry/api';
+import {
+  type Attributes as OtelAttributes,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  TraceFlags,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { EpochClock } from '../internal/clock.js';
 import type { RecorderMirror } from '../mirror/recorder-mirror.js';
 import { CapturedContext } from './context-capture.js';
@@ -7,25 +14,31 @@ import { CapturedContext } from './context-capture.js';
 /** Attribute listing the metrics that accepted the event a span stands for. */
 export const METRICS_ATTRIBUTE = 'mvx.metrics';
 
-/** The span being gathered for one registered event while its metrics accept it. */
-interface PendingSpan {
+/** The span of one registered event, open while its metrics accept it. */
+interface OpenSpan {
+  span: Span;
+  event: object;
   captured: CapturedContext;
-  name: string;
   attributes: OtelAttributes;
-  metrics: string[];
+  metrics: unknown[];
+  names: string[];
+  /** The span's context when it is sampled (what an exemplar points at), else `undefined`. */
+  sampled: SpanContext | undefined;
 }
 
 /** Per-recorder span maker: one span per accepted event, however many metrics accepted it. */
 export interface RecorderSpans {
-  onChange(change: MetricChange): void;
+  /** Opens (or extends) the event's span; returns its context when sampled, for exemplars. */
+  onChange(change: MetricChange): SpanContext | undefined;
   /** Ends the span being gathered (end of a processing batch, detach). */
   flush(): void;
 }
 
 /**
  * Turns accepted events into short child spans of the span active at registration. The metrics
- * that accept one event fire the hook one after the other with the same captured object, so a
- * span is gathered until the captured object changes or the batch ends.
+ * that accept one event fire the hook one after the other, so a span is opened at the first of
+ * them (its id is known at once, for exemplars) and ended when another event comes, the same
+ * metric fires again (the same event object registered twice) or the batch ends.
  */
 export class EventSpans {
   constructor(
@@ -34,37 +47,49 @@ export class EventSpans {
   ) {}
 
   forRecorder(mirror: RecorderMirror): RecorderSpans {
-    let pending: PendingSpan | undefined;
+    let open: OpenSpan | undefined;
     const flush = (): void => {
-      if (pending === undefined) return;
-      const done = pending;
-      pending = undefined;
-      done.attributes[METRICS_ATTRIBUTE] = done.metrics;
-      const span = this.tracer.startSpan(
-        done.name,
-        { kind: SpanKind.INTERNAL, startTime: done.captured.time, attributes: done.attributes },
-        done.captured.context,
-      );
-      span.end(Math.max(this.clock(), done.captured.time));
+      if (open === undefined) return;
+      const done = open;
+      open = undefined;
+      done.attributes[METRICS_ATTRIBUTE] = done.names;
+      done.span.setAttributes(done.attributes);
+      done.span.end(Math.max(this.clock(), done.captured.time));
     };
     return {
       flush,
       onChange: (change) => {
         const captured = change.context;
-        if (!(captured instanceof CapturedContext)) return;
-        if (pending === undefined || pending.captured !== captured) {
+        if (!(captured instanceof CapturedContext)) return undefined;
+        if (
+          open === undefined ||
+          open.event !== change.event ||
+          open.captured !== captured ||
+          open.metrics.includes(change.metric)
+        ) {
           flush();
-          pending = {
+          const span = this.tracer.startSpan(
+            describeEvent(change.event),
+            { kind: SpanKind.INTERNAL, startTime: captured.time },
+            captured.context,
+          );
+          const context = span.spanContext();
+          open = {
+            span,
+            event: change.event,
             captured,
-            name: describeEvent(change.event),
             attributes: { ...mirror.extraAttributes },
             metrics: [],
+            names: [],
+            sampled: (context.traceFlags & TraceFlags.SAMPLED) === 0 ? undefined : context,
           };
         }
         const pointAttributes = change.attributes;
-        if (pointAttributes !== undefined) Object.assign(pending.attributes, pointAttributes);
-        Object.assign(pending.attributes, mirror.extraAttributes);
-        pending.metrics.push(change.metric.name);
+        if (pointAttributes !== undefined) Object.assign(open.attributes, pointAttributes);
+        Object.assign(open.attributes, mirror.extraAttributes);
+        open.metrics.push(change.metric);
+        open.names.push(change.metric.name);
+        return open.sampled;
       },
     };
   }
