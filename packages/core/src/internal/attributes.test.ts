@@ -95,4 +95,26 @@ describe('attribute names', () => {
       { attributes: { a: 'b', c: 'd' }, value: 1 },
     ]);
   });
+
+  it('keeps one entry when two names of one set normalise alike, the same whatever the key order', () => {
+    // Found by the reliability property test: both names become U+FFFD, and the identity once kept
+    // both entries while the attribute object kept one, so two points read {"\uFFFD": "true"}.
+    const recorder = createTestRecorder([
+      counter({
+        name: 'c',
+        on: 'e',
+        attributes: (e: { attrs: Record<string, unknown> }) => e.attrs,
+      }),
+    ]);
+    recorder.registerEvent({ type: 'e', attrs: { '\ud800': true } });
+    recorder.registerEvent({ type: 'e', attrs: { '\u0000': 0n, '\udfff': true } });
+    recorder.registerEvent({ type: 'e', attrs: { '\udfff': true, '\u0000': 0n } });
+    expect(recorder.getMetricSnapshots()[0]?.points).toEqual([
+      { attributes: { '\uFFFD': 'true' }, value: 3 },
+    ]);
+    expect(attributeKey({ '\u0000': 0n, '\udfff': true })).toBe(attributeKey({ '\ud800': true }));
+    expect(normalizeAttributes({ '\udfff': 'a', '\ud800': 'b' })).toEqual(
+      normalizeAttributes({ '\ud800': 'b', '\udfff': 'a' }),
+    );
+  });
 });

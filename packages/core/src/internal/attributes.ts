@@ -68,14 +68,30 @@ export function cleanName(name: string): string {
     : cleanString(name);
 }
 
-/** The defined attributes of `raw` as `[cleanName, value]`, sorted by name. */
+/**
+ * The defined attributes of `raw` as `[cleanName, value]`, sorted by name. Two raw names can clean
+ * to one (`'\ud800'` and `'\udfff'` both become U+FFFD): one entry per name is kept, the greatest
+ * value, so the choice depends on the attributes and never on the order of their keys.
+ */
 function sortedEntries(raw: Readonly<Record<string, unknown>>): [string, string][] {
   const entries: [string, string][] = [];
   for (const name of Object.keys(raw)) {
     const value = normalizeAttributeValue(raw[name]);
     if (value !== undefined) entries.push([cleanName(name), value]);
   }
-  return entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  entries.sort((a, b) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
+  );
+  let kept = 0;
+  for (const entry of entries) {
+    if (kept > 0 && (entries[kept - 1] as [string, string])[0] === entry[0]) {
+      entries[kept - 1] = entry;
+    } else {
+      entries[kept++] = entry;
+    }
+  }
+  entries.length = kept;
+  return entries;
 }
 
 /**
@@ -92,7 +108,8 @@ export function attributeKey(raw: Readonly<Record<string, unknown>>): string {
     const value = normalizeAttributeValue(raw[rawName]);
     if (value === undefined) continue;
     const name = cleanName(rawName);
-    if (key.length > 0 && name < previous) sorted = false;
+    // A cleaned name may now equal another one: the exact path keeps one entry per name.
+    if (name !== rawName || (key.length > 0 && name <= previous)) sorted = false;
     previous = name;
     key += name + SEPARATOR + value + SEPARATOR;
   }
