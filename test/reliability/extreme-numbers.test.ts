@@ -154,4 +154,40 @@ describe('extreme numbers', () => {
       { numRuns: 40 },
     );
   });
+
+  it('keeps series that share attributes finite when their total across recorders would overflow', async () => {
+    const errors: { code: string; message: string }[] = [];
+    const shared = new MetricsRuntime({ namespace: 'exts', onError: () => {} });
+    shared.start();
+    const bridge = attachOtelBridge(shared, {
+      meterProvider: pipeline.meterProvider,
+      recorderAttribute: false,
+      onError: (error) => errors.push(error),
+    });
+    try {
+      const metrics = () => [
+        counter<{ v: number }>({ name: 'inc', on: 'x', value: (e) => e.v }),
+        histogram<{ v: number }>({ name: 'dist', on: 'x', value: (e) => e.v, buckets: [1] }),
+      ];
+      for (const name of ['a', 'b']) {
+        const recorder = shared.createRecorder(name, { metrics });
+        recorder.registerEvent({ type: 'x', v: 1e308 });
+        await recorder.flush();
+      }
+      const body = await (await fetch(pipeline.prometheusUrl as string)).text();
+      expect(repeatedFamilies(body)).toEqual([]);
+      if (promtool !== undefined) expect(promtoolFindings(promtool, body)).toEqual([]);
+      const sample = (name: string) => parseSamples(body).find((s) => s.name === name)?.value;
+      // one recorder's series is exported, finite, as core holds it; the overflow is reported
+      expect([
+        sample('exts_inc_total'),
+        sample('exts_dist_sum'),
+        sample('exts_dist_count'),
+      ]).toEqual([1e308, 1e308, 1]);
+      expect(errors.map((e) => e.code)).toContain('merge-conflict');
+    } finally {
+      bridge.detach();
+      await shared.shutdown();
+    }
+  });
 });

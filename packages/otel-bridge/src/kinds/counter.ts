@@ -1,7 +1,7 @@
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { FixedSizeReservoir } from '../exemplars/reservoir.js';
 import { braces, latestExemplarText, sampleValue } from '../internal/openmetrics-text.js';
-import { addValues, numberRunning, numberValue, sumData } from './number-point.js';
+import { addValues, mergeSums, numberRunning, numberValue, sumData } from './number-point.js';
 import type { KindAdapter } from './types.js';
 
 /** `counter`: a monotonic cumulative Sum; Prometheus prints it with `_total`. */
@@ -13,7 +13,7 @@ export const counterAdapter: KindAdapter<number, number> = {
   matches: (data: MetricData) => data.dataPointType === DataPointType.SUM && data.isMonotonic,
   ...numberRunning,
   apply: addValues,
-  merge: addValues,
+  merge: mergeSums,
   instrument: {
     mode: 'observed',
     create: (meter, name, { unit, description }) =>

@@ -110,7 +110,8 @@ function histogramValue(point: unknown): MirroredHistogram | undefined {
 
 /**
  * Two histograms of one attribute set, as a new value (neither input is changed): counts, sums
- * and buckets add up, min/max are the extremes. `undefined` when the bucket boundaries differ.
+ * and buckets add up, min/max are the extremes. `undefined` when the bucket boundaries differ or
+ * the sum would leave the finite range (core refuses that for a single point too).
  */
 function mergeHistogram(
   into: MirroredHistogram,
@@ -119,6 +120,7 @@ function mergeHistogram(
   const a = into.buckets;
   const b = added.buckets;
   if (!sameBoundaries(a.boundaries, b.boundaries)) return undefined;
+  if (!Number.isFinite(into.sum + added.sum)) return undefined;
   const counts = a.counts.map((count, i) => count + (b.counts[i] ?? 0));
   const merged: MirroredHistogram = {
     buckets: { boundaries: a.boundaries, counts },

@@ -26,8 +26,17 @@ export const numberRunning = {
   end: (running: number): number => running,
 };
 
-/** Sums of one attribute set add up. */
+/** Sums of one attribute set add up (a change core accepted never overflows: core refuses those). */
 export const addValues = (into: number, added: number): number => into + added;
+
+/**
+ * Sums of one attribute set from two recorders, as one; `undefined` when the total leaves the
+ * finite range, which core refuses for a single point too (the first series is then exported).
+ */
+export function mergeSums(into: number, added: number): number | undefined {
+  const total = into + added;
+  return Number.isFinite(total) ? total : undefined;
+}
 
 /** OpenMetrics of a kind printed as a gauge: one sample per point, no exemplars (OpenMetrics allows none). */
 export const gaugeOpenMetrics: OpenMetricsWriter = {

@@ -2,6 +2,7 @@ import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import {
   addValues,
   gaugeOpenMetrics,
+  mergeSums,
   noReservoir,
   numberRunning,
   numberValue,
@@ -18,7 +19,7 @@ export const upDownCounterAdapter: KindAdapter<number, number> = {
   matches: (data: MetricData) => data.dataPointType === DataPointType.SUM && !data.isMonotonic,
   ...numberRunning,
   apply: addValues,
-  merge: addValues,
+  merge: mergeSums,
   instrument: {
     mode: 'observed',
     create: (meter, name, { unit, description }) =>

@@ -173,7 +173,7 @@ export class CollectionBuilder {
       return;
     }
     const name = data.descriptor.name;
-    const message = `otel-bridge: ${state.adapter.kind} "${name}" has series with the same attributes that cannot be aggregated (different bucket boundaries) in two recorders; the first is exported. Give the metric the same buckets everywhere, or keep the recorder attribute on.`;
+    const message = `otel-bridge: ${state.adapter.kind} "${name}" has series with the same attributes that cannot be aggregated (different bucket boundaries, or a total beyond ±${Number.MAX_VALUE}) in two recorders; the first is exported. Give the metric the same buckets everywhere, or keep the recorder attribute on.`;
     if (reporter === undefined) this.errors.push(new OtelBridgeError('merge-conflict', message));
     else reporter.once(`boundaries:${name}`, 'merge-conflict', message);
   }
