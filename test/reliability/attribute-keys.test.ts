@@ -1,7 +1,6 @@
-import { counter, MetricsRuntime, type NumberPoint } from '@mvx-metrics/core';
+import { counter, type MetricsRuntime, type NumberPoint } from '@mvx-metrics/core';
 import { createTestRecorder } from '@mvx-metrics/core/testing';
-import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
-import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
+import type { OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +9,7 @@ import {
   promtoolFindings,
   repeatedFamilies,
 } from '../support/prometheus.js';
+import { startServedRuntime } from '../support/served-runtime.js';
 
 // Items 4 and 5 of issue 13: attribute keys named like what Object.prototype holds (own and
 // inherited names, `__proto__`) are ordinary attributes; a point's identity and its attribute
@@ -108,24 +108,12 @@ describe('attribute keys named like Object.prototype members', () => {
 describe('Prometheus labels of Object.prototype-named keys', () => {
   let pipeline: OtelPipeline;
   let runtime: MetricsRuntime;
-  let detach: () => void;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    pipeline = await createOtelPipeline({
-      serviceName: 'keys',
-      prometheus: { host: '127.0.0.1', port: 0 },
-      otlp: false,
-      registerGlobals: false,
-    });
-    runtime = new MetricsRuntime({ namespace: 'keys', onError: () => {} });
-    runtime.start();
-    detach = attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider }).detach;
+    ({ pipeline, runtime, close } = await startServedRuntime('keys', 'keys'));
   });
-  afterAll(async () => {
-    detach?.();
-    await runtime?.shutdown();
-    await pipeline?.shutdown();
-  });
+  afterAll(() => close?.());
 
   it('exports the own values, never Object.prototype members, in a body promtool accepts', async () => {
     let n = 0;

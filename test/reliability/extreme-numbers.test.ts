@@ -8,7 +8,7 @@ import {
   upDownCounter,
 } from '@mvx-metrics/core';
 import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
-import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
+import type { OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +17,7 @@ import {
   promtoolFindings,
   repeatedFamilies,
 } from '../support/prometheus.js';
+import { startServedRuntime } from '../support/served-runtime.js';
 
 // Item 6 of issue 13: a value whose addition would overflow to ±Infinity is refused and counted
 // (snapshot.dropped), like NaN; state stays finite, so core, /metrics and OTLP agree.
@@ -79,24 +80,12 @@ const metrics = () => [
 describe('extreme numbers', () => {
   let pipeline: OtelPipeline;
   let runtime: MetricsRuntime;
-  let detach: () => void;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    pipeline = await createOtelPipeline({
-      serviceName: 'extreme',
-      prometheus: { host: '127.0.0.1', port: 0 },
-      otlp: false,
-      registerGlobals: false,
-    });
-    runtime = new MetricsRuntime({ namespace: 'ext', onError: () => {} });
-    runtime.start();
-    detach = attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider }).detach;
+    ({ pipeline, runtime, close } = await startServedRuntime('ext', 'extreme'));
   });
-  afterAll(async () => {
-    detach?.();
-    await runtime?.shutdown();
-    await pipeline?.shutdown();
-  });
+  afterAll(() => close?.());
 
   it('refuses and counts what would overflow; core, snapshot JSON, /metrics and OTLP agree', async () => {
     let n = 0;

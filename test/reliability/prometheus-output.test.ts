@@ -2,15 +2,15 @@ import {
   counter,
   gauge,
   histogram,
-  MetricsRuntime,
+  type MetricsRuntime,
   type NumberPoint,
   upDownCounter,
 } from '@mvx-metrics/core';
-import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
-import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
+import type { OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBinary, parseSamples, promtoolCheck, type Sample } from '../support/prometheus.js';
+import { startServedRuntime } from '../support/served-runtime.js';
 
 const promtool = findBinary('promtool');
 
@@ -56,25 +56,13 @@ const NASTY_ATTRIBUTES: Record<string, unknown>[] = [
 describe('bad input never poisons the Prometheus output', () => {
   let pipeline: OtelPipeline;
   let runtime: MetricsRuntime;
-  let detach: () => void;
+  let close: (() => Promise<void>) | undefined;
   let recorders = 0;
 
   beforeAll(async () => {
-    pipeline = await createOtelPipeline({
-      serviceName: 'reliability',
-      prometheus: { host: '127.0.0.1', port: 0 },
-      otlp: false,
-      registerGlobals: false,
-    });
-    runtime = new MetricsRuntime({ namespace: 'rel', onError: () => {} });
-    runtime.start();
-    detach = attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider }).detach;
+    ({ pipeline, runtime, close } = await startServedRuntime('rel', 'reliability'));
   });
-  afterAll(async () => {
-    detach?.();
-    await runtime?.shutdown();
-    await pipeline?.shutdown();
-  });
+  afterAll(() => close?.());
 
   async function scrape(): Promise<string> {
     const response = await fetch(pipeline.prometheusUrl as string);
