@@ -1,3 +1,4 @@
+import { bucketIndex } from '../internal/bucket-index.js';
 import type { BridgeExemplar } from './types.js';
 
 /** Keeps sampled measurements of one series; `collect` copies what a collection exports. */
@@ -20,15 +21,7 @@ export class BucketReservoir implements ExemplarReservoir {
   }
 
   offer(exemplar: BridgeExemplar): void {
-    const bounds = this.boundaries;
-    let lo = 0;
-    let hi = bounds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (exemplar.value <= (bounds[mid] as number)) hi = mid;
-      else lo = mid + 1;
-    }
-    this.slots[lo] = exemplar;
+    this.slots[bucketIndex(this.boundaries, exemplar.value)] = exemplar;
     this.filled = true;
   }
 

@@ -1,5 +1,6 @@
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { bucketIndex } from '../internal/bucket-index.js';
 import { histogramOpenMetrics, histogramReservoir } from './histogram-openmetrics.js';
 import type { KindAdapter, MirroredHistogram } from './types.js';
 
@@ -64,18 +65,11 @@ export const histogramAdapter: KindAdapter<MirroredHistogram, RunningHistogram> 
   exemplarReservoir: histogramReservoir,
 };
 
-// Exactly as core's histogram applies an observation: the bucket whose upper bound is the first
-// >= value (binary search), min/max taken from the first observation on, then count and sum.
+// Exactly as core's histogram applies an observation: its bucket, min/max taken from the first
+// observation on, then count and sum.
 function observe(running: RunningHistogram, value: number): RunningHistogram {
-  const bounds = running.boundaries;
-  let lo = 0;
-  let hi = bounds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (value <= (bounds[mid] as number)) hi = mid;
-    else lo = mid + 1;
-  }
-  running.counts[lo] = (running.counts[lo] as number) + 1;
+  const bucket = bucketIndex(running.boundaries, value);
+  running.counts[bucket] = (running.counts[bucket] as number) + 1;
   if (running.count === 0 || value < running.min) running.min = value;
   if (running.count === 0 || value > running.max) running.max = value;
   running.count++;
