@@ -94,6 +94,36 @@ describe('event spans', () => {
     expect(spans[1]?.attributes['mvx.metrics']).toEqual(['documents.stored']);
   });
 
+  it('shares one registration time per request context until a processing batch, then reads the clock again', async () => {
+    const { exporter, runtime, tracer, advance } = setup();
+    const recorder = runtime.createRecorder('r', {
+      metrics: () => [counter({ name: 'pings', on: 'ping' })],
+    });
+    const request = tracer.startSpan('request');
+    const inRequest = trace.setSpan(context.active(), request);
+    context.with(inRequest, () => recorder.registerEvent({ type: 'ping' }));
+    advance(5);
+    context.with(inRequest, () => recorder.registerEvent({ type: 'ping' }));
+    await recorder.flush();
+    // the same context after the batch: a new capture with its own time, not the stale one
+    advance(7);
+    context.with(inRequest, () => recorder.registerEvent({ type: 'ping' }));
+    advance(3);
+    context.with(inRequest, () => recorder.registerEvent({ type: 'ping' }));
+    await recorder.flush();
+    request.end();
+    const starts = exporter
+      .getFinishedSpans()
+      .filter((s) => s.name === 'ping')
+      .map((s) => s.startTime);
+    expect(starts).toEqual([
+      [1_700_000_000, 0],
+      [1_700_000_000, 0],
+      [1_700_000_000, 12_000_000],
+      [1_700_000_000, 12_000_000],
+    ]);
+  });
+
   it('makes no span for events registered outside any span', async () => {
     const { exporter, runtime } = setup();
     const recorder = runtime.createRecorder('r', { metrics: documentMetrics });

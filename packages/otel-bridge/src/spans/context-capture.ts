@@ -31,9 +31,15 @@ export interface BridgeContextCapture {
  * - otherwise one clock read and one small object.
  * A context never changes its span, so only the time of the cached capture can go stale, and every
  * processing batch ends it ({@link BridgeContextCapture.newTurn}).
+ *
+ * The last capture stays referenced after its turn (marked stale, not dropped): V8 throws away
+ * optimized code whose embedded object shapes die, and with no {@link CapturedContext} alive at a
+ * garbage collection the class's shape died every turn, so `registerEvent` and the exemplar hook
+ * were deoptimised and re-optimised over and over (`node --trace-deopt`: "weak objects").
  */
 export function createContextCapture(clock: EpochClock, scope: CaptureScope): BridgeContextCapture {
   let last: CapturedContext | undefined;
+  let fresh = false;
   let skipped: Context | undefined;
   const sampledOnly = scope === 'sampled';
   return {
@@ -41,7 +47,7 @@ export function createContextCapture(clock: EpochClock, scope: CaptureScope): Br
       const active = context.active();
       // Outside any context.with(...) the manager returns ROOT_CONTEXT: no span, nothing to look up.
       if (active === ROOT_CONTEXT || active === skipped) return undefined;
-      if (last !== undefined && last.context === active) return last;
+      if (fresh && (last as CapturedContext).context === active) return last;
       const span = trace.getSpan(active);
       if (
         span === undefined ||
@@ -51,10 +57,11 @@ export function createContextCapture(clock: EpochClock, scope: CaptureScope): Br
         return undefined;
       }
       last = new CapturedContext(active, clock());
+      fresh = true;
       return last;
     },
     newTurn: () => {
-      last = undefined;
+      fresh = false;
     },
   };
 }
