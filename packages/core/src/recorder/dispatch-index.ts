@@ -71,6 +71,9 @@ interface Entry {
   readonly proto: object | null;
   readonly base: readonly Metric[];
   byType: Map<string, readonly Metric[]> | undefined;
+  // The last type looked up and its list: runs of one event type skip the Map.
+  lastType: string | undefined;
+  lastList: readonly Metric[];
 }
 
 const NO_PROTO = Symbol('none');
@@ -188,7 +191,8 @@ export class DispatchIndex {
         this.noteFull();
         return undefined;
       }
-      entry = { proto, base: this.select(proto, undefined), byType: undefined };
+      const base = this.select(proto, undefined);
+      entry = { proto, base, byType: undefined, lastType: undefined, lastList: base };
       this.entries.set(proto, entry);
     }
     this.lastProto = proto;
@@ -197,13 +201,17 @@ export class DispatchIndex {
   }
 
   private forType(entry: Entry, type: string): readonly Metric[] {
-    const cached = entry.byType?.get(type);
-    if (cached !== undefined) return cached;
-    // Types no metric selects are not stored: an id in `type` must not grow the index.
-    if (!this.types.has(type)) return entry.base;
-    const list = this.select(entry.proto, type);
-    entry.byType ??= new Map();
-    entry.byType.set(type, list);
+    if (type === entry.lastType) return entry.lastList;
+    let list = entry.byType?.get(type);
+    if (list === undefined) {
+      // Types no metric selects are not stored: an id in `type` must not grow the index.
+      if (!this.types.has(type)) return entry.base;
+      list = this.select(entry.proto, type);
+      entry.byType ??= new Map();
+      entry.byType.set(type, list);
+    }
+    entry.lastType = type;
+    entry.lastList = list;
     return list;
   }
 

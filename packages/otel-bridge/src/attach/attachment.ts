@@ -238,11 +238,16 @@ function hookFor(
   if (sink === undefined && spans === undefined && exemplars === undefined) {
     return (change) => mirror.logChange(change);
   }
+  const everyMeasurement = sampler?.everyMeasurement === true;
   return (change) => {
     mirror.logChange(change);
     sink?.onChange(change, mirror);
     const eventSpan = spans?.onChange(change);
-    if (exemplars !== undefined) sampler?.offer(change, exemplars, eventSpan);
+    // An event registered outside any sampled span has no capture (and no span of its own):
+    // under `trace_based` it cannot become an exemplar, so it costs the sampler nothing.
+    if (exemplars !== undefined && (change.context !== undefined || everyMeasurement)) {
+      sampler?.offer(change, exemplars, eventSpan);
+    }
   };
 }
 

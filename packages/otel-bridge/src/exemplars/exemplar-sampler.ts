@@ -18,10 +18,18 @@ import type { ExemplarFilterName } from './types.js';
  * measurement (trace ids when there is a span). O(1) per accepted event.
  */
 export class ExemplarSampler {
+  /**
+   * `always_on`: every measurement qualifies. Otherwise (`trace_based`) only one registered inside
+   * a sampled span, which always carries a capture: the hook skips the rest without an offer.
+   */
+  readonly everyMeasurement: boolean;
+
   constructor(
     private readonly filter: Exclude<ExemplarFilterName, 'always_off'>,
     private readonly clock: EpochClock,
-  ) {}
+  ) {
+    this.everyMeasurement = filter === 'always_on';
+  }
 
   /** `eventSpan`: the domain event's own span (spans: true) when it is sampled; it wins over the request's. */
   offer(change: MetricChange, store: RecorderExemplars, eventSpan: SpanContext | undefined): void {
