@@ -1,6 +1,6 @@
 // Figures of @mvx-metrics/otel-bridge (issue 3), each measured beside its reference in this process.
 // Run with `npm run bench` (or `node bench/run.mjs bridge` after a build; see bench/README.md).
-// `node --expose-gc bench/bridge.bench.mjs ac` runs only sections (a) and (c).
+// `node --expose-gc bench/bridge.bench.mjs ad` runs only sections (a) and (d).
 //
 // (a) end to end: register → processed → mirrored → visible to a collection, with the bridge
 //     attached (MetricProducer path), vs the same recorder whose processing loop calls OTel
@@ -10,11 +10,7 @@
 //     collection, series mirrored by the bridge vs the same series recorded directly through OTel.
 //     Also: the same 10 000 series (counters, each with an exemplar) served as OpenMetrics with
 //     exemplars vs the text format, both fetched over HTTP from the pipeline's /metrics.
-// (c) registerEvent ns/op with the bridge's context capturer installed (no span; a sampled span;
-//     an unsampled span; a new request context every 4 events) vs no capturer in the same
-//     situation (the bridge attached to every variant), beside the capturer the bridge had before
-//     (a clock read and an allocation per event) and the option of a clock read per event without
-//     the allocation.
+// (c) moved to bench/capture.bench.mjs (each capturer in a process of its own).
 // (d) one changed point in a 2 000-point metric, then a collection (MetricProducer) and a
 //     Prometheus scrape, vs the same 2 000 series recorded through OTel.
 //     `node --expose-gc bench/bridge.bench.mjs d <another checkout, built>` runs the same rows
@@ -27,22 +23,11 @@ import { performance } from 'node:perf_hooks';
 import { counter, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
-import { context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
-import {
-  formatMs,
-  formatNs,
-  formatRate,
-  formatRatio,
-  gc,
-  machine,
-  median,
-  percentile,
-  printTable,
-  row,
-} from './lib.mjs';
+import { formatMs, formatRate, formatRatio, gc, machine, median, printTable, row } from './lib.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Interleaved timing (A, B, A, B, ...) so a busy neighbour slows every variant alike
@@ -80,8 +65,8 @@ class BenchReader extends MetricReader {
   }
 }
 
-// `node --expose-gc bench/bridge.bench.mjs ac` runs only sections (a) and (c); default: all.
-const SECTIONS = process.argv[2] ?? 'abcde';
+// `node --expose-gc bench/bridge.bench.mjs ad` runs only sections (a) and (d); default: all.
+const SECTIONS = process.argv[2] ?? 'abde';
 
 console.log(`${await machine()}\n`);
 
@@ -438,233 +423,6 @@ if (SECTIONS.includes('b')) {
     ],
   ]);
   await runtime.shutdown();
-  await pipeline.shutdown();
-}
-
-// ---------------------------------------------------------------------------------------------
-// (c) registerEvent with the bridge's context capturer
-
-if (SECTIONS.includes('c')) {
-  // The pipeline installs the AsyncLocalStorage context manager (as a service using it would).
-  const pipeline = await createOtelPipeline({
-    serviceName: 'bench',
-    prometheus: false,
-    otlp: false,
-  });
-  const OPS = 50_000;
-  const clock = () => performance.timeOrigin + performance.now();
-  // The capturer the bridge installed before this change: a clock read and an allocation per event.
-  class Captured {
-    constructor(ctx, time) {
-      this.context = ctx;
-      this.time = time;
-    }
-  }
-  // One capture stays referenced, as the bridge's capturer keeps its last one: with none alive at a
-  // collection V8 drops the class's shape and deoptimises the code that used it, which would
-  // charge this row for a pitfall rather than for its design.
-  let keptCapture;
-  const previousCapture = () => {
-    const active = context.active();
-    if (active === ROOT_CONTEXT || trace.getSpan(active) === undefined) return undefined;
-    const captured = new Captured(active, clock());
-    keptCapture ??= captured;
-    return captured;
-  };
-  // The other option measured: keep the context object itself, read the clock per event.
-  let lastTime = 0;
-  const clockOnlyCapture = () => {
-    const active = context.active();
-    if (active === ROOT_CONTEXT || trace.getSpan(active) === undefined) return undefined;
-    lastTime = clock();
-    return active;
-  };
-  // Every variant has the bridge attached (same hook, same processing); they differ only in the
-  // capturer: the bridge's own, none (`captureContext: false`), or one set by hand for the options.
-  const make = (capturer) => {
-    const runtime = new MetricsRuntime({ namespace: 'bench' });
-    runtime.start();
-    const recorder = saveAttemptsRecorder(runtime);
-    attachOtelBridge(runtime, {
-      meterProvider: pipeline.meterProvider,
-      captureContext: capturer === 'bridge',
-    });
-    if (typeof capturer === 'function') runtime.setContextCapture(capturer);
-    return recorder;
-  };
-  const plain = make(undefined);
-  const captured = make('bridge');
-  const previous = make(previousCapture);
-  const clockOnly = make(clockOnlyCapture);
-  const noop = make(() => undefined);
-  const tracer = new TracerProvider().getTracer('bench');
-  const span = tracer.startSpan('request');
-  const active = trace.setSpan(context.active(), span);
-  const unsampled = trace.setSpan(
-    context.active(),
-    trace.wrapSpanContext({ ...span.spanContext(), traceFlags: TraceFlags.NONE }),
-  );
-  // 64 request contexts, each its own sampled span: a service's requests interleave like this.
-  const requests = Array.from({ length: 64 }, () =>
-    trace.setSpan(context.active(), tracer.startSpan('request')),
-  );
-  // Bursts of 256 registrations (timed), each drained synchronously (untimed: processing is
-  // figure (a)), so the buffer stays small as in a service and ring growth is not measured.
-  const BURST = 256;
-  const PER_REQUEST = 4;
-  const timeRegister = (recorder, ctx) => () => {
-    const burst = () => {
-      const start = performance.now();
-      for (let i = 0; i < BURST; i++) recorder.registerEvent(EVENTS[i]);
-      return performance.now() - start;
-    };
-    // A new request context every 4 events: the capturer cannot reuse its previous capture.
-    const interleaved = () => {
-      const start = performance.now();
-      for (let r = 0; r < BURST / PER_REQUEST; r++) {
-        context.with(requests[r & 63], () => {
-          for (let i = 0; i < PER_REQUEST; i++) recorder.registerEvent(EVENTS[r * PER_REQUEST + i]);
-        });
-      }
-      return performance.now() - start;
-    };
-    let elapsed = 0;
-    const bursts = [];
-    for (let done = 0; done < OPS; done += BURST) {
-      let took;
-      if (ctx === 'requests') took = interleaved();
-      else took = ctx === undefined ? burst() : context.with(ctx, burst);
-      elapsed += took;
-      bursts.push(took);
-      recorder.processPending();
-    }
-    // mean: every burst; quiet: the 25th percentile of bursts, which a preempted burst rarely is
-    // (on a machine shared with busy neighbours the mean mostly measures their load).
-    return { mean: (elapsed * 1e6) / OPS, quiet: (percentile(bursts, 25) * 1e6) / BURST };
-  };
-  // Each variant is timed in the same situation as its reference: a span made active by
-  // `context.with` changes what a registration costs even with no capturer.
-  const [
-    base,
-    noSpan,
-    baseSpan,
-    withSpan,
-    baseUnsampled,
-    withUnsampled,
-    previousSpan,
-    clockOnlySpan,
-    noopCapture,
-    baseRequests,
-    capturedRequests,
-    previousRequests,
-  ] = await interleave(
-    [
-      timeRegister(plain, undefined),
-      timeRegister(captured, undefined),
-      timeRegister(plain, active),
-      timeRegister(captured, active),
-      timeRegister(plain, unsampled),
-      timeRegister(captured, unsampled),
-      timeRegister(previous, active),
-      timeRegister(clockOnly, active),
-      timeRegister(noop, undefined),
-      timeRegister(plain, 'requests'),
-      timeRegister(captured, 'requests'),
-      timeRegister(previous, 'requests'),
-    ],
-    { samples: 9, warmup: 3 },
-  );
-  const over = (value, reference) => `+${formatNs(value - reference)}`;
-  const rowsOf = (f) => [
-    [
-      'capturer installed, no active span',
-      formatNs(noSpan[f]),
-      'no capturer, no span',
-      formatNs(base[f]),
-      over(noSpan[f], base[f]),
-      'report',
-      undefined,
-    ],
-    [
-      'capturer installed, sampled span active',
-      formatNs(withSpan[f]),
-      'no capturer, same span',
-      formatNs(baseSpan[f]),
-      over(withSpan[f], baseSpan[f]),
-      '≤ +40 ns',
-      withSpan[f] - baseSpan[f] <= 40,
-    ],
-    [
-      'capturer installed, unsampled span active',
-      formatNs(withUnsampled[f]),
-      'no capturer, same span',
-      formatNs(baseUnsampled[f]),
-      over(withUnsampled[f], baseUnsampled[f]),
-      'lookup only',
-      undefined,
-    ],
-    [
-      'capturer installed, sampled span active, vs the untraced call',
-      formatNs(withSpan[f]),
-      'no capturer, no span',
-      formatNs(base[f]),
-      over(withSpan[f], base[f]),
-      '',
-      undefined,
-    ],
-    [
-      'before: clock read + allocation per event, sampled span',
-      formatNs(previousSpan[f]),
-      'no capturer, same span',
-      formatNs(baseSpan[f]),
-      over(previousSpan[f], baseSpan[f]),
-      '',
-      undefined,
-    ],
-    [
-      'option: clock read per event, context kept (no allocation)',
-      formatNs(clockOnlySpan[f]),
-      'no capturer, same span',
-      formatNs(baseSpan[f]),
-      over(clockOnlySpan[f], baseSpan[f]),
-      '',
-      undefined,
-    ],
-    [
-      'capturer installed, a new request context every 4 events',
-      formatNs(capturedRequests[f]),
-      'no capturer, same contexts',
-      formatNs(baseRequests[f]),
-      over(capturedRequests[f], baseRequests[f]),
-      'report',
-      undefined,
-    ],
-    [
-      'before, a new request context every 4 events',
-      formatNs(previousRequests[f]),
-      'no capturer, same contexts',
-      formatNs(baseRequests[f]),
-      over(previousRequests[f], baseRequests[f]),
-      '',
-      undefined,
-    ],
-    [
-      'a capturer returning undefined (core’s own cost)',
-      formatNs(noopCapture[f]),
-      'no capturer, no span',
-      formatNs(base[f]),
-      over(noopCapture[f], base[f]),
-      '',
-      undefined,
-    ],
-  ];
-  table('registerEvent with the bridge context capturer (mean of every burst)', rowsOf('mean'));
-  table(
-    'Same, 25th percentile of the 256-event bursts (what a burst costs when not preempted)',
-    rowsOf('quiet'),
-  );
-  if (lastTime < 0 || keptCapture?.time < 0) console.log(lastTime, keptCapture); // both stay observable
-  span.end();
   await pipeline.shutdown();
 }
 

@@ -5,6 +5,22 @@ import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { callContained } from '../internal/contain.js';
+import { type ContextSource, useContextSource } from '../spans/context-capture.js';
+
+/**
+ * OpenTelemetry's AsyncLocalStorage context manager, as the pipeline installs it, telling the
+ * bridge's capturer whether it is still the one in service: the capturer then asks it directly
+ * instead of going through the API's global registry on every `registerEvent`.
+ */
+class PipelineContextManager extends AsyncLocalStorageContextManager implements ContextSource {
+  inService = true;
+
+  override disable(): this {
+    // The API disables the global manager before another can be installed.
+    this.inService = false;
+    return super.disable();
+  }
+}
 
 /**
  * Installs the providers, the propagator and an AsyncLocalStorage context manager as the
@@ -16,9 +32,10 @@ export function registerGlobals(
   tracerProvider: TracerProvider,
   propagator: TextMapPropagator,
 ): () => void {
-  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const contextManager = new PipelineContextManager().enable();
   // Each returns false (and leaves the installed one) when a global is already registered.
   const setContext = context.setGlobalContextManager(contextManager);
+  if (setContext) useContextSource(contextManager);
   const setMeter = metrics.setGlobalMeterProvider(meterProvider);
   const setTracer = trace.setGlobalTracerProvider(tracerProvider);
   const setPropagator = propagation.setGlobalPropagator(propagator);

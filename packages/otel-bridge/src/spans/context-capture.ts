@@ -12,6 +12,23 @@ export class CapturedContext {
   ) {}
 }
 
+/** A context manager that knows whether it is still the `@opentelemetry/api` global one. */
+export interface ContextSource {
+  /** False once disabled: the API disables the global manager before another can be installed. */
+  readonly inService: boolean;
+  active(): Context;
+}
+
+// The global context manager when createOtelPipeline installed it (OpenTelemetry's own
+// AsyncLocalStorage manager): captures ask it directly. `context.active()` finds the same manager
+// through the API's global registry, which costs more than the rest of a capture.
+let installedSource: ContextSource | undefined;
+
+/** `source` has just become the global context manager: captures ask it while it stays in service. */
+export function useContextSource(source: ContextSource): void {
+  installedSource = source;
+}
+
 /** Which active spans are worth capturing: sampled ones only, or any (`always_on` exemplars). */
 export type CaptureScope = 'sampled' | 'any';
 
@@ -23,7 +40,8 @@ export interface BridgeContextCapture {
 }
 
 /**
- * The capturer the bridge installs. Per `registerEvent`: one context lookup, and
+ * The capturer the bridge installs. Per `registerEvent`: one context lookup (the pipeline's
+ * context manager itself when it is the global one, else `context.active()`), and
  * - no active context, or a context already seen without a (sampled) span: `undefined`, nothing else;
  * - the same context as the previous capture, no processing batch in between: the same
  *   {@link CapturedContext} again (no clock read, no allocation: events registered by one request
@@ -44,7 +62,8 @@ export function createContextCapture(clock: EpochClock, scope: CaptureScope): Br
   const sampledOnly = scope === 'sampled';
   return {
     capture: () => {
-      const active = context.active();
+      const source = installedSource;
+      const active = source?.inService ? source.active() : context.active();
       // Outside any context.with(...) the manager returns ROOT_CONTEXT: no span, nothing to look up.
       if (active === ROOT_CONTEXT || active === skipped) return undefined;
       if (fresh && (last as CapturedContext).context === active) return last;
