@@ -119,9 +119,7 @@ export class DispatchIndex {
     this.routes = [...this.routes, route];
     this.all = this.routes.map((r) => r.metric);
     if (route.proto !== undefined || route.type !== undefined) this.everyEvent = false;
-    this.askAll =
-      this.everyEvent ||
-      (this.routes.length <= ASK_ALL_UP_TO && this.routes.every((r) => r.selfChecking));
+    this.askAll = this.everyEvent || (this.allSelfChecking() && this.lookupGainsNothing());
     if (route.type !== undefined) {
       this.types.add(route.type);
       this.typed = true;
@@ -129,6 +127,20 @@ export class DispatchIndex {
     this.entries.clear();
     this.lastProto = NO_PROTO;
     this.lastEntry = undefined;
+  }
+
+  private allSelfChecking(): boolean {
+    return this.routes.every((r) => r.selfChecking);
+  }
+
+  // Few metrics, or all selecting the same class or type (a recorder of one event, often): the
+  // lookup would return all of them or none, and asking each costs less.
+  private lookupGainsNothing(): boolean {
+    const first = this.routes[0] as Route;
+    return (
+      this.routes.length <= ASK_ALL_UP_TO ||
+      this.routes.every((r) => r.type === first.type && r.proto === first.proto)
+    );
   }
 
   /** The metrics to ask about `event`, in registration order. Never throws. */
