@@ -59,7 +59,8 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const figure = (job, field) => median(results.get(job).map((r) => r[field]));
 
-const over = (value, reference) => `+${formatNs(value - reference)}`;
+const over = (value, reference) =>
+  `${value >= reference ? '+' : '−'}${formatNs(Math.abs(value - reference))}`;
 const ROWS = [
   [
     'capturer installed, no active span',
