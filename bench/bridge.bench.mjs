@@ -108,14 +108,15 @@ async function drive(recorder, total) {
   }
 }
 
-function bridgeSetup() {
+/** A runtime with the bridge attached through a MetricProducer read by a reader; `bridge`: more attach options. */
+function bridgeSetup(bridge = {}) {
   const runtime = new MetricsRuntime({ namespace: 'bench' });
   runtime.start();
   const producer = createMetricProducer();
   const reader = new BenchReader({ metricProducers: [producer] });
   const meterProvider = new MeterProvider({ readers: [reader] });
   const recorder = saveAttemptsRecorder(runtime);
-  attachOtelBridge(runtime, { metricProducer: producer });
+  attachOtelBridge(runtime, { metricProducer: producer, ...bridge });
   return { recorder, reader, meterProvider, runtime };
 }
 
@@ -576,21 +577,8 @@ if (SECTIONS.includes('e')) {
     prometheus: false,
     otlp: false,
   });
-  const spansSetup = (exemplarFilter) => () => {
-    const runtime = new MetricsRuntime({ namespace: 'bench' });
-    runtime.start();
-    const producer = createMetricProducer();
-    const reader = new BenchReader({ metricProducers: [producer] });
-    const meterProvider = new MeterProvider({ readers: [reader] });
-    const recorder = saveAttemptsRecorder(runtime);
-    attachOtelBridge(runtime, {
-      metricProducer: producer,
-      tracerProvider,
-      spans: true,
-      exemplarFilter,
-    });
-    return { recorder, reader, meterProvider, runtime };
-  };
+  const spansSetup = (exemplarFilter) => () =>
+    bridgeSetup({ tracerProvider, spans: true, exemplarFilter });
   const tracer = tracerProvider.getTracer('bench');
   const run = (setup) => async () => {
     const { recorder, reader, meterProvider, runtime } = setup();
