@@ -14,6 +14,7 @@ export type {
 } from './metrics/index.js';
 export {
   assertValidMetricName,
+  bucketIndex,
   counter,
   DEFAULT_BUCKETS,
   DEFAULT_SECONDS_BUCKETS,

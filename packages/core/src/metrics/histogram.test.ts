@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MetricsWiringError } from '../errors/index.js';
 import { MetricEvent } from '../events/index.js';
 import { createTestRecorder, histogramPoint } from '../testing/index.js';
-import { DEFAULT_BUCKETS, DEFAULT_SECONDS_BUCKETS, histogram } from './index.js';
+import { bucketIndex, DEFAULT_BUCKETS, DEFAULT_SECONDS_BUCKETS, histogram } from './index.js';
 
 class Saved extends MetricEvent {
   constructor(
@@ -129,5 +130,21 @@ describe('histogram', () => {
       boundaries: [1, 2],
       bucketCounts: [1, 0, 0],
     });
+  });
+});
+
+describe('bucketIndex', () => {
+  it('is the first bound >= the value, or the +Inf bucket: (previous bound, bound]', () => {
+    const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
+    fc.assert(
+      fc.property(fc.uniqueArray(finite, { maxLength: 20 }), finite, (raw, value) => {
+        const bounds = [...raw].sort((a, b) => a - b);
+        // candidates include the bounds themselves, where the rule's edge is
+        for (const v of [value, ...bounds]) {
+          const expected = bounds.findIndex((b) => v <= b);
+          expect(bucketIndex(bounds, v)).toBe(expected === -1 ? bounds.length : expected);
+        }
+      }),
+    );
   });
 });

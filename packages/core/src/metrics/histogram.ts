@@ -45,6 +45,23 @@ function bucketsText(buckets: unknown): string {
   }
 }
 
+/**
+ * The bucket a histogram counts `value` in, among explicit upper `boundaries`: the first bound
+ * `>= value`, or `boundaries.length` (the +Inf bucket). Buckets are `(previous bound, bound]`, the
+ * rule of OpenTelemetry and Prometheus; a mirror or an exemplar reservoir that calls this places a
+ * value where the histogram counted it.
+ */
+export function bucketIndex(boundaries: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = boundaries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (value <= (boundaries[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 class HistogramMetric extends BuiltInMetric<HistogramPoint> {
   readonly kind = 'histogram';
   private readonly boundaries: number[];
@@ -93,15 +110,7 @@ class HistogramMetric extends BuiltInMetric<HistogramPoint> {
 
   protected apply(point: HistogramPoint, value: number): boolean {
     if (!Number.isFinite(point.sum + value)) return false;
-    const bounds = this.boundaries;
-    let lo = 0;
-    let hi = bounds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (value <= (bounds[mid] as number)) hi = mid;
-      else lo = mid + 1;
-    }
-    (point.bucketCounts[lo] as number)++;
+    (point.bucketCounts[bucketIndex(this.boundaries, value)] as number)++;
     if (point.count === 0 || value < point.min) point.min = value;
     if (point.count === 0 || value > point.max) point.max = value;
     point.count++;

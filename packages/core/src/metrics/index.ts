@@ -1,5 +1,5 @@
 export { describeMetric } from './describe.js';
-export { DEFAULT_BUCKETS, DEFAULT_SECONDS_BUCKETS, histogram } from './histogram.js';
+export { bucketIndex, DEFAULT_BUCKETS, DEFAULT_SECONDS_BUCKETS, histogram } from './histogram.js';
 export { assertValidMetricName, isValidMetricName } from './name.js';
 export { counter, gauge, upDownCounter } from './number-metrics.js';
 export type {

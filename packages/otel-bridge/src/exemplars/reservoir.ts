@@ -1,4 +1,4 @@
-import { bucketIndex } from '../internal/bucket-index.js';
+import { bucketIndex } from '@mvx-metrics/core';
 import type { BridgeExemplar } from './types.js';
 
 /** Keeps sampled measurements of one series; `collect` copies what a collection exports. */

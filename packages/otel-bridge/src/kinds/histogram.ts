@@ -1,6 +1,6 @@
+import { bucketIndex } from '@mvx-metrics/core';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { bucketIndex } from '../internal/bucket-index.js';
 import { histogramOpenMetrics, histogramReservoir } from './histogram-openmetrics.js';
 import type { KindAdapter, MirroredHistogram } from './types.js';
 
