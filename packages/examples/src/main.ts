@@ -3,6 +3,7 @@
 import { ConfigError, type ExampleConfig, parseConfig, USAGE } from './config.js';
 import { LoadGenerator, type LoadTotals } from './load/load-generator.js';
 import { LiveView } from './view/live-view.js';
+import { pointerLines } from './view/pointers.js';
 import type { ViewInfo } from './view/render.js';
 import { ViewSampler } from './view/view-model.js';
 import { RECORDERS, type RunningService, startDocumentService } from './wiring.js';
@@ -13,19 +14,6 @@ const SHUTDOWN_LIMIT_MS = 8000;
 function fail(message: string, code = 1): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(code);
-}
-
-function pointers(service: RunningService): ViewInfo['pointers'] {
-  return [
-    ['Try', `curl -X PUT --data hello ${service.serviceUrl}/documents/hello`],
-    ['Prometheus', service.metricsUrl ?? 'off'],
-    ['OTLP', service.otlp ?? 'off (set OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 to push)'],
-    [
-      'Grafana',
-      'docker compose -f packages/examples/deploy/compose.yaml up -d → http://localhost:3000',
-    ],
-    ['Jaeger', 'same stack → http://localhost:16686 (traces of each request)'],
-  ];
 }
 
 function summary(totals: LoadTotals | undefined, service: RunningService): string[] {
@@ -89,7 +77,7 @@ async function main(): Promise<void> {
   const info: ViewInfo = {
     title: `MVX Metrics · ${config.serviceName}`,
     instanceId: config.instanceId,
-    pointers: pointers(service),
+    pointers: pointerLines(service),
   };
   if (!interactive) {
     process.stdout.write(

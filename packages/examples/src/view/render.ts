@@ -52,6 +52,16 @@ function palette(color: boolean) {
 }
 
 const BAR_WIDTH = 30;
+/** Visible columns a row's text may use: an 80-column terminal, less the label and one spare. */
+const TEXT_WIDTH = 79 - 13;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: measuring text without its colours
+const visibleLength = (text: string) => [...text.replace(/\x1b\[[0-9;]*m/g, '')].length;
+
+/** The first of `variants` (longest first) that fits a row, else the last. */
+function widest(...variants: string[]): string {
+  return variants.find((v) => visibleLength(v) <= TEXT_WIDTH) ?? (variants.at(-1) as string);
+}
 
 /** One full frame of the live view, as lines (no trailing newline). */
 export function renderFrame(model: ViewModel, info: ViewInfo, context: FrameContext): string[] {
@@ -95,30 +105,40 @@ export function renderFrame(model: ViewModel, info: ViewInfo, context: FrameCont
       'Latency',
       latency === undefined
         ? p.dim('no saves yet')
-        : `p50 ${p.bold(formatSeconds(latency.p50).padEnd(8))} p90 ${p.bold(formatSeconds(latency.p90).padEnd(8))} p99 ${p.bold(formatSeconds(latency.p99).padEnd(8))} ${p.dim(`save, ${windowLabel(model)}, ${formatCount(latency.count)} samples`)}`,
+        : `p50 ${p.bold(formatSeconds(latency.p50).padEnd(8))} p90 ${p.bold(formatSeconds(latency.p90).padEnd(8))} p99 ${p.bold(formatSeconds(latency.p99).padEnd(8))} ${p.dim(`${windowLabel(model)}, ${formatCount(latency.count)} saves`)}`,
     ),
   );
   lines.push(
     row('Storage', `${formatCount(model.documents)} documents   ${formatBytes(model.bytes)}`),
   );
   const others = model.recorders.alive - model.recorders.connections;
+  const alive = `${formatCount(model.recorders.alive)} alive: ${formatCount(others)} service + ${formatCount(model.recorders.connections)} per-connection`;
   const opened = context.connectionsOpened;
-  const churn =
-    opened === undefined
-      ? ''
-      : p.dim(
-          `  (${formatCount(opened)} opened, ${formatCount(opened - model.recorders.connections)} removed)`,
-        );
   lines.push(
     row(
       'Recorders',
-      `${model.recorders.alive} alive: ${others} service + ${model.recorders.connections} per-connection${churn}`,
+      opened === undefined
+        ? alive
+        : widest(
+            `${alive}${p.dim(`  (${formatCount(opened)} opened, ${formatCount(opened - model.recorders.connections)} removed)`)}`,
+            `${alive}${p.dim(`  (${formatCount(opened)} opened)`)}`,
+            alive,
+          ),
     ),
   );
   if (model.scopes.length > 0) {
-    const newest = model.scopes.slice(-4).map((s) => `${s.name} ${p.dim(formatCount(s.requests))}`);
-    const more = model.scopes.length > 4 ? `${p.dim(`+${model.scopes.length - 4} more`)}  ` : '';
-    lines.push(row('', `${more}${newest.join('  ')}`));
+    // The newest scopes (at most 4) that fit the row, with how many more are alive.
+    const shown: string[] = [];
+    for (const s of model.scopes.slice(-4).reverse()) {
+      const candidate = [`${s.name} ${p.dim(formatCount(s.requests))}`, ...shown];
+      const hidden = model.scopes.length - candidate.length;
+      const more = hidden > 0 ? `${p.dim(`+${formatCount(hidden)} more`)}  ` : '';
+      if (shown.length > 0 && visibleLength(`${more}${candidate.join('  ')}`) > TEXT_WIDTH) break;
+      shown.unshift(candidate[0] as string);
+    }
+    const hidden = model.scopes.length - shown.length;
+    const more = hidden > 0 ? `${p.dim(`+${formatCount(hidden)} more`)}  ` : '';
+    lines.push(row('', `${more}${shown.join('  ')}`));
   }
   const pl = model.pipeline;
   const dropped = pl.dropped > 0 ? p.alert(formatCount(pl.dropped)) : formatCount(pl.dropped);
@@ -126,10 +146,19 @@ export function renderFrame(model: ViewModel, info: ViewInfo, context: FrameCont
   lines.push(
     row(
       'Events',
-      `pending ${formatCount(pl.pending)}   dropped ${dropped}   failed ${failed}   ${p.dim(`processed ${formatCount(pl.processed)}`)}`,
+      widest(
+        `pending ${formatCount(pl.pending)}   dropped ${dropped}   failed ${failed}   ${p.dim(`processed ${formatCount(pl.processed)}`)}`,
+        `pending ${formatCount(pl.pending)}  dropped ${dropped}  failed ${failed}  ${p.dim(`processed ${formatCount(pl.processed)}`)}`,
+        `pending ${formatCount(pl.pending)} dropped ${dropped} failed ${failed} ${p.dim(`done ${formatCount(pl.processed)}`)}`,
+      ),
     ),
   );
-  if (context.load !== undefined) lines.push(row('Load', loadSummary(context.load, p)));
+  if (context.load !== undefined) {
+    const [sent, saves] = loadSummary(context.load, p);
+    const one = `${sent} · ${saves}`;
+    if (visibleLength(one) <= TEXT_WIDTH) lines.push(row('Load', one));
+    else lines.push(row('Load', sent), row('', saves));
+  }
   const problems = context.problems ?? [];
   if (problems.length > 0) {
     lines.push(
@@ -173,9 +202,13 @@ function windowLabel(model: ViewModel): string {
     : 'since start';
 }
 
-function loadSummary(load: LoadTotals, p: ReturnType<typeof palette>): string {
+/** What the load generator sent, and how its saves were answered. */
+function loadSummary(load: LoadTotals, p: ReturnType<typeof palette>): [string, string] {
   const s = load.saves;
   const outcome = (o: SaveOutcome, word: string) => p[o](`${formatCount(s[o])} ${word}`);
-  const errors = load.errors > 0 ? p.alert(`${load.errors} errors`) : `${load.errors} errors`;
-  return `sent ${formatCount(load.sent)} · saves ${outcome('success', 'ok')} / ${outcome('invalid', 'invalid')} / ${outcome('failure', 'failed')} · ${errors}`;
+  const errors = `${formatCount(load.errors)} errors`;
+  return [
+    `sent ${formatCount(load.sent)} · ${load.errors > 0 ? p.alert(errors) : errors}`,
+    `saves ${outcome('success', 'ok')} / ${outcome('invalid', 'invalid')} / ${outcome('failure', 'failed')}`,
+  ];
 }
