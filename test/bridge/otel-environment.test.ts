@@ -77,6 +77,22 @@ describe('resource', () => {
     expect(option.resource.attributes['service.instance.id']).toBe('given');
   });
 
+  it('OTEL_NODE_RESOURCE_DETECTORS unset: env, process and host (docs/configuration.md), not os', async () => {
+    setEnv({ OTEL_RESOURCE_ATTRIBUTES: 'zone=z1' });
+    const created = await pipeline({ serviceName: 's' });
+    expect(created.resource.attributes.zone).toBe('z1');
+    expect(created.resource.attributes['process.pid']).toBe(process.pid);
+    expect(created.resource.attributes['host.name']).toBeDefined();
+    expect(created.resource.attributes['os.type']).toBeUndefined();
+  });
+
+  it('OTEL_NODE_RESOURCE_DETECTORS=all adds the os detector (sdk-node 0.301 NodeSDK default set)', async () => {
+    setEnv({ OTEL_NODE_RESOURCE_DETECTORS: 'all' });
+    const created = await pipeline({ serviceName: 's' });
+    expect(created.resource.attributes['os.type']).toBeDefined();
+    expect(created.resource.attributes['process.pid']).toBe(process.pid);
+  });
+
   it('OTEL_NODE_RESOURCE_DETECTORS=env reads the environment only (no process or host attributes)', async () => {
     setEnv({ OTEL_NODE_RESOURCE_DETECTORS: 'env', OTEL_RESOURCE_ATTRIBUTES: 'zone=z1' });
     const created = await pipeline({ serviceName: 's' });

@@ -7,12 +7,25 @@ import { nodeBinary } from './support/nodes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The Jest configuration the README documents (ESM mode with ts-jest), verbatim. */
-function readmeJestConfig(): string {
-  const readme = readFileSync(`${root}/README.md`, 'utf8');
-  const block = /```js\n(\/\/ jest\.config\.js[\s\S]*?)```/.exec(readme)?.[1];
-  if (block === undefined) throw new Error('README documents no jest.config.js');
+const guide = () => readFileSync(`${root}/docs/testing.md`, 'utf8');
+
+/** The Jest configuration docs/testing.md documents (ESM mode with ts-jest), verbatim. */
+function documentedJestConfig(): string {
+  const block = /```js\n(\/\/ jest\.config\.js[\s\S]*?)```/.exec(guide())?.[1];
+  if (block === undefined) throw new Error('docs/testing.md documents no jest.config.js');
   return block;
+}
+
+/** The dev dependencies of the guide's `npm install -D jest@… …` line, as `{ name: version }`. */
+function documentedJestInstall(): Record<string, string> {
+  const line = /^npm install -D (jest@.*)$/m.exec(guide())?.[1];
+  if (line === undefined) throw new Error('docs/testing.md has no `npm install -D jest@…` line');
+  return Object.fromEntries(
+    line.split(/\s+/).map((spec) => {
+      const at = spec.lastIndexOf('@');
+      return [spec.slice(0, at), spec.slice(at + 1)];
+    }),
+  );
 }
 
 let consumer: Consumer;
@@ -24,17 +37,16 @@ beforeAll(async () => {
       type: 'module',
       scripts: { test: 'node --experimental-vm-modules node_modules/jest/bin/jest.js' },
       dependencies: { '@mvx-metrics/core': `file:${tarballs.core}` },
-      devDependencies: {
-        jest: '30.5.2',
-        '@jest/globals': '30.5.2',
-        'ts-jest': '29.4.15',
-        typescript: '5.9.3',
-        '@types/node': '^20.19.0',
-      },
+      devDependencies: { ...documentedJestInstall(), '@types/node': '^20.19.0' },
     },
   });
   copyApp(consumer, 'src', (text) => text.replace("from 'vitest'", "from '@jest/globals'"));
-  consumer.write('jest.config.js', readmeJestConfig());
+  consumer.write('jest.config.js', documentedJestConfig());
+  // Jest's default CommonJS mode: the same test through ts-jest without useESM, no VM-modules flag.
+  consumer.write(
+    'jest.cjs-mode.config.js',
+    "export default { testEnvironment: 'node', transform: { '^.+\\\\.ts$': ['ts-jest', {}] } };\n",
+  );
   consumer.write(
     'tsconfig.json',
     JSON.stringify({
@@ -51,12 +63,34 @@ beforeAll(async () => {
 afterAll(() => consumer?.remove());
 
 describe('Jest consumer', () => {
-  it("runs the README's unit test against @mvx-metrics/core/testing with the README's config", async () => {
+  it('installs the versions docs/testing.md pins, TypeScript below 7 for ts-jest 29', () => {
+    const pins = documentedJestInstall();
+    expect(Object.keys(pins).sort()).toEqual(['@jest/globals', 'jest', 'ts-jest', 'typescript']);
+    expect(Number(pins.typescript?.split('.')[0])).toBeLessThan(7);
+  });
+
+  it("runs the guide's unit test against @mvx-metrics/core/testing with the guide's config", async () => {
     const run = await consumer.run('npm', ['test', '--', 'src/document-storage.test.ts'], {
       NO_COLOR: '1',
     });
     const output = `${run.stdout}${run.stderr}`;
     expect(output).toMatch(/Tests:\s+1 passed, 1 total/);
     expect(run.code).toBe(0);
+  });
+
+  it("fails in Jest's default CommonJS mode, as docs/testing.md says", async () => {
+    const run = await consumer.run(
+      'node',
+      [
+        'node_modules/jest/bin/jest.js',
+        '-c',
+        'jest.cjs-mode.config.js',
+        'src/document-storage.test.ts',
+      ],
+      { NO_COLOR: '1' },
+    );
+    const output = `${run.stdout}${run.stderr}`;
+    expect(output).toContain('Must use import to load ES Module');
+    expect(run.code).not.toBe(0);
   });
 });

@@ -43,7 +43,7 @@ const nastyValue = fc.oneof(
   fc.dictionary(nastyString, fc.integer(), { maxKeys: 2 }),
 );
 
-describe('attribute values map deterministically (README "Concepts" → attribute values)', () => {
+describe('attribute values map deterministically (docs/instrumenting.md "Concepts" → attribute values)', () => {
   it('keeps strings with quotes, backslashes and newlines as they are', () => {
     const recorder = recorderWithAttributes();
     recorder.registerEvent({ attrs: { q: 'say "hi"', b: 'C:\\dir', n: 'one\ntwo' } });

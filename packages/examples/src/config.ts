@@ -45,7 +45,7 @@ Options (flag / environment variable, default):
   --service-name <name>      OTEL_SERVICE_NAME             document-storage
   --otlp-endpoint <url>      OTEL_EXPORTER_OTLP_ENDPOINT   (off)  e.g. http://localhost:4318
 
-Every other OpenTelemetry SDK variable works as with any SDK (see the README's table), e.g.
+Every other OpenTelemetry SDK variable works as with any SDK (see docs/configuration.md), e.g.
   OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf, http/json, grpc), OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_METRIC_EXPORT_INTERVAL (60000),
   OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER, OTEL_SDK_DISABLED.

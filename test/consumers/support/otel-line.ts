@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const fixtures = fileURLToPath(new URL('../fixtures/otel/', import.meta.url));
 
-/** The README's NodeSDK snippet, verbatim, between a prelude (exporter, runtime) and an epilogue. */
+/** docs/wiring-the-bridge.md's NodeSDK snippet, verbatim, between a prelude (exporter, runtime) and an epilogue. */
 export function nodeSdkScript(): string {
-  const readme = readFileSync(`${root}/README.md`, 'utf8');
-  const section = readme.split('### OpenTelemetry NodeSDK users')[1];
+  const guide = readFileSync(`${root}/docs/wiring-the-bridge.md`, 'utf8');
+  const section = guide.split('## OpenTelemetry NodeSDK users')[1];
   const snippet = section === undefined ? undefined : /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  if (snippet === undefined) throw new Error('README has no NodeSDK snippet');
+  if (snippet === undefined) throw new Error('docs/wiring-the-bridge.md has no NodeSDK snippet');
   const prelude = readFileSync(`${fixtures}node-sdk-prelude.mjs`, 'utf8');
   const epilogue = readFileSync(`${fixtures}node-sdk-epilogue.mjs`, 'utf8');
   return `${prelude}\n${snippet}\n${epilogue}`;

@@ -37,7 +37,7 @@ function sdkNodeDependencies(version: string, env: NodeJS.ProcessEnv): Record<st
   return JSON.parse(json) as Record<string, string>;
 }
 
-/** The consumer tests of one line: install shape, the README's NodeSDK snippet, the pipeline. */
+/** The consumer tests of one line: install shape, the guide's NodeSDK snippet, the pipeline. */
 export function otelLineTests(line: OtelLine): void {
   let consumer: Consumer;
   let pinned: Record<string, string>;
@@ -105,7 +105,7 @@ export function otelLineTests(line: OtelLine): void {
     );
   });
 
-  it("exports exact values through the README's NodeSDK snippet", async () => {
+  it("exports exact values through docs/wiring-the-bridge.md's NodeSDK snippet", async () => {
     consumer.write('node-sdk.mjs', nodeSdkScript());
     const run = await consumer.run('node', ['node-sdk.mjs'], sdkEnv);
     expect(run.stderr).toBe('');

@@ -25,7 +25,7 @@ function setup(options: { failWrite?: (id: string) => boolean; clock?: () => num
 }
 
 describe('DocumentStorage', () => {
-  // Shown in the README ("Test your metrics"): keep the two in step.
+  // Shown in docs/testing.md: keep the two in step.
   test('counts each save attempt by outcome', async () => {
     const recorder = createTestRecorder(storageMetrics());
     const storage = new DocumentStorage(recorder);

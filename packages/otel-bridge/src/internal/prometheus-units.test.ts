@@ -15,7 +15,7 @@ const rulesOf = (kind: Kind): PrometheusNameRules =>
   adapterFor({ name: 'x', kind }).prometheusNaming;
 
 /**
- * The translation table the README shows: instrument name, UCUM unit, core kind → Prometheus name.
+ * The translation table docs/prometheus-grafana.md shows: instrument name, UCUM unit, core kind → Prometheus name.
  * Each row is one rule of OpenTelemetry's Prometheus compatibility specification.
  */
 const NAMING_TABLE: ReadonlyArray<
@@ -102,8 +102,8 @@ describe('Prometheus names (OpenTelemetry compatibility rules)', () => {
     expect(prometheusUnit('By{compressed}', rulesOf('gauge'))).toBe('bytes');
   });
 
-  it('is the table the README shows', () => {
-    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  it('is the table docs/prometheus-grafana.md shows', () => {
+    const readme = readFileSync(new URL('../../../../docs/prometheus-grafana.md', import.meta.url), 'utf8');
     for (const [name, u, kind, expected] of NAMING_TABLE) {
       const shown = u === '' ? '(none)' : `\`${u}\``;
       expect(readme).toContain(`| \`${name}\` | ${shown} | ${kind} | \`${expected}\` |`);
