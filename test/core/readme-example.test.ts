@@ -1,5 +1,6 @@
-// The three pieces the README shows (production class, wiring, unit test), kept runnable here so
-// the README cannot drift from the API without a red test.
+// The three pieces the docs show (production class, wiring, unit test: README.md and
+// docs/instrumenting.md, docs/testing.md), kept runnable here against the source, so the API they
+// use cannot drift without a red test. test/docs/ runs the README's own blocks too.
 import {
   counter,
   histogram,
@@ -10,7 +11,7 @@ import {
 import { createTestRecorder, histogramPoint, pointValue } from '@mvx-metrics/core/testing';
 import { describe, expect, it } from 'vitest';
 
-// --- production code (README "Instrument your service") ---
+// --- production code (README, docs/instrumenting.md) ---
 class DocumentSaveAttempt extends MetricEvent {
   constructor(
     readonly outcome: 'success' | 'failure',
@@ -40,7 +41,7 @@ class DocumentStorage {
   }
 }
 
-// --- wiring (README "Wire the bridge") ---
+// --- wiring (README, docs/wiring-the-bridge.md) ---
 const storageMetrics = () => [
   counter({
     name: 'document.save.attempts',
@@ -58,7 +59,7 @@ const storageMetrics = () => [
 ];
 
 describe('README example', () => {
-  it('counts a successful save (README "Test your metrics")', () => {
+  it('counts a successful save (README, docs/testing.md)', () => {
     const recorder = createTestRecorder(storageMetrics());
     new DocumentStorage(recorder).save('a', 'hello');
     expect(pointValue(recorder, 'document.save.attempts', { outcome: 'success' })).toBe(1);

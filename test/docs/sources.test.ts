@@ -14,7 +14,7 @@ const FIGURE_FILES = ['docs/performance.md', 'docs/reliability.md', 'README.md']
 const benchFiles = readdirSync(join(ROOT, 'bench')).filter((f) => f.endsWith('.bench.mjs'));
 
 /** The sources a piece of text cites: test files, bench files, bench commands. */
-export function citedSources(text: string): string[] {
+function citedSources(text: string): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(
     /(?:^|[\s`([])((?:test|packages|bench)\/[\w./-]+\.(?:test\.ts|mjs))/g,

@@ -103,7 +103,10 @@ describe('Prometheus names (OpenTelemetry compatibility rules)', () => {
   });
 
   it('is the table docs/prometheus-grafana.md shows', () => {
-    const readme = readFileSync(new URL('../../../../docs/prometheus-grafana.md', import.meta.url), 'utf8');
+    const readme = readFileSync(
+      new URL('../../../../docs/prometheus-grafana.md', import.meta.url),
+      'utf8',
+    );
     for (const [name, u, kind, expected] of NAMING_TABLE) {
       const shown = u === '' ? '(none)' : `\`${u}\``;
       expect(readme).toContain(`| \`${name}\` | ${shown} | ${kind} | \`${expected}\` |`);
