@@ -3,7 +3,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { anchors, links, markdownFiles, ROOT } from './markdown.js';
 
-const relativeLinks = markdownFiles()
+const relativeLinks = [...markdownFiles(), 'ARCHITECTURE.md']
   .flatMap(links)
   .filter((link) => !/^[a-z][a-z0-9+.-]*:/i.test(link.target));
 
