@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../../bridge/otlp-receiver.js';
 import { type Consumer, installConsumer } from './consumer.js';
@@ -78,6 +79,20 @@ export function otelLineTests(line: OtelLine): void {
   it('installs without a single peer-dependency warning', () => {
     const peerLines = consumer.installOutput.split('\n').filter((l) => /peer|ERESOLVE/i.test(l));
     expect(peerLines).toEqual([]);
+  });
+
+  it("the README's install lines for this line name the versions sdk-node pins", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .map((m) => m[1] as string)
+      .find((text) => text.includes(`@opentelemetry/api@${line.api} `));
+    expect(block, `an install block with @opentelemetry/api@${line.api}`).toBeDefined();
+    const specs = Object.fromEntries(
+      [...(block as string).matchAll(/(@[\w-]+\/[\w-]+)@(\d[\w.-]*)/g)].map((m) => [m[1], m[2]]),
+    );
+    const installed = PINNED_BY_SDK_NODE.filter((name) => !name.includes('otlp-http'));
+    for (const name of installed)
+      expect({ name, version: specs[name] }).toEqual({ name, version: pinned[name] });
   });
 
   it('passes `npm ls` (exit 0, nothing invalid or missing)', async () => {
