@@ -83,10 +83,11 @@ export function otelLineTests(line: OtelLine): void {
 
   it("the README's install lines for this line name the versions sdk-node pins", () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    // The README's install block holds one section per line, each under `# OpenTelemetry JS SDK …`.
     const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
-      .map((m) => m[1] as string)
+      .flatMap((m) => (m[1] as string).split(/^# OpenTelemetry JS SDK/m))
       .find((text) => text.includes(`@opentelemetry/api@${line.api} `));
-    expect(block, `an install block with @opentelemetry/api@${line.api}`).toBeDefined();
+    expect(block, `an install section with @opentelemetry/api@${line.api}`).toBeDefined();
     const specs = Object.fromEntries(
       [...(block as string).matchAll(/(@[\w-]+\/[\w-]+)@(\d[\w.-]*)/g)].map((m) => [m[1], m[2]]),
     );
