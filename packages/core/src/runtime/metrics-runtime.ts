@@ -1,13 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
+import { describeValue } from '../internal/attributes.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { optionalFunction } from '../internal/option-checks.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture } from '../recorder/types.js';
 import { resolveScheduler, type Scheduler } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
-import type { CreateRecorderOptions, MetricsRuntimeOptions, RecorderListener } from './types.js';
+import { isTerminal, RuntimeStateMachine } from './runtime-state.js';
+import type {
+  CreateRecorderOptions,
+  MetricsRuntimeOptions,
+  RecorderListener,
+  RuntimeState,
+  ShutdownOptions,
+  StateListener,
+} from './types.js';
 import {
   type BufferDefaults,
   checkCreateOptions,
@@ -15,7 +24,8 @@ import {
   isWiringError,
 } from './validate-options.js';
 
-type RuntimeState = 'created' | 'running' | 'shutting-down' | 'shut-down';
+/** How long `shutdown()` may drain unless told otherwise. */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /**
  * Owns the recorders of a service and the one scheduler that processes them all.
@@ -31,7 +41,7 @@ export class MetricsRuntime {
   readonly namespace: string;
   /** The scheduler shared by every recorder of this runtime. */
   readonly scheduler: Scheduler;
-  private state: RuntimeState = 'created';
+  private readonly lifecycle: RuntimeStateMachine;
   private readonly byName = new Map<string, MetricsRecorder>();
   /** The buffer options each recorder inherits unless createRecorder sets its own. */
   private readonly defaults: BufferDefaults;
@@ -60,6 +70,7 @@ export class MetricsRuntime {
         // contained: a throwing error handler must not break the runtime
       }
     };
+    this.lifecycle = new RuntimeStateMachine(this.namespace, this.onError);
     this.scheduler = resolveScheduler(
       checked.scheduler,
       this.clock,
@@ -70,14 +81,34 @@ export class MetricsRuntime {
 
   /** Starts processing for every recorder, present and future. Idempotent. */
   start(): void {
-    if (this.state !== 'created') return;
-    this.state = 'running';
+    if (this.state !== 'initializing') return;
     for (const recorder of this.byName.values()) recorder.start();
+    this.lifecycle.moveTo('running');
   }
 
-  /** True until `shutdown()` is called. */
+  /** True between `start()` and `shutdown()`. */
   get isRunning(): boolean {
     return this.state === 'running';
+  }
+
+  /**
+   * Where the runtime is in its lifecycle:
+   * `'initializing' → 'running' → 'draining' → 'drained'`, or `'failed'` when `shutdown()` could
+   * not drain in time. A health check reads it; {@link MetricsRuntime.onStateChange} watches it.
+   */
+  get state(): RuntimeState {
+    return this.lifecycle.state;
+  }
+
+  /**
+   * Calls `listener(state, previous)` on every transition from now on, in order. Returns the
+   * unsubscribe function. A listener that throws is reported (`listener-failed`); the others run.
+   *
+   * @example
+   * runtime.onStateChange((state, previous) => log.info(`metrics ${previous} → ${state}`));
+   */
+  onStateChange(listener: StateListener): () => void {
+    return this.lifecycle.subscribe(listener);
   }
 
   /**
@@ -85,7 +116,7 @@ export class MetricsRuntime {
    * taken or the runtime is shut down.
    */
   createRecorder(name: string, options: CreateRecorderOptions = {}): MetricsRecorder {
-    if (this.state === 'shutting-down' || this.state === 'shut-down') {
+    if (this.stopped) {
       throw new MetricsWiringError(
         'runtime-shut-down',
         `Cannot create recorder "${name}": the runtime "${this.namespace}" is shut down. Create recorders before shutdown(), or use a new MetricsRuntime.`,
@@ -149,7 +180,7 @@ export class MetricsRuntime {
   exposeRecorder(name: string): ExposedRecorder {
     const existing = this.exposed.get(name);
     if (existing !== undefined) return existing;
-    if (this.state === 'shutting-down' || this.state === 'shut-down') {
+    if (this.stopped) {
       throw new MetricsWiringError(
         'runtime-shut-down',
         `Cannot expose recorder "${name}" to workers: the runtime "${this.namespace}" is shut down.`,
@@ -210,18 +241,54 @@ export class MetricsRuntime {
     for (const recorder of this.byName.values()) recorder.processPending();
   }
 
-  /** Stops every recorder after draining it. Idempotent: later calls return the same promise. */
-  shutdown(): Promise<void> {
+  /**
+   * Stops every recorder after draining it: `'draining'`, then `'drained'`. A drain that does not
+   * finish within `timeoutMs` (a slow metric, a scheduler that never runs) discards what is left,
+   * counted as dropped and reported (`shutdown-timeout`), and ends `'failed'`. Never rejects.
+   * Idempotent: later calls return the same promise.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
     if (this.shuttingDown !== undefined) return this.shuttingDown;
-    const wasCreated = this.state === 'created';
-    this.state = 'shutting-down';
-    if (wasCreated) for (const recorder of this.byName.values()) recorder.start();
+    const timeoutMs = shutdownTimeout(this.namespace, options);
+    if (this.state === 'initializing')
+      for (const recorder of this.byName.values()) recorder.start();
+    this.lifecycle.moveTo('draining');
     // What workers already sent is taken in before the recorders drain and stop.
     for (const name of [...this.exposed.keys()]) this.closeExposure(name);
-    this.shuttingDown = Promise.all([...this.byName.values()].map((r) => r.stop())).then(() => {
-      this.state = 'shut-down';
+    const recorders = [...this.byName.values()];
+    const drained = Promise.all(recorders.map((r) => r.stop()));
+    this.shuttingDown = settleWithin(drained, timeoutMs).then((inTime) => {
+      if (inTime) {
+        this.lifecycle.moveTo('drained');
+        return;
+      }
+      this.discardLeftovers(recorders, timeoutMs);
+      this.lifecycle.moveTo('failed');
     });
     return this.shuttingDown;
+  }
+
+  private get stopped(): boolean {
+    return this.state === 'draining' || isTerminal(this.state);
+  }
+
+  // The drain ran out of time: what is still pending will never be processed. Counting it as
+  // dropped keeps every recorder's `registered = processed + dropped + pending`.
+  private discardLeftovers(recorders: readonly MetricsRecorder[], timeoutMs: number): void {
+    const lost: string[] = [];
+    let total = 0;
+    for (const recorder of recorders) {
+      const count = recorder.discardPending();
+      if (count === 0) continue;
+      total += count;
+      lost.push(`"${recorder.name}": ${count}`);
+    }
+    this.onError(
+      new MetricsError(
+        'shutdown-timeout',
+        `Runtime "${this.namespace}" could not drain within ${timeoutMs} ms: ${total} pending events were discarded (${lost.join(', ') || 'none left; a recorder never finished stopping'}) and are counted in stats().dropped. The runtime is 'failed'. Raise shutdown({ timeoutMs }) or make the slow metrics cheaper.`,
+      ),
+    );
   }
 
   private closeExposure(name: string): void {
@@ -252,4 +319,30 @@ export class MetricsRuntime {
       }
     }
   }
+}
+
+function shutdownTimeout(namespace: string, options: ShutdownOptions | undefined): number {
+  const value = options?.timeoutMs;
+  if (value === undefined) return DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `MetricsRuntime "${namespace}": shutdown({ timeoutMs }) must be a positive number of milliseconds (Infinity waits as long as the drain takes), got ${describeValue(value)}.`,
+    );
+  }
+  return value;
+}
+
+// Resolves true when `work` settles first, false once `ms` passed (timer unref'd: a shutdown in
+// progress never keeps the process alive on its own).
+function settleWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms === Number.POSITIVE_INFINITY) return work.then(() => true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref?.();
+    void work.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
