@@ -19,6 +19,12 @@ function pointers(service: RunningService): ViewInfo['pointers'] {
   return [
     ['Try', `curl -X PUT --data hello ${service.serviceUrl}/documents/hello`],
     ['Prometheus', service.metricsUrl ?? 'off'],
+    [
+      'Probes',
+      service.probes === undefined
+        ? 'off'
+        : `${service.probes.liveness} (liveness), ${service.probes.readiness} (readiness)`,
+    ],
     ['OTLP', service.otlp ?? 'off (set OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 to push)'],
     [
       'Grafana',
