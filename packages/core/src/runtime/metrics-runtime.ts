@@ -333,13 +333,15 @@ function shutdownTimeout(namespace: string, options: ShutdownOptions | undefined
   return value;
 }
 
-// Resolves true when `work` settles first, false once `ms` passed (timer unref'd: a shutdown in
-// progress never keeps the process alive on its own).
+// Resolves true when `work` settles first, false once `ms` passed. Unlike the library's other
+// timers this one is not unref'd: the caller awaits the shutdown, and with nothing else pending
+// (a scheduler that never runs) an unref'd deadline would let the process exit with the promise
+// unsettled, before 'failed', its report and the bridge's final export. It holds the process
+// for at most `ms`, and only until the drain ends.
 function settleWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   if (ms === Number.POSITIVE_INFINITY) return work.then(() => true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);
-    timer.unref?.();
     void work.then(() => {
       clearTimeout(timer);
       resolve(true);
