@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
-import { describeValue } from '../internal/attributes.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { optionalFunction } from '../internal/option-checks.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
@@ -9,6 +8,13 @@ import type { ContextCapture } from '../recorder/types.js';
 import { resolveScheduler, type Scheduler } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
 import { isTerminal, RuntimeStateMachine } from './runtime-state.js';
+import {
+  discardLeftovers,
+  drainWithin,
+  schedulerThrew,
+  shutdownTimeout,
+  watchScheduler,
+} from './shutdown-drain.js';
 import type {
   CreateRecorderOptions,
   MetricsRuntimeOptions,
@@ -23,9 +29,6 @@ import {
   checkRuntimeOptions,
   isWiringError,
 } from './validate-options.js';
-
-/** How long `shutdown()` may drain unless told otherwise. */
-const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /**
  * Owns the recorders of a service and the one scheduler that processes them all.
@@ -52,6 +55,10 @@ export class MetricsRuntime {
   private shuttingDown: Promise<void> | undefined;
   private readonly onError: ErrorHandler;
   private readonly exposed = new Map<string, ExposedRecorder>();
+  /** What recorders are given: the scheduler, watched for throws when it is the user's own. */
+  private readonly recorderScheduler: Scheduler;
+  /** Set while draining: gives the drain up at once, with the reason. */
+  private cutDrainShort: ((why: string) => void) | undefined;
 
   constructor(options: MetricsRuntimeOptions) {
     const checked = checkRuntimeOptions(options);
@@ -77,6 +84,12 @@ export class MetricsRuntime {
       this.onError,
       `MetricsRuntime "${this.namespace}"`,
     );
+    // A built-in scheduler never throws from schedule(); a user's own may, and while draining
+    // that leaves events nobody will process: the runtime fails at once instead of waiting.
+    this.recorderScheduler =
+      typeof checked.scheduler === 'object'
+        ? watchScheduler(this.scheduler, (error) => this.cutDrainShort?.(schedulerThrew(error)))
+        : this.scheduler;
   }
 
   /** Starts processing for every recorder, present and future. Idempotent. */
@@ -135,7 +148,7 @@ export class MetricsRuntime {
     );
     const recorder = new MetricsRecorder(name, {
       metrics,
-      scheduler: this.scheduler,
+      scheduler: this.recorderScheduler,
       onError: this.onError,
       clock: this.clock,
       ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
@@ -243,9 +256,10 @@ export class MetricsRuntime {
 
   /**
    * Stops every recorder after draining it: `'draining'`, then `'drained'`. A drain that does not
-   * finish within `timeoutMs` (a slow metric, a scheduler that never runs) discards what is left,
-   * counted as dropped and reported (`shutdown-timeout`), and ends `'failed'`. Never rejects.
-   * Idempotent: later calls return the same promise.
+   * finish within `timeoutMs` (a slow metric, a scheduler that never runs), or whose scheduler
+   * throws from `schedule()` meanwhile, discards what is left, counted as dropped and reported
+   * (`shutdown-timeout`), and ends `'failed'`. Never rejects. Idempotent: later calls return the
+   * same promise.
    */
   shutdown(options?: ShutdownOptions): Promise<void> {
     if (this.shuttingDown !== undefined) return this.shuttingDown;
@@ -256,13 +270,17 @@ export class MetricsRuntime {
     // What workers already sent is taken in before the recorders drain and stop.
     for (const name of [...this.exposed.keys()]) this.closeExposure(name);
     const recorders = [...this.byName.values()];
+    const cutShort = new Promise<string>((resolve) => {
+      this.cutDrainShort = resolve;
+    });
     const drained = Promise.all(recorders.map((r) => r.stop()));
-    this.shuttingDown = settleWithin(drained, timeoutMs).then((inTime) => {
-      if (inTime) {
+    this.shuttingDown = drainWithin(drained, timeoutMs, cutShort).then((givenUp) => {
+      this.cutDrainShort = undefined;
+      if (givenUp === undefined) {
         this.lifecycle.moveTo('drained');
         return;
       }
-      this.discardLeftovers(recorders, timeoutMs);
+      this.onError(discardLeftovers(this.namespace, recorders, givenUp));
       this.lifecycle.moveTo('failed');
     });
     return this.shuttingDown;
@@ -270,25 +288,6 @@ export class MetricsRuntime {
 
   private get stopped(): boolean {
     return this.state === 'draining' || isTerminal(this.state);
-  }
-
-  // The drain ran out of time: what is still pending will never be processed. Counting it as
-  // dropped keeps every recorder's `registered = processed + dropped + pending`.
-  private discardLeftovers(recorders: readonly MetricsRecorder[], timeoutMs: number): void {
-    const lost: string[] = [];
-    let total = 0;
-    for (const recorder of recorders) {
-      const count = recorder.discardPending();
-      if (count === 0) continue;
-      total += count;
-      lost.push(`"${recorder.name}": ${count}`);
-    }
-    this.onError(
-      new MetricsError(
-        'shutdown-timeout',
-        `Runtime "${this.namespace}" could not drain within ${timeoutMs} ms: ${total} pending events were discarded (${lost.join(', ') || 'none left; a recorder never finished stopping'}) and are counted in stats().dropped. The runtime is 'failed'. Raise shutdown({ timeoutMs }) or make the slow metrics cheaper.`,
-      ),
-    );
   }
 
   private closeExposure(name: string): void {
@@ -319,32 +318,4 @@ export class MetricsRuntime {
       }
     }
   }
-}
-
-function shutdownTimeout(namespace: string, options: ShutdownOptions | undefined): number {
-  const value = options?.timeoutMs;
-  if (value === undefined) return DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
-    throw new MetricsWiringError(
-      'invalid-option',
-      `MetricsRuntime "${namespace}": shutdown({ timeoutMs }) must be a positive number of milliseconds (Infinity waits as long as the drain takes), got ${describeValue(value)}.`,
-    );
-  }
-  return value;
-}
-
-// Resolves true when `work` settles first, false once `ms` passed. Unlike the library's other
-// timers this one is not unref'd: the caller awaits the shutdown, and with nothing else pending
-// (a scheduler that never runs) an unref'd deadline would let the process exit with the promise
-// unsettled, before 'failed', its report and the bridge's final export. It holds the process
-// for at most `ms`, and only until the drain ends.
-function settleWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  if (ms === Number.POSITIVE_INFINITY) return work.then(() => true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    void work.then(() => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }

@@ -240,6 +240,55 @@ describe('runtime that cannot drain in time', () => {
     expect(message).toContain(`${stats.dropped} pending events were discarded`);
   });
 
+  it('fails at once, without waiting for the deadline, when its scheduler throws while draining', async () => {
+    let broken = false;
+    const tasks: SchedulerTask[] = [];
+    const scheduler: Scheduler = {
+      schedule(task) {
+        if (broken) throw new Error('scheduler is gone');
+        tasks.push(task);
+      },
+      stats: () => ({ turns: 0, visits: 0 }),
+    };
+    const rt = runtime({ scheduler });
+    rt.start();
+    const recorder = rt.createRecorder('storage', { metrics: saves() });
+    recorder.registerEvent({ type: 'save' });
+    for (const task of tasks.splice(0)) task.drain(Number.POSITIVE_INFINITY);
+    broken = true; // from now on every schedule() throws: these 4 stay pending
+    for (let i = 0; i < 4; i++) recorder.registerEvent({ type: 'save' });
+    expect(rt.state).toBe('running');
+    await rt.shutdown({ timeoutMs: 600_000 }); // resolves long before: the test would time out
+    expect(rt.state).toBe('failed');
+    expect(recorder.stats()).toMatchObject({ processed: 1, dropped: 4, pending: 0 });
+    const report = rt.errors.find((e) => e.code === 'shutdown-timeout');
+    expect(report?.message).toMatch(
+      /could not drain: its scheduler threw from schedule\(\) \(.*scheduler is gone\): 4 pending events were discarded/,
+    );
+  });
+
+  it('keeps running when its own scheduler throws while running: the next registerEvent asks again', () => {
+    let broken = true;
+    const scheduler: Scheduler & { tasks: SchedulerTask[] } = {
+      tasks: [],
+      schedule(task) {
+        if (broken) throw new Error('not now');
+        this.tasks.push(task);
+      },
+      stats: () => ({ turns: 0, visits: 0 }),
+    };
+    const rt = runtime({ scheduler });
+    rt.start();
+    const recorder = rt.createRecorder('storage', { metrics: saves() });
+    recorder.registerEvent({ type: 'save' });
+    expect(rt.state).toBe('running');
+    broken = false;
+    recorder.registerEvent({ type: 'save' });
+    for (const task of scheduler.tasks) task.drain(Number.POSITIVE_INFINITY);
+    expect(pointValue(recorder, 'saves')).toBe(2);
+    expect(rt.state).toBe('running');
+  });
+
   it('drains a queue that keeps refilling itself: the refills after shutdown() are rejected, not queued', async () => {
     const rt = runtime();
     rt.start();
