@@ -98,6 +98,33 @@ describe('lifecycle transitions as telemetry', () => {
     }
   });
 
+  it('exports nothing (and warns nothing) for a runtime that drains after its pipeline shut down', async () => {
+    const warnings: string[] = [];
+    const log = (message: string) => warnings.push(message);
+    diag.setLogger(
+      { error: log, warn: log, info: () => {}, debug: () => {}, verbose: () => {} },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
+    try {
+      const pipeline = await createOtelPipeline({
+        serviceName: 'order-test',
+        prometheus: false,
+        otlp: false,
+        registerGlobals: false,
+      });
+      const runtime = new MetricsRuntime({ namespace: 'late', onError: () => {} });
+      const bridge = attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider });
+      runtime.start();
+      await pipeline.shutdown(); // the wrong order: the pipeline first
+      await runtime.shutdown();
+      await new Promise((resolve) => setImmediate(resolve));
+      bridge.detach();
+      expect(warnings).toEqual([]);
+    } finally {
+      diag.disable();
+    }
+  });
+
   it('adds no span event without spans: true, and stops following the runtime once detached', async () => {
     const exporter = new InMemorySpanExporter();
     const tracerProvider = new TracerProvider({

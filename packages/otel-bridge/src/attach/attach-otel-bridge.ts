@@ -126,7 +126,7 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
   const unwatch = watchRuntime(target, {
     namespace,
     health,
-    flush: health?.flush ?? flushOf(meterProvider),
+    flush: health === undefined ? flushOf(meterProvider) : () => health.flush(),
     spanEvents: spans,
     reporter,
   });

@@ -33,8 +33,13 @@ export class PipelineHealth implements HealthLink {
 
   constructor(
     private readonly exportFailuresUntilUnready: number,
-    readonly flush: () => Promise<void>,
+    private readonly flushProvider: () => Promise<void>,
   ) {}
+
+  /** Exports now; nothing once the pipeline is shut down (its provider would only warn). */
+  flush(): Promise<void> {
+    return this.shutDown ? Promise.resolve() : this.flushProvider();
+  }
 
   track(target: HealthTarget): () => void {
     this.targets.add(target);
