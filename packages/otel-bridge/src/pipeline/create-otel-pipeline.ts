@@ -82,7 +82,9 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
   for (const problem of env.problems) report(problem);
 
   const meterProvider = new MeterProvider({ resource, readers: built?.readers ?? [] });
-  flushProvider = () => meterProvider.forceFlush();
+  // Once the provider shuts down, a flush would only log a warning: its own final export runs.
+  let providerDown = false;
+  flushProvider = () => (providerDown ? Promise.resolve() : meterProvider.forceFlush());
   const tracerProvider = new TracerProvider({
     resource,
     sampler,
@@ -115,12 +117,13 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
         // Final export of both signals; a failure (collector down) is reported, never thrown.
         // The bridges' exports on a terminal state go first: their outcome is reported in time.
         const work = withTimeout(health.settled(), shutdownTimeoutMs)
-          .then(() =>
-            Promise.allSettled([
+          .then(() => {
+            providerDown = true;
+            return Promise.allSettled([
               meterProvider.shutdown({ timeoutMillis: shutdownTimeoutMs }),
               tracerProvider.shutdown(),
-            ]),
-          )
+            ]);
+          })
           .then((results) => {
             for (const result of results) if (result.status === 'rejected') report(result.reason);
           });

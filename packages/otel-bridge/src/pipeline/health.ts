@@ -36,9 +36,8 @@ export class PipelineHealth implements HealthLink {
     private readonly flushProvider: () => Promise<void>,
   ) {}
 
-  /** Exports now; nothing once the pipeline is shut down (its provider would only warn). */
   flush(): Promise<void> {
-    return this.shutDown ? Promise.resolve() : this.flushProvider();
+    return this.flushProvider();
   }
 
   track(target: HealthTarget): () => void {
