@@ -138,9 +138,7 @@ export async function startDocumentService(
       stopping ??= (async () => {
         await server.close(2000);
         await Promise.allSettled([...removals]);
-        // Every recorder drained (the mirror holds the final state), or after 5 s 'failed' with
-        // what was left counted as dropped: main.ts's 8 s limit still leaves the final export time.
-        await runtime.shutdown({ timeoutMs: 5_000 });
+        await runtime.shutdown(); // every recorder drained: the mirror holds the final state
         await pipeline.shutdown(); // final collection and export
         runtimeMetrics.disable();
         bridge.detach();
