@@ -74,10 +74,10 @@ function kindOf(metric: MetricData): Series['kind'] {
   }
 }
 
-/** Flattens exported data into series, sorted for comparison. `skip` drops instrument names by prefix. */
+/** Flattens exported data into series, sorted for comparison. `skip` drops instrument names by prefix (default: the self-telemetry). */
 export function exportedSeries(
   data: ResourceMetrics,
-  skip: string[] = ['mvx.recorder.'],
+  skip: string[] = ['mvx.recorder.', 'mvx.runtime.'],
 ): Series[] {
   const out: Series[] = [];
   for (const scope of data.scopeMetrics) {

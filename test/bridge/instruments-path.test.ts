@@ -105,6 +105,21 @@ describe('instruments path (any MeterProvider)', () => {
     ).toBe(64);
   });
 
+  it('exports the runtime state as mvx.runtime.state: 1 for the state it is in, 0 for the others', async () => {
+    const { runtime, reader, meterProvider } = setup();
+    cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);
+    const states = ['initializing', 'running', 'draining', 'drained', 'failed'];
+    const read = async () => {
+      const data = await reader.read();
+      return states.map((state) =>
+        selfValue(data, 'mvx.runtime.state', { 'mvx.namespace': 'docs', state }),
+      );
+    };
+    expect(await read()).toEqual([0, 1, 0, 0, 0]);
+    await runtime.shutdown();
+    expect(await read()).toEqual([0, 0, 0, 1, 0]);
+  });
+
   it('mirrors recorders created after attach, each with its recorder attribute', async () => {
     const { runtime, reader, meterProvider } = setup();
     cleanups.push(attachOtelBridge(runtime, { meterProvider }).detach);

@@ -25,11 +25,13 @@ export interface OtlpReceiver {
 }
 
 /**
- * Starts a receiver on 127.0.0.1 (free port). Protobuf bodies are decoded with OpenTelemetry's
- * published protobuf definitions (never the code under test). `hang: true` accepts requests and
- * never answers.
+ * Starts a receiver on 127.0.0.1 (free port, or `port`: a collector coming back where it was).
+ * Protobuf bodies are decoded with OpenTelemetry's published protobuf definitions (never the code
+ * under test). `hang: true` accepts requests and never answers.
  */
-export async function startOtlpReceiver(options: { hang?: boolean } = {}): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(
+  options: { hang?: boolean; port?: number } = {},
+): Promise<OtlpReceiver> {
   const bodies = new Map<string, unknown[]>();
   const requests: ReceivedRequest[] = [];
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -68,7 +70,7 @@ export async function startOtlpReceiver(options: { hang?: boolean } = {}): Promi
       response.end(contentType.includes('json') ? '{}' : '');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -43,6 +43,10 @@ describe("the README's live view frame", () => {
       pointers: pointerLines({
         serviceUrl: 'http://127.0.0.1:8080',
         metricsUrl: 'http://127.0.0.1:9464/metrics',
+        probes: {
+          liveness: 'http://127.0.0.1:9464/healthz',
+          readiness: 'http://127.0.0.1:9464/readyz',
+        },
         otlp: undefined,
       }),
     },

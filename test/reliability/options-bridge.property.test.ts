@@ -126,7 +126,12 @@ describe('options are checked at wiring time: workers, bridge, pipeline (arbitra
       },
       serviceInstanceId: { valid: fc.constantFrom('i-1'), invalid: fc.constantFrom('', 42, null) },
       prometheus: {
-        valid: fc.constantFrom(false, { host: '127.0.0.1', port: 0 }),
+        valid: fc.constantFrom(
+          false,
+          { host: '127.0.0.1', port: 0 },
+          { host: '127.0.0.1', port: 0, listen: true },
+          { listen: false },
+        ),
         invalid: fc.constantFrom(
           'x',
           42,
@@ -135,6 +140,8 @@ describe('options are checked at wiring time: workers, bridge, pipeline (arbitra
           { port: -1 },
           { port: '9464' },
           { host: 5, port: 0 },
+          { port: 0, listen: 'no' },
+          { port: 0, listen: null },
         ),
       },
       otlp: {
@@ -149,6 +156,22 @@ describe('options are checked at wiring time: workers, bridge, pipeline (arbitra
       shutdownTimeoutMs: {
         valid: fc.integer({ min: 100, max: 3000 }),
         invalid: fc.constantFrom(0, -1, 'x', Number.NaN, null),
+      },
+      health: {
+        valid: fc.oneof(
+          fc.constant({}),
+          fc.record({ exportFailuresUntilUnready: fc.integer({ min: 1, max: 1000 }) }),
+        ),
+        invalid: fc.oneof(
+          junkBut((v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
+          fc.record({
+            exportFailuresUntilUnready: fc.oneof(
+              fc.integer({ max: 0 }),
+              fc.double({ min: 0.01, max: 99.99, noInteger: true }),
+              junkBut((v) => Number.isInteger(v) && (v as number) >= 1),
+            ),
+          }),
+        ),
       },
     };
     await fc.assert(

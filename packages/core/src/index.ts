@@ -41,6 +41,9 @@ export type {
   CreateRecorderOptions,
   MetricsRuntimeOptions,
   RecorderListener,
+  RuntimeState,
+  ShutdownOptions,
+  StateListener,
 } from './runtime/index.js';
 export { MetricsRuntime } from './runtime/index.js';
 export type {

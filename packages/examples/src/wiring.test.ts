@@ -46,6 +46,30 @@ describe('startDocumentService', () => {
     expect(storage?.stats().processed).toBeGreaterThan(0);
   });
 
+  test('answers /healthz and /readyz beside /metrics: ready while running, not once shut down', async () => {
+    const lines: string[] = [];
+    const service = await startDocumentService(
+      parseConfig(['--port', '0', '--metrics-port', '0', '--no-ui', '--no-load'], {}),
+      { log: (line) => lines.push(line) },
+    );
+    running.push(service);
+    const probes = service.probes;
+    if (probes === undefined) throw new Error('the example serves its probes');
+    const ready = await fetch(probes.readiness);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
+      status: 'ok',
+      reasons: [],
+      runtimes: [{ namespace: 'docs', state: 'running' }],
+    });
+    expect((await fetch(probes.liveness)).status).toBe(200);
+    await service.shutdown();
+    expect(lines.filter((line) => line.includes('runtime'))).toEqual([
+      '[mvx-metrics] runtime running → draining',
+      '[mvx-metrics] runtime draining → drained',
+    ]);
+  });
+
   test('a taken service port ends in one ConfigError naming the port and the fix', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

@@ -23,6 +23,8 @@ export const RECORDERS: ViewSources = {
 export interface RunningService {
   readonly serviceUrl: string;
   readonly metricsUrl: string | undefined;
+  /** Liveness and readiness probes beside `/metrics` (e.g. `http://127.0.0.1:9464/healthz`). */
+  readonly probes: { readonly liveness: string; readonly readiness: string } | undefined;
   /** Where OTLP goes, e.g. `metrics http/protobuf, traces http/protobuf`; `undefined` when off. */
   readonly otlp: string | undefined;
   /** Every recorder alive now. */
@@ -63,6 +65,11 @@ export async function startDocumentService(
     tracerProvider: pipeline.tracerProvider,
     spans: true,
     onError,
+  });
+  // The lifecycle a deployment's probes see (initializing → running → draining → drained, or
+  // failed): how the shutdown went is worth a line; the start is not (the view lists problems).
+  runtime.onStateChange((state, previous) => {
+    if (state !== 'running') log(`[mvx-metrics] runtime ${previous} → ${state}`);
   });
   runtime.start();
   // Node's runtime metrics (event-loop delay, GC, heap) from OpenTelemetry's own instrumentation,
@@ -121,6 +128,7 @@ export async function startDocumentService(
   return {
     serviceUrl: `http://${hostForUrl(config.host)}:${server.port}`,
     metricsUrl: pipeline.prometheusUrl,
+    probes: probeUrls(pipeline.prometheusUrl),
     otlp: describeOtlp(pipeline),
     recorders: () => runtime.recorders(),
     get connectionsOpened() {
@@ -167,6 +175,13 @@ async function startPipeline(
     }
     throw error;
   }
+}
+
+// The pipeline's server answers /healthz and /readyz beside /metrics.
+function probeUrls(metricsUrl: string | undefined): RunningService['probes'] {
+  if (metricsUrl === undefined) return undefined;
+  const origin = new URL(metricsUrl).origin;
+  return { liveness: `${origin}/healthz`, readiness: `${origin}/readyz` };
 }
 
 function describeOtlp(pipeline: OtelPipeline): string | undefined {

@@ -27,6 +27,7 @@ export type MetricsErrorCode =
   | 'worker-events-lost'
   | 'unhandled-event-type'
   | 'dispatch-index-full'
+  | 'shutdown-timeout'
   // run time, reported by @mvx-metrics/otel-bridge (its `OtelBridgeError`), never thrown
   | 'export-failed'
   | 'hook-failed'

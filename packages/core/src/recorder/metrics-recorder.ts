@@ -236,6 +236,22 @@ export class MetricsRecorder implements RecorderView {
     return this.stopping;
   }
 
+  /**
+   * Drops every pending event unprocessed and returns how many: what a shutdown that ran out of
+   * time does with what is left. They are counted in `stats().dropped` (the invariant
+   * `registered = processed + dropped + pending` holds) and `flush()`/`stop()` waiting for them
+   * resolve. Call it after `stop()`; on a running recorder, events registered later still queue.
+   */
+  discardPending(): number {
+    const count = this.queue.size;
+    if (count === 0) return 0;
+    // Counted as evicted: the queue's own tally of queued events that left unprocessed.
+    while (this.queue.size > 0) this.queue.shift();
+    this.queue.evicted += count;
+    this.settleWaiters();
+    return count;
+  }
+
   private kick(): void {
     if (this.queue.size > 0 && !this.queued && this.phase !== CREATED) this.scheduleTask();
     this.settleWaiters();

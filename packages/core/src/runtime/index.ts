@@ -3,4 +3,7 @@ export type {
   CreateRecorderOptions,
   MetricsRuntimeOptions,
   RecorderListener,
+  RuntimeState,
+  ShutdownOptions,
+  StateListener,
 } from './types.js';

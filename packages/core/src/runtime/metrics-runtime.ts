@@ -7,15 +7,28 @@ import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture } from '../recorder/types.js';
 import { resolveScheduler, type Scheduler } from '../scheduler/scheduler.js';
 import { ExposedRecorder } from '../workers/exposed-recorder.js';
-import type { CreateRecorderOptions, MetricsRuntimeOptions, RecorderListener } from './types.js';
+import { isTerminal, RuntimeStateMachine } from './runtime-state.js';
+import {
+  discardLeftovers,
+  drainWithin,
+  schedulerThrew,
+  shutdownTimeout,
+  watchScheduler,
+} from './shutdown-drain.js';
+import type {
+  CreateRecorderOptions,
+  MetricsRuntimeOptions,
+  RecorderListener,
+  RuntimeState,
+  ShutdownOptions,
+  StateListener,
+} from './types.js';
 import {
   type BufferDefaults,
   checkCreateOptions,
   checkRuntimeOptions,
   isWiringError,
 } from './validate-options.js';
-
-type RuntimeState = 'created' | 'running' | 'shutting-down' | 'shut-down';
 
 /**
  * Owns the recorders of a service and the one scheduler that processes them all.
@@ -31,7 +44,7 @@ export class MetricsRuntime {
   readonly namespace: string;
   /** The scheduler shared by every recorder of this runtime. */
   readonly scheduler: Scheduler;
-  private state: RuntimeState = 'created';
+  private readonly lifecycle: RuntimeStateMachine;
   private readonly byName = new Map<string, MetricsRecorder>();
   /** The buffer options each recorder inherits unless createRecorder sets its own. */
   private readonly defaults: BufferDefaults;
@@ -42,6 +55,10 @@ export class MetricsRuntime {
   private shuttingDown: Promise<void> | undefined;
   private readonly onError: ErrorHandler;
   private readonly exposed = new Map<string, ExposedRecorder>();
+  /** What recorders are given: the scheduler, watched for throws when it is the user's own. */
+  private readonly recorderScheduler: Scheduler;
+  /** Set while draining: gives the drain up at once, with the reason. */
+  private cutDrainShort: ((why: string) => void) | undefined;
 
   constructor(options: MetricsRuntimeOptions) {
     const checked = checkRuntimeOptions(options);
@@ -60,24 +77,51 @@ export class MetricsRuntime {
         // contained: a throwing error handler must not break the runtime
       }
     };
+    this.lifecycle = new RuntimeStateMachine(this.namespace, this.onError);
     this.scheduler = resolveScheduler(
       checked.scheduler,
       this.clock,
       this.onError,
       `MetricsRuntime "${this.namespace}"`,
     );
+    // A built-in scheduler never throws from schedule(); a user's own may, and while draining
+    // that leaves events nobody will process: the runtime fails at once instead of waiting.
+    this.recorderScheduler =
+      typeof checked.scheduler === 'object'
+        ? watchScheduler(this.scheduler, (error) => this.cutDrainShort?.(schedulerThrew(error)))
+        : this.scheduler;
   }
 
   /** Starts processing for every recorder, present and future. Idempotent. */
   start(): void {
-    if (this.state !== 'created') return;
-    this.state = 'running';
+    if (this.state !== 'initializing') return;
     for (const recorder of this.byName.values()) recorder.start();
+    this.lifecycle.moveTo('running');
   }
 
-  /** True until `shutdown()` is called. */
+  /** True between `start()` and `shutdown()`. */
   get isRunning(): boolean {
     return this.state === 'running';
+  }
+
+  /**
+   * Where the runtime is in its lifecycle:
+   * `'initializing' → 'running' → 'draining' → 'drained'`, or `'failed'` when `shutdown()` could
+   * not drain in time. A health check reads it; {@link MetricsRuntime.onStateChange} watches it.
+   */
+  get state(): RuntimeState {
+    return this.lifecycle.state;
+  }
+
+  /**
+   * Calls `listener(state, previous)` on every transition from now on, in order. Returns the
+   * unsubscribe function. A listener that throws is reported (`listener-failed`); the others run.
+   *
+   * @example
+   * runtime.onStateChange((state, previous) => log.info(`metrics ${previous} → ${state}`));
+   */
+  onStateChange(listener: StateListener): () => void {
+    return this.lifecycle.subscribe(listener);
   }
 
   /**
@@ -85,7 +129,7 @@ export class MetricsRuntime {
    * taken or the runtime is shut down.
    */
   createRecorder(name: string, options: CreateRecorderOptions = {}): MetricsRecorder {
-    if (this.state === 'shutting-down' || this.state === 'shut-down') {
+    if (this.stopped) {
       throw new MetricsWiringError(
         'runtime-shut-down',
         `Cannot create recorder "${name}": the runtime "${this.namespace}" is shut down. Create recorders before shutdown(), or use a new MetricsRuntime.`,
@@ -104,7 +148,7 @@ export class MetricsRuntime {
     );
     const recorder = new MetricsRecorder(name, {
       metrics,
-      scheduler: this.scheduler,
+      scheduler: this.recorderScheduler,
       onError: this.onError,
       clock: this.clock,
       ...(maxPendingEvents === undefined ? {} : { maxPendingEvents }),
@@ -149,7 +193,7 @@ export class MetricsRuntime {
   exposeRecorder(name: string): ExposedRecorder {
     const existing = this.exposed.get(name);
     if (existing !== undefined) return existing;
-    if (this.state === 'shutting-down' || this.state === 'shut-down') {
+    if (this.stopped) {
       throw new MetricsWiringError(
         'runtime-shut-down',
         `Cannot expose recorder "${name}" to workers: the runtime "${this.namespace}" is shut down.`,
@@ -210,18 +254,40 @@ export class MetricsRuntime {
     for (const recorder of this.byName.values()) recorder.processPending();
   }
 
-  /** Stops every recorder after draining it. Idempotent: later calls return the same promise. */
-  shutdown(): Promise<void> {
+  /**
+   * Stops every recorder after draining it: `'draining'`, then `'drained'`. A drain that does not
+   * finish within `timeoutMs` (a slow metric, a scheduler that never runs), or whose scheduler
+   * throws from `schedule()` meanwhile, discards what is left, counted as dropped and reported
+   * (`shutdown-timeout`), and ends `'failed'`. Never rejects. Idempotent: later calls return the
+   * same promise.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
     if (this.shuttingDown !== undefined) return this.shuttingDown;
-    const wasCreated = this.state === 'created';
-    this.state = 'shutting-down';
-    if (wasCreated) for (const recorder of this.byName.values()) recorder.start();
+    const timeoutMs = shutdownTimeout(this.namespace, options);
+    if (this.state === 'initializing')
+      for (const recorder of this.byName.values()) recorder.start();
+    this.lifecycle.moveTo('draining');
     // What workers already sent is taken in before the recorders drain and stop.
     for (const name of [...this.exposed.keys()]) this.closeExposure(name);
-    this.shuttingDown = Promise.all([...this.byName.values()].map((r) => r.stop())).then(() => {
-      this.state = 'shut-down';
+    const recorders = [...this.byName.values()];
+    const cutShort = new Promise<string>((resolve) => {
+      this.cutDrainShort = resolve;
+    });
+    const drained = Promise.all(recorders.map((r) => r.stop()));
+    this.shuttingDown = drainWithin(drained, timeoutMs, cutShort).then((givenUp) => {
+      this.cutDrainShort = undefined;
+      if (givenUp === undefined) {
+        this.lifecycle.moveTo('drained');
+        return;
+      }
+      this.onError(discardLeftovers(this.namespace, recorders, givenUp));
+      this.lifecycle.moveTo('failed');
     });
     return this.shuttingDown;
+  }
+
+  private get stopped(): boolean {
+    return this.state === 'draining' || isTerminal(this.state);
   }
 
   private closeExposure(name: string): void {

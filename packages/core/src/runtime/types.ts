@@ -34,3 +34,23 @@ export interface CreateRecorderOptions {
 
 /** Called with a recorder when it joins or leaves the runtime. */
 export type RecorderListener = (recorder: MetricsRecorder) => void;
+
+/**
+ * A runtime's lifecycle: `'initializing'` after construction, `'running'` after `start()`,
+ * `'draining'` while `shutdown()` drains, then `'drained'`, or `'failed'` when the drain could not
+ * finish within its timeout (what was left is counted as dropped).
+ */
+export type RuntimeState = 'initializing' | 'running' | 'draining' | 'drained' | 'failed';
+
+/** Called on every lifecycle transition with the new state and the one before it. */
+export type StateListener = (state: RuntimeState, previous: RuntimeState) => void;
+
+/** Options of {@link MetricsRuntime.shutdown}. */
+export interface ShutdownOptions {
+  /**
+   * How long the drain may take (default 10 000 ms; `Infinity` waits as long as it takes). Events
+   * still pending then are discarded, counted in their recorder's `stats().dropped` and reported
+   * (`shutdown-timeout`); the runtime ends `'failed'` and the promise resolves.
+   */
+  timeoutMs?: number;
+}

@@ -7,6 +7,8 @@ export interface PointerTargets {
   metricsUrl: string | undefined;
   /** What OTLP pushes (e.g. `metrics http/protobuf, traces http/protobuf`), `undefined` when off. */
   otlp: string | undefined;
+  /** Liveness and readiness URLs, `undefined` when Prometheus is off. */
+  probes?: { readonly liveness: string; readonly readiness: string } | undefined;
 }
 
 /**
@@ -17,9 +19,17 @@ export function pointerLines(targets: PointerTargets): ViewInfo['pointers'] {
   return [
     ['Try', `curl -X PUT --data hello ${targets.serviceUrl}/documents/hello`],
     ['Prometheus', targets.metricsUrl ?? 'off'],
+    ['Probes', probesLine(targets.probes)],
     ['OTLP', targets.otlp ?? 'off (OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 pushes)'],
     ['Stack', 'docker compose -f packages/examples/deploy/compose.yaml up -d'],
     ['Grafana', 'http://localhost:3000 (the stack above)'],
     ['Jaeger', 'http://localhost:16686 (the stack above: a trace per request)'],
   ];
+}
+
+// Both probes share the metrics server: one URL and the other path keep the line under 80 columns.
+function probesLine(probes: PointerTargets['probes']): string {
+  if (probes === undefined) return 'off';
+  const readiness = new URL(probes.readiness).pathname;
+  return `${probes.liveness} (liveness), ${readiness} (readiness)`;
 }

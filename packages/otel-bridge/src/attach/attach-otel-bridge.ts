@@ -5,6 +5,7 @@ import { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
 import { InstrumentSink } from '../instruments/instrument-sink.js';
 import { SelfTelemetryInstruments } from '../instruments/self-telemetry-instruments.js';
 import { defaultEpochClock } from '../internal/clock.js';
+import { pipelineHealthOf } from '../internal/health-link.js';
 import { shown } from '../internal/option-checks.js';
 import { pipelineExemplarFilterOf, pipelineProducerOf } from '../internal/provider-registry.js';
 import { Reporter } from '../internal/report.js';
@@ -13,6 +14,7 @@ import { createContextCapture } from '../spans/context-capture.js';
 import { Attachment, type BridgeTarget, isRuntime } from './attachment.js';
 import { nameGuardFor } from './name-guard.js';
 import { checkBridgeOptions } from './options.js';
+import { watchRuntime } from './runtime-watch.js';
 import type { OtelBridge, OtelBridgeOptions } from './types.js';
 
 const ATTACHED = new WeakSet<BridgeTarget>();
@@ -120,6 +122,14 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
     throw error;
   }
   const disconnect = producer === undefined ? undefined : addProducerFeed(producer, attachment);
+  const health = producer === undefined ? undefined : pipelineHealthOf(producer);
+  const unwatch = watchRuntime(target, {
+    namespace,
+    health,
+    flush: health === undefined ? flushOf(meterProvider) : () => health.flush(),
+    spanEvents: spans,
+    reporter,
+  });
   const capture = opts.captureContext ?? (spans || sink !== undefined || sampler !== undefined);
   if (capture) {
     const scope = exemplarFilter === 'always_on' ? 'any' : 'sampled';
@@ -135,6 +145,7 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
       if (detached) return;
       detached = true;
       if (capture) attachment.installCapture(undefined);
+      unwatch();
       disconnect?.();
       sink?.close();
       selfInstruments?.close();
@@ -142,4 +153,12 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
       ATTACHED.delete(target);
     },
   };
+}
+
+// An SDK MeterProvider (the user's own, or NodeSDK's global one) exports through its readers on
+// forceFlush; the API's no-op provider has no such method.
+function flushOf(provider: unknown): (() => Promise<void>) | undefined {
+  const flush = (provider as { forceFlush?: unknown } | null)?.forceFlush;
+  if (typeof flush !== 'function') return undefined;
+  return () => Promise.resolve(flush.call(provider));
 }

@@ -4,8 +4,9 @@ import {
   type MetricsRecorder,
   type MetricsRuntime,
   MetricsWiringError,
+  type RuntimeState,
 } from '@mvx-metrics/core';
-import type { Tracer } from '@opentelemetry/api';
+import type { HrTime, Attributes as OtelAttributes, Tracer } from '@opentelemetry/api';
 import type { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
 import { RecorderExemplars } from '../exemplars/recorder-exemplars.js';
 import type { InstrumentSink } from '../instruments/instrument-sink.js';
@@ -22,6 +23,9 @@ import {
   RECORDER_CAPACITY,
   RECORDER_EVENTS,
   RECORDER_PENDING,
+  RUNTIME_STATE,
+  RUNTIME_STATES,
+  runtimeStateAttributes,
   SELF_TELEMETRY_SCOPE,
   type SelfAttributes,
   selfAttributes,
@@ -68,6 +72,8 @@ export class Attachment implements ProducerFeed, ReadingSource {
   private capture: BridgeContextCapture | undefined;
   private readonly unsubscribers: Array<() => void> = [];
   private turnReadings: readonly RecorderReading[] | undefined;
+  private readonly startTime: HrTime;
+  private readonly stateAttributes: readonly OtelAttributes[];
 
   constructor(
     private readonly target: BridgeTarget,
@@ -77,6 +83,16 @@ export class Attachment implements ProducerFeed, ReadingSource {
     this.recorderAttribute = settings.recorderAttribute;
     this.spans =
       settings.tracer === undefined ? undefined : new EventSpans(settings.tracer, settings.clock);
+    this.startTime = hrNow(settings.clock);
+    this.stateAttributes = runtimeStateAttributes(settings.namespace);
+  }
+
+  /** The runtime's lifecycle state (a bare recorder has none of its own). */
+  runtimeState():
+    | { readonly state: RuntimeState; readonly attributes: readonly OtelAttributes[] }
+    | undefined {
+    if (!isRuntime(this.target)) return undefined;
+    return { state: this.target.state, attributes: this.stateAttributes };
   }
 
   /** Mirrors every present recorder and, for a runtime, every future one. */
@@ -155,6 +171,12 @@ export class Attachment implements ProducerFeed, ReadingSource {
         self.recorder,
         stats.capacity,
       );
+    }
+    const runtime = this.settings.selfTelemetry ? this.runtimeState() : undefined;
+    if (runtime === undefined) return;
+    for (let i = 0; i < RUNTIME_STATES.length; i++) {
+      const value = RUNTIME_STATES[i] === runtime.state ? 1 : 0;
+      builder.addSelf(selfScope, RUNTIME_STATE, this.startTime, runtime.attributes[i] ?? {}, value);
     }
   }
 

@@ -1,4 +1,5 @@
-import type { RecorderStats } from '@mvx-metrics/core';
+import type { RecorderStats, RuntimeState } from '@mvx-metrics/core';
+import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { RecorderMirror } from '../mirror/recorder-mirror.js';
 import type { SelfAttributes } from '../telemetry/self-telemetry.js';
 
@@ -19,4 +20,8 @@ export interface ReadingSource {
    * callbacks of one collection run in one synchronous pass and share one reading.
    */
   freshReadings(): readonly RecorderReading[];
+  /** The runtime's state and the `mvx.runtime.state` attribute sets; `undefined` for a bare recorder. */
+  runtimeState():
+    | { readonly state: RuntimeState; readonly attributes: readonly OtelAttributes[] }
+    | undefined;
 }

@@ -19,7 +19,7 @@ export interface OtelBridgeOptions {
   spans?: boolean;
   /** Attribute naming the recorder on every point (default `'recorder'`); `false` leaves it out. */
   recorderAttribute?: string | false;
-  /** Export `mvx.recorder.events`, `mvx.recorder.pending`, `mvx.recorder.capacity` (default `true`). */
+  /** Export `mvx.recorder.events`, `mvx.recorder.pending`, `mvx.recorder.capacity` and `mvx.runtime.state` (default `true`). */
   selfTelemetry?: boolean;
   /**
    * Install the context capturer. Default: when it is used, i.e. with `spans: true`, with

@@ -11,6 +11,8 @@ import {
   RECORDER_CAPACITY,
   RECORDER_EVENTS,
   RECORDER_PENDING,
+  RUNTIME_STATE,
+  RUNTIME_STATES,
   SELF_TELEMETRY_SCOPE,
   type SelfInstrument,
 } from '../telemetry/self-telemetry.js';
@@ -32,6 +34,7 @@ export class SelfTelemetryInstruments {
       this.meter.createObservableCounter(RECORDER_EVENTS.name, options(RECORDER_EVENTS)),
       this.meter.createObservableUpDownCounter(RECORDER_PENDING.name, options(RECORDER_PENDING)),
       this.meter.createObservableUpDownCounter(RECORDER_CAPACITY.name, options(RECORDER_CAPACITY)),
+      this.meter.createObservableUpDownCounter(RUNTIME_STATE.name, options(RUNTIME_STATE)),
     ];
     this.meter.addBatchObservableCallback(this.callback, this.observables);
   }
@@ -45,7 +48,12 @@ export class SelfTelemetryInstruments {
 
   private observe(result: BatchObservableResult): void {
     if (this.closed) return;
-    const [events, pending, capacity] = this.observables as [Observable, Observable, Observable];
+    const [events, pending, capacity, runtimeState] = this.observables as [
+      Observable,
+      Observable,
+      Observable,
+      Observable,
+    ];
     for (const { stats, self } of this.source.freshReadings()) {
       const values = outcomeValues(stats);
       for (let i = 0; i < values.length; i++) {
@@ -53,6 +61,12 @@ export class SelfTelemetryInstruments {
       }
       result.observe(pending, stats.pending, self.recorder);
       result.observe(capacity, stats.capacity, self.recorder);
+    }
+    const runtime = this.source.runtimeState();
+    if (runtime === undefined) return;
+    for (let i = 0; i < RUNTIME_STATES.length; i++) {
+      const value = RUNTIME_STATES[i] === runtime.state ? 1 : 0;
+      result.observe(runtimeState, value, runtime.attributes[i] as OtelAttributes);
     }
   }
 }

@@ -43,6 +43,7 @@ export function checkPipelineOptions(raw: unknown): void {
     const prom = optionsObject(owner, prometheus);
     optional(owner, prom, 'host', IS.nonEmptyString);
     optional(owner, prom, 'endpoint', IS.string);
+    optional(owner, prom, 'listen', IS.boolean);
     const naming = readOption(owner, prom, 'naming');
     if (naming !== undefined && naming !== 'opentelemetry' && naming !== 'unsuffixed') {
       optionError(
@@ -56,6 +57,17 @@ export function checkPipelineOptions(raw: unknown): void {
       !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65_535)
     ) {
       optionError(OWNER, `prometheus.port must be an integer 0..65535, got ${shown(port)}.`);
+    }
+  }
+  const health = readOption(OWNER, options, 'health');
+  if (health !== undefined) {
+    const h = optionsObject(`${OWNER}: health`, health);
+    const n = readOption(`${OWNER}: health`, h, 'exportFailuresUntilUnready');
+    if (n !== undefined && !(Number.isInteger(n) && (n as number) >= 1)) {
+      optionError(
+        OWNER,
+        `health.exportFailuresUntilUnready must be a whole number of at least 1, got ${shown(n)}.`,
+      );
     }
   }
   const otlp = readOption(OWNER, options, 'otlp');

@@ -13,10 +13,13 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { linkPipelineHealth } from '../internal/health-link.js';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
 import { PipelineEnvironment } from './environment.js';
+import { observeExportOutcomes } from './export-outcomes.js';
+import { DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY, PipelineHealth } from './health.js';
 import {
   registerGlobals,
   routeExportErrors,
@@ -29,6 +32,7 @@ import { createOtlpMetricExporter, createOtlpSpanExporter } from './otlp-exporte
 import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
 import { propagatorFromEnv } from './propagator.js';
+import { createRequestHandler, type PipelineRequestHandler } from './request-handler.js';
 import { buildResource } from './resource.js';
 import { samplerFromEnv } from './sampler.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from './settings.js';
@@ -64,11 +68,23 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();
+  // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
+  // the bridges' final export on a terminal state (the provider exists once the readers do).
+  let flushProvider = (): Promise<void> => Promise.resolve();
+  const health = new PipelineHealth(
+    options.health?.exportFailuresUntilUnready ?? DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY,
+    () => flushProvider(),
+  );
+  linkPipelineHealth(producer, health);
 
-  const built = settings === undefined ? undefined : await buildExport(settings, producer, env);
+  const built =
+    settings === undefined ? undefined : await buildExport(settings, producer, env, health);
   for (const problem of env.problems) report(problem);
 
   const meterProvider = new MeterProvider({ resource, readers: built?.readers ?? [] });
+  // Once the provider shuts down, a flush would only log a warning: its own final export runs.
+  let providerDown = false;
+  flushProvider = () => (providerDown ? Promise.resolve() : meterProvider.forceFlush());
   const tracerProvider = new TracerProvider({
     resource,
     sampler,
@@ -93,16 +109,24 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
     otlpEnabled: settings?.otlpMetrics !== undefined || settings?.otlpTraces !== undefined,
     exporters: built?.exporters ?? { metrics: [], traces: [], protocols: {} },
     disabled,
+    requestHandler: built?.handler ?? createRequestHandler(undefined, '', health),
     shutdown() {
       stopping ??= (async () => {
+        health.markShutDown();
         undoGlobals();
         // Final export of both signals; a failure (collector down) is reported, never thrown.
-        const work = Promise.allSettled([
-          meterProvider.shutdown({ timeoutMillis: shutdownTimeoutMs }),
-          tracerProvider.shutdown(),
-        ]).then((results) => {
-          for (const result of results) if (result.status === 'rejected') report(result.reason);
-        });
+        // The bridges' exports on a terminal state go first: their outcome is reported in time.
+        const work = withTimeout(health.settled(), shutdownTimeoutMs)
+          .then(() => {
+            providerDown = true;
+            return Promise.allSettled([
+              meterProvider.shutdown({ timeoutMillis: shutdownTimeoutMs }),
+              tracerProvider.shutdown(),
+            ]);
+          })
+          .then((results) => {
+            for (const result of results) if (result.status === 'rejected') report(result.reason);
+          });
         await withTimeout(work, shutdownTimeoutMs);
         await built?.server?.close();
         undoErrorHandler();
@@ -119,6 +143,7 @@ interface BuiltExport {
   readonly spanProcessors: SpanProcessor[];
   readonly exporters: PipelineExporters;
   readonly server?: PrometheusServer;
+  readonly handler: PipelineRequestHandler;
 }
 
 // Starts the Prometheus server first (a taken port rejects before anything else runs) and
@@ -127,10 +152,12 @@ async function buildExport(
   settings: PipelineSettings,
   producer: MvxMetricProducer,
   env: PipelineEnvironment,
+  health: PipelineHealth,
 ): Promise<BuiltExport> {
   const readers: IMetricReader[] = [];
   const metrics: PipelineExporters['metrics'][number][] = [];
   let server: PrometheusServer | undefined;
+  let handler = createRequestHandler(undefined, '', health);
   if (settings.prometheus !== undefined) {
     const { PrometheusExporter, PrometheusSerializer } = await optionalImport(
       () => import('@opentelemetry/exporter-prometheus'),
@@ -142,19 +169,26 @@ async function buildExport(
       preventServerStart: true,
       metricProducers: [prometheusLabels(producer, settings.prometheus.naming)],
     });
-    const { host, port, endpoint, naming } = settings.prometheus;
+    const { host, port, endpoint, naming, listen } = settings.prometheus;
     // The exporter's serializer with the exporter's defaults: the text format it would serve.
     const serializer = new PrometheusSerializer();
-    server = await listenPrometheus({ exporter, serializer, naming }, host, port, endpoint);
+    handler = createRequestHandler({ exporter, serializer, naming }, endpoint, health);
+    if (listen) server = await listenPrometheus(handler, host, port, endpoint);
     readers.push(exporter);
     metrics.push('prometheus');
   }
   try {
     const periodic = (
       exporter: ConstructorParameters<typeof PeriodicExportingMetricReader>[0]['exporter'],
+      name: string,
     ) =>
       new PeriodicExportingMetricReader({
-        exporter,
+        // Readiness counts each push exporter's consecutive failures.
+        exporter: observeExportOutcomes(
+          exporter,
+          settings.readerTimeoutMs,
+          health.exportStreak(name),
+        ),
         exportIntervalMillis: settings.intervalMs,
         exportTimeoutMillis: settings.readerTimeoutMs,
         metricProducers: [producer],
@@ -165,12 +199,13 @@ async function buildExport(
       readers.push(
         periodic(
           await createOtlpMetricExporter(settings.otlpMetrics, settings.otlp, exporterTimeout),
+          'otlp',
         ),
       );
       metrics.push('otlp');
     }
     if (settings.consoleMetrics) {
-      readers.push(periodic(new ConsoleMetricExporter()));
+      readers.push(periodic(new ConsoleMetricExporter(), 'console'));
       metrics.push('console');
     }
     const spanProcessors: SpanProcessor[] = [];
@@ -190,8 +225,8 @@ async function buildExport(
     };
     const exporters = { metrics, traces, protocols };
     return server === undefined
-      ? { readers, spanProcessors, exporters }
-      : { readers, spanProcessors, exporters, server };
+      ? { readers, spanProcessors, exporters, handler }
+      : { readers, spanProcessors, exporters, server, handler };
   } catch (error) {
     await server?.close();
     throw error;

@@ -3,6 +3,8 @@
  * exporters. Its own entry point, so attaching the bridge loads no exporter and no trace SDK.
  */
 export { createOtelPipeline } from './create-otel-pipeline.js';
+export type { HealthReport } from './health.js';
+export type { PipelineRequestHandler } from './request-handler.js';
 export type {
   ExemplarFilter,
   OtelPipeline,
@@ -10,5 +12,6 @@ export type {
   OtlpOptions,
   OtlpProtocol,
   PipelineExporters,
+  PipelineHealthOptions,
   PrometheusOptions,
 } from './types.js';

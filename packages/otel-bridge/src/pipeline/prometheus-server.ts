@@ -1,19 +1,7 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MetricsWiringError } from '@mvx-metrics/core';
-import { diag } from '@opentelemetry/api';
-import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { completeLastLine } from './complete-lines.js';
-import { prefersOpenMetrics } from './negotiate.js';
-import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.js';
-import { type PrometheusNaming, renameForPrometheus } from './prometheus-naming.js';
-
-/** What `/metrics` serves from: the exporter (a reader: it collects), its text serializer, the naming. */
-export interface MetricsSource {
-  readonly exporter: PrometheusExporter;
-  readonly serializer: PrometheusSerializer;
-  readonly naming: PrometheusNaming;
-}
+import type { PipelineRequestHandler } from './request-handler.js';
 
 /** A listening `/metrics` server and how to stop it. */
 export interface PrometheusServer {
@@ -23,28 +11,17 @@ export interface PrometheusServer {
 }
 
 /**
- * Serves `exporter` on our own `http.Server` (the exporter's server is never started), so that a
- * port in use rejects with a clear message, port 0 picks a free port, and the server is `unref`'d.
- * A scraper that asks for OpenMetrics (`Accept: application/openmetrics-text`) gets OpenMetrics 1.0
- * with exemplars; every other one gets the exporter's own Prometheus text format (its serializer,
- * as its request handler uses it), both under the Prometheus names of `renameForPrometheus`.
+ * Serves `handler` (the pipeline's `/metrics`, `/healthz`, `/readyz`) on our own `http.Server`
+ * (the exporter's server is never started), so that a port in use rejects with a clear message,
+ * port 0 picks a free port, and the server is `unref`'d.
  */
 export function listenPrometheus(
-  source: MetricsSource,
+  handler: PipelineRequestHandler,
   host: string | undefined,
   port: number,
   endpoint: string,
 ): Promise<PrometheusServer> {
-  const names = new Map<string, { name: string; unit: string }>();
-  const server: Server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (path === endpoint && (request.method === 'GET' || request.method === 'HEAD')) {
-      serve(source, names, prefersOpenMetrics(request.headers.accept), response);
-      return;
-    }
-    response.statusCode = 404;
-    response.end();
-  });
+  const server: Server = createServer((request, response) => handler(request, response));
   server.unref();
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -68,34 +45,6 @@ export function listenPrometheus(
       });
     });
   });
-}
-
-function serve(
-  source: MetricsSource,
-  names: Map<string, { name: string; unit: string }>,
-  openMetrics: boolean,
-  response: ServerResponse,
-): void {
-  source.exporter.collect().then(
-    ({ resourceMetrics, errors }) => {
-      if (errors.length > 0) diag.error('PrometheusExporter: metrics collection errors', ...errors);
-      const renamed = renameForPrometheus(resourceMetrics, source.naming, names);
-      response.statusCode = 200;
-      if (openMetrics) {
-        response.setHeader('content-type', OPENMETRICS_CONTENT_TYPE);
-        response.end(serializeOpenMetrics(renamed));
-        return;
-      }
-      response.setHeader('content-type', 'text/plain');
-      completeLastLine(response);
-      response.end(source.serializer.serialize(renamed));
-    },
-    (error: unknown) => {
-      response.statusCode = openMetrics ? 500 : 200; // the exporter answers 200 with the message
-      response.setHeader('content-type', 'text/plain');
-      response.end(`# failed to export metrics: ${String(error)}\n`);
-    },
-  );
 }
 
 function listenError(

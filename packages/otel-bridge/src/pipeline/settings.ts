@@ -170,6 +170,8 @@ interface PrometheusSettings {
   readonly port: number;
   readonly endpoint: string;
   readonly naming: NonNullable<PrometheusOptions['naming']>;
+  /** Whether the pipeline runs a server of its own (else only `requestHandler` serves). */
+  readonly listen: boolean;
 }
 
 function prometheusSettings(
@@ -186,7 +188,10 @@ function prometheusSettings(
   const host = option.host ?? env.string('OTEL_EXPORTER_PROMETHEUS_HOST');
   const endpoint = `/${(option.endpoint ?? '/metrics').replace(/^\/+/, '')}`;
   const naming = option.naming ?? 'opentelemetry';
-  return host === undefined ? { port, endpoint, naming } : { host, port, endpoint, naming };
+  const listen = option.listen ?? true;
+  return host === undefined
+    ? { port, endpoint, naming, listen }
+    : { host, port, endpoint, naming, listen };
 }
 
 function envPort(env: PipelineEnvironment): number {

@@ -3,6 +3,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Sampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import type { PipelineRequestHandler } from './request-handler.js';
 
 /** Where the Prometheus `/metrics` endpoint listens. */
 export interface PrometheusOptions {
@@ -18,6 +19,20 @@ export interface PrometheusOptions {
    * `'unsuffixed'` keeps the names of earlier versions (no unit suffix; `_total` on counters).
    */
   naming?: 'opentelemetry' | 'unsuffixed';
+  /**
+   * `false`: run no server of the pipeline's own; `/metrics` (and the probes) are served only
+   * where you mount {@link OtelPipeline.requestHandler}. Default `true`.
+   */
+  listen?: boolean;
+}
+
+/** The probes `/healthz` and `/readyz` (on the pipeline's server and its `requestHandler`). */
+export interface PipelineHealthOptions {
+  /**
+   * `/readyz` answers 503 once a metric exporter (OTLP, console) has failed this many export
+   * attempts in a row, and 200 again after its next success. Default 3.
+   */
+  exportFailuresUntilUnready?: number;
 }
 
 /** OTLP wire protocols, as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */
@@ -85,6 +100,8 @@ export interface OtelPipelineOptions {
   onError?: (error: Error) => void;
   /** Upper bound of `shutdown()`, final export included (default 3 000 ms). */
   shutdownTimeoutMs?: number;
+  /** How `/readyz` judges metric export. */
+  health?: PipelineHealthOptions;
 }
 
 /** What each signal is exported with, e.g. `{ metrics: ['prometheus', 'otlp'], traces: ['otlp'] }`. */
@@ -117,8 +134,20 @@ export interface OtelPipeline {
   readonly exporters: PipelineExporters;
   /** `true` when `OTEL_SDK_DISABLED` (or `disabled`) turned everything off. */
   readonly disabled: boolean;
-  /** E.g. `http://localhost:9464/metrics`; absent without Prometheus. */
+  /** E.g. `http://localhost:9464/metrics`; absent without a server of the pipeline's own. */
   readonly prometheusUrl?: string;
+  /**
+   * A node:http `(request, response)` handler serving what the pipeline's server serves:
+   * `GET /metrics` (the `prometheus.endpoint`; absent with `prometheus: false`), `GET /healthz`
+   * (liveness: 200 unless a bridged runtime is `'failed'`) and `GET /readyz` (readiness: 200 once
+   * every bridged runtime is `'running'` and metric export has not failed its last N attempts),
+   * 503 with a JSON body naming the reasons; 404 elsewhere, or `next()` when a framework passes one.
+   *
+   * @example
+   * const pipeline = await createOtelPipeline({ prometheus: { listen: false } });
+   * http.createServer(pipeline.requestHandler).listen(8080);
+   */
+  readonly requestHandler: PipelineRequestHandler;
   /** Final collection and export, then everything stops; resolves within `shutdownTimeoutMs`. Idempotent. */
   shutdown(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { RecorderStats } from '@mvx-metrics/core';
+import type { RecorderStats, RuntimeState } from '@mvx-metrics/core';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 
 /** Instrumentation scope (meter name) of the self-telemetry: one scope for every runtime, so the families never repeat. */
@@ -42,6 +42,37 @@ export const RECORDER_CAPACITY: SelfInstrument = {
   description: 'Bound of the pending-event buffer',
   monotonic: false,
 };
+
+/** The lifecycle states `mvx.runtime.state` reports, one point each. */
+export const RUNTIME_STATES: readonly RuntimeState[] = [
+  'initializing',
+  'running',
+  'draining',
+  'drained',
+  'failed',
+];
+
+/** Attribute naming the lifecycle state on `mvx.runtime.state` points. */
+export const STATE_ATTRIBUTE = 'state';
+
+/**
+ * `mvx.runtime.state`: 1 for the state a runtime is in, 0 for the others (an up-down counter, a
+ * gauge `mvx_runtime_state{state="running"} 1` in Prometheus; runtimes sharing a namespace add up).
+ */
+export const RUNTIME_STATE: SelfInstrument = {
+  name: 'mvx.runtime.state',
+  unit: '{runtime}',
+  description:
+    'Runtimes in each lifecycle state (initializing, running, draining, drained, failed): 1 for the state it is in',
+  monotonic: false,
+};
+
+/** The attribute sets of `mvx.runtime.state` for one namespace, in {@link RUNTIME_STATES} order. */
+export function runtimeStateAttributes(namespace: string): readonly OtelAttributes[] {
+  return RUNTIME_STATES.map((state) =>
+    Object.freeze({ [NAMESPACE_ATTRIBUTE]: namespace, [STATE_ATTRIBUTE]: state }),
+  );
+}
 
 /** The attribute sets of one recorder's self-telemetry, built once per recorder. */
 export interface SelfAttributes {
