@@ -29,6 +29,7 @@ export type MetricsErrorCode =
   | 'dispatch-index-full'
   // run time, reported by @mvx-metrics/otel-bridge (its `OtelBridgeError`), never thrown
   | 'export-failed'
+  | 'export-partial'
   | 'hook-failed'
   | 'snapshot-failed'
   | 'invalid-point'

@@ -4,6 +4,8 @@ import {
   type IMetricReader,
   MeterProvider,
   PeriodicExportingMetricReader,
+  type PushMetricExporter,
+  TimeoutError,
 } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
@@ -13,10 +15,18 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
 import { PipelineEnvironment } from './environment.js';
+import {
+  ExportCounters,
+  type ExportOutcomeSink,
+  isReportedExportFailure,
+  ReportedMetricExporter,
+} from './export-outcomes.js';
+import { ExporterAgents } from './exporter-agents.js';
 import {
   registerGlobals,
   routeExportErrors,
@@ -65,7 +75,9 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();
 
-  const built = settings === undefined ? undefined : await buildExport(settings, producer, env);
+  const sink: ExportOutcomeSink = { report, counters: new ExportCounters() };
+  const built =
+    settings === undefined ? undefined : await buildExport(settings, producer, env, sink);
   for (const problem of env.problems) report(problem);
 
   const meterProvider = new MeterProvider({ resource, readers: built?.readers ?? [] });
@@ -74,9 +86,14 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
     sampler,
     spanProcessors: built?.spanProcessors ?? [],
   });
+  if (built !== undefined && built.pushExporters.length > 0) sink.counters.bind(meterProvider);
   // A disabled pipeline keeps core untouched: no exemplars, so no capturer either.
   registerPipelineProducer(meterProvider, producer, settings?.exemplarFilter ?? 'always_off');
-  const undoErrorHandler = routeExportErrors(report);
+  // A metric export failure reaches the global handler once more, restated by the periodic
+  // reader, after its exporter reported it here (export-outcomes.ts).
+  const undoErrorHandler = routeExportErrors((exception) => {
+    if (!isReportedExportFailure(exception)) report(exception);
+  });
   const undoGlobals =
     options.registerGlobals === false || disabled
       ? () => {}
@@ -96,14 +113,48 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
     shutdown() {
       stopping ??= (async () => {
         undoGlobals();
-        // Final export of both signals; a failure (collector down) is reported, never thrown.
-        const work = Promise.allSettled([
-          meterProvider.shutdown({ timeoutMillis: shutdownTimeoutMs }),
-          tracerProvider.shutdown(),
-        ]).then((results) => {
-          for (const result of results) if (result.status === 'rejected') report(result.reason);
-        });
-        await withTimeout(work, shutdownTimeoutMs);
+        const pushExporters = built?.pushExporters ?? [];
+        for (const exporter of pushExporters) exporter.beginShutdown();
+        // Final export of both signals; a failure (collector down) is reported, never thrown,
+        // and before shutdown resolves: whatever is still open when the budget runs out is
+        // reported as such, its sockets destroyed, and nothing later is reported.
+        let sdkRanOut = false;
+        let tracesDone = false;
+        const metricsWork = meterProvider.shutdown({ timeoutMillis: shutdownTimeoutMs }).then(
+          () => {},
+          (reason: unknown) => {
+            // The SDK's own budget running out: the exporters tell what it cut short.
+            if (reason instanceof TimeoutError && pushExporters.length > 0) sdkRanOut = true;
+            else if (!settled) report(reason);
+          },
+        );
+        const tracesWork = tracerProvider.shutdown().then(
+          () => {
+            tracesDone = true;
+          },
+          (reason: unknown) => {
+            tracesDone = true;
+            if (!settled) report(reason);
+          },
+        );
+        let settled = false;
+        const finished = await withTimeout(
+          Promise.all([metricsWork, tracesWork]),
+          shutdownTimeoutMs,
+        );
+        settled = true;
+        for (const exporter of pushExporters) {
+          exporter.close(shutdownTimeoutMs, sdkRanOut || !finished);
+        }
+        if (!tracesDone && built !== undefined && built.exporters.traces.length > 0) {
+          report(
+            new OtelBridgeError(
+              'export-failed',
+              `The final span export did not finish within shutdown's budget (shutdownTimeoutMs, ${shutdownTimeoutMs} ms); its spans were not exported`,
+            ),
+          );
+        }
+        built?.agents.close();
         await built?.server?.close();
         undoErrorHandler();
       })();
@@ -119,6 +170,9 @@ interface BuiltExport {
   readonly spanProcessors: SpanProcessor[];
   readonly exporters: PipelineExporters;
   readonly server?: PrometheusServer;
+  /** Every push exporter, wrapped so that each export's outcome is reported (export-outcomes.ts). */
+  readonly pushExporters: readonly ReportedMetricExporter[];
+  readonly agents: ExporterAgents;
 }
 
 // Starts the Prometheus server first (a taken port rejects before anything else runs) and
@@ -127,8 +181,11 @@ async function buildExport(
   settings: PipelineSettings,
   producer: MvxMetricProducer,
   env: PipelineEnvironment,
+  sink: ExportOutcomeSink,
 ): Promise<BuiltExport> {
   const readers: IMetricReader[] = [];
+  const pushExporters: ReportedMetricExporter[] = [];
+  const agents = new ExporterAgents();
   const metrics: PipelineExporters['metrics'][number][] = [];
   let server: PrometheusServer | undefined;
   if (settings.prometheus !== undefined) {
@@ -150,33 +207,47 @@ async function buildExport(
     metrics.push('prometheus');
   }
   try {
-    const periodic = (
-      exporter: ConstructorParameters<typeof PeriodicExportingMetricReader>[0]['exporter'],
-    ) =>
-      new PeriodicExportingMetricReader({
+    const periodic = (inner: PushMetricExporter, name: string, label: string) => {
+      const exporter = new ReportedMetricExporter(
+        inner,
+        name,
+        label,
+        settings.readerTimeoutMs,
+        sink,
+      );
+      pushExporters.push(exporter);
+      return new PeriodicExportingMetricReader({
         exporter,
         exportIntervalMillis: settings.intervalMs,
         exportTimeoutMillis: settings.readerTimeoutMs,
         metricProducers: [producer],
       });
+    };
     const timeoutMs = settings.otlp.timeoutMs;
     if (settings.otlpMetrics !== undefined) {
-      const exporterTimeout = timeoutMs === undefined ? undefined : settings.readerTimeoutMs;
-      readers.push(
-        periodic(
-          await createOtlpMetricExporter(settings.otlpMetrics, settings.otlp, exporterTimeout),
-        ),
+      const { protocol } = settings.otlpMetrics;
+      const exporter = await createOtlpMetricExporter(
+        settings.otlpMetrics,
+        settings.otlp,
+        settings.exporterTimeoutMs,
+        agents,
       );
+      readers.push(periodic(exporter, `OTLP ${protocol}`, 'otlp'));
       metrics.push('otlp');
     }
     if (settings.consoleMetrics) {
-      readers.push(periodic(new ConsoleMetricExporter()));
+      readers.push(periodic(new ConsoleMetricExporter(), 'Console', 'console'));
       metrics.push('console');
     }
     const spanProcessors: SpanProcessor[] = [];
     const traces: PipelineExporters['traces'][number][] = [];
     if (settings.otlpTraces !== undefined) {
-      const exporter = await createOtlpSpanExporter(settings.otlpTraces, settings.otlp, timeoutMs);
+      const exporter = await createOtlpSpanExporter(
+        settings.otlpTraces,
+        settings.otlp,
+        timeoutMs,
+        agents,
+      );
       spanProcessors.push(new BatchSpanProcessor({ exporter, ...batchOptions(env, timeoutMs) }));
       traces.push('otlp');
     }
@@ -189,9 +260,8 @@ async function buildExport(
       ...(settings.otlpTraces === undefined ? {} : { traces: settings.otlpTraces.protocol }),
     };
     const exporters = { metrics, traces, protocols };
-    return server === undefined
-      ? { readers, spanProcessors, exporters }
-      : { readers, spanProcessors, exporters, server };
+    const built = { readers, spanProcessors, exporters, pushExporters, agents };
+    return server === undefined ? built : { ...built, server };
   } catch (error) {
     await server?.close();
     throw error;
