@@ -157,7 +157,7 @@ describe('OTLP configured by the environment', () => {
     await until(() => failures.length > 0);
     expect(failures[0]).toMatchObject({ code: 'export-failed' });
     expect(failures[0]?.message).toMatch(
-      /^OTLP http\/protobuf metric export got no answer within the export timeout \(100 ms\); \d+ data points of \d+ metrics not exported$/,
+      /^OTLP http\/protobuf metric export got no answer within the export timeout \(100 ms\); data points not exported: \d+ \(metrics: \d+\)$/,
     );
   });
 

@@ -198,7 +198,7 @@ export class ReportedMetricExporter implements PushMetricExporter {
       this.sink.report(
         new OtelBridgeError(
           'export-failed',
-          `${this.name} metric export: the final export did not start within shutdown's budget (shutdownTimeoutMs, ${budgetMs} ms); the last interval's data points were not exported`,
+          `${this.name} final metric export did not start within shutdown's budget (shutdownTimeoutMs, ${budgetMs} ms); the data points since the last export were not exported`,
         ),
       );
     }
@@ -210,14 +210,16 @@ export class ReportedMetricExporter implements PushMetricExporter {
   ): void {
     if (!this.open.delete(attempt)) return; // ended already (timed out, then answered late)
     clearTimeout(attempt.timer);
-    const what = `${attempt.points} data point${attempt.points === 1 ? '' : 's'} of ${attempt.metrics} metric${attempt.metrics === 1 ? '' : 's'}`;
+    // Numbers only where a word would not change with them: the default onError tells one
+    // problem once, whatever its numbers.
+    const what = `${attempt.points} (metrics: ${attempt.metrics})`;
     const which = attempt.final ? 'final metric export' : 'metric export';
     if ('failed' in outcome) {
       this.sink.counters.add(this.label, 'failed', attempt.points);
       this.sink.report(
         new OtelBridgeError(
           'export-failed',
-          `${this.name} ${which} ${outcome.failed}; ${what} not exported`,
+          `${this.name} ${which} ${outcome.failed}; data points not exported: ${what}`,
           outcome.cause === undefined ? undefined : { cause: outcome.cause },
         ),
       );
@@ -276,9 +278,9 @@ function partialMessage(
   const says = shown === '' ? 'without a message' : `saying ${JSON.stringify(shown)}`;
   const claimed = String(partial.rejectedDataPoints ?? 0);
   if (rejected === 0 && (claimed === '0' || claimed === '')) {
-    return `${name} ${which}: the collector accepted all ${what} with a warning, ${says}`;
+    return `${name} ${which}: the collector accepted every data point with a warning, ${says}; data points: ${what}`;
   }
-  return `${name} ${which}: the collector rejected ${rejected} of ${what} (partial success), ${says}`;
+  return `${name} ${which}: the collector rejected part of the export (partial success), ${says}; data points rejected: ${rejected} of ${what}`;
 }
 
 /**
