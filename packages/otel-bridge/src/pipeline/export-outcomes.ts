@@ -193,7 +193,9 @@ export class ReportedMetricExporter implements PushMetricExporter {
     if (this.closed) return;
     this.closed = true;
     const why = `was still open when shutdown's budget (shutdownTimeoutMs, ${budgetMs} ms) ran out`;
+    const cutShort = this.open.size > 0;
     for (const attempt of [...this.open]) this.settle(attempt, { failed: why });
+    if (cutShort) closeTransport(this.inner);
     if (ranOut && this.stopping && !this.finalStarted) {
       this.sink.report(
         new OtelBridgeError(
@@ -240,6 +242,22 @@ export class ReportedMetricExporter implements PushMetricExporter {
       attempt.callback({ code: ExportResultCode.SUCCESS });
     }
     if (this.open.size === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+}
+
+/**
+ * The exporter's own shutdown closes its transport (the gRPC client) only once its requests have
+ * ended, which for a collector that never answers is the exporter's timeout; the process would
+ * live until then. When shutdown's budget ran out with a request open, the transport is closed
+ * now (the HTTP agents are closed by the pipeline: exporter-agents.ts).
+ */
+export function closeTransport(exporter: object): void {
+  const delegate = (exporter as { _delegate?: { _transport?: { shutdown?: () => void } } })
+    ._delegate;
+  try {
+    delegate?._transport?.shutdown?.();
+  } catch {
+    // best effort: a transport that cannot close ends at the exporter's timeout
   }
 }
 
