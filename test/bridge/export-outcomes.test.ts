@@ -158,6 +158,7 @@ const anyAnswer = fc.oneof(fc.constant({ kind: 'ok' } as const), failureAnswer);
 
 describe('every failed or timed-out metric export reaches onError as export-failed', () => {
   it('whatever the reader timeout, the exporter timeout (<, =, > it), the interval and the answers', async () => {
+    const tally = { runs: 0, attempts: 0, failed: 0, reported: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -225,6 +226,10 @@ describe('every failed or timed-out metric export reaches onError as export-fail
           );
           expect(told, `collector answered ${seenAnswers.join(', ')}`).toHaveLength(failed.length);
           for (const line of told) expect(line).toMatch(/^export-failed: /);
+          tally.runs++;
+          tally.attempts += collector.seen.length;
+          tally.failed += failed.length;
+          tally.reported += told.length;
           failures.forEach((failure, i) => {
             const seenPoints = (failed[i] as Seen).points;
             const points = seenPoints < 0 ? '\\d+' : String(seenPoints);
@@ -237,6 +242,9 @@ describe('every failed or timed-out metric export reaches onError as export-fail
         },
       ),
       { numRuns: 8 },
+    );
+    console.log(
+      `[reliability] scripted collector: ${tally.runs} runs, ${tally.attempts} export attempts, ${tally.failed} failed or timed out, ${tally.reported} reported`,
     );
   }, 180_000);
 
@@ -259,6 +267,9 @@ describe('every failed or timed-out metric export reaches onError as export-fail
     await pipeline.shutdown();
     expect(collector.seen.length).toBeGreaterThanOrEqual(4);
     expect(failures).toHaveLength(collector.seen.length);
+    console.log(
+      `[reliability] black-holed collector, timeouts 150 ms: ${collector.seen.length} export attempts, ${failures.length} export-failed reports`,
+    );
     for (const failure of failures) {
       expect(failure).toMatchObject({ name: 'OtelBridgeError', code: 'export-failed' });
       expect(failure.message).toMatch(
@@ -346,6 +357,7 @@ describe('a partial success reaches onError as export-partial and is counted', (
   });
 
   it('over http/protobuf, http/json and grpc, whatever the count and the collector message', async () => {
+    const tally = { partials: 0, reported: 0, rejected: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('http/protobuf', 'http/json', 'grpc'),
@@ -412,9 +424,15 @@ describe('a partial success reaches onError as export-partial and is counted', (
           expect(counts.rejected ?? 0).toBe(rejected);
           expect(counts.exported ?? 0).toBe(exported);
           expect(counts.failed).toBeUndefined();
+          tally.partials += partials.length;
+          tally.reported += reports.length;
+          tally.rejected += counts.rejected ?? 0;
         },
       ),
       { numRuns: 12 },
+    );
+    console.log(
+      `[reliability] partial successes: ${tally.partials} answers, ${tally.reported} export-partial reports, ${tally.rejected} rejected data points counted in mvx.export.data_points`,
     );
   }, 120_000);
 });
