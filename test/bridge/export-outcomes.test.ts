@@ -123,6 +123,12 @@ async function scriptedCollector(answer: (index: number) => Answer) {
   return collector;
 }
 
+interface Job {
+  readonly type: 'job';
+  readonly queue: string;
+  readonly seconds: number;
+}
+
 /** A runtime with a counter and a histogram on `pipeline`; `traffic()` registers a few events. */
 function workload(pipeline: OtelPipeline) {
   const runtime = new MetricsRuntime({ namespace: 'out', scheduler: 'sync' });
@@ -130,8 +136,8 @@ function workload(pipeline: OtelPipeline) {
   const bridge = attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider });
   const recorder = runtime.createRecorder('jobs', {
     metrics: () => [
-      counter({ name: 'jobs', on: 'job', attributes: (e) => ({ queue: e.queue }) }),
-      histogram({ name: 'job.seconds', unit: 's', on: 'job', value: (e) => e.seconds }),
+      counter<Job>({ name: 'jobs', on: 'job', attributes: (e) => ({ queue: e.queue }) }),
+      histogram<Job>({ name: 'job.seconds', unit: 's', on: 'job', value: (e) => e.seconds }),
     ],
   });
   let n = 0;
