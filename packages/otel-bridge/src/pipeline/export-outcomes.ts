@@ -105,6 +105,7 @@ export class ReportedMetricExporter implements PushMetricExporter {
   private stopping = false;
   private finalStarted = false;
   private closed = false;
+  private innerShutDown = false;
   readonly selectAggregationTemporality?: (type: InstrumentType) => AggregationTemporality;
   readonly selectAggregation?: (type: InstrumentType) => AggregationOption;
 
@@ -176,7 +177,9 @@ export class ReportedMetricExporter implements PushMetricExporter {
 
   async shutdown(): Promise<void> {
     await this.forceFlush();
-    if (!this.closed) await this.inner.shutdown();
+    if (this.closed || this.innerShutDown) return;
+    this.innerShutDown = true;
+    await this.inner.shutdown();
   }
 
   /** The pipeline's shutdown has begun: the next export is the final one. */
@@ -193,9 +196,9 @@ export class ReportedMetricExporter implements PushMetricExporter {
     if (this.closed) return;
     this.closed = true;
     const why = `was still open when shutdown's budget (shutdownTimeoutMs, ${budgetMs} ms) ran out`;
-    const cutShort = this.open.size > 0;
     for (const attempt of [...this.open]) this.settle(attempt, { failed: why });
-    if (cutShort) closeTransport(this.inner);
+    // The reader never got to shut the exporter down (or is waiting for it): close its transport.
+    if (!this.innerShutDown) closeTransport(this.inner);
     if (ranOut && this.stopping && !this.finalStarted) {
       this.sink.report(
         new OtelBridgeError(
