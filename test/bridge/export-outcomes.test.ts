@@ -435,7 +435,18 @@ describe('a partial success reaches onError as export-partial and is counted', (
           tally.rejected += counts.rejected ?? 0;
         },
       ),
-      { numRuns: 12 },
+      {
+        numRuns: 12,
+        // each protocol at least once, whatever the seed
+        examples: [
+          ['grpc', [{ kind: 'partial', rejected: 3, message: 'bad\nname', asString: false }]],
+          ['http/json', [{ kind: 'partial', rejected: 2, message: '', asString: true }]],
+          [
+            'http/protobuf',
+            [{ kind: 'partial', rejected: 0, message: 'slow down', asString: false }],
+          ],
+        ],
+      },
     );
     console.log(
       `[reliability] partial successes: ${tally.partials} answers, ${tally.reported} export-partial reports, ${tally.rejected} rejected data points counted in mvx.export.data_points`,
