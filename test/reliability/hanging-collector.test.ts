@@ -2,6 +2,7 @@
 // the process within shutdown's budget. After pipeline.shutdown() resolves nothing of ours keeps
 // the event loop alive (the exporters' sockets are destroyed, timers cleared or unref'd), and the
 // final export's outcome was reported before it resolved — nothing is reported later.
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,35 @@ async function blackHole() {
   };
 }
 
+/**
+ * An HTTP collector that answers every request 503 with `Retry-After: 4`: the exporter waits
+ * 4 s (well within its timeout) before trying again, on a timer of its own.
+ */
+async function retryLater() {
+  let accepted = 0;
+  const server = createHttpServer((request, response) => {
+    accepted++;
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(503, { 'retry-after': '4' });
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get accepted() {
+      return accepted;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 // Far beyond anything the test waits for: an exporter left to its own timeout fails the test.
 const EXPORTER_TIMEOUT_MS = 60_000;
 // After shutdown() resolved, the loop must be empty by then (the watchdog exits 3 otherwise).
@@ -50,16 +80,28 @@ describe('SIGTERM with a collector that never answers', () => {
   });
 
   it('exits within the shutdown budget, the final export reported before shutdown() resolved', async () => {
+    const common = {
+      budgetMs: fc.integer({ min: 200, max: 1_500 }),
+      mode: fc.constantFrom('idle', 'in-flight'),
+      traces: fc.boolean(),
+    };
     await fc.assert(
       fc.asyncProperty(
-        fc.record({
-          budgetMs: fc.integer({ min: 200, max: 1_500 }),
-          protocol: fc.constantFrom('http/protobuf', 'http/json', 'grpc'),
-          mode: fc.constantFrom('idle', 'in-flight'),
-          traces: fc.boolean(),
-        }),
-        async (options) => {
-          const hole = await blackHole();
+        fc.oneof(
+          fc.record({
+            ...common,
+            collector: fc.constant('black-hole'),
+            protocol: fc.constantFrom('http/protobuf', 'http/json', 'grpc'),
+          }),
+          // a 503 whose Retry-After the exporter waits for: a retry pending at the signal
+          fc.record({
+            ...common,
+            collector: fc.constant('retry-later'),
+            protocol: fc.constantFrom('http/protobuf', 'http/json'),
+          }),
+        ),
+        async ({ collector, ...options }) => {
+          const hole = collector === 'black-hole' ? await blackHole() : await retryLater();
           cleanups.push(hole.close);
           let signalAt = 0;
           const run = await runNode(
@@ -80,7 +122,7 @@ describe('SIGTERM with a collector that never answers', () => {
             },
           );
           const exitMs = performance.now() - signalAt;
-          const context = `${JSON.stringify(options)}\n${run.stdout}\n${run.stderr}`;
+          const context = `${collector} ${JSON.stringify(options)}\n${run.stdout}\n${run.stderr}`;
           expect(run.timedOut, context).toBe(false);
           expect(run.stdout, context).not.toMatch(/^still alive/m);
           expect(run.stdout, context).not.toMatch(/^late /m);
@@ -116,17 +158,59 @@ describe('SIGTERM with a collector that never answers', () => {
           expect(shutdownMs, context).toBeLessThan(options.budgetMs + 2_000);
           expect(exitMs, context).toBeLessThan(options.budgetMs + WATCHDOG_MS);
           console.log(
-            `[reliability] hanging collector ${JSON.stringify(options)}: shutdown() ${shutdownMs} ms, exit ${Math.round(exitMs)} ms after SIGTERM, ${reports.length} reports`,
+            `[reliability] ${collector} collector ${JSON.stringify(options)}: shutdown() ${shutdownMs} ms, exit ${Math.round(exitMs)} ms after SIGTERM, ${reports.length} reports`,
           );
         },
       ),
       {
-        numRuns: 6,
+        numRuns: 8,
         // each protocol and both moments at least once, whatever the seed
         examples: [
-          [{ budgetMs: 300, protocol: 'http/protobuf', mode: 'idle', traces: true }],
-          [{ budgetMs: 700, protocol: 'grpc', mode: 'in-flight', traces: true }],
-          [{ budgetMs: 500, protocol: 'http/json', mode: 'in-flight', traces: false }],
+          [
+            {
+              collector: 'black-hole',
+              budgetMs: 300,
+              protocol: 'http/protobuf',
+              mode: 'idle',
+              traces: true,
+            },
+          ],
+          [
+            {
+              collector: 'black-hole',
+              budgetMs: 700,
+              protocol: 'grpc',
+              mode: 'in-flight',
+              traces: true,
+            },
+          ],
+          [
+            {
+              collector: 'black-hole',
+              budgetMs: 500,
+              protocol: 'http/json',
+              mode: 'in-flight',
+              traces: false,
+            },
+          ],
+          [
+            {
+              collector: 'retry-later',
+              budgetMs: 400,
+              protocol: 'http/protobuf',
+              mode: 'idle',
+              traces: true,
+            },
+          ],
+          [
+            {
+              collector: 'retry-later',
+              budgetMs: 600,
+              protocol: 'http/json',
+              mode: 'in-flight',
+              traces: false,
+            },
+          ],
         ],
       },
     );

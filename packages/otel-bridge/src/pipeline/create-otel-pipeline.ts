@@ -21,13 +21,13 @@ import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
 import { PipelineEnvironment } from './environment.js';
 import {
-  closeTransport,
   ExportCounters,
   type ExportOutcomeSink,
   isReportedExportFailure,
   ReportedMetricExporter,
 } from './export-outcomes.js';
 import { ExporterAgents } from './exporter-agents.js';
+import { TransportControl } from './exporter-internals.js';
 import {
   registerGlobals,
   routeExportErrors,
@@ -148,7 +148,7 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
           exporter.close(shutdownTimeoutMs, sdkRanOut || !finished);
         }
         if (!tracesDone && built !== undefined && built.exporters.traces.length > 0) {
-          for (const exporter of built.spanExporters) closeTransport(exporter);
+          for (const transport of built.spanTransports) transport.close();
           report(
             new OtelBridgeError(
               'export-failed',
@@ -175,8 +175,8 @@ interface BuiltExport {
   /** Every push exporter, wrapped so that each export's outcome is reported (export-outcomes.ts). */
   readonly pushExporters: readonly ReportedMetricExporter[];
   readonly agents: ExporterAgents;
-  /** The OTLP span exporters, whose transports shutdown closes when its budget ran out. */
-  readonly spanExporters: readonly object[];
+  /** The OTLP span exporters' transports, which shutdown closes when its budget ran out. */
+  readonly spanTransports: readonly TransportControl[];
 }
 
 // Starts the Prometheus server first (a taken port rejects before anything else runs) and
@@ -244,7 +244,7 @@ async function buildExport(
       metrics.push('console');
     }
     const spanProcessors: SpanProcessor[] = [];
-    const spanExporters: object[] = [];
+    const spanTransports: TransportControl[] = [];
     const traces: PipelineExporters['traces'][number][] = [];
     if (settings.otlpTraces !== undefined) {
       const exporter = await createOtlpSpanExporter(
@@ -253,7 +253,7 @@ async function buildExport(
         timeoutMs,
         agents,
       );
-      spanExporters.push(exporter);
+      spanTransports.push(new TransportControl(exporter));
       spanProcessors.push(new BatchSpanProcessor({ exporter, ...batchOptions(env, timeoutMs) }));
       traces.push('otlp');
     }
@@ -266,7 +266,7 @@ async function buildExport(
       ...(settings.otlpTraces === undefined ? {} : { traces: settings.otlpTraces.protocol }),
     };
     const exporters = { metrics, traces, protocols };
-    const built = { readers, spanProcessors, exporters, pushExporters, agents, spanExporters };
+    const built = { readers, spanProcessors, exporters, pushExporters, agents, spanTransports };
     return server === undefined ? built : { ...built, server };
   } catch (error) {
     await server?.close();

@@ -10,6 +10,11 @@ import type {
 } from '@opentelemetry/sdk-metrics';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { SELF_TELEMETRY_SCOPE } from '../telemetry/self-telemetry.js';
+import {
+  type PartialSuccess,
+  TransportControl,
+  watchPartialSuccess,
+} from './exporter-internals.js';
 
 // Every metric export's outcome, told by the pipeline itself. OpenTelemetry's periodic reader
 // sends a timed-out export to `diag` only, and the OTLP exporters log a collector's partial
@@ -58,12 +63,6 @@ export function isReportedExportFailure(exception: unknown): boolean {
   }
 }
 
-/** A collector's `partialSuccess`, as the OTLP exporters decode it from protobuf or JSON. */
-interface PartialSuccess {
-  readonly rejectedDataPoints?: unknown;
-  readonly errorMessage?: unknown;
-}
-
 interface Attempt {
   readonly points: number;
   readonly metrics: number;
@@ -106,6 +105,7 @@ export class ReportedMetricExporter implements PushMetricExporter {
   private finalStarted = false;
   private closed = false;
   private innerShutDown = false;
+  private readonly transport: TransportControl;
   readonly selectAggregationTemporality?: (type: InstrumentType) => AggregationTemporality;
   readonly selectAggregation?: (type: InstrumentType) => AggregationOption;
 
@@ -130,6 +130,7 @@ export class ReportedMetricExporter implements PushMetricExporter {
     watchPartialSuccess(inner, (partial) => {
       this.partial = partial;
     });
+    this.transport = new TransportControl(inner);
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
@@ -177,9 +178,9 @@ export class ReportedMetricExporter implements PushMetricExporter {
 
   async shutdown(): Promise<void> {
     await this.forceFlush();
-    if (this.closed || this.innerShutDown) return;
+    if (this.closed) return;
+    await this.inner.shutdown(); // waits for the exporter's open requests and retries
     this.innerShutDown = true;
-    await this.inner.shutdown();
   }
 
   /** The pipeline's shutdown has begun: the next export is the final one. */
@@ -197,8 +198,9 @@ export class ReportedMetricExporter implements PushMetricExporter {
     this.closed = true;
     const why = `was still open when shutdown's budget (shutdownTimeoutMs, ${budgetMs} ms) ran out`;
     for (const attempt of [...this.open]) this.settle(attempt, { failed: why });
-    // The reader never got to shut the exporter down (or is waiting for it): close its transport.
-    if (!this.innerShutDown) closeTransport(this.inner);
+    // The reader's shutdown of the exporter did not end in time (or never began): close its
+    // transport, ending its open requests and the retries it waits for.
+    if (!this.innerShutDown) this.transport.close();
     if (ranOut && this.stopping && !this.finalStarted) {
       this.sink.report(
         new OtelBridgeError(
@@ -248,22 +250,6 @@ export class ReportedMetricExporter implements PushMetricExporter {
   }
 }
 
-/**
- * The exporter's own shutdown closes its transport (the gRPC client) only once its requests have
- * ended, which for a collector that never answers is the exporter's timeout; the process would
- * live until then. When shutdown's budget ran out with a request open, the transport is closed
- * now (the HTTP agents are closed by the pipeline: exporter-agents.ts).
- */
-export function closeTransport(exporter: object): void {
-  const delegate = (exporter as { _delegate?: { _transport?: { shutdown?: () => void } } })
-    ._delegate;
-  try {
-    delegate?._transport?.shutdown?.();
-  } catch {
-    // best effort: a transport that cannot close ends at the exporter's timeout
-  }
-}
-
 function sizeOf(metrics: ResourceMetrics): { points: number; count: number } {
   let points = 0;
   let count = 0;
@@ -302,36 +288,4 @@ function partialMessage(
     return `${name} ${which}: the collector accepted every data point with a warning, ${says}; data points: ${what}`;
   }
   return `${name} ${which}: the collector rejected part of the export (partial success), ${says}; data points rejected: ${rejected} of ${what}`;
-}
-
-/**
- * The OTLP exporters hand a collector's response to a response handler that logs a partial
- * success to `diag`; this taps that handler (keeping it) so the wrapper sees the partial success
- * of the export that is about to call back. Nothing happens for exporters built differently.
- */
-function watchPartialSuccess(
-  exporter: PushMetricExporter,
-  seen: (partial: PartialSuccess) => void,
-): void {
-  const delegate = (exporter as { _delegate?: { _responseHandler?: unknown } })._delegate;
-  const handler = delegate?._responseHandler as
-    | { handleResponse?: (response: unknown) => void }
-    | undefined;
-  if (delegate === undefined || typeof handler?.handleResponse !== 'function') return;
-  const original = handler.handleResponse.bind(handler);
-  delegate._responseHandler = {
-    handleResponse(response: unknown) {
-      const partial = (response as { partialSuccess?: PartialSuccess } | null | undefined)
-        ?.partialSuccess;
-      if (partial != null && typeof partial === 'object' && isReportable(partial)) seen(partial);
-      original(response);
-    },
-  };
-}
-
-// The specification: an empty partialSuccess (nothing rejected, no message) means full success.
-function isReportable(partial: PartialSuccess): boolean {
-  const rejected = String(partial.rejectedDataPoints ?? 0);
-  const message = typeof partial.errorMessage === 'string' ? partial.errorMessage : '';
-  return (rejected !== '0' && rejected !== '') || message !== '';
 }
