@@ -39,8 +39,8 @@ async function blackHole() {
 }
 
 /**
- * An HTTP collector that answers every request 503 with `Retry-After: 4`: the exporter waits
- * 4 s (well within its timeout) before trying again, on a timer of its own.
+ * An HTTP collector that answers every request 503 with `Retry-After: 10`: the exporter waits
+ * 10 s (well within its 60 s timeout, past the watchdog) before trying again, on a timer of its own.
  */
 async function retryLater() {
   let accepted = 0;
@@ -48,7 +48,7 @@ async function retryLater() {
     accepted++;
     request.resume();
     request.on('end', () => {
-      response.writeHead(503, { 'retry-after': '4' });
+      response.writeHead(503, { 'retry-after': '10' });
       response.end();
     });
   });
