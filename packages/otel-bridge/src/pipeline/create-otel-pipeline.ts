@@ -5,7 +5,6 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
-  TimeoutError,
 } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
@@ -15,7 +14,6 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
@@ -28,12 +26,12 @@ import {
 } from './export-outcomes.js';
 import { ExporterAgents } from './exporter-agents.js';
 import { TransportControl } from './exporter-internals.js';
+import { finalExport } from './final-export.js';
 import {
   registerGlobals,
   routeExportErrors,
   safeReporter,
   warnOncePerProblem,
-  withTimeout,
 } from './lifecycle.js';
 import { optionalImport } from './optional-import.js';
 import { createOtlpMetricExporter, createOtlpSpanExporter } from './otlp-exporters.js';
@@ -114,49 +112,8 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
     shutdown() {
       stopping ??= (async () => {
         undoGlobals();
-        const pushExporters = built?.pushExporters ?? [];
-        for (const exporter of pushExporters) exporter.beginShutdown();
-        // Final export of both signals; a failure (collector down) is reported, never thrown,
-        // and before shutdown resolves: whatever is still open when the budget runs out is
-        // reported as such, its sockets destroyed, and nothing later is reported.
-        let sdkRanOut = false;
-        let tracesDone = false;
-        const metricsWork = meterProvider.shutdown({ timeoutMillis: shutdownTimeoutMs }).then(
-          () => {},
-          (reason: unknown) => {
-            // The SDK's own budget running out: the exporters tell what it cut short.
-            if (reason instanceof TimeoutError && pushExporters.length > 0) sdkRanOut = true;
-            else if (!settled) report(reason);
-          },
-        );
-        const tracesWork = tracerProvider.shutdown().then(
-          () => {
-            tracesDone = true;
-          },
-          (reason: unknown) => {
-            tracesDone = true;
-            if (!settled) report(reason);
-          },
-        );
-        let settled = false;
-        const finished = await withTimeout(
-          Promise.all([metricsWork, tracesWork]),
-          shutdownTimeoutMs,
-        );
-        settled = true;
-        for (const exporter of pushExporters) {
-          exporter.close(shutdownTimeoutMs, sdkRanOut || !finished);
-        }
-        if (!tracesDone && built !== undefined && built.exporters.traces.length > 0) {
-          for (const transport of built.spanTransports) transport.close();
-          report(
-            new OtelBridgeError(
-              'export-failed',
-              `The final span export did not finish within shutdown's budget (shutdownTimeoutMs, ${shutdownTimeoutMs} ms); its spans were not exported`,
-            ),
-          );
-        }
-        built?.agents.close();
+        const parts = built && { ...built, tracesOn: built.exporters.traces.length > 0 };
+        await finalExport(meterProvider, tracerProvider, parts, report, shutdownTimeoutMs);
         await built?.server?.close();
         undoErrorHandler();
       })();
