@@ -22,8 +22,13 @@ export interface OtlpGrpcReceiver {
   close(): Promise<void>;
 }
 
-/** Starts the gRPC receiver on a free loopback port (insecure credentials). */
-export async function startOtlpGrpcReceiver(): Promise<OtlpGrpcReceiver> {
+/**
+ * Starts the gRPC receiver on a free loopback port (insecure credentials). `answer` gives the
+ * response message of each call (default `{}`, full success), e.g. a `partialSuccess`.
+ */
+export async function startOtlpGrpcReceiver(
+  options: { answer?: (kind: OtlpKind, index: number) => unknown } = {},
+): Promise<OtlpGrpcReceiver> {
   const calls: GrpcCall[] = [];
   const server = new Server();
   for (const kind of ['metrics', 'traces'] as const) {
@@ -42,12 +47,12 @@ export async function startOtlpGrpcReceiver(): Promise<OtlpGrpcReceiver> {
     };
     const implementation: UntypedServiceImplementation = {
       Export: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        calls.push({
+        const index = calls.push({
           kind,
           metadata: call.metadata.getMap(),
           body: toJsonShape(request, call.request),
         });
-        callback(null, {});
+        callback(null, options.answer?.(kind, index - 1) ?? {});
       },
     };
     server.addService(definition, implementation);

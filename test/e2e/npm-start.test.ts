@@ -1,7 +1,7 @@
 // What `npm start` runs (packages/examples/dist/main.js), as a user runs it: service, load
 // generator and view in one process; Ctrl-C/SIGTERM; bad configuration.
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { answers, freePort, killAll, start, stop, waitFor } from './support/processes.js';
@@ -59,6 +59,63 @@ describe('npm start (packages/examples/dist/main.js)', () => {
     expect(summary?.[2]).toBe('0');
     expect(proc.stderr).not.toMatch(STACK_FRAME);
   }, 40_000);
+
+  test('with a collector that accepts connections and never answers, SIGTERM exits within the drain budget, nothing left running', async () => {
+    // Issue 18, item 6. The exporters' own timeouts are far away (60 s): only the pipeline's
+    // shutdown budget (3 s by default) may bound the final export.
+    const sockets = new Set<Socket>();
+    const hole: Server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    try {
+      const [port, metricsPort] = [await freePort(), await freePort()];
+      const proc = start(
+        'main',
+        process.execPath,
+        [MAIN, `--port=${port}`, `--metrics-port=${metricsPort}`, '--rate=20', '--no-ui'],
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(hole.address() as { port: number }).port}`,
+          OTEL_EXPORTER_OTLP_TIMEOUT: '60000',
+          OTEL_METRIC_EXPORT_TIMEOUT: '60000',
+          OTEL_METRIC_EXPORT_INTERVAL: '3600000',
+          OTEL_BSP_EXPORT_TIMEOUT: '60000',
+          OTEL_BSP_SCHEDULE_DELAY: '200', // spans hang too when the signal comes
+        },
+      );
+      await waitFor(
+        'the service to start',
+        async () => (proc.stdout.includes('serving on') ? true : undefined),
+        15_000,
+        () => proc.stderr,
+      );
+      await waitFor(
+        'a span export to hang',
+        async () => (sockets.size > 0 ? true : undefined),
+        10_000,
+      );
+      const signalAt = performance.now();
+      const code = await stop(proc, 20_000);
+      const exitMs = performance.now() - signalAt;
+      const output = `${proc.stdout}\n${proc.stderr}`;
+      expect(code, output).toBe(0);
+      // not ended by the example's stray-handle or overall limits: it ended by itself
+      expect(proc.stderr, output).not.toMatch(/kept the process alive|shutdown took longer/);
+      // the final metric export's fate was told before the service said it was done
+      expect(proc.stderr).toMatch(
+        /OTLP http\/protobuf final metric export (was still open|did not start) .*shutdownTimeoutMs, 3000 ms/,
+      );
+      expect(proc.stderr).not.toMatch(STACK_FRAME);
+      expect(exitMs, output).toBeLessThan(8_000); // main.ts's SHUTDOWN_LIMIT_MS
+      console.log(
+        `[e2e] npm start, collector never answers: exit ${Math.round(exitMs)} ms after SIGTERM`,
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      hole.close();
+    }
+  }, 60_000);
 
   test('when its parent shell dies (npm stopped by SIGTERM), it drains and exits on its own', async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];

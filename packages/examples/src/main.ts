@@ -10,6 +10,8 @@ import { RECORDERS, type RunningService, startDocumentService } from './wiring.j
 
 /** Longest a shutdown may take before the process gives up waiting. */
 const SHUTDOWN_LIMIT_MS = 8000;
+/** How long after a finished shutdown the process may still be alive before it is ended. */
+const STRAY_HANDLE_MS = 2000;
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`error: ${message}\n`);
@@ -121,8 +123,13 @@ async function main(): Promise<void> {
     clearTimeout(limit);
     process.exitCode = 0;
     // Everything is closed, so the process ends by itself; should a stray handle keep it
-    // alive, this (unref'd) timer still ends it, with the status already set.
-    setTimeout(() => process.exit(), 2000).unref();
+    // alive, this (unref'd) timer still ends it, with the status already set, and says so.
+    setTimeout(() => {
+      process.stderr.write(
+        `warning: something kept the process alive ${STRAY_HANDLE_MS} ms after shutdown; exiting.\n`,
+      );
+      process.exit();
+    }, STRAY_HANDLE_MS).unref();
   };
   const stopOn = (reason: string) => {
     stop(reason).catch((error: unknown) => {

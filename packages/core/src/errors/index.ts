@@ -30,6 +30,7 @@ export type MetricsErrorCode =
   | 'shutdown-timeout'
   // run time, reported by @mvx-metrics/otel-bridge (its `OtelBridgeError`), never thrown
   | 'export-failed'
+  | 'export-partial'
   | 'hook-failed'
   | 'snapshot-failed'
   | 'invalid-point'

@@ -4,6 +4,7 @@ import { MetricsError, type MetricsErrorCode } from '@mvx-metrics/core';
 export type OtelBridgeErrorCode = Extract<
   MetricsErrorCode,
   | 'export-failed'
+  | 'export-partial'
   | 'invalid-option'
   | 'hook-failed'
   | 'snapshot-failed'
@@ -16,7 +17,7 @@ export type OtelBridgeErrorCode = Extract<
 
 /**
  * A problem the bridge found while mirroring or exporting; `code` tells which one
- * (`export-failed`, `invalid-option` (an invalid `OTEL_*` value), `hook-failed`, `snapshot-failed`, `invalid-point`, `attribute-shadowed`,
+ * (`export-failed`, `export-partial` (a collector rejected part of an export), `invalid-option` (an invalid `OTEL_*` value), `hook-failed`, `snapshot-failed`, `invalid-point`, `attribute-shadowed`,
  * `name-clash`, `merge-conflict`, `unknown-kind`). A {@link MetricsError}, so one `onError`
  * receives core's and the bridge's problems alike.
  *

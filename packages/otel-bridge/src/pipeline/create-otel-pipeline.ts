@@ -4,6 +4,7 @@ import {
   type IMetricReader,
   MeterProvider,
   PeriodicExportingMetricReader,
+  type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
@@ -18,7 +19,16 @@ import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
 import { PipelineEnvironment } from './environment.js';
-import { observeExportOutcomes } from './export-outcomes.js';
+import { observeExportOutcomes } from './export-observer.js';
+import {
+  ExportCounters,
+  type ExportOutcomeSink,
+  isReportedExportFailure,
+  ReportedMetricExporter,
+} from './export-outcomes.js';
+import { ExporterAgents } from './exporter-agents.js';
+import { TransportControl } from './exporter-internals.js';
+import { finalExport } from './final-export.js';
 import { DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY, PipelineHealth } from './health.js';
 import {
   registerGlobals,
@@ -77,8 +87,9 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
   );
   linkPipelineHealth(producer, health);
 
+  const sink: ExportOutcomeSink = { report, counters: new ExportCounters() };
   const built =
-    settings === undefined ? undefined : await buildExport(settings, producer, env, health);
+    settings === undefined ? undefined : await buildExport(settings, producer, env, sink, health);
   for (const problem of env.problems) report(problem);
 
   const meterProvider = new MeterProvider({ resource, readers: built?.readers ?? [] });
@@ -90,9 +101,14 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
     sampler,
     spanProcessors: built?.spanProcessors ?? [],
   });
+  if (built !== undefined && built.pushExporters.length > 0) sink.counters.bind(meterProvider);
   // A disabled pipeline keeps core untouched: no exemplars, so no capturer either.
   registerPipelineProducer(meterProvider, producer, settings?.exemplarFilter ?? 'always_off');
-  const undoErrorHandler = routeExportErrors(report);
+  // A metric export failure reaches the global handler once more, restated by the periodic
+  // reader, after its exporter reported it here (export-outcomes.ts).
+  const undoErrorHandler = routeExportErrors((exception) => {
+    if (!isReportedExportFailure(exception)) report(exception);
+  });
   const undoGlobals =
     options.registerGlobals === false || disabled
       ? () => {}
@@ -114,20 +130,14 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
       stopping ??= (async () => {
         health.markShutDown();
         undoGlobals();
-        // Final export of both signals; a failure (collector down) is reported, never thrown.
-        // The bridges' exports on a terminal state go first: their outcome is reported in time.
-        const work = withTimeout(health.settled(), shutdownTimeoutMs)
-          .then(() => {
-            providerDown = true;
-            return Promise.allSettled([
-              meterProvider.shutdown({ timeoutMillis: shutdownTimeoutMs }),
-              tracerProvider.shutdown(),
-            ]);
-          })
-          .then((results) => {
-            for (const result of results) if (result.status === 'rejected') report(result.reason);
-          });
-        await withTimeout(work, shutdownTimeoutMs);
+        // The bridges' exports on a terminal state go first, so their outcome is reported in
+        // time; the pipeline's final export gets what is left of the one budget.
+        const started = performance.now();
+        await withTimeout(health.settled(), shutdownTimeoutMs);
+        providerDown = true;
+        const spent = performance.now() - started;
+        const parts = built && { ...built, tracesOn: built.exporters.traces.length > 0 };
+        await finalExport(meterProvider, tracerProvider, parts, report, shutdownTimeoutMs, spent);
         await built?.server?.close();
         undoErrorHandler();
       })();
@@ -144,6 +154,11 @@ interface BuiltExport {
   readonly exporters: PipelineExporters;
   readonly server?: PrometheusServer;
   readonly handler: PipelineRequestHandler;
+  /** Every push exporter, wrapped so that each export's outcome is reported (export-outcomes.ts). */
+  readonly pushExporters: readonly ReportedMetricExporter[];
+  readonly agents: ExporterAgents;
+  /** The OTLP span exporters' transports, which shutdown closes when its budget ran out. */
+  readonly spanTransports: readonly TransportControl[];
 }
 
 // Starts the Prometheus server first (a taken port rejects before anything else runs) and
@@ -152,9 +167,12 @@ async function buildExport(
   settings: PipelineSettings,
   producer: MvxMetricProducer,
   env: PipelineEnvironment,
+  sink: ExportOutcomeSink,
   health: PipelineHealth,
 ): Promise<BuiltExport> {
   const readers: IMetricReader[] = [];
+  const pushExporters: ReportedMetricExporter[] = [];
+  const agents = new ExporterAgents();
   const metrics: PipelineExporters['metrics'][number][] = [];
   let server: PrometheusServer | undefined;
   let handler = createRequestHandler(undefined, '', health);
@@ -178,40 +196,54 @@ async function buildExport(
     metrics.push('prometheus');
   }
   try {
-    const periodic = (
-      exporter: ConstructorParameters<typeof PeriodicExportingMetricReader>[0]['exporter'],
-      name: string,
-    ) =>
-      new PeriodicExportingMetricReader({
+    const periodic = (inner: PushMetricExporter, name: string, label: string) => {
+      const exporter = new ReportedMetricExporter(
+        inner,
+        name,
+        label,
+        settings.readerTimeoutMs,
+        sink,
+      );
+      pushExporters.push(exporter);
+      return new PeriodicExportingMetricReader({
         // Readiness counts each push exporter's consecutive failures.
         exporter: observeExportOutcomes(
           exporter,
           settings.readerTimeoutMs,
-          health.exportStreak(name),
+          health.exportStreak(label),
         ),
         exportIntervalMillis: settings.intervalMs,
         exportTimeoutMillis: settings.readerTimeoutMs,
         metricProducers: [producer],
       });
+    };
     const timeoutMs = settings.otlp.timeoutMs;
     if (settings.otlpMetrics !== undefined) {
-      const exporterTimeout = timeoutMs === undefined ? undefined : settings.readerTimeoutMs;
-      readers.push(
-        periodic(
-          await createOtlpMetricExporter(settings.otlpMetrics, settings.otlp, exporterTimeout),
-          'otlp',
-        ),
+      const { protocol } = settings.otlpMetrics;
+      const exporter = await createOtlpMetricExporter(
+        settings.otlpMetrics,
+        settings.otlp,
+        settings.exporterTimeoutMs,
+        agents,
       );
+      readers.push(periodic(exporter, `OTLP ${protocol}`, 'otlp'));
       metrics.push('otlp');
     }
     if (settings.consoleMetrics) {
-      readers.push(periodic(new ConsoleMetricExporter(), 'console'));
+      readers.push(periodic(new ConsoleMetricExporter(), 'Console', 'console'));
       metrics.push('console');
     }
     const spanProcessors: SpanProcessor[] = [];
+    const spanTransports: TransportControl[] = [];
     const traces: PipelineExporters['traces'][number][] = [];
     if (settings.otlpTraces !== undefined) {
-      const exporter = await createOtlpSpanExporter(settings.otlpTraces, settings.otlp, timeoutMs);
+      const exporter = await createOtlpSpanExporter(
+        settings.otlpTraces,
+        settings.otlp,
+        timeoutMs,
+        agents,
+      );
+      spanTransports.push(new TransportControl(exporter));
       spanProcessors.push(new BatchSpanProcessor({ exporter, ...batchOptions(env, timeoutMs) }));
       traces.push('otlp');
     }
@@ -224,9 +256,16 @@ async function buildExport(
       ...(settings.otlpTraces === undefined ? {} : { traces: settings.otlpTraces.protocol }),
     };
     const exporters = { metrics, traces, protocols };
-    return server === undefined
-      ? { readers, spanProcessors, exporters, handler }
-      : { readers, spanProcessors, exporters, server, handler };
+    const built = {
+      readers,
+      spanProcessors,
+      exporters,
+      pushExporters,
+      agents,
+      spanTransports,
+      handler,
+    };
+    return server === undefined ? built : { ...built, server };
   } catch (error) {
     await server?.close();
     throw error;

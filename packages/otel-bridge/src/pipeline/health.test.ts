@@ -3,7 +3,7 @@ import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { observeExportOutcomes } from './export-outcomes.js';
+import { observeExportOutcomes } from './export-observer.js';
 import { PipelineHealth } from './health.js';
 
 const STATES: RuntimeState[] = ['initializing', 'running', 'draining', 'drained', 'failed'];

@@ -75,12 +75,17 @@ function isMetricsError(value: unknown): value is MetricsError {
   }
 }
 
-/** The default `onError`: one `console.warn` per distinct message. */
+/**
+ * The default `onError`: one `console.warn` per distinct problem. Messages that differ only in
+ * their numbers (data points lost per export, a port, a timeout) are one problem: a collector
+ * down for an hour warns once, not once per interval.
+ */
 export function warnOncePerProblem(): (error: Error) => void {
   const seen = new Set<string>();
   return (error) => {
-    if (seen.has(error.message)) return;
-    seen.add(error.message);
+    const problem = `${(error as { code?: unknown }).code}:${error.message.replace(/\d+/g, '#')}`;
+    if (seen.has(problem)) return;
+    seen.add(problem);
     const what =
       error instanceof MetricsError
         ? ''
@@ -89,20 +94,15 @@ export function warnOncePerProblem(): (error: Error) => void {
   };
 }
 
-/** Resolves when `work` settles or after `ms`, whichever comes first (timer unref'd). */
-export function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+/** Resolves `true` when `work` settles, or `false` after `ms`, whichever comes first (timer unref'd). */
+export function withTimeout(work: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
+    const timer = setTimeout(() => resolve(false), ms);
     timer.unref();
-    void work.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
+    const settled = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    void work.then(settled, settled);
   });
 }

@@ -1,5 +1,6 @@
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ExporterAgents } from './exporter-agents.js';
 import { optionalImport } from './optional-import.js';
 import type { OtlpSignal } from './settings.js';
 import type { OtlpOptions } from './types.js';
@@ -7,13 +8,15 @@ import type { OtlpOptions } from './types.js';
 // Each protocol is OpenTelemetry's own exporter package, imported only when chosen: a service
 // that never picks gRPC never loads @grpc/grpc-js. The exporters read the rest of their
 // `OTEL_EXPORTER_OTLP_*` environment (endpoint, headers, compression, timeout, certificates)
-// themselves; only explicit options are passed.
+// themselves; only explicit options are passed, and the HTTP exporters get agents the pipeline can
+// close (exporter-agents.ts).
 
 /** The OTLP metric exporter for `signal.protocol`. */
 export async function createOtlpMetricExporter(
   signal: OtlpSignal,
   otlp: OtlpOptions,
   timeoutMs: number | undefined,
+  agents: ExporterAgents,
 ): Promise<PushMetricExporter> {
   switch (signal.protocol) {
     case 'grpc': {
@@ -30,7 +33,7 @@ export async function createOtlpMetricExporter(
         '@opentelemetry/exporter-metrics-otlp-http',
         `OTLP ${signal.protocol}`,
       );
-      return new OTLPMetricExporter(httpConfig(signal, otlp, timeoutMs));
+      return new OTLPMetricExporter(httpConfig(signal, otlp, timeoutMs, agents, 'METRICS'));
     }
     default: {
       const { OTLPMetricExporter } = await optionalImport(
@@ -38,7 +41,7 @@ export async function createOtlpMetricExporter(
         '@opentelemetry/exporter-metrics-otlp-proto',
         `OTLP ${signal.protocol}`,
       );
-      return new OTLPMetricExporter(httpConfig(signal, otlp, timeoutMs));
+      return new OTLPMetricExporter(httpConfig(signal, otlp, timeoutMs, agents, 'METRICS'));
     }
   }
 }
@@ -48,6 +51,7 @@ export async function createOtlpSpanExporter(
   signal: OtlpSignal,
   otlp: OtlpOptions,
   timeoutMs: number | undefined,
+  agents: ExporterAgents,
 ): Promise<SpanExporter> {
   switch (signal.protocol) {
     case 'grpc': {
@@ -64,7 +68,7 @@ export async function createOtlpSpanExporter(
         '@opentelemetry/exporter-trace-otlp-http',
         `OTLP ${signal.protocol}`,
       );
-      return new OTLPTraceExporter(httpConfig(signal, otlp, timeoutMs));
+      return new OTLPTraceExporter(httpConfig(signal, otlp, timeoutMs, agents, 'TRACES'));
     }
     default: {
       const { OTLPTraceExporter } = await optionalImport(
@@ -72,7 +76,7 @@ export async function createOtlpSpanExporter(
         '@opentelemetry/exporter-trace-otlp-proto',
         `OTLP ${signal.protocol}`,
       );
-      return new OTLPTraceExporter(httpConfig(signal, otlp, timeoutMs));
+      return new OTLPTraceExporter(httpConfig(signal, otlp, timeoutMs, agents, 'TRACES'));
     }
   }
 }
@@ -96,9 +100,16 @@ function sharedConfig(
   };
 }
 
-function httpConfig(signal: OtlpSignal, otlp: OtlpOptions, timeoutMs: number | undefined) {
+function httpConfig(
+  signal: OtlpSignal,
+  otlp: OtlpOptions,
+  timeoutMs: number | undefined,
+  agents: ExporterAgents,
+  name: 'METRICS' | 'TRACES',
+) {
   return {
     ...sharedConfig(signal, otlp, timeoutMs),
+    httpAgentOptions: agents.factory(name),
     ...(otlp.headers === undefined ? {} : { headers: { ...otlp.headers } }),
   };
 }

@@ -14,6 +14,7 @@ const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
 const EXEMPLAR_FILTERS: readonly ExemplarFilter[] = ['always_on', 'always_off', 'trace_based'];
 const DEFAULT_INTERVAL_MS = 60_000; // the SDK specification's defaults
 const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
+const DEFAULT_EXPORTER_TIMEOUT_MS = 10_000; // OTEL_EXPORTER_OTLP_TIMEOUT's
 const DEFAULT_PROMETHEUS_PORT = 9464;
 
 /** One signal's OTLP export: protocol, and a URL when options give one (else the exporter reads the environment). */
@@ -31,6 +32,8 @@ export interface PipelineSettings {
   readonly consoleTraces: boolean;
   readonly intervalMs: number;
   readonly readerTimeoutMs: number;
+  /** The OTLP metric exporter's own timeout: never longer than the reader's. */
+  readonly exporterTimeoutMs: number;
   readonly otlp: OtlpOptions;
   readonly exemplarFilter: ExemplarFilter;
 }
@@ -66,6 +69,18 @@ export function resolveSettings(
     ? otlpSignal(otlp, env, 'TRACES', otlp?.tracesUrl)
     : undefined;
 
+  // The reader refuses a timeout above the interval; NodeSDK clamps it the same way.
+  const readerTimeoutMs = Math.min(timeoutMs, intervalMs);
+  // The reader abandons an export at its own timeout: a request the exporter kept open past it
+  // would only hold a socket and a slot of the exporter's concurrency limit (30), while a
+  // collector that refuses connections would be retried until then and reported as silent.
+  const exporterTimeoutMs = Math.min(
+    readerTimeoutMs,
+    otlp?.timeoutMs ??
+      env.positive('OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', undefined) ??
+      (env.positive('OTEL_EXPORTER_OTLP_TIMEOUT', DEFAULT_EXPORTER_TIMEOUT_MS) as number),
+  );
+
   return {
     ...(prometheus === undefined ? {} : { prometheus }),
     ...(otlpMetrics === undefined ? {} : { otlpMetrics }),
@@ -73,8 +88,8 @@ export function resolveSettings(
     consoleMetrics: metricsList?.includes('console') ?? false,
     consoleTraces: tracesList?.includes('console') ?? false,
     intervalMs,
-    // The reader refuses a timeout above the interval; NodeSDK clamps it the same way.
-    readerTimeoutMs: Math.min(timeoutMs, intervalMs),
+    readerTimeoutMs,
+    exporterTimeoutMs,
     otlp: otlp ?? {},
     exemplarFilter:
       options.exemplarFilter ??
@@ -160,7 +175,7 @@ function validateExporterVariables(env: PipelineEnvironment): void {
   for (const infix of ['', 'METRICS_', 'TRACES_']) {
     env.keyValues(`OTEL_EXPORTER_OTLP_${infix}HEADERS`);
     env.choice(`OTEL_EXPORTER_OTLP_${infix}COMPRESSION`, ['gzip', 'none'], 'none');
-    env.positive(`OTEL_EXPORTER_OTLP_${infix}TIMEOUT`, 10_000);
+    env.positive(`OTEL_EXPORTER_OTLP_${infix}TIMEOUT`, DEFAULT_EXPORTER_TIMEOUT_MS);
   }
 }
 

@@ -57,7 +57,12 @@ export interface OtlpOptions {
   compression?: 'gzip' | 'none';
   /** Metric export interval; default `OTEL_METRIC_EXPORT_INTERVAL`, else 60 000 ms. */
   intervalMs?: number;
-  /** Timeout of one export; default `OTEL_METRIC_EXPORT_TIMEOUT` (30 000 ms) for the reader and the exporter's own. */
+  /**
+   * Timeout of one metric export, the reader's and the exporter's own; default
+   * `OTEL_METRIC_EXPORT_TIMEOUT` (30 000 ms, at most the interval) for the reader, and for the
+   * exporter `OTEL_EXPORTER_OTLP_METRICS_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT` (10 000 ms), never
+   * longer than the reader's. An export with no answer by then is reported (`export-failed`).
+   */
   timeoutMs?: number;
 }
 
@@ -91,14 +96,23 @@ export interface OtelPipelineOptions {
    */
   registerGlobals?: boolean;
   /**
-   * Receives export failures (collector down, 5xx, timeouts) of both signals, which OpenTelemetry
-   * otherwise only logs to `diag`, as an `OtelBridgeError` with code `export-failed` (the
-   * exporter's error as `cause`), and each invalid `OTEL_*` value once, code `invalid-option`.
-   * Default: one `console.warn` per distinct problem. Installed as OpenTelemetry's global error
-   * handler until `shutdown()`.
+   * Receives export problems of both signals, which OpenTelemetry otherwise only logs to `diag`,
+   * as `OtelBridgeError`s: every metric export that fails (collector down, 4xx/5xx, no answer
+   * within the export timeout, still open when shutdown's budget ran out) once, code
+   * `export-failed` (the exporter's error as `cause`, the data points lost in the message); a
+   * collector's partial success (`partialSuccess` with rejected data points or a warning), code
+   * `export-partial`, with the count and the collector's message; span export failures, code
+   * `export-failed`; and each invalid `OTEL_*` value once, code `invalid-option`. Data points
+   * are counted by outcome in `mvx.export.data_points` (exported, rejected, failed). Default: one
+   * `console.warn` per distinct problem (messages differing only in numbers are one problem).
+   * Installed as OpenTelemetry's global error handler until `shutdown()`.
    */
   onError?: (error: Error) => void;
-  /** Upper bound of `shutdown()`, final export included (default 3 000 ms). */
+  /**
+   * Upper bound of `shutdown()`, final export included (default 3 000 ms). An export still open
+   * then is reported (`export-failed`) before `shutdown()` resolves and its connections are
+   * closed: nothing of the pipeline keeps the process alive afterwards.
+   */
   shutdownTimeoutMs?: number;
   /** How `/readyz` judges metric export. */
   health?: PipelineHealthOptions;
@@ -148,6 +162,9 @@ export interface OtelPipeline {
    * http.createServer(pipeline.requestHandler).listen(8080);
    */
   readonly requestHandler: PipelineRequestHandler;
-  /** Final collection and export, then everything stops; resolves within `shutdownTimeoutMs`. Idempotent. */
+  /**
+   * Final collection and export, then everything stops; resolves within `shutdownTimeoutMs`,
+   * after the final export's outcome was reported. Idempotent.
+   */
   shutdown(): Promise<void>;
 }
