@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { ClusterPrimary } from '../cluster/cluster-primary.js';
+import type { ClusterPrimaryOptions } from '../cluster/types.js';
 import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
 import { ListenerList } from '../internal/listener-list.js';
@@ -42,6 +44,7 @@ export class MetricsRuntime {
   private shuttingDown: Promise<void> | undefined;
   private readonly onError: ErrorHandler;
   private readonly exposed = new Map<string, ExposedRecorder>();
+  private primary: ClusterPrimary | undefined;
 
   constructor(options: MetricsRuntimeOptions) {
     const checked = checkRuntimeOptions(options);
@@ -167,6 +170,28 @@ export class MetricsRuntime {
     return exposure;
   }
 
+  /**
+   * The primary's side of cluster mode for this runtime (one per runtime: a second call returns
+   * the same one): events that worker processes register with `connectToPrimary(name)` go to this
+   * runtime's recorder `name`. `shutdown()` closes it before draining.
+   *
+   * @example
+   * const primary = runtime.clusterPrimary();
+   * primary.attachCluster(cluster);
+   * cluster.fork();
+   */
+  clusterPrimary(options: Omit<ClusterPrimaryOptions, 'onError'> = {}): ClusterPrimary {
+    if (this.primary !== undefined) return this.primary;
+    if (this.state === 'shutting-down' || this.state === 'shut-down') {
+      throw new MetricsWiringError(
+        'runtime-shut-down',
+        `Cannot take events from worker processes: the runtime "${this.namespace}" is shut down.`,
+      );
+    }
+    this.primary = new ClusterPrimary(this, { ...options, onError: this.onError });
+    return this.primary;
+  }
+
   /** Stops (drains) one recorder; it stays listed with its final state. */
   async stopRecorder(name: string): Promise<void> {
     await this.byName.get(name)?.stop();
@@ -217,6 +242,7 @@ export class MetricsRuntime {
     this.state = 'shutting-down';
     if (wasCreated) for (const recorder of this.byName.values()) recorder.start();
     // What workers already sent is taken in before the recorders drain and stop.
+    this.primary?.close();
     for (const name of [...this.exposed.keys()]) this.closeExposure(name);
     this.shuttingDown = Promise.all([...this.byName.values()].map((r) => r.stop())).then(() => {
       this.state = 'shut-down';
