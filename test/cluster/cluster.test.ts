@@ -74,7 +74,10 @@ describe('cluster mode with real node:cluster workers', () => {
   it('keeps every event accounted for and the counter monotonic while workers are SIGKILLed and re-forked, then drains on SIGTERM', async () => {
     const run = await runApp('kill', { WORKERS: '2', KILLS: '3', KILL_EVERY_MS: '400' });
     expect(run.timedOut).toBe(false);
-    expect({ code: run.code, signal: run.signal }, run.stderr).toEqual({ code: 0, signal: null });
+    expect({ code: run.code, signal: run.signal }, `${run.stdout}\n${run.stderr}`).toEqual({
+      code: 0,
+      signal: null,
+    });
     const r = resultOf<AppResult>(run);
     const p = r.primary;
     // three SIGKILLs, each worker re-forked: 2 + 3 workers in all, every one disconnected at the end
@@ -110,7 +113,10 @@ describe('cluster mode with real node:cluster workers', () => {
   it('bounds the primary when a worker floods: drops are counted, memory stays flat', async () => {
     const run = await runApp('flood', { WORKERS: '2' });
     expect(run.timedOut).toBe(false);
-    expect({ code: run.code, signal: run.signal }, run.stderr).toEqual({ code: 0, signal: null });
+    expect({ code: run.code, signal: run.signal }, `${run.stdout}\n${run.stderr}`).toEqual({
+      code: 0,
+      signal: null,
+    });
     const r = resultOf<AppResult>(run);
     const p = r.primary;
     const flooder = r.workerStats.find((w) => w.registered > 0);
