@@ -93,9 +93,16 @@ export class ClusterPrimary {
         `createClusterPrimary: workerProperty must be a non-empty property name other than "__proto__", got ${describeValue(workerProperty)}.`,
       );
     }
+    const revive = optionalFunction<(event: object, recorder: string) => object>(
+      label,
+      opts,
+      'revive',
+    );
+    let reviveFailed = false;
     this.owner = {
       recorder: (name) => this.source.getRecorder(name),
       workerProperty: workerProperty as string | undefined,
+      revive,
       unknownRecorder: (name, worker) => {
         if (this.unknownNames.has(name)) return;
         this.unknownNames.add(name);
@@ -107,16 +114,20 @@ export class ClusterPrimary {
         );
       },
       disconnected: (link) => this.disconnected(link),
-      failed: (message, cause) =>
+      failed: (message, cause) => {
+        // A failing revive fails for every event: report it once.
+        if (message.startsWith('revive threw')) {
+          if (reviveFailed) return;
+          reviveFailed = true;
+        }
         this.report(
           new MetricsError(
             'listener-failed',
             `Cluster primary: ${message}: ${describeError(cause)}`,
-            {
-              cause,
-            },
+            { cause },
           ),
-        ),
+        );
+      },
     };
   }
 

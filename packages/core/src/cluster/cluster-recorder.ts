@@ -183,7 +183,7 @@ export class ClusterRecorder {
       c: [this.registered, this.dropped(), this.unserialisable, this.rejected],
       ...(flush === 0 ? {} : { f: flush }),
     };
-    (this.channel.send as NonNullable<IpcEnd['send']>)(message, this.written);
+    (this.channel as Required<IpcEnd>).send(message, this.written);
     this.writing = events.length;
     this.sent += events.length;
     // While a message is being written its events count against the bound.

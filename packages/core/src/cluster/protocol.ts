@@ -58,8 +58,11 @@ export function isBatch(message: { r: unknown }): message is BatchMessage {
 
 /** The part of a ChildProcess / cluster Worker / `process` the transport uses. */
 export interface IpcEnd {
-  send?: ((message: unknown, callback?: (error: Error | null) => void) => boolean) | undefined;
+  // `any[]` listeners, as Node's own EventEmitter types them. Method syntax: a ChildProcess' or Worker's overloaded `send` fits it.
+  send?(message: object, callback?: (error: Error | null) => void): boolean;
   readonly connected?: boolean;
-  on(event: 'message' | 'disconnect', listener: (...args: never[]) => void): unknown;
-  off(event: 'message' | 'disconnect', listener: (...args: never[]) => void): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: Node's own listener type, so Worker and ChildProcess fit
+  on(event: 'message' | 'disconnect', listener: (...args: any[]) => void): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  off(event: 'message' | 'disconnect', listener: (...args: any[]) => void): unknown;
 }

@@ -45,6 +45,13 @@ export interface ClusterPrimaryOptions {
    * and a replacement worker continues it.
    */
   workerProperty?: string;
+  /**
+   * Turns an event as it crossed the channel (plain data: JSON by default, so no class) back into
+   * what the primary's metrics select, e.g. a class instance by its `type`. Runs on the primary
+   * for every event, before `workerProperty` is set. A revive that throws is reported once and
+   * the plain event is registered. Default: none (select events by `type` string).
+   */
+  revive?: (event: object, recorder: string) => object;
   /** Receives problems such as events a dead worker never delivered. Default: one `console.warn` line per problem; `runtime.clusterPrimary()` passes the runtime's handler. */
   onError?: ErrorHandler;
 }

@@ -27,6 +27,7 @@ interface Books {
 export interface LinkOwner {
   recorder(name: string): MetricsRecorder | undefined;
   readonly workerProperty: string | undefined;
+  readonly revive: ((event: object, recorder: string) => object) | undefined;
   unknownRecorder(name: string, label: string): void;
   disconnected(link: WorkerLink): void;
   failed(message: string, cause: unknown): void;
@@ -149,12 +150,30 @@ export class WorkerLink {
       if (pending + events.length > capacity) recorder.processPending();
     }
     const property = this.owner.workerProperty;
+    const revive = this.owner.revive;
     for (let i = 0; i < events.length; i++) {
-      const event = events[i] as Record<string, unknown>;
+      let event = events[i] as Record<string, unknown>;
+      if (revive !== undefined) event = this.revived(revive, event, recorder.name);
       if (property !== undefined && event !== null && typeof event === 'object') {
         event[property] = this.label;
       }
       recorder.registerEvent(event);
+    }
+  }
+
+  private revived(
+    revive: (event: object, recorder: string) => object,
+    event: Record<string, unknown>,
+    name: string,
+  ): Record<string, unknown> {
+    try {
+      return revive(event, name) as Record<string, unknown>;
+    } catch (error) {
+      this.owner.failed(
+        `revive threw for an event of recorder "${name}"; registered as received`,
+        error,
+      );
+      return event;
     }
   }
 
