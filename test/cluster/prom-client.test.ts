@@ -15,7 +15,8 @@ interface Scenario {
   answered: number;
 }
 
-const started: { child?: ChildProcess; prometheus?: RunningPrometheus } = {};
+const started: { child?: ChildProcess | undefined; prometheus?: RunningPrometheus | undefined } =
+  {};
 
 afterEach(async () => {
   const { child, prometheus } = started;
