@@ -117,6 +117,19 @@ function setup(options: { capacity?: number; batchSize?: number; workerProperty?
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Pumps the channel, a turn at a time, until `promise` settles (at most 1000 turns). */
+async function pumpUntil(channel: FakeChannel, promise: Promise<void>): Promise<void> {
+  let done = false;
+  void promise.then(() => {
+    done = true;
+  });
+  for (let i = 0; i < 1000 && !done; i++) {
+    channel.pump();
+    await tick();
+  }
+  expect(done).toBe(true);
+}
+
 describe('cluster transport (in-memory channel)', () => {
   it('delivers events in batches into the primary recorder and answers flush', async () => {
     const { recorder, primary, channel, worker } = setup();
@@ -150,7 +163,7 @@ describe('cluster transport (in-memory channel)', () => {
     expect(lost[0]?.message).toContain('2 event(s)');
   });
 
-  it('sets workerProperty to the worker label and revives events before the recorder sees them', () => {
+  it('sets workerProperty to the worker label and revives events before the recorder sees them', async () => {
     const runtime = new MetricsRuntime({ namespace: 't', scheduler: 'sync' });
     const seen: object[] = [];
     runtime.createRecorder('service', {
@@ -174,8 +187,8 @@ describe('cluster transport (in-memory channel)', () => {
     primary.attach(channel.primary, { label: 'slot-1' });
     const worker = connectOver(channel.worker, 'service');
     worker.registerEvent({ type: 'x' });
-    worker.flush();
-    channel.drain();
+    const flushed = worker.flush();
+    await pumpUntil(channel, flushed);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toBeInstanceOf(Revived);
     expect(seen[0]).toMatchObject({ type: 'x', worker: 'slot-1' });
@@ -196,13 +209,13 @@ describe('cluster transport (in-memory channel)', () => {
     expect(workerErrors.map((e) => e.code)).toContain('primary-gone');
   });
 
-  it('counts an event the channel cannot serialise and still sends the rest', () => {
+  it('counts an event the channel cannot serialise and still sends the rest', async () => {
     const { recorder, channel, worker, workerErrors } = setup();
     worker.registerEvent({ type: 'x' });
     worker.registerEvent({ type: 'x', big: 1n });
     worker.registerEvent({ type: 'x' });
-    worker.flush();
-    channel.drain();
+    const flushed = worker.flush();
+    await pumpUntil(channel, flushed);
     expect(recorder.stats().accepted).toBe(2);
     expect(worker.stats().unserialisable).toBe(1);
     expect(workerErrors.map((e) => e.code)).toContain('event-not-cloneable');
@@ -338,7 +351,7 @@ describe('cluster wiring checks', () => {
     expect(() => connectOver(channel.worker, '')).toThrow(MetricsWiringError);
   });
 
-  it('refuses a workerProperty that would set a prototype, and accepts every other Object.prototype name', () => {
+  it('refuses a workerProperty that would set a prototype, and accepts every other Object.prototype name', async () => {
     const runtime = new MetricsRuntime({ namespace: 'w', scheduler: 'sync' });
     expect(() => runtime.clusterPrimary({ workerProperty: '__proto__' })).toThrow(
       MetricsWiringError,
@@ -358,13 +371,13 @@ describe('cluster wiring checks', () => {
       primary.attach(channel.primary, { label: 'w1' });
       const worker = connectOver(channel.worker, 'service');
       worker.registerEvent({ type: 'x' });
-      worker.flush();
-      channel.drain();
+      const flushed = worker.flush();
+      await pumpUntil(channel, flushed);
       expect(Object.hasOwn(seen[0] ?? {}, name) && seen[0]?.[name]).toBe('w1');
     }
   });
 
-  it('ignores application messages on the same channel and counts events for an unknown recorder', () => {
+  it('ignores application messages on the same channel and counts events for an unknown recorder', async () => {
     const { primary, channel, errors } = setup();
     channel.primary.emit('message', { hello: 'app' });
     channel.primary.emit('message', null);
@@ -377,8 +390,8 @@ describe('cluster wiring checks', () => {
     const other = connectOver(channel.worker, 'nope');
     other.registerEvent({ type: 'x' });
     other.registerEvent({ type: 'x' });
-    other.flush();
-    channel.drain();
+    const flushed = other.flush();
+    await pumpUntil(channel, flushed);
     expect(primary.stats()).toMatchObject({ unknownRecorder: 2, received: 2 });
     expect(errors.filter((e) => e.code === 'unknown-recorder')).toHaveLength(1);
     expect(errors.every((e) => e instanceof MetricsError)).toBe(true);
