@@ -362,7 +362,13 @@ describe('cluster wiring checks', () => {
       const seen: Record<string, unknown>[] = [];
       r.createRecorder('service', {
         metrics: [
-          counter({ name: 'events', on: (e) => (seen.push(e as Record<string, unknown>), true) }),
+          counter({
+            name: 'events',
+            on: (e) => {
+              seen.push(e as Record<string, unknown>);
+              return true;
+            },
+          }),
         ],
       });
       r.start();

@@ -27,19 +27,19 @@ export async function runClusterWorker(config: ExampleConfig): Promise<void> {
   const server = new DocumentServer({ storage, recorder: tagging(httpEvents) });
   await server.listen(config.port, config.host);
 
-  let draining: Promise<void> | undefined;
-  const drain = () => {
-    draining ??= (async () => {
-      await server.close(2000);
-      await Promise.all([storageEvents.flush(), httpEvents.flush()]);
-      storageEvents.close();
-      httpEvents.close();
-      process.exit(0);
-    })();
+  let draining = false;
+  const drain = async (): Promise<void> => {
+    if (draining) return;
+    draining = true;
+    await server.close(2000);
+    await Promise.all([storageEvents.flush(), httpEvents.flush()]);
+    storageEvents.close();
+    httpEvents.close();
+    process.exit(0);
   };
   process.on('message', (message) => {
-    if (message === DRAIN) drain();
+    if (message === DRAIN) void drain();
   });
-  process.on('SIGTERM', drain);
-  process.on('SIGINT', drain);
+  process.on('SIGTERM', () => void drain());
+  process.on('SIGINT', () => void drain());
 }
