@@ -108,7 +108,8 @@ export class ClusterRecorder {
     const id = this.nextFlush++;
     this.listen(true);
     const flushed = this.waiters.wait(id);
-    this.pendingFlush = id;
+    // The flush is done once the primary has the message that carries the last event buffered now.
+    this.flushes.push({ id, mark: this.progress() + this.queue.size });
     if (this.writing === 0) this.send();
     return flushed;
   }
@@ -139,7 +140,15 @@ export class ClusterRecorder {
     };
   }
 
-  private pendingFlush = 0;
+  /** Flushes not yet sent to the primary, each with the progress its last event is at. */
+  private flushes: { id: number; mark: number }[] = [];
+  /** Events taken from the buffer to be sent (sent or refused as unserialisable). */
+  private taken = 0;
+
+  // How far the buffer has been emptied: events taken to be sent, and those evicted unsent.
+  private progress(): number {
+    return this.taken + this.queue.evicted;
+  }
 
   private readonly sendLater = (): void => {
     this.scheduled = false;
@@ -153,20 +162,25 @@ export class ClusterRecorder {
       this.checkGone();
       return;
     }
-    if (this.queue.size > 0 || this.pendingFlush !== 0) this.send();
+    if (this.queue.size > 0 || this.flushes.length > 0) this.send();
   };
 
   // Takes up to one batch from the buffer and hands it to the channel. Everything taken is
   // accounted for whatever happens: sent, unserialisable or lost.
   private send(): void {
     const queue = this.queue;
-    if (this.checkGone() || (queue.size === 0 && this.pendingFlush === 0)) return;
+    if (this.checkGone() || (queue.size === 0 && this.flushes.length === 0)) return;
     const size = Math.min(queue.size, this.batchSize);
     const events: object[] = [];
     for (let i = 0; i < size; i++) events.push(queue.shift());
+    this.taken += size;
     if (queue.size === 0 && queue.oversized) queue.shrink();
-    const flush = this.pendingFlush;
-    this.pendingFlush = 0;
+    // The newest flush whose last event is in this message (or before) rides on it.
+    const progress = this.progress();
+    let flush = 0;
+    while (this.flushes.length > 0 && (this.flushes[0] as { mark: number }).mark <= progress) {
+      flush = (this.flushes.shift() as { id: number }).id;
+    }
     try {
       this.post(events, flush);
     } catch (error) {
@@ -223,6 +237,7 @@ export class ClusterRecorder {
     this.lost += this.queue.size;
     this.queue.takeAll();
     this.writing = 0;
+    this.flushes = [];
     this.waiters.settleAll();
     this.listen(false);
     this.reportOnce(

@@ -145,6 +145,18 @@ describe('cluster transport (in-memory channel)', () => {
     expect(worker.stats()).toMatchObject({ registered: 20, sent: 20, pending: 0, inFlight: 0 });
   });
 
+  it('resolves a flush only once every event registered before it is in the primary, with many batches queued', async () => {
+    const { recorder, channel, worker } = setup({ capacity: 1000, batchSize: 4 });
+    for (let i = 0; i < 40; i++) worker.registerEvent({ type: 'x' }); // 10 batches, one being written
+    let acceptedAtResolve = -1;
+    const flushed = worker.flush().then(() => {
+      acceptedAtResolve = recorder.stats().accepted;
+    });
+    worker.registerEvent({ type: 'x' }); // after the flush: not waited for
+    await pumpUntil(channel, flushed);
+    expect(acceptedAtResolve).toBeGreaterThanOrEqual(40);
+  });
+
   it('counts what a killed worker announced but never delivered as lost, and reports it once', async () => {
     const { recorder, primary, channel, worker, errors } = setup({ capacity: 1000, batchSize: 4 });
     for (let i = 0; i < 10; i++) worker.registerEvent({ type: 'x' });
@@ -265,12 +277,26 @@ describe('cluster transport (in-memory channel)', () => {
             onError: () => {},
           });
           const pendingFlushes: Promise<void>[] = [];
+          let flushBroken = '';
           for (const o of ops) {
             if (o.kind === 'event') worker.registerEvent({ [o.key]: o.value, type: 'x' });
             else if (o.kind === 'bad') worker.registerEvent(o.value as unknown as object);
             else if (o.kind === 'pump') channel.pump();
             else if (o.kind === 'tick') await tick();
-            else pendingFlushes.push(worker.flush());
+            else {
+              // When a flush resolves, every event registered before it is in the primary's
+              // recorder, or counted as dropped / unserialisable / lost by the worker.
+              const before = worker.stats().registered;
+              pendingFlushes.push(
+                worker.flush().then(() => {
+                  const w = worker.stats();
+                  const accounted =
+                    recorder.stats().accepted + w.dropped + w.unserialisable + w.lost;
+                  if (accounted < before)
+                    flushBroken = `flush resolved with ${accounted} of ${before} accounted`;
+                }),
+              );
+            }
             const w = worker.stats();
             expect(w.registered).toBe(w.sent + w.dropped + w.unserialisable + w.lost + w.pending);
             expect(w.pending + w.inFlight).toBeLessThanOrEqual(capacity);
