@@ -6,6 +6,7 @@ export type {
   ClusterRecorderOptions,
   ClusterRecorderStats,
   ClusterWorkerStats,
+  IpcChannel,
   RecorderSource,
   WorkerProcess,
 } from './cluster/index.js';

@@ -8,7 +8,7 @@ import {
 import { describeValue } from '../internal/attributes.js';
 import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import type { IpcEnd } from './protocol.js';
+import type { IpcChannel } from './protocol.js';
 import type {
   AttachWorkerOptions,
   ClusterPrimaryOptions,
@@ -23,7 +23,7 @@ export interface RecorderSource {
 }
 
 /** A cluster worker (`cluster.fork()`) or a child process (`child_process.fork()`): what `attach` accepts. */
-export type WorkerProcess = IpcEnd & {
+export type WorkerProcess = IpcChannel & {
   readonly pid?: number | undefined;
   readonly process?: { readonly pid?: number | undefined };
 };

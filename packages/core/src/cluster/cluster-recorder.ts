@@ -8,10 +8,13 @@ import { FlushWaiters } from '../internal/flush-waiters.js';
 import { isEvent } from '../internal/is-event.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../internal/overflow.js';
-import { type BatchMessage, type IpcEnd, isTagged, TAG } from './protocol.js';
+import { type BatchMessage, type IpcChannel, isTagged, TAG } from './protocol.js';
 import type { ClusterRecorderStats } from './types.js';
 
-/** Checked settings of a {@link ClusterRecorder} (see `connectToPrimary`). */
+/**
+ * Checked settings of a {@link ClusterRecorder} (see `connectToPrimary`).
+ * @internal
+ */
 export interface ClusterRecorderSettings {
   readonly name: string;
   readonly capacity: number;
@@ -33,7 +36,7 @@ export class ClusterRecorder {
   readonly overflow: OverflowPolicy;
   readonly batchSize: number;
 
-  private readonly channel: IpcEnd;
+  private readonly channel: IpcChannel;
   private readonly reporter: OnceReporter;
   private readonly queue: BoundedQueue;
   private readonly advanced = process.env.NODE_CHANNEL_SERIALIZATION_MODE === 'advanced';
@@ -55,8 +58,11 @@ export class ClusterRecorder {
   private nextFlush = 1;
   private listening = false;
 
-  /** Use `connectToPrimary(name)`, which checks its options first. */
-  constructor(settings: ClusterRecorderSettings, channel: IpcEnd) {
+  /**
+   * Use `connectToPrimary(name)`, which checks its options first.
+   * @internal
+   */
+  constructor(settings: ClusterRecorderSettings, channel: IpcChannel) {
     this.name = settings.name;
     this.capacity = settings.capacity;
     this.overflow = settings.overflow;
@@ -197,7 +203,7 @@ export class ClusterRecorder {
       c: [this.registered, this.dropped(), this.unserialisable, this.rejected],
       ...(flush === 0 ? {} : { f: flush }),
     };
-    (this.channel as Required<IpcEnd>).send(message, this.written);
+    (this.channel as Required<IpcChannel>).send(message, this.written);
     this.writing = events.length;
     this.sent += events.length;
     // While a message is being written its events count against the bound.

@@ -5,7 +5,7 @@ import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
 import { connectOver } from './connect-to-primary.js';
-import type { IpcEnd } from './protocol.js';
+import type { IpcChannel } from './protocol.js';
 
 /**
  * Both ends of an IPC channel in one process, for tests. A message goes through JSON (as Node's
@@ -15,22 +15,22 @@ import type { IpcEnd } from './protocol.js';
  * is in the pipe is delivered, then the primary's end emits 'disconnect'.
  */
 class FakeChannel {
-  readonly worker: IpcEnd & EventEmitter;
-  readonly primary: IpcEnd & EventEmitter & { pid: number };
+  readonly worker: IpcChannel & EventEmitter;
+  readonly primary: IpcChannel & EventEmitter & { pid: number };
   private writing: { json: string; callback?: ((error: Error | null) => void) | undefined }[] = [];
   private pipe: string[] = [];
   private toWorker: string[] = [];
   connected = true;
   /** Messages that could not be serialised are refused like Node does (it throws). */
   constructor(pid = 1234) {
-    const worker = new EventEmitter() as IpcEnd & EventEmitter;
+    const worker = new EventEmitter() as IpcChannel & EventEmitter;
     Object.defineProperty(worker, 'connected', { get: () => this.connected });
     worker.send = (message: object, callback?: (error: Error | null) => void): boolean => {
       const json = JSON.stringify(message);
       this.writing.push({ json, callback });
       return true;
     };
-    const primary = new EventEmitter() as IpcEnd & EventEmitter & { pid: number };
+    const primary = new EventEmitter() as IpcChannel & EventEmitter & { pid: number };
     primary.pid = pid;
     Object.defineProperty(primary, 'connected', { get: () => this.connected });
     primary.send = (message: object, callback?: (error: Error | null) => void): boolean => {

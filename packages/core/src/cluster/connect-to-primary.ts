@@ -4,7 +4,7 @@ import { optionalFunction, optionsObject, readOption } from '../internal/option-
 import { DEFAULT_MAX_PENDING_EVENTS } from '../recorder/index.js';
 import { checkHandleOptions } from '../workers/handle-options.js';
 import { ClusterRecorder } from './cluster-recorder.js';
-import { DEFAULT_BATCH_SIZE, type IpcEnd } from './protocol.js';
+import { DEFAULT_BATCH_SIZE, type IpcChannel } from './protocol.js';
 import type { ClusterRecorderOptions } from './types.js';
 
 /**
@@ -21,12 +21,12 @@ export function connectToPrimary(
   name: string,
   options: ClusterRecorderOptions = {},
 ): ClusterRecorder {
-  return connectOver(process as unknown as IpcEnd, name, options);
+  return connectOver(process as unknown as IpcChannel, name, options);
 }
 
 /** {@link connectToPrimary} over a given channel end (tests). */
 export function connectOver(
-  channel: IpcEnd,
+  channel: IpcChannel,
   name: string,
   options: ClusterRecorderOptions = {},
 ): ClusterRecorder {

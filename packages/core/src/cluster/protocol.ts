@@ -56,8 +56,8 @@ export function isBatch(message: { r: unknown }): message is BatchMessage {
   );
 }
 
-/** The part of a ChildProcess / cluster Worker / `process` the transport uses. */
-export interface IpcEnd {
+/** The part of a ChildProcess, a cluster Worker or a child's `process` that cluster mode uses: one end of Node's IPC channel. */
+export interface IpcChannel {
   // `any[]` listeners, as Node's own EventEmitter types them. Method syntax: a ChildProcess' or Worker's overloaded `send` fits it.
   send?(message: object, callback?: (error: Error | null) => void): boolean;
   readonly connected?: boolean;

@@ -2,7 +2,7 @@ import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import {
   type BatchMessage,
   DROPPED,
-  type IpcEnd,
+  type IpcChannel,
   isBatch,
   isTagged,
   REGISTERED,
@@ -44,7 +44,7 @@ export class WorkerLink {
 
   constructor(
     private readonly owner: LinkOwner,
-    private readonly end: IpcEnd,
+    private readonly end: IpcChannel,
     readonly label: string,
     readonly pid: number | undefined,
   ) {

@@ -3,4 +3,5 @@
 
 export { ClusterRecorder } from './cluster-recorder.js';
 export { connectToPrimary } from './connect-to-primary.js';
+export type { IpcChannel } from './protocol.js';
 export type { ClusterRecorderOptions, ClusterRecorderStats } from './types.js';
