@@ -7,6 +7,7 @@ import {
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
 import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
+import { counter, type Metric, upDownCounter } from '../metrics/index.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { IpcChannel } from './protocol.js';
 import type {
@@ -33,6 +34,44 @@ export interface ClusterLike {
   on(event: 'fork', listener: (worker: WorkerProcess) => void): unknown;
   off(event: 'fork', listener: (worker: WorkerProcess) => void): unknown;
   readonly workers?: NodeJS.Dict<WorkerProcess> | undefined;
+}
+
+const TELEMETRY_EVENT = 'mvx.cluster.events';
+const TELEMETRY_WORKERS = 'mvx.cluster.workers';
+
+/** Name of the recorder `runtime.clusterPrimary()` creates for cluster mode's self-telemetry. */
+export const CLUSTER_TELEMETRY_RECORDER = 'mvx_cluster';
+
+/**
+ * The self-telemetry metrics of cluster mode, exported like any metric once a bridge is attached:
+ * `cluster.events` (a counter by `outcome`: received, dropped, unserialisable, lost) and
+ * `cluster.workers` (an up-down counter: workers connected now).
+ */
+export function clusterTelemetryMetrics(): Metric[] {
+  return [
+    counter({
+      name: 'cluster.events',
+      description:
+        'Events from worker processes, by outcome: received by the primary, dropped by a full worker buffer, unserialisable, or lost with a worker that died',
+      unit: '{event}',
+      on: TELEMETRY_EVENT,
+      attributes: (e) => ({ outcome: (e as { outcome: string }).outcome }),
+      value: (e) => (e as { count: number }).count,
+      initial: [
+        { outcome: 'received' },
+        { outcome: 'dropped' },
+        { outcome: 'unserialisable' },
+        { outcome: 'lost' },
+      ],
+    }),
+    upDownCounter({
+      name: 'cluster.workers',
+      description: 'Worker processes connected to the primary',
+      unit: '{worker}',
+      on: TELEMETRY_WORKERS,
+      value: (e) => (e as { delta: number }).delta,
+    }),
+  ];
 }
 
 const STATS_KEYS = [
@@ -69,8 +108,14 @@ export class ClusterPrimary {
   private readonly onError: ErrorHandler;
   private readonly owner: LinkOwner;
   private readonly detachers = new Set<() => void>();
+  private readonly telemetry: MetricsRecorder | undefined;
 
-  constructor(source: RecorderSource, options: ClusterPrimaryOptions = {}) {
+  /** `telemetryRecorder` receives the self-telemetry events (see `clusterTelemetryMetrics`). */
+  constructor(
+    source: RecorderSource,
+    options: ClusterPrimaryOptions = {},
+    telemetryRecorder?: MetricsRecorder,
+  ) {
     const label = { label: 'createClusterPrimary' };
     if (typeof (source as Partial<RecorderSource> | null)?.getRecorder !== 'function') {
       throw new MetricsWiringError(
@@ -80,6 +125,7 @@ export class ClusterPrimary {
     }
     this.source = source;
     const opts = optionsObject(label, options);
+    this.telemetry = telemetryRecorder;
     this.onError = optionalFunction<ErrorHandler>(label, opts, 'onError') ?? defaultErrorHandler;
     const workerProperty = readOption(label, opts, 'workerProperty');
     if (
@@ -114,6 +160,8 @@ export class ClusterPrimary {
         );
       },
       disconnected: (link) => this.disconnected(link),
+      counted: (outcome, count) =>
+        this.telemetry?.registerEvent({ type: TELEMETRY_EVENT, outcome, count }),
       failed: (message, cause) => {
         // A failing revive fails for every event: report it once.
         if (message.startsWith('revive threw')) {
@@ -160,6 +208,7 @@ export class ClusterPrimary {
     }
     this.links.add(new WorkerLink(this.owner, worker, given ?? String(pid), pid));
     this.attached++;
+    this.telemetry?.registerEvent({ type: TELEMETRY_WORKERS, delta: 1 });
   }
 
   /** Attaches every worker `cluster` forks from now on (and those it already has). Returns the function that stops attaching. */
@@ -216,6 +265,9 @@ export class ClusterPrimary {
     if (!this.links.delete(link)) return;
     const s = link.stats();
     for (const key of STATS_KEYS) this.done[key] += s[key];
+    this.telemetry?.registerEvent({ type: TELEMETRY_WORKERS, delta: -1 });
+    if (s.lost > 0)
+      this.telemetry?.registerEvent({ type: TELEMETRY_EVENT, outcome: 'lost', count: s.lost });
     if (report && s.lost > 0) {
       this.report(
         new MetricsError(

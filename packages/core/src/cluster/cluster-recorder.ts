@@ -98,7 +98,14 @@ export class ClusterRecorder {
       return;
     }
     const queue = this.queue;
-    if (queue.size >= queue.room && !queue.makeRoom()) return;
+    if (queue.size >= queue.room && !queue.makeRoom()) {
+      // Dropped: still announced to the primary with the next message (a count-only one if need be).
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.sendLater);
+      }
+      return;
+    }
     queue.push(event);
     if (queue.size >= this.batchSize && this.writing === 0) {
       this.send();
@@ -150,6 +157,8 @@ export class ClusterRecorder {
   private flushes: { id: number; mark: number }[] = [];
   /** Events taken from the buffer to be sent (sent or refused as unserialisable). */
   private taken = 0;
+  /** `registered` as of the last message: while it differs, a message (if only counts) is due. */
+  private announced = 0;
 
   // How far the buffer has been emptied: events taken to be sent, and those evicted unsent.
   private progress(): number {
@@ -168,14 +177,21 @@ export class ClusterRecorder {
       this.checkGone();
       return;
     }
-    if (this.queue.size > 0 || this.flushes.length > 0) this.send();
+    if (this.queue.size > 0 || this.flushes.length > 0 || this.announced !== this.registered) {
+      this.send();
+    }
   };
 
   // Takes up to one batch from the buffer and hands it to the channel. Everything taken is
   // accounted for whatever happens: sent, unserialisable or lost.
   private send(): void {
     const queue = this.queue;
-    if (this.checkGone() || (queue.size === 0 && this.flushes.length === 0)) return;
+    if (
+      this.checkGone() ||
+      (queue.size === 0 && this.flushes.length === 0 && this.announced === this.registered)
+    ) {
+      return;
+    }
     const size = Math.min(queue.size, this.batchSize);
     const events: object[] = [];
     for (let i = 0; i < size; i++) events.push(queue.shift());
@@ -204,6 +220,7 @@ export class ClusterRecorder {
       ...(flush === 0 ? {} : { f: flush }),
     };
     (this.channel as Required<IpcChannel>).send(message, this.written);
+    this.announced = this.registered;
     this.writing = events.length;
     this.sent += events.length;
     // While a message is being written its events count against the bound.

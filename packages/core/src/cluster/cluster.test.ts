@@ -158,7 +158,10 @@ describe('cluster transport (in-memory channel)', () => {
   });
 
   it('counts what a killed worker announced but never delivered as lost, and reports it once', async () => {
-    const { recorder, primary, channel, worker, errors } = setup({ capacity: 1000, batchSize: 4 });
+    const { runtime, recorder, primary, channel, worker, errors } = setup({
+      capacity: 1000,
+      batchSize: 4,
+    });
     for (let i = 0; i < 10; i++) worker.registerEvent({ type: 'x' });
     // The 4th event sends batch 1 (announcing 4); once it is written, batch 2 (4 events,
     // announcing all 10) goes; once that is written, batch 3 (2 events). Killed while batch 3 is
@@ -173,6 +176,14 @@ describe('cluster transport (in-memory channel)', () => {
     const lost = errors.filter((e) => e.code === 'worker-events-lost');
     expect(lost).toHaveLength(1);
     expect(lost[0]?.message).toContain('2 event(s)');
+    // self-telemetry, exported like any metric: outcomes and workers connected
+    const telemetry = runtime.getRecorder('mvx_cluster');
+    await telemetry?.flush();
+    const [events, workers] = telemetry?.getMetricSnapshots() ?? [];
+    const outcome = (name: string) =>
+      (events?.points.find((p) => p.attributes.outcome === name) as { value: number }).value;
+    expect([outcome('received'), outcome('lost'), outcome('dropped')]).toEqual([8, 2, 0]);
+    expect((workers?.points[0] as { value: number }).value).toBe(0);
   });
 
   it('sets workerProperty to the worker label and revives events before the recorder sees them', async () => {
@@ -340,7 +351,7 @@ describe('cluster transport (in-memory channel)', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 });

@@ -30,6 +30,8 @@ export interface LinkOwner {
   readonly revive: ((event: object, recorder: string) => object) | undefined;
   unknownRecorder(name: string, label: string): void;
   disconnected(link: WorkerLink): void;
+  /** Self-telemetry: `count` more events had `outcome` (received, dropped, unserialisable, lost). */
+  counted(outcome: 'received' | 'dropped' | 'unserialisable' | 'lost', count: number): void;
   failed(message: string, cause: unknown): void;
 }
 
@@ -126,12 +128,19 @@ export class WorkerLink {
     const c = message.c;
     // Counters only grow; a stale or replayed message never lowers them.
     books.registered = Math.max(books.registered, c[REGISTERED]);
-    books.dropped = Math.max(books.dropped, c[DROPPED]);
-    books.unserialisable = Math.max(books.unserialisable, c[UNSERIALISABLE]);
+    const dropped = Math.max(books.dropped, c[DROPPED]);
+    const unserialisable = Math.max(books.unserialisable, c[UNSERIALISABLE]);
+    if (dropped > books.dropped) this.owner.counted('dropped', dropped - books.dropped);
+    if (unserialisable > books.unserialisable) {
+      this.owner.counted('unserialisable', unserialisable - books.unserialisable);
+    }
+    books.dropped = dropped;
+    books.unserialisable = unserialisable;
     books.rejected = Math.max(books.rejected, c[REJECTED]);
     books.batches++;
     const events = message.e;
     books.received += events.length;
+    if (events.length > 0) this.owner.counted('received', events.length);
     const recorder = this.owner.recorder(name);
     if (recorder === undefined) {
       books.unknownRecorder += events.length;

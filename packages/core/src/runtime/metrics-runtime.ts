@@ -1,8 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { ClusterPrimary } from '../cluster/cluster-primary.js';
+import {
+  CLUSTER_TELEMETRY_RECORDER,
+  ClusterPrimary,
+  clusterTelemetryMetrics,
+} from '../cluster/cluster-primary.js';
 import type { ClusterPrimaryOptions } from '../cluster/types.js';
 import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
+import { describeValue } from '../internal/attributes.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { optionalFunction } from '../internal/option-checks.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
@@ -180,7 +185,12 @@ export class MetricsRuntime {
    * primary.attachCluster(cluster);
    * cluster.fork();
    */
-  clusterPrimary(options: Omit<ClusterPrimaryOptions, 'onError'> = {}): ClusterPrimary {
+  clusterPrimary(
+    options: Omit<ClusterPrimaryOptions, 'onError'> & {
+      /** A recorder `mvx_cluster` with the `cluster.events` and `cluster.workers` metrics (default true). */
+      selfTelemetry?: boolean;
+    } = {},
+  ): ClusterPrimary {
     if (this.primary !== undefined) return this.primary;
     if (this.state === 'shutting-down' || this.state === 'shut-down') {
       throw new MetricsWiringError(
@@ -188,7 +198,21 @@ export class MetricsRuntime {
         `Cannot take events from worker processes: the runtime "${this.namespace}" is shut down.`,
       );
     }
-    this.primary = new ClusterPrimary(this, { ...options, onError: this.onError });
+    const { selfTelemetry = true, ...rest } = options as ClusterPrimaryOptions & {
+      selfTelemetry?: unknown;
+    };
+    if (typeof selfTelemetry !== 'boolean') {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `clusterPrimary: selfTelemetry must be a boolean, got ${describeValue(selfTelemetry)}.`,
+      );
+    }
+    const telemetry =
+      selfTelemetry === false
+        ? undefined
+        : (this.byName.get(CLUSTER_TELEMETRY_RECORDER) ??
+          this.createRecorder(CLUSTER_TELEMETRY_RECORDER, { metrics: clusterTelemetryMetrics }));
+    this.primary = new ClusterPrimary(this, { ...rest, onError: this.onError }, telemetry);
     return this.primary;
   }
 
