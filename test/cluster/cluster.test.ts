@@ -31,7 +31,7 @@ interface AppResult {
     lost: number;
     pending: number;
   }[];
-  errors: string[];
+  errors: { code: string; message: string }[];
   heapMB: { start: number; peak: number };
 }
 
@@ -108,6 +108,29 @@ describe('cluster mode with real node:cluster workers', () => {
       expect(w.pending).toBe(0);
     }
     for (const pid of r.killed) expect(await ended(pid)).toBe(true);
+  }, 90_000);
+
+  it('counts and reports once what a SIGKILLed worker announced but never delivered', async () => {
+    const run = await runApp('burst-kill', { WORKERS: '2' });
+    expect(run.timedOut).toBe(false);
+    expect({ code: run.code, signal: run.signal }, `${run.stdout}\n${run.stderr}`).toEqual({
+      code: 0,
+      signal: null,
+    });
+    const r = resultOf<AppResult>(run);
+    const p = r.primary;
+    console.log('burst-kill: primary', p);
+    expect(r.killed).toHaveLength(1);
+    // 200 000 registered in one go: the bound (65 536) dropped the rest, the queue behind the
+    // message being written was announced, and died with the worker
+    expect(p.registered).toBe(200_000);
+    expect(p.lost).toBeGreaterThan(0);
+    expect(p.dropped).toBeGreaterThan(0);
+    expect(p.registered).toBe(p.received + p.dropped + p.unserialisable + p.lost);
+    expect(r.counter).toBe(p.received);
+    const reports = r.errors.filter((e) => e.code === 'worker-events-lost');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.message).toContain(`with ${p.lost} event(s)`);
   }, 90_000);
 
   it('bounds the primary when a worker floods: drops are counted, memory stays flat', async () => {
