@@ -108,14 +108,9 @@ export class ClusterPrimary {
   private readonly onError: ErrorHandler;
   private readonly owner: LinkOwner;
   private readonly detachers = new Set<() => void>();
-  private readonly telemetry: MetricsRecorder | undefined;
+  private telemetry: MetricsRecorder | undefined;
 
-  /** `telemetryRecorder` receives the self-telemetry events (see `clusterTelemetryMetrics`). */
-  constructor(
-    source: RecorderSource,
-    options: ClusterPrimaryOptions = {},
-    telemetryRecorder?: MetricsRecorder,
-  ) {
+  constructor(source: RecorderSource, options: ClusterPrimaryOptions = {}) {
     const label = { label: 'createClusterPrimary' };
     if (typeof (source as Partial<RecorderSource> | null)?.getRecorder !== 'function') {
       throw new MetricsWiringError(
@@ -125,7 +120,6 @@ export class ClusterPrimary {
     }
     this.source = source;
     const opts = optionsObject(label, options);
-    this.telemetry = telemetryRecorder;
     this.onError = optionalFunction<ErrorHandler>(label, opts, 'onError') ?? defaultErrorHandler;
     const workerProperty = readOption(label, opts, 'workerProperty');
     if (
@@ -177,6 +171,15 @@ export class ClusterPrimary {
         );
       },
     };
+  }
+
+  /**
+   * Sends self-telemetry events (see {@link clusterTelemetryMetrics}) to `recorder` from now on;
+   * `runtime.clusterPrimary()` does this with its `mvx_cluster` recorder.
+   * @internal
+   */
+  setTelemetry(recorder: MetricsRecorder | undefined): void {
+    this.telemetry = recorder;
   }
 
   /**

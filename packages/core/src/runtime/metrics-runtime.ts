@@ -7,9 +7,13 @@ import {
 import type { ClusterPrimaryOptions } from '../cluster/types.js';
 import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
-import { describeValue } from '../internal/attributes.js';
 import { ListenerList } from '../internal/listener-list.js';
-import { optionalFunction } from '../internal/option-checks.js';
+import {
+  optionalBoolean,
+  optionalFunction,
+  optionsObject,
+  readOption,
+} from '../internal/option-checks.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture } from '../recorder/types.js';
 import { resolveScheduler, type Scheduler } from '../scheduler/scheduler.js';
@@ -198,21 +202,25 @@ export class MetricsRuntime {
         `Cannot take events from worker processes: the runtime "${this.namespace}" is shut down.`,
       );
     }
-    const { selfTelemetry = true, ...rest } = options as ClusterPrimaryOptions & {
-      selfTelemetry?: unknown;
-    };
-    if (typeof selfTelemetry !== 'boolean') {
-      throw new MetricsWiringError(
-        'invalid-option',
-        `clusterPrimary: selfTelemetry must be a boolean, got ${describeValue(selfTelemetry)}.`,
-      );
-    }
-    const telemetry =
-      selfTelemetry === false
-        ? undefined
-        : (this.byName.get(CLUSTER_TELEMETRY_RECORDER) ??
-          this.createRecorder(CLUSTER_TELEMETRY_RECORDER, { metrics: clusterTelemetryMetrics }));
-    this.primary = new ClusterPrimary(this, { ...rest, onError: this.onError }, telemetry);
+    // Read once, through the checks: a throwing getter or a mistyped value is a wiring error.
+    const owner = { label: `MetricsRuntime "${this.namespace}": clusterPrimary` };
+    const opts = optionsObject(owner, options);
+    const selfTelemetry = optionalBoolean(owner, opts, 'selfTelemetry') ?? true;
+    const workerProperty = readOption(owner, opts, 'workerProperty');
+    const revive = readOption(owner, opts, 'revive');
+    const checked = {
+      ...(workerProperty === undefined ? {} : { workerProperty }),
+      ...(revive === undefined ? {} : { revive }),
+      onError: this.onError,
+    } as ClusterPrimaryOptions;
+    // The primary checks its options before the telemetry recorder is created.
+    const primary = new ClusterPrimary(this, checked);
+    const telemetry = selfTelemetry
+      ? (this.byName.get(CLUSTER_TELEMETRY_RECORDER) ??
+        this.createRecorder(CLUSTER_TELEMETRY_RECORDER, { metrics: clusterTelemetryMetrics }))
+      : undefined;
+    primary.setTelemetry(telemetry);
+    this.primary = primary;
     return this.primary;
   }
 
