@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type OtlpReceiver, startOtlpReceiver } from '../bridge/otlp-receiver.js';
 import { answers, freePort, killAll, start, stop, waitFor } from './support/processes.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -18,7 +19,35 @@ beforeAll(() => {
     { cwd: ROOT, stdio: 'inherit' },
   );
 }, 60_000);
-afterAll(killAll);
+let collector: OtlpReceiver | undefined;
+afterAll(async () => {
+  await killAll();
+  await collector?.close();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: OTLP/JSON-shaped bodies decoded by the receiver
+type Json = any;
+
+/** Per OTLP metrics export, in order: the total count of `docs.http.server.request.duration`. */
+function otlpRequestCounts(receiver: OtlpReceiver): number[] {
+  const totals: number[] = [];
+  for (const request of receiver.requests) {
+    if (request.path !== '/v1/metrics') continue;
+    const metrics = (request.body as Json).resourceMetrics.flatMap((r: Json) =>
+      r.scopeMetrics.flatMap((s: Json) => s.metrics),
+    );
+    const duration = metrics.find((m: Json) => m.name === 'docs.http.server.request.duration');
+    if (duration === undefined) continue;
+    totals.push(
+      // protobuf decoding leaves out an empty list (no request yet)
+      (duration.histogram?.dataPoints ?? []).reduce(
+        (sum: number, p: Json) => sum + Number(p.count),
+        0,
+      ),
+    );
+  }
+  return totals;
+}
 
 /** The pids of a process' children (Linux /proc). */
 function children(pid: number): number[] {
@@ -46,15 +75,15 @@ async function requestsServed(metricsUrl: string): Promise<number> {
 }
 
 describe.skipIf(process.platform !== 'linux')('npm start -- --workers 2', () => {
-  test('one /metrics for the cluster; a SIGKILLed worker is forked again, the counter never goes back; SIGTERM drains all and exits 0', async () => {
+  test('one /metrics and OTLP for the cluster; a SIGKILLed worker is forked again, the counter never goes back on either; SIGTERM drains all and exits 0', async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
-    const proc = start('cluster', process.execPath, [
-      MAIN,
-      '--workers=2',
-      `--port=${port}`,
-      `--metrics-port=${metricsPort}`,
-      '--rate=100',
-    ]);
+    collector = await startOtlpReceiver();
+    const proc = start(
+      'cluster',
+      process.execPath,
+      [MAIN, '--workers=2', `--port=${port}`, `--metrics-port=${metricsPort}`, '--rate=100'],
+      { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_METRIC_EXPORT_INTERVAL: '300' },
+    );
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     await waitFor(
       '/metrics',
@@ -115,6 +144,13 @@ describe.skipIf(process.platform !== 'linux')('npm start -- --workers 2', () => 
     expect(proc.stdout).toMatch(/Load generator sent \d+ requests/);
     expect(proc.stdout).toContain('Workers: drained and exited; 1 died and were forked again.');
     expect(proc.stderr).not.toMatch(STACK_FRAME);
+    // OTLP (cumulative, every 300 ms, and once more at shutdown) never went back either
+    const exported = otlpRequestCounts(collector);
+    expect(exported.length).toBeGreaterThan(5);
+    for (let i = 1; i < exported.length; i++) {
+      expect(exported[i]).toBeGreaterThanOrEqual(exported[i - 1] as number);
+    }
+    expect(exported.at(-1)).toBeGreaterThanOrEqual(samples.at(-1) as number);
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
   }, 90_000);
 });
