@@ -153,4 +153,40 @@ describe.skipIf(process.platform !== 'linux')('npm start -- --workers 2', () => 
     expect(exported.at(-1)).toBeGreaterThanOrEqual(samples.at(-1) as number);
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
   }, 90_000);
+
+  test('Ctrl-C (SIGINT to the whole process group) drains the workers and the primary without re-forking, exit 0', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const proc = start('cluster-ctrl-c', process.execPath, [
+      MAIN,
+      '--workers=2',
+      `--port=${port}`,
+      `--metrics-port=${metricsPort}`,
+      '--rate=50',
+    ]);
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    await waitFor(
+      '/metrics',
+      () => answers(metricsUrl),
+      20_000,
+      () => proc.stderr,
+    );
+    const primary = proc.child.pid as number;
+    await waitFor(
+      'two workers',
+      async () => (children(primary).length === 2 ? true : undefined),
+      15_000,
+    );
+    const workers = children(primary);
+    process.kill(-primary, 'SIGINT'); // the group: primary and workers, as a terminal's Ctrl-C
+    const timer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
+    const code = await proc.exited;
+    clearTimeout(timer);
+    expect(code, proc.stderr).toBe(0);
+    expect(proc.stdout, proc.stderr).toContain(
+      'Workers: drained and exited; 0 died and were forked again.',
+    );
+    expect(proc.stderr).not.toMatch(/forking a replacement/);
+    expect(proc.stderr).not.toMatch(STACK_FRAME);
+    for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
+  }, 60_000);
 });

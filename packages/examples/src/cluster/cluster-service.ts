@@ -13,7 +13,6 @@ import {
   startPipeline,
   type WiringOptions,
 } from '../wiring.js';
-import { DRAIN } from './cluster-worker.js';
 import { revive } from './event-codec.js';
 
 /** Longest a worker may take to drain before it is SIGKILLed (by pid). */
@@ -57,7 +56,10 @@ export async function startClusterService(
   let restarts = 0;
   const fork = (): Worker => cluster.fork({ SERVICE_PORT: String(port) });
   cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return;
+    // A worker exits 0 after draining, asked by us or by a SIGINT / SIGTERM to the whole process
+    // group (Ctrl-C, systemd); killed by one of those while still starting, it had nothing to
+    // drain. Neither is a death to repair: the primary is stopping too.
+    if (stopping || code === 0 || signal === 'SIGINT' || signal === 'SIGTERM') return;
     restarts++;
     log(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); forking a replacement`);
     fork();
@@ -113,7 +115,7 @@ export async function startClusterService(
   };
 }
 
-/** Asks one worker to drain and waits for it to exit; SIGKILLs it (by pid) after WORKER_DRAIN_MS. */
+/** SIGTERMs one worker (by pid) to make it drain and waits for it to exit; SIGKILLs it after WORKER_DRAIN_MS. */
 function drainWorker(worker: Worker): Promise<void> {
   return new Promise((resolve) => {
     if (worker.isDead()) {
@@ -125,7 +127,6 @@ function drainWorker(worker: Worker): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    worker.on('error', () => {}); // a worker already gone cannot be told; its exit still comes
-    if (worker.isConnected()) worker.send(DRAIN);
+    worker.process.kill('SIGTERM');
   });
 }

@@ -6,15 +6,18 @@ import { DocumentStorage } from '../storage/document-storage.js';
 import { RECORDERS } from '../wiring.js';
 import { tagging } from './event-codec.js';
 
-/** The message the primary sends a worker to make it drain and exit. */
-export const DRAIN = 'docs.drain';
-
 /**
  * A worker of `npm start -- --workers N`: the document service on the shared port, its events
- * sent to the primary's recorders. It holds no metric state. On `DRAIN` (or SIGTERM / SIGINT to
- * the process group) it finishes its requests, hands every event over, and exits 0.
+ * sent to the primary's recorders. It holds no metric state. On SIGTERM (from the primary, by pid)
+ * or SIGINT (Ctrl-C reaches the whole process group) it finishes its requests, hands every event
+ * over, and exits 0. A signal, unlike a message, cannot arrive before its listener and be lost.
  */
 export async function runClusterWorker(config: ExampleConfig): Promise<void> {
+  let drain: () => Promise<void> = async () => process.exit(0); // nothing to hand over yet
+  // First thing: a stop requested while starting must not find the default handler (which
+  // kills the process, and the primary would take that for a crash).
+  process.on('SIGTERM', () => void drain());
+  process.on('SIGINT', () => void drain());
   const storageEvents = connectToPrimary(RECORDERS.storage);
   const httpEvents = connectToPrimary(RECORDERS.http);
   const storage = new DocumentStorage(tagging(storageEvents), {
@@ -28,7 +31,7 @@ export async function runClusterWorker(config: ExampleConfig): Promise<void> {
   await server.listen(config.port, config.host);
 
   let draining = false;
-  const drain = async (): Promise<void> => {
+  drain = async () => {
     if (draining) return;
     draining = true;
     await server.close(2000);
@@ -37,9 +40,4 @@ export async function runClusterWorker(config: ExampleConfig): Promise<void> {
     httpEvents.close();
     process.exit(0);
   };
-  process.on('message', (message) => {
-    if (message === DRAIN) void drain();
-  });
-  process.on('SIGTERM', () => void drain());
-  process.on('SIGINT', () => void drain());
 }
