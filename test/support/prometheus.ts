@@ -103,3 +103,92 @@ export function repeatedFamilies(body: string): string[] {
   }
   return [...repeated];
 }
+
+/** A Prometheus server started by a test: its API and how to stop it. */
+export interface RunningPrometheus {
+  /** `http://127.0.0.1:<port>` of its HTTP API. */
+  readonly api: string;
+  /** An instant query's result vector. */
+  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  /** The first sample value of an instant query, or NaN. */
+  value(expr: string): Promise<number>;
+  /** SIGTERM (SIGKILL after 5 s) by pid, then removes its temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `prometheus` on 127.0.0.1 with a free port and a temp dir, scraping `target`
+ * (`host:port`) every second; resolves once it is ready (as bench/soak.mjs does).
+ */
+export async function startPrometheus(binary: string, target: string): Promise<RunningPrometheus> {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { createServer } = await import('node:net');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const port = await new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'mvx-prometheus-'));
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\nscrape_configs:\n  - job_name: test\n    static_configs:\n      - targets: ['${target}']\n`,
+  );
+  const child = spawn(
+    binary,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    log = (log + chunk).slice(-4000);
+  });
+  const api = `http://127.0.0.1:${port}`;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+  const query: RunningPrometheus['query'] = async (expr) => {
+    const response = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await response.json()) as { data?: { result?: [] } };
+    return body.data?.result ?? [];
+  };
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`${api}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (i >= 150 || child.exitCode !== null) {
+      await stop();
+      throw new Error(`prometheus did not become ready:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    api,
+    query,
+    value: async (expr) => Number((await query(expr))[0]?.value[1] ?? Number.NaN),
+    stop,
+  };
+}

@@ -1,3 +1,21 @@
+export type {
+  AttachWorkerOptions,
+  ClusterLike,
+  ClusterPrimaryOptions,
+  ClusterPrimaryStats,
+  ClusterRecorderOptions,
+  ClusterRecorderStats,
+  ClusterWorkerStats,
+  IpcChannel,
+  RecorderSource,
+  WorkerProcess,
+} from './cluster/index.js';
+export {
+  ClusterPrimary,
+  ClusterRecorder,
+  connectToPrimary,
+  createClusterPrimary,
+} from './cluster/index.js';
 export { describeError } from './errors/describe-error.js';
 export type { ErrorHandler, MetricsErrorCode } from './errors/index.js';
 export { defaultErrorHandler, MetricsError, MetricsWiringError } from './errors/index.js';

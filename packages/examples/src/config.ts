@@ -24,6 +24,8 @@ export interface ExampleConfig {
   ui: boolean;
   /** `--otlp-endpoint`: an OTLP base URL for both signals; otherwise the `OTEL_*` environment decides. */
   otlpEndpoint: string | undefined;
+  /** `--workers N`: run the service as a node:cluster of N worker processes (0 = one process). */
+  workers: number;
   help: boolean;
 }
 
@@ -40,6 +42,7 @@ Options (flag / environment variable, default):
   --rate <n>                 LOAD_RATE                     40     requests/s, 0 = no load
   --no-load                                                       same as --rate 0
   --connection-requests <n>  LOAD_CONNECTION_REQUESTS      200    recycle connections after ~n requests
+  --workers <n>              SERVICE_WORKERS               0      n worker processes share the service port; 0 = one process
   --no-ui                    NO_UI=1                              plain log lines instead of the live view
   --instance-id <id>         SERVICE_INSTANCE_ID           <hostname>-<pid>
   --service-name <name>      OTEL_SERVICE_NAME             document-storage
@@ -93,6 +96,12 @@ export function parseConfig(argv: readonly string[], env: Env): ExampleConfig {
     ),
     ui: !noUi,
     otlpEndpoint,
+    workers: integer(
+      pick(values.workers, 'SERVICE_WORKERS') ?? '0',
+      '--workers / SERVICE_WORKERS',
+      0,
+      64,
+    ),
     help: values.help === true,
   };
 }
@@ -114,6 +123,7 @@ function parse(argv: readonly string[]) {
       'instance-id': { type: 'string' },
       'service-name': { type: 'string' },
       'otlp-endpoint': { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

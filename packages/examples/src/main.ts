@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the document service, a load generator and the live view, until Ctrl-C.
+import cluster from 'node:cluster';
+import { type RunningCluster, startClusterService } from './cluster/cluster-service.js';
+import { runClusterWorker } from './cluster/cluster-worker.js';
 import { ConfigError, type ExampleConfig, parseConfig, USAGE } from './config.js';
 import { LoadGenerator, type LoadTotals } from './load/load-generator.js';
 import { LiveView } from './view/live-view.js';
@@ -47,6 +50,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (cluster.isWorker) {
+    await runClusterWorker(config);
+    return;
+  }
 
   // The live view redraws a terminal; anything else (a pipe, a log file, --no-ui) gets plain lines.
   const interactive = config.ui && process.stdout.isTTY === true;
@@ -59,8 +66,14 @@ async function main(): Promise<void> {
     : (line: string) => process.stderr.write(`${line}\n`);
 
   let service: RunningService;
+  let clustered: RunningCluster | undefined;
   try {
-    service = await startDocumentService(config, { log });
+    if (config.workers > 0) {
+      clustered = await startClusterService(config, { log });
+      service = clustered;
+    } else {
+      service = await startDocumentService(config, { log });
+    }
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
@@ -93,6 +106,7 @@ async function main(): Promise<void> {
     info,
     load: () => load?.totals(),
     connectionsOpened: () => service.connectionsOpened,
+    ...(clustered === undefined ? {} : { workers: () => clustered.workers() }),
     problems: () => problems,
     interactive,
   });
@@ -117,7 +131,13 @@ async function main(): Promise<void> {
     const totals = await load?.stop();
     await service.shutdown();
     view.stop(`${signal}: recorders drained, final export done.`);
-    for (const line of [...problems, ...summary(totals, service)]) {
+    const workers =
+      clustered === undefined
+        ? []
+        : [`Workers: drained and exited; ${clustered.restarts} died and were forked again.`];
+    // Cluster mode has no per-connection scopes: the summary's first line is not about it.
+    const lines = summary(totals, service).slice(clustered === undefined ? 0 : 1);
+    for (const line of [...problems, ...lines, ...workers]) {
       process.stdout.write(`${line}\n`);
     }
     clearTimeout(limit);

@@ -148,7 +148,8 @@ export async function startDocumentService(
   };
 }
 
-async function startPipeline(
+/** The pipeline of the configuration; a taken port becomes a {@link ConfigError}. */
+export async function startPipeline(
   config: ExampleConfig,
   onProblem: (text: string) => void,
 ): Promise<OtelPipeline> {
@@ -178,13 +179,13 @@ async function startPipeline(
 }
 
 // The pipeline's server answers /healthz and /readyz beside /metrics.
-function probeUrls(metricsUrl: string | undefined): RunningService['probes'] {
+export function probeUrls(metricsUrl: string | undefined): RunningService['probes'] {
   if (metricsUrl === undefined) return undefined;
   const origin = new URL(metricsUrl).origin;
   return { liveness: `${origin}/healthz`, readiness: `${origin}/readyz` };
 }
 
-function describeOtlp(pipeline: OtelPipeline): string | undefined {
+export function describeOtlp(pipeline: OtelPipeline): string | undefined {
   const { protocols } = pipeline.exporters;
   const parts = Object.entries(protocols).map(([signal, protocol]) => `${signal} ${protocol}`);
   return parts.length === 0 ? undefined : parts.join(', ');
@@ -195,7 +196,7 @@ function describeOtlp(pipeline: OtelPipeline): string | undefined {
  * warnings through `diag` (JSON-encoded errors with stacks). Both end up here, each distinct one
  * shown once, as a single line. Returns the reporter for `onError`.
  */
-function showOtelProblems(log: (line: string) => void): (text: string) => void {
+export function showOtelProblems(log: (line: string) => void): (text: string) => void {
   const seen = new Set<string>();
   const show = (text: string) => {
     if (seen.has(text) || seen.size > 50) return;
@@ -219,11 +220,11 @@ function showOtelProblems(log: (line: string) => void): (text: string) => void {
   return show;
 }
 
-function hostForUrl(host: string): string {
+export function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function listenError(error: unknown, config: ExampleConfig): Error {
+export function listenError(error: unknown, config: ExampleConfig): Error {
   const code = (error as NodeJS.ErrnoException).code;
   const where = `${config.host}:${config.port}`;
   if (code === 'EADDRINUSE') {

@@ -11,6 +11,7 @@ export type MetricsErrorCode =
   | 'unknown-recorder'
   | 'invalid-handle'
   | 'exposure-closed'
+  | 'no-ipc-channel'
   // run time: counted and reported to the error handler, never thrown
   | 'invalid-event'
   | 'event-after-stop'
@@ -25,6 +26,7 @@ export type MetricsErrorCode =
   | 'context-capture-failed'
   | 'event-not-cloneable'
   | 'worker-events-lost'
+  | 'primary-gone'
   | 'unhandled-event-type'
   | 'dispatch-index-full'
   | 'shutdown-timeout'

@@ -1,8 +1,19 @@
 import { performance } from 'node:perf_hooks';
+import {
+  CLUSTER_TELEMETRY_RECORDER,
+  ClusterPrimary,
+  clusterTelemetryMetrics,
+} from '../cluster/cluster-primary.js';
+import type { ClusterPrimaryOptions } from '../cluster/types.js';
 import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
 import { ListenerList } from '../internal/listener-list.js';
-import { optionalFunction } from '../internal/option-checks.js';
+import {
+  optionalBoolean,
+  optionalFunction,
+  optionsObject,
+  readOption,
+} from '../internal/option-checks.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { ContextCapture } from '../recorder/types.js';
 import { resolveScheduler, type Scheduler } from '../scheduler/scheduler.js';
@@ -59,6 +70,7 @@ export class MetricsRuntime {
   private readonly recorderScheduler: Scheduler;
   /** Set while draining: gives the drain up at once, with the reason. */
   private cutDrainShort: ((why: string) => void) | undefined;
+  private primary: ClusterPrimary | undefined;
 
   constructor(options: MetricsRuntimeOptions) {
     const checked = checkRuntimeOptions(options);
@@ -211,6 +223,51 @@ export class MetricsRuntime {
     return exposure;
   }
 
+  /**
+   * The primary's side of cluster mode for this runtime (one per runtime: a second call returns
+   * the same one): events that worker processes register with `connectToPrimary(name)` go to this
+   * runtime's recorder `name`. `shutdown()` closes it before draining.
+   *
+   * @example
+   * const primary = runtime.clusterPrimary();
+   * primary.attachCluster(cluster);
+   * cluster.fork();
+   */
+  clusterPrimary(
+    options: Omit<ClusterPrimaryOptions, 'onError'> & {
+      /** A recorder `mvx_cluster` with the `cluster.events` and `cluster.workers` metrics (default true). */
+      selfTelemetry?: boolean;
+    } = {},
+  ): ClusterPrimary {
+    if (this.primary !== undefined) return this.primary;
+    if (this.stopped) {
+      throw new MetricsWiringError(
+        'runtime-shut-down',
+        `Cannot take events from worker processes: the runtime "${this.namespace}" is shut down.`,
+      );
+    }
+    // Read once, through the checks: a throwing getter or a mistyped value is a wiring error.
+    const owner = { label: `MetricsRuntime "${this.namespace}": clusterPrimary` };
+    const opts = optionsObject(owner, options);
+    const selfTelemetry = optionalBoolean(owner, opts, 'selfTelemetry') ?? true;
+    const workerProperty = readOption(owner, opts, 'workerProperty');
+    const revive = readOption(owner, opts, 'revive');
+    const checked = {
+      ...(workerProperty === undefined ? {} : { workerProperty }),
+      ...(revive === undefined ? {} : { revive }),
+      onError: this.onError,
+    } as ClusterPrimaryOptions;
+    // The primary checks its options before the telemetry recorder is created.
+    const primary = new ClusterPrimary(this, checked);
+    const telemetry = selfTelemetry
+      ? (this.byName.get(CLUSTER_TELEMETRY_RECORDER) ??
+        this.createRecorder(CLUSTER_TELEMETRY_RECORDER, { metrics: clusterTelemetryMetrics }))
+      : undefined;
+    primary.setTelemetry(telemetry);
+    this.primary = primary;
+    return this.primary;
+  }
+
   /** Stops (drains) one recorder; it stays listed with its final state. */
   async stopRecorder(name: string): Promise<void> {
     await this.byName.get(name)?.stop();
@@ -268,6 +325,7 @@ export class MetricsRuntime {
       for (const recorder of this.byName.values()) recorder.start();
     this.lifecycle.moveTo('draining');
     // What workers already sent is taken in before the recorders drain and stop.
+    this.primary?.close();
     for (const name of [...this.exposed.keys()]) this.closeExposure(name);
     const recorders = [...this.byName.values()];
     const cutShort = new Promise<string>((resolve) => {

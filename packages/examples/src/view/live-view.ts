@@ -11,6 +11,8 @@ export interface LiveViewOptions {
   load?: () => LoadTotals | undefined;
   /** Per-connection scopes opened so far. */
   connectionsOpened?: () => number;
+  /** The cluster's workers, in one line (cluster mode only). */
+  workers?: () => string;
   /** Problems reported so far (the view shows how many and the latest). */
   problems?: () => readonly string[];
   output?: NodeJS.WriteStream;
@@ -83,7 +85,9 @@ export class LiveView {
     } else {
       const model = this.#options.sampler.sample();
       if (++this.#frames % 5 === 0) {
-        this.#output.write(`${renderLine(model, this.#options.load?.())}\n`);
+        this.#output.write(
+          `${renderLine(model, this.#options.load?.(), this.#options.workers?.())}\n`,
+        );
       }
     }
   }
@@ -96,6 +100,7 @@ export class LiveView {
         ? { connectionsOpened: this.#options.connectionsOpened() }
         : {}),
       ...(this.#options.problems ? { problems: this.#options.problems() } : {}),
+      ...(this.#options.workers ? { workers: this.#options.workers() } : {}),
       color: true,
       footer,
     });

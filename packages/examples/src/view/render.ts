@@ -24,6 +24,8 @@ export interface FrameContext {
   load: LoadTotals | undefined;
   /** Per-connection scopes opened since start (removed ones included), when known. */
   connectionsOpened?: number;
+  /** The cluster's workers, in one line (cluster mode only). */
+  workers?: string;
   /** Problems reported while the view runs (newest last); the newest is shown. */
   problems?: readonly string[];
   /** Use ANSI colours. */
@@ -126,6 +128,7 @@ export function renderFrame(model: ViewModel, info: ViewInfo, context: FrameCont
           ),
     ),
   );
+  if (context.workers !== undefined) lines.push(row('Workers', context.workers));
   if (model.scopes.length > 0) {
     // The newest scopes (at most 4) that fit the row, with how many more are alive.
     const shown: string[] = [];
@@ -172,7 +175,11 @@ export function renderFrame(model: ViewModel, info: ViewInfo, context: FrameCont
 }
 
 /** One plain line for logs (no ANSI), for when stdout is not a terminal. */
-export function renderLine(model: ViewModel, load: LoadTotals | undefined): string {
+export function renderLine(
+  model: ViewModel,
+  load: LoadTotals | undefined,
+  workers?: string,
+): string {
   const s = model.saves.totals;
   const all = s.success + s.invalid + s.failure;
   const l = model.latency;
@@ -187,6 +194,7 @@ export function renderLine(model: ViewModel, load: LoadTotals | undefined): stri
     `pending ${model.pipeline.pending} dropped ${model.pipeline.dropped} failed ${model.pipeline.failed}`,
   ];
   if (load !== undefined) parts.push(`load sent ${formatCount(load.sent)} errors ${load.errors}`);
+  if (workers !== undefined) parts.push(`workers ${workers}`);
   return parts.join(' | ');
 }
 

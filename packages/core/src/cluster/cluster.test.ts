@@ -1,0 +1,447 @@
+import { EventEmitter } from 'node:events';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MetricsError, MetricsWiringError } from '../errors/index.js';
+import { counter } from '../metrics/index.js';
+import { MetricsRuntime } from '../runtime/index.js';
+import { connectOver } from './connect-to-primary.js';
+import type { IpcChannel } from './protocol.js';
+
+/**
+ * Both ends of an IPC channel in one process, for tests. A message goes through JSON (as Node's
+ * default serialization does) and three stages: written by the worker's libuv (its send callback
+ * not called yet), in the pipe (callback called, not delivered), delivered. `pump()` moves each
+ * stage one step; `kill()` is a SIGKILL of the worker: what is still being written is lost, what
+ * is in the pipe is delivered, then the primary's end emits 'disconnect'.
+ */
+class FakeChannel {
+  readonly worker: IpcChannel & EventEmitter;
+  readonly primary: IpcChannel & EventEmitter & { pid: number };
+  private writing: { json: string; callback?: ((error: Error | null) => void) | undefined }[] = [];
+  private pipe: string[] = [];
+  private toWorker: string[] = [];
+  connected = true;
+  /** Messages that could not be serialised are refused like Node does (it throws). */
+  constructor(pid = 1234) {
+    const worker = new EventEmitter() as IpcChannel & EventEmitter;
+    Object.defineProperty(worker, 'connected', { get: () => this.connected });
+    worker.send = (message: object, callback?: (error: Error | null) => void): boolean => {
+      const json = JSON.stringify(message);
+      this.writing.push({ json, callback });
+      return true;
+    };
+    const primary = new EventEmitter() as IpcChannel & EventEmitter & { pid: number };
+    primary.pid = pid;
+    Object.defineProperty(primary, 'connected', { get: () => this.connected });
+    primary.send = (message: object, callback?: (error: Error | null) => void): boolean => {
+      if (!this.connected) {
+        queueMicrotask(() => callback?.(new Error('channel closed')));
+        return false;
+      }
+      this.toWorker.push(JSON.stringify(message));
+      queueMicrotask(() => callback?.(null));
+      return true;
+    };
+    this.worker = worker;
+    this.primary = primary;
+  }
+
+  /** One step of every stage. */
+  pump(): void {
+    const delivered = this.pipe;
+    this.pipe = this.writing.map((w) => w.json);
+    const written = this.writing;
+    this.writing = [];
+    for (const w of written) w.callback?.(null);
+    for (const json of delivered) this.primary.emit('message', JSON.parse(json));
+    const back = this.toWorker;
+    this.toWorker = [];
+    if (this.connected) for (const json of back) this.worker.emit('message', JSON.parse(json));
+  }
+
+  /** Pumps until nothing moves. */
+  drain(): void {
+    for (let i = 0; i < 10_000; i++) {
+      if (this.writing.length === 0 && this.pipe.length === 0 && this.toWorker.length === 0) return;
+      this.pump();
+    }
+  }
+
+  /** The worker dies: its unwritten messages are gone, the pipe still delivers, then 'disconnect'. */
+  kill(): void {
+    this.writing = [];
+    for (const json of this.pipe) this.primary.emit('message', JSON.parse(json));
+    this.pipe = [];
+    this.toWorker = [];
+    this.connected = false;
+    this.primary.emit('disconnect');
+  }
+
+  /** The primary dies: the worker's end disconnects, nothing more is delivered. */
+  killPrimary(): void {
+    this.connected = false;
+    const writing = this.writing;
+    this.writing = [];
+    this.pipe = [];
+    for (const w of writing) w.callback?.(new Error('EPIPE'));
+    this.worker.emit('disconnect');
+  }
+}
+
+const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype);
+
+function setup(options: { capacity?: number; batchSize?: number; workerProperty?: string } = {}) {
+  const errors: MetricsError[] = [];
+  const runtime = new MetricsRuntime({
+    namespace: 'test',
+    scheduler: 'sync',
+    onError: (e) => errors.push(e),
+  });
+  const recorder = runtime.createRecorder('service', {
+    metrics: [counter({ name: 'events', on: (e) => (e as { type?: unknown }).type === 'x' })],
+  });
+  runtime.start();
+  const primary = runtime.clusterPrimary(
+    options.workerProperty === undefined ? {} : { workerProperty: options.workerProperty },
+  );
+  const channel = new FakeChannel();
+  primary.attach(channel.primary);
+  const workerErrors: MetricsError[] = [];
+  const worker = connectOver(channel.worker, 'service', {
+    maxPendingEvents: options.capacity ?? 64,
+    batchSize: options.batchSize ?? 8,
+    onError: (e) => workerErrors.push(e),
+  });
+  return { runtime, recorder, primary, channel, worker, errors, workerErrors };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Pumps the channel, a turn at a time, until `promise` settles (at most 1000 turns). */
+async function pumpUntil(channel: FakeChannel, promise: Promise<void>): Promise<void> {
+  let done = false;
+  void promise.then(() => {
+    done = true;
+  });
+  for (let i = 0; i < 1000 && !done; i++) {
+    channel.pump();
+    await tick();
+  }
+  expect(done).toBe(true);
+}
+
+describe('cluster transport (in-memory channel)', () => {
+  it('delivers events in batches into the primary recorder and answers flush', async () => {
+    const { recorder, primary, channel, worker } = setup();
+    for (let i = 0; i < 20; i++) worker.registerEvent({ type: 'x', i });
+    const flushed = worker.flush();
+    for (let i = 0; i < 20; i++) {
+      channel.pump();
+      await tick();
+    }
+    await flushed;
+    expect(recorder.stats().accepted).toBe(20);
+    expect(primary.stats()).toMatchObject({ registered: 20, received: 20, inFlight: 0, lost: 0 });
+    expect(worker.stats()).toMatchObject({ registered: 20, sent: 20, pending: 0, inFlight: 0 });
+  });
+
+  it('resolves a flush only once every event registered before it is in the primary, with many batches queued', async () => {
+    const { recorder, channel, worker } = setup({ capacity: 1000, batchSize: 4 });
+    for (let i = 0; i < 40; i++) worker.registerEvent({ type: 'x' }); // 10 batches, one being written
+    let acceptedAtResolve = -1;
+    const flushed = worker.flush().then(() => {
+      acceptedAtResolve = recorder.stats().accepted;
+    });
+    worker.registerEvent({ type: 'x' }); // after the flush: not waited for
+    await pumpUntil(channel, flushed);
+    expect(acceptedAtResolve).toBeGreaterThanOrEqual(40);
+  });
+
+  it('counts what a killed worker announced but never delivered as lost, and reports it once', async () => {
+    const { runtime, recorder, primary, channel, worker, errors } = setup({
+      capacity: 1000,
+      batchSize: 4,
+    });
+    for (let i = 0; i < 10; i++) worker.registerEvent({ type: 'x' });
+    // The 4th event sends batch 1 (announcing 4); once it is written, batch 2 (4 events,
+    // announcing all 10) goes; once that is written, batch 3 (2 events). Killed while batch 3 is
+    // still being written: batches 1 and 2 arrive, batch 3 never does.
+    channel.pump();
+    channel.pump();
+    channel.kill();
+    await tick();
+    expect(recorder.stats().accepted).toBe(8);
+    const s = primary.stats();
+    expect(s).toMatchObject({ registered: 10, received: 8, lost: 2, connected: 0 });
+    const lost = errors.filter((e) => e.code === 'worker-events-lost');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.message).toContain('2 event(s)');
+    // self-telemetry, exported like any metric: outcomes and workers connected
+    const telemetry = runtime.getRecorder('mvx_cluster');
+    await telemetry?.flush();
+    const [events, workers] = telemetry?.getMetricSnapshots() ?? [];
+    const outcome = (name: string) => {
+      const point = events?.points.find((p) => p.attributes.outcome === name);
+      return (point as { value: number } | undefined)?.value;
+    };
+    expect([outcome('received'), outcome('lost'), outcome('dropped')]).toEqual([8, 2, 0]);
+    const connected = workers?.points[0] as { value: number } | undefined;
+    expect(connected?.value).toBe(0);
+  });
+
+  it('sets workerProperty to the worker label and revives events before the recorder sees them', async () => {
+    const runtime = new MetricsRuntime({ namespace: 't', scheduler: 'sync' });
+    const seen: object[] = [];
+    runtime.createRecorder('service', {
+      metrics: [
+        counter({
+          name: 'events',
+          on: (e) => {
+            seen.push(e);
+            return true;
+          },
+        }),
+      ],
+    });
+    runtime.start();
+    class Revived {}
+    const primary = runtime.clusterPrimary({
+      workerProperty: 'worker',
+      revive: (e) => Object.assign(new Revived(), e),
+    });
+    const channel = new FakeChannel(77);
+    primary.attach(channel.primary, { label: 'slot-1' });
+    const worker = connectOver(channel.worker, 'service');
+    worker.registerEvent({ type: 'x' });
+    const flushed = worker.flush();
+    await pumpUntil(channel, flushed);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(Revived);
+    expect(seen[0]).toMatchObject({ type: 'x', worker: 'slot-1' });
+  });
+
+  it('drops and counts every event once the primary is gone, and never throws', async () => {
+    const { channel, worker, workerErrors } = setup();
+    for (let i = 0; i < 5; i++) worker.registerEvent({ type: 'x' });
+    channel.killPrimary();
+    await tick();
+    for (let i = 0; i < 1000; i++) worker.registerEvent({ type: 'x' });
+    await worker.flush();
+    const s = worker.stats();
+    expect(s.pending).toBe(0);
+    expect(s.registered).toBe(1005);
+    expect(s.registered).toBe(s.sent + s.dropped + s.lost + s.unserialisable);
+    expect(s.dropped + s.lost).toBe(1005);
+    expect(workerErrors.map((e) => e.code)).toContain('primary-gone');
+  });
+
+  it('counts an event the channel cannot serialise and still sends the rest', async () => {
+    const { recorder, channel, worker, workerErrors } = setup();
+    worker.registerEvent({ type: 'x' });
+    worker.registerEvent({ type: 'x', big: 1n });
+    worker.registerEvent({ type: 'x' });
+    const flushed = worker.flush();
+    await pumpUntil(channel, flushed);
+    expect(recorder.stats().accepted).toBe(2);
+    expect(worker.stats().unserialisable).toBe(1);
+    expect(workerErrors.map((e) => e.code)).toContain('event-not-cloneable');
+  });
+
+  it('keeps the books balanced on both sides whatever happens (property)', async () => {
+    const key = fc.oneof(fc.constantFrom(...PROTO_NAMES), fc.string({ maxLength: 6 }));
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('event' as const),
+        key,
+        value: fc.oneof(fc.integer(), fc.string(), fc.double()),
+      }),
+      fc.record({
+        kind: fc.constant('bad' as const),
+        value: fc.constantFrom(null, 1, 'x', undefined),
+      }),
+      fc.record({ kind: fc.constant('pump' as const) }),
+      fc.record({ kind: fc.constant('tick' as const) }),
+      fc.record({ kind: fc.constant('flush' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(op, { maxLength: 120 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.constantFrom('drop-newest', 'drop-oldest'),
+        fc.constantFrom('kill', 'close', 'primary-dies'),
+        async (ops, capacity, batchSize, overflow, end) => {
+          const errors: MetricsError[] = [];
+          const runtime = new MetricsRuntime({
+            namespace: 'p',
+            scheduler: 'sync',
+            onError: (e) => errors.push(e),
+          });
+          const recorder = runtime.createRecorder('service', {
+            metrics: [counter({ name: 'events', on: () => true })],
+          });
+          runtime.start();
+          const primary = runtime.clusterPrimary();
+          const channel = new FakeChannel();
+          primary.attach(channel.primary);
+          const worker = connectOver(channel.worker, 'service', {
+            maxPendingEvents: capacity,
+            batchSize,
+            overflow: overflow as 'drop-newest',
+            onError: () => {},
+          });
+          const pendingFlushes: Promise<void>[] = [];
+          let flushBroken = '';
+          for (const o of ops) {
+            if (o.kind === 'event') worker.registerEvent({ [o.key]: o.value, type: 'x' });
+            else if (o.kind === 'bad') worker.registerEvent(o.value as unknown as object);
+            else if (o.kind === 'pump') channel.pump();
+            else if (o.kind === 'tick') await tick();
+            else {
+              // When a flush resolves (with the primary still there: a dead primary resolves every
+              // flush at once), every event registered before it is in the primary's recorder, or
+              // counted as dropped / unserialisable / lost by the worker.
+              const before = worker.stats().registered;
+              pendingFlushes.push(
+                worker.flush().then(() => {
+                  const w = worker.stats();
+                  const accounted =
+                    recorder.stats().accepted + w.dropped + w.unserialisable + w.lost;
+                  if (channel.connected && accounted < before)
+                    flushBroken = `flush resolved with ${accounted} of ${before} accounted`;
+                }),
+              );
+            }
+            const w = worker.stats();
+            expect(w.registered).toBe(w.sent + w.dropped + w.unserialisable + w.lost + w.pending);
+            expect(w.pending + w.inFlight).toBeLessThanOrEqual(capacity);
+            const p = primary.stats();
+            expect(p.registered).toBe(
+              p.received + p.dropped + p.unserialisable + p.inFlight + p.lost,
+            );
+          }
+          if (end === 'close') {
+            worker.close();
+            for (let i = 0; i < 50; i++) {
+              channel.pump();
+              await tick();
+            }
+            await Promise.all(pendingFlushes);
+            const w = worker.stats();
+            expect(w.pending).toBe(0);
+            expect(primary.stats()).toMatchObject({ inFlight: 0, registered: w.registered - 0 });
+          } else if (end === 'kill') {
+            channel.kill();
+          } else {
+            channel.killPrimary();
+            await Promise.all(pendingFlushes);
+          }
+          const p = primary.stats();
+          expect(p.registered).toBe(
+            p.received + p.dropped + p.unserialisable + p.inFlight + p.lost,
+          );
+          expect(flushBroken).toBe('');
+          // every event received was registered into the recorder and counted exactly once
+          expect(recorder.stats().accepted).toBe(p.received);
+          const w = worker.stats();
+          expect(w.registered).toBe(w.sent + w.dropped + w.unserialisable + w.lost + w.pending);
+          // the primary never knows more than the worker registered, nor receives more than it sent
+          expect(p.registered).toBeLessThanOrEqual(w.registered);
+          expect(p.received).toBeLessThanOrEqual(w.sent);
+          if (end === 'kill') {
+            expect(p.connected).toBe(0);
+            expect(errors.filter((e) => e.code === 'worker-events-lost')).toHaveLength(
+              p.lost > 0 ? 1 : 0,
+            );
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('cluster wiring checks', () => {
+  it('refuses a process without an IPC channel', () => {
+    const end = new FakeChannel().worker;
+    (end as { send?: unknown }).send = undefined;
+    expect(() => connectOver(end, 'service')).toThrow(MetricsWiringError);
+  });
+
+  it('refuses bad options with a message naming them (arbitrary junk)', () => {
+    const channel = new FakeChannel();
+    fc.assert(
+      fc.property(
+        fc.constantFrom('maxPendingEvents', 'batchSize', 'overflow', 'onError'),
+        fc.oneof(
+          fc.constant(0),
+          fc.constant(-1),
+          fc.constant(1.5),
+          fc.constant(2 ** 31),
+          fc.string(),
+          fc.constant(null),
+          fc.object(),
+        ),
+        (option, value) => {
+          if (option === 'overflow' && (value === 'drop-newest' || value === 'drop-oldest')) return;
+          expect(() => connectOver(channel.worker, 'service', { [option]: value })).toThrow(
+            new RegExp(option),
+          );
+        },
+      ),
+    );
+    expect(() => connectOver(channel.worker, '')).toThrow(MetricsWiringError);
+  });
+
+  it('refuses a workerProperty that would set a prototype, and accepts every other Object.prototype name', async () => {
+    const runtime = new MetricsRuntime({ namespace: 'w', scheduler: 'sync' });
+    expect(() => runtime.clusterPrimary({ workerProperty: '__proto__' })).toThrow(
+      MetricsWiringError,
+    );
+    expect(() => runtime.clusterPrimary({ workerProperty: '' })).toThrow(MetricsWiringError);
+    for (const name of PROTO_NAMES.filter((n) => n !== '__proto__')) {
+      const r = new MetricsRuntime({ namespace: 'w', scheduler: 'sync' });
+      const seen: Record<string, unknown>[] = [];
+      r.createRecorder('service', {
+        metrics: [
+          counter({
+            name: 'events',
+            on: (e) => {
+              seen.push(e as Record<string, unknown>);
+              return true;
+            },
+          }),
+        ],
+      });
+      r.start();
+      const primary = r.clusterPrimary({ workerProperty: name });
+      const channel = new FakeChannel();
+      primary.attach(channel.primary, { label: 'w1' });
+      const worker = connectOver(channel.worker, 'service');
+      worker.registerEvent({ type: 'x' });
+      const flushed = worker.flush();
+      await pumpUntil(channel, flushed);
+      expect(Object.hasOwn(seen[0] ?? {}, name) && seen[0]?.[name]).toBe('w1');
+    }
+  });
+
+  it('ignores application messages on the same channel and counts events for an unknown recorder', async () => {
+    const { primary, channel, errors } = setup();
+    channel.primary.emit('message', { hello: 'app' });
+    channel.primary.emit('message', null);
+    channel.primary.emit('message', {
+      mvx: 'mvx-metrics.cluster/1',
+      r: 'service',
+      e: 'nope',
+      c: [],
+    });
+    const other = connectOver(channel.worker, 'nope');
+    other.registerEvent({ type: 'x' });
+    other.registerEvent({ type: 'x' });
+    const flushed = other.flush();
+    await pumpUntil(channel, flushed);
+    expect(primary.stats()).toMatchObject({ unknownRecorder: 2, received: 2 });
+    expect(errors.filter((e) => e.code === 'unknown-recorder')).toHaveLength(1);
+    expect(errors.every((e) => e instanceof MetricsError)).toBe(true);
+  });
+});
