@@ -61,7 +61,13 @@ export type {
   NumberPoint,
   SnapshotPoint,
 } from './snapshots/index.js';
-export { attributesMatch, findPoint, findSnapshot } from './snapshots/index.js';
+export {
+  attributesMatch,
+  findPoint,
+  findSnapshot,
+  normalizeAttributes,
+  normalizeAttributeValue,
+} from './snapshots/index.js';
 export type {
   ConnectRecorderOptions,
   ExposedRecorderStats,

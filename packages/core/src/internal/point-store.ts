@@ -1,5 +1,14 @@
 import type { Attributes } from '../snapshots/types.js';
-import { attributeKey, attributesFromMap, cleanName, normalizeAttributes } from './attributes.js';
+import {
+  type AttributeEntries,
+  cleanName,
+  entriesKey,
+  entriesObject,
+  normalizedEntries,
+  readAttributes,
+} from './attributes.js';
+
+const NO_ENTRIES: AttributeEntries = [];
 
 /** The attribute set of the point that absorbs attribute sets beyond the cardinality limit. */
 const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
@@ -33,6 +42,10 @@ export class PointStore<P extends { attributes: Attributes }> {
   // Hot-path memo: building and hashing the string key costs more than the metric update itself.
   private readonly memo: MemoNode<P> = { point: undefined, name: undefined, values: undefined };
   private memoNodes = 0;
+  // The names and values of the set being looked up, reused from event to event.
+  private readonly names: string[] = [];
+  private readonly values: unknown[] = [];
+  private reading = false;
 
   constructor(
     private readonly create: (attributes: Attributes) => P,
@@ -43,61 +56,76 @@ export class PointStore<P extends { attributes: Attributes }> {
 
   /**
    * The point for `raw` attributes, created on first sight; `undefined`, `null` or a primitive
-   * (an `attributes()` that returned something else than an object) mean none.
+   * (an `attributes()` that returned something else than an object) mean none. Each key of `raw`
+   * is enumerated once and each value read once, whether the memo knows the set or not: a getter,
+   * a Proxy or a `toJSON` that answers differently on a second call cannot give the point's
+   * identity one value and its attributes another.
    */
   get(raw: Readonly<Record<string, unknown>> | null | undefined): P {
     // Without an attributes function there is exactly one point, whatever `initial` says.
     if (!this.hasAttributes) return this.single ?? this.singlePoint();
-    if (raw === undefined || raw === null || typeof raw !== 'object') return this.getByKey('', {});
-    if (raw instanceof Map) {
-      const record = attributesFromMap(raw);
-      return this.getByKey(attributeKey(record), record);
+    if (raw === undefined || raw === null || typeof raw !== 'object') {
+      return this.getByKey('', NO_ENTRIES);
     }
-    const known = this.recall(raw);
-    if (known !== undefined) return known;
-    const point = this.getByKey(attributeKey(raw), raw);
-    if (point !== this.overflowPoint) this.remember(raw, point);
-    return point;
+    // A getter may register an event that a sync recorder processes right here: that nested call
+    // reads into arrays of its own instead of the ones this call is filling.
+    if (this.reading) return this.lookUp(raw, [], []);
+    this.reading = true;
+    try {
+      return this.lookUp(raw, this.names, this.values);
+    } finally {
+      this.reading = false;
+    }
   }
 
   /**
-   * The point `raw` maps to, if the memo has seen the same primitive values under the same names in
-   * the same (sorted) order. With clean, sorted names `attributeKey` is a pure function of that sequence,
-   * so a hit is exactly the point `getByKey` would return; points are never removed, and the
-   * overflow point is never memoised (a new set must still overflow). Only sorted sequences are
-   * remembered, so a sequence that follows the memo's names is sorted too.
+   * Reads `raw` into `names`/`values` (one pass) while walking the memo: a set of the same
+   * primitive values under the same names in the same (sorted) order is a known point. With
+   * clean, sorted names the point's key is a pure function of that sequence, so a hit is exactly
+   * the point `getByKey` would return; points are never removed, and the overflow point is never
+   * memoised (a new set must still overflow). Otherwise the values already read are normalised.
    */
-  private recall(raw: Readonly<Record<string, unknown>>): P | undefined {
-    let node = this.memo;
-    for (const name in raw) {
-      const value = raw[name];
-      if (value === undefined || value === null) continue;
-      // Inherited keys are not part of a point's identity (see attributeKey): take the exact path.
-      if (name !== node.name || !isMemoValue(value) || !Object.hasOwn(raw, name)) return undefined;
-      const next = (node.values as Map<unknown, MemoNode<P>>).get(value);
-      if (next === undefined) return undefined;
-      node = next;
+  private lookUp(raw: object, names: string[], values: unknown[]): P {
+    let memoised = false;
+    if (raw instanceof Map) {
+      readAttributes(raw, names, values);
+    } else {
+      names.length = 0;
+      values.length = 0;
+      memoised = true;
+      let node: MemoNode<P> | undefined = this.memo;
+      const record = raw as Readonly<Record<string, unknown>>;
+      for (const name in record) {
+        // Inherited keys are not part of a point's identity (as `Object.keys`): never read.
+        if (!Object.hasOwn(record, name)) continue;
+        const value = record[name];
+        names.push(name);
+        values.push(value);
+        if (node === undefined || value === undefined || value === null) continue;
+        node =
+          name === node.name && isMemoValue(value)
+            ? (node.values as Map<unknown, MemoNode<P>>).get(value)
+            : undefined;
+      }
+      if (node?.point !== undefined) return node.point;
     }
-    return node.point;
+    const entries = normalizedEntries(names, values);
+    const point = this.getByKey(entriesKey(entries), entries);
+    if (memoised && point !== this.overflowPoint) this.remember(names, values, point);
+    return point;
   }
 
-  private remember(raw: Readonly<Record<string, unknown>>, point: P): void {
+  private remember(names: readonly string[], values: readonly unknown[], point: P): void {
     if (this.memoNodes >= this.limit * MEMO_NODES_PER_POINT) return;
     let node = this.memo;
     let previous = '';
     let first = true;
-    for (const name in raw) {
-      const value = raw[name];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const value = values[i];
       if (value === undefined || value === null) continue;
-      // Clean names in sorted order: exactly when `attributeKey` builds the key from this sequence.
-      if (
-        !isMemoValue(value) ||
-        (!first && name < previous) ||
-        cleanName(name) !== name ||
-        !Object.hasOwn(raw, name)
-      ) {
-        return;
-      }
+      // Clean names in sorted order: exactly when the key is built from this sequence as it is.
+      if (!isMemoValue(value) || (!first && name < previous) || cleanName(name) !== name) return;
       first = false;
       previous = name;
       if (node.name === undefined) {
@@ -106,11 +134,11 @@ export class PointStore<P extends { attributes: Attributes }> {
       } else if (node.name !== name) {
         return;
       }
-      const values = node.values as Map<unknown, MemoNode<P>>;
-      let next = values.get(value);
+      const known = node.values as Map<unknown, MemoNode<P>>;
+      let next = known.get(value);
       if (next === undefined) {
         next = { point: undefined, name: undefined, values: undefined };
-        values.set(value, next);
+        known.set(value, next);
         this.memoNodes++;
       }
       node = next;
@@ -118,7 +146,7 @@ export class PointStore<P extends { attributes: Attributes }> {
     node.point = point;
   }
 
-  private getByKey(key: string, raw: Readonly<Record<string, unknown>>): P {
+  private getByKey(key: string, entries: AttributeEntries): P {
     // Without an attributes function, `{}` (e.g. from `initial: [{}]`) is the single point.
     if (key === '' && !this.hasAttributes) return this.singlePoint();
     const found = this.byKey.get(key);
@@ -130,7 +158,7 @@ export class PointStore<P extends { attributes: Attributes }> {
       }
       return this.overflowPoint;
     }
-    const point = this.create(normalizeAttributes(raw));
+    const point = this.create(entriesObject(entries));
     this.byKey.set(key, point);
     return point;
   }

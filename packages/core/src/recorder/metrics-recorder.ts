@@ -1,4 +1,5 @@
 import { defaultErrorHandler, type ErrorHandler } from '../errors/index.js';
+import { cleanName } from '../internal/attributes.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
 import { overflowStrategy } from '../internal/buffer-options.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
@@ -45,6 +46,10 @@ const STATES: readonly RecorderState[] = ['created', 'running', 'stopping', 'sto
  * recorder.registerEvent(new DocumentSaveAttempt('success'));
  */
 export class MetricsRecorder implements RecorderView {
+  /**
+   * The recorder's identity and its `recorder` label: the name it was given, with lone surrogates
+   * and NUL replaced by U+FFFD and cut at 1024 UTF-16 units, as attribute values are.
+   */
   readonly name: string;
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
@@ -71,8 +76,11 @@ export class MetricsRecorder implements RecorderView {
   // nested drain, which would hand later events to some metrics before the current one.
   private draining = false;
 
-  constructor(name: string, options: RecorderOptions = {}) {
-    const checked = checkRecorderOptions(name, options);
+  constructor(rawName: string, options: RecorderOptions = {}) {
+    const checked = checkRecorderOptions(rawName, options);
+    // The name becomes the `recorder` label: it follows the attribute-value rule from the start,
+    // so two names that would print alike are one name (a runtime refuses the second).
+    const name = cleanName(rawName);
     const { capacity, overflow } = checked;
     this.name = name;
     this.capacity = capacity;

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
+import { cleanName, describeValue, MAX_ATTRIBUTE_VALUE_LENGTH } from '../internal/attributes.js';
 import { ListenerList } from '../internal/listener-list.js';
 import { optionalFunction } from '../internal/option-checks.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
@@ -91,10 +92,14 @@ export class MetricsRuntime {
         `Cannot create recorder "${name}": the runtime "${this.namespace}" is shut down. Create recorders before shutdown(), or use a new MetricsRuntime.`,
       );
     }
-    if (this.byName.has(name)) {
+    const key = nameKey(name);
+    const taken = this.byName.get(key);
+    if (taken !== undefined) {
       throw new MetricsWiringError(
         'recorder-name-taken',
-        `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
+        key === name
+          ? `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`
+          : `Recorder name ${describeValue(name)} is already taken in runtime "${this.namespace}": it becomes ${describeValue(key)} as a label (lone surrogates and NUL turn into U+FFFD, names are cut at ${MAX_ATTRIBUTE_VALUE_LENGTH} characters), which is recorder ${describeValue(taken.name)}. Give it a name that differs after that, or use getRecorder.`,
       );
     }
     const { metrics, maxPendingEvents, overflow, unhandledEvents } = checkCreateOptions(
@@ -112,14 +117,14 @@ export class MetricsRuntime {
       ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
     });
     if (this.capture !== undefined) recorder.setContextCapture(this.capture);
-    this.byName.set(name, recorder);
+    this.byName.set(key, recorder);
     if (this.state === 'running') recorder.start();
     try {
       this.notify(this.added, recorder, 'onRecorderAdded', true);
     } catch (error) {
       // A listener refused the recorder at wiring time (e.g. a bridge found a metric name
       // clash): undo the creation and let the wiring code see the error.
-      this.byName.delete(name);
+      this.byName.delete(key);
       this.notify(this.removed, recorder, 'onRecorderRemoved');
       void recorder.stop();
       throw error;
@@ -127,9 +132,9 @@ export class MetricsRuntime {
     return recorder;
   }
 
-  /** The recorder called `name`, if any. */
+  /** The recorder called `name` (compared as labels are: after the attribute-value rule), if any. */
   getRecorder(name: string): MetricsRecorder | undefined {
-    return this.byName.get(name);
+    return this.byName.get(nameKey(name));
   }
 
   /** Every recorder, in creation order. */
@@ -146,7 +151,8 @@ export class MetricsRuntime {
    * const handle = runtime.exposeRecorder('hashing').handle();
    * new Worker(url, { workerData: { metrics: handle }, transferList: [handle.port] });
    */
-  exposeRecorder(name: string): ExposedRecorder {
+  exposeRecorder(rawName: string): ExposedRecorder {
+    const name = nameKey(rawName);
     const existing = this.exposed.get(name);
     if (existing !== undefined) return existing;
     if (this.state === 'shutting-down' || this.state === 'shut-down') {
@@ -169,11 +175,12 @@ export class MetricsRuntime {
 
   /** Stops (drains) one recorder; it stays listed with its final state. */
   async stopRecorder(name: string): Promise<void> {
-    await this.byName.get(name)?.stop();
+    await this.byName.get(nameKey(name))?.stop();
   }
 
   /** Drains and removes one recorder; `onRecorderRemoved` listeners run after it is gone. Resolves `false` for an unknown name. */
-  async removeRecorder(name: string): Promise<boolean> {
+  async removeRecorder(rawName: string): Promise<boolean> {
+    const name = nameKey(rawName);
     const recorder = this.byName.get(name);
     if (recorder === undefined) return false;
     this.closeExposure(name);
@@ -252,4 +259,9 @@ export class MetricsRuntime {
       }
     }
   }
+}
+
+// Recorder names are label values: two names that print alike are one name.
+function nameKey(name: string): string {
+  return typeof name === 'string' ? cleanName(name) : name;
 }

@@ -1,3 +1,4 @@
+export { normalizeAttributes, normalizeAttributeValue } from '../internal/attributes.js';
 export { attributesMatch, findPoint, findSnapshot } from './find.js';
 export type {
   Attributes,
