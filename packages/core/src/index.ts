@@ -22,6 +22,8 @@ export {
   gauge,
   histogram,
   isValidMetricName,
+  normalizeAttributes,
+  normalizeAttributeValue,
   upDownCounter,
 } from './metrics/index.js';
 export type {
@@ -61,13 +63,7 @@ export type {
   NumberPoint,
   SnapshotPoint,
 } from './snapshots/index.js';
-export {
-  attributesMatch,
-  findPoint,
-  findSnapshot,
-  normalizeAttributes,
-  normalizeAttributeValue,
-} from './snapshots/index.js';
+export { attributesMatch, findPoint, findSnapshot } from './snapshots/index.js';
 export type {
   ConnectRecorderOptions,
   ExposedRecorderStats,

@@ -1,4 +1,3 @@
-export { normalizeAttributes, normalizeAttributeValue } from '../internal/attributes.js';
 export { attributesMatch, findPoint, findSnapshot } from './find.js';
 export type {
   Attributes,

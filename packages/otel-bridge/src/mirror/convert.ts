@@ -1,6 +1,7 @@
-import type { MetricSnapshot } from '@mvx-metrics/core';
+import { type MetricSnapshot, normalizeAttributes } from '@mvx-metrics/core';
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { KindAdapter } from '../kinds/index.js';
+import { attributesKey } from './merge.js';
 import type { MirroredMetric, MirroredPoint, SeriesOwner } from './types.js';
 
 /** Where a snapshot is going: naming, the kind's adapter and the attributes every point gets. */
@@ -36,13 +37,28 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
   const ownerKey = target.owner?.key;
   let skipped = 0;
   let shadowed = 0;
+  // Normalised attribute sets seen: two points that normalise alike are one series.
+  const seen = new Set<string>();
+  let alike = false;
   for (const raw of Array.isArray(snapshot.points) ? snapshot.points : []) {
     const value = adapter.fromSnapshot(raw);
     if (value === undefined) {
       skipped++;
       continue;
     }
-    const attributes = (raw as { attributes?: unknown }).attributes;
+    // Core's one rule, as for a built-in metric's attributes (a no-op on those): a hand-written
+    // metric's lone surrogates, NUL, numbers and objects become the strings core would make, each
+    // value read once, so points that would print alike are merged instead of printed twice.
+    let attributes: OtelAttributes;
+    try {
+      attributes = pointAttributes((raw as { attributes?: unknown }).attributes);
+    } catch {
+      skipped++; // a getter or Proxy that throws: the point cannot be named
+      continue;
+    }
+    const key = attributesKey(attributes);
+    if (seen.has(key)) alike = true;
+    else seen.add(key);
     if (ownerKey !== undefined && shadows(attributes, ownerKey)) shadowed++;
     points.push({ attributes: withExtra(attributes, target.extraAttributes), value });
     coreAttributes.push(attributes);
@@ -56,7 +72,7 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
       startTime: target.startTime,
       points,
       owner: target.owner,
-      overlapping: shadowed > 0,
+      overlapping: shadowed > 0 || alike,
     },
     coreAttributes,
     skipped,
@@ -74,4 +90,20 @@ export function withExtra(attributes: unknown, extra: OtelAttributes): OtelAttri
 /** Whether `attributes` has an attribute of its own under `key` (which the recorder attribute overwrites). */
 export function shadows(attributes: unknown, key: string): boolean {
   return typeof attributes === 'object' && attributes !== null && Object.hasOwn(attributes, key);
+}
+
+const OVERFLOW = 'otel.metric.overflow';
+
+/**
+ * A snapshot point's attributes by core's rule, except OpenTelemetry's overflow point, whose
+ * `otel.metric.overflow` stays the boolean `true` the specification gives it.
+ */
+function pointAttributes(raw: unknown): OtelAttributes {
+  const attributes = normalizeAttributes(raw);
+  if (attributes[OVERFLOW] === 'true') {
+    let count = 0;
+    for (const _ in attributes) count++;
+    if (count === 1) return { [OVERFLOW]: true };
+  }
+  return attributes;
 }
