@@ -52,7 +52,7 @@ export class MetricExemplars {
   // Exported attribute objects are cached with the mirror's views: each is keyed once.
   private readonly byExported = new WeakMap<object, Slot>();
   private readonly missing = new WeakMap<object, number>();
-  // The collection under way (or next): reservoirs seen neither in it nor in the previous one go.
+  // The collection under way (or next); a reservoir created or exported since the last sweep carries it.
   private collection = 0;
   // Changes whenever reservoirs are added or swept: a cached "no reservoir" is then stale.
   private version = 0;
@@ -101,9 +101,9 @@ export class MetricExemplars {
    * created since the previous one, are dropped (their series no longer exists).
    */
   sweep(): void {
-    const oldest = this.collection - 1;
+    // Created since the previous sweep, or exported now: `seen` is this collection's number.
     for (const [key, slot] of this.byKey) {
-      if (slot.seen >= oldest) continue;
+      if (slot.seen >= this.collection) continue;
       slot.live = false;
       this.byKey.delete(key);
       this.version++;
