@@ -2,6 +2,7 @@ import {
   counter,
   type Metric,
   type MetricSnapshot,
+  MetricsRecorder,
   MetricsRuntime,
   MetricsWiringError,
   type MetricUpdate,
@@ -46,10 +47,21 @@ const nastyUnit = fc.constantFrom(
   '\n',
 );
 const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
-const text = fc.oneof(
-  fc.string({ unit: nastyUnit, minLength: 1, maxLength: 3 }),
-  fc.string({ unit: anyUnit, minLength: 1, maxLength: 3 }),
+// Every one of these prints as U+FFFD: strings made of them (and 'a') collide in most runs, not by luck.
+const twinUnit = fc.constantFrom('\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\u0000', '\uFFFD');
+const twin = fc.oneof(
+  fc.string({ unit: twinUnit, minLength: 1, maxLength: 2 }),
+  fc.tuple(fc.constantFrom('r', 'a.'), twinUnit).map(([a, b]) => a + b),
 );
+const text = fc.oneof(
+  { weight: 3, arbitrary: twin },
+  { weight: 1, arbitrary: fc.string({ unit: nastyUnit, minLength: 1, maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.string({ unit: anyUnit, minLength: 1, maxLength: 3 }) },
+);
+
+// lib is ES2023; `isWellFormed` exists on Node >= 20.
+const isWellFormed = (s: string): boolean =>
+  (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /** What a string prints as on the wire: UTF-8 turns each lone surrogate into U+FFFD; NUL is replaced too. */
 const printed = (s: string): string =>
@@ -104,7 +116,8 @@ class RawPoints implements Metric {
 
 const attributeSet = fc.dictionary(text, text, { minKeys: 0, maxKeys: 2 });
 const scenario = fc.record({
-  names: fc.array(text, { minLength: 1, maxLength: 4 }),
+  names: fc.array(text, { minLength: 2, maxLength: 4 }),
+  recorderAttribute: text,
   initial: attributeSet,
   events: fc.array(fc.record({ type: fc.constantFrom('c', 'h'), attrs: attributeSet }), {
     minLength: 1,
@@ -172,7 +185,7 @@ describe('distinct inputs never print as one series (issue 18, item 3)', () => {
 
   it('merges or refuses, never duplicates: recorder names, keys, values, initial sets, hand-written points — in text, OpenMetrics and OTLP', async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ names, initial, events }) => {
+      fc.asyncProperty(scenario, async ({ names, recorderAttribute, initial, events }) => {
         const namespace = `s${++run}`;
         const runtime = new MetricsRuntime({ namespace, onError: () => {} });
         runtime.start();
@@ -180,25 +193,32 @@ describe('distinct inputs never print as one series (issue 18, item 3)', () => {
           meterProvider: pipeline.meterProvider,
           exemplarFilter: 'always_on',
         });
+        const metrics = () => [
+          counter<Tagged>({ name: 'c', on: 'c', attributes: (e) => e.attrs, initial: [initial] }),
+          new RawPoints(),
+        ];
+        // The same names as recorders of no runtime, each with a bridge of its own into a second
+        // namespace: nothing refuses them there, so names that print alike must be one series.
+        const standalone = names.map((name) => {
+          const recorder = new MetricsRecorder(name, { metrics: metrics(), onError: () => {} });
+          const attached = attachOtelBridge(recorder, {
+            meterProvider: pipeline.meterProvider,
+            namespace: `${namespace}x`,
+            recorderAttribute,
+            exemplarFilter: 'always_on',
+          });
+          recorder.start();
+          return { recorder, attached };
+        });
         try {
           const taken = new Set<string>();
-          const recorders = [];
+          const recorders: MetricsRecorder[] = [];
           for (const name of names) {
             const clash = taken.has(printed(name));
             let created: ReturnType<MetricsRuntime['createRecorder']> | undefined;
             let refused: unknown;
             try {
-              created = runtime.createRecorder(name, {
-                metrics: () => [
-                  counter<Tagged>({
-                    name: 'c',
-                    on: 'c',
-                    attributes: (e) => e.attrs,
-                    initial: [initial],
-                  }),
-                  new RawPoints(),
-                ],
-              });
+              created = runtime.createRecorder(name, { metrics });
             } catch (error) {
               refused = error;
             }
@@ -212,58 +232,88 @@ describe('distinct inputs never print as one series (issue 18, item 3)', () => {
             taken.add(printed(name));
             recorders.push(created as NonNullable<typeof created>);
           }
-          for (const recorder of recorders) {
+          const all = [...recorders, ...standalone.map((s) => s.recorder)];
+          for (const recorder of all) {
             for (const event of events) recorder.registerEvent({ ...event });
+            await recorder.flush();
           }
-          const expected = {
-            c: recorders.length * events.filter((e) => e.type === 'c').length,
-            hand: recorders.length * events.filter((e) => e.type === 'h').length,
-          };
-
           const url = pipeline.prometheusUrl as string;
           const textBody = await (await fetch(url)).text();
           const omBody = await (await fetch(url, { headers: { accept: ACCEPT } })).text();
-
-          const textSamples = parseSamples(textBody).filter((s) =>
-            s.name.startsWith(`${namespace}_`),
-          );
-          expect(oneLinePerSeries(textSamples, `${namespace}_c_total`)).toBe(expected.c);
-          expect(oneLinePerSeries(textSamples, `${namespace}_hand_total`)).toBe(expected.hand);
           if (promtool !== undefined) expect(promtoolFindings(promtool, textBody)).toEqual([]);
+          const families = python === undefined ? undefined : parseOpenMetrics(python, omBody);
+          const otlp = await otlpMetrics(reader);
 
-          if (python !== undefined) {
-            const families = parseOpenMetrics(python, omBody).filter((f) =>
-              f.name.startsWith(`${namespace}_`),
-            );
-            const omSamples = families.flatMap((f) => f.samples);
-            expect(oneLinePerSeries(omSamples, `${namespace}_c_total`)).toBe(expected.c);
-            expect(oneLinePerSeries(omSamples, `${namespace}_hand_total`)).toBe(expected.hand);
-          }
-
-          for (const [metric, total] of [
-            [`${namespace}.c`, expected.c],
-            [`${namespace}.hand`, expected.hand],
+          for (const [ns, count] of [
+            [namespace, recorders.length],
+            [`${namespace}x`, standalone.length],
           ] as const) {
-            const exported = (await otlpMetrics(reader)).filter((m) => m.name === metric);
-            expect(exported.length).toBeLessThanOrEqual(1);
-            const seen = new Set<string>();
-            let sum = 0;
-            for (const point of exported[0]?.sum?.dataPoints ?? []) {
-              const id = JSON.stringify(
-                (point.attributes ?? []).map((a) => [a.key, a.value.stringValue]).sort(),
-              );
-              expect(seen.has(id), `OTLP point exported twice: ${metric} ${id}`).toBe(false);
-              seen.add(id);
-              sum += point.asDouble ?? Number(point.asInt ?? 0);
+            const expected = {
+              c: count * events.filter((e) => e.type === 'c').length,
+              hand: count * events.filter((e) => e.type === 'h').length,
+            };
+            const textSamples = parseSamples(textBody).filter((s) => s.name.startsWith(`${ns}_`));
+            expect(oneLinePerSeries(textSamples, `${ns}_c_total`)).toBe(expected.c);
+            expect(oneLinePerSeries(textSamples, `${ns}_hand_total`)).toBe(expected.hand);
+            if (families !== undefined) {
+              const omSamples = families
+                .filter((f) => f.name.startsWith(`${ns}_`))
+                .flatMap((f) => f.samples);
+              expect(oneLinePerSeries(omSamples, `${ns}_c_total`)).toBe(expected.c);
+              expect(oneLinePerSeries(omSamples, `${ns}_hand_total`)).toBe(expected.hand);
             }
-            expect(sum).toBe(total);
+            for (const [metric, total] of [
+              [`${ns}.c`, expected.c],
+              [`${ns}.hand`, expected.hand],
+            ] as const) {
+              const exported = otlp.filter((m) => m.name === metric);
+              expect(exported.length).toBeLessThanOrEqual(1);
+              const seen = new Set<string>();
+              let sum = 0;
+              for (const point of exported[0]?.sum?.dataPoints ?? []) {
+                const pairs = (point.attributes ?? []).map((a) => [a.key, a.value.stringValue]);
+                // Valid UTF-8 on the wire (a collector refuses a string field that is not):
+                // the decoded strings are then exactly what the collector reads.
+                for (const text of pairs.flat()) expect(isWellFormed(text ?? '')).toBe(true);
+                const keys = pairs.map(([key]) => key);
+                expect(new Set(keys).size, `one key twice in ${JSON.stringify(keys)}`).toBe(
+                  keys.length,
+                );
+                const id = JSON.stringify(pairs.sort());
+                expect(seen.has(id), `OTLP point exported twice: ${metric} ${id}`).toBe(false);
+                seen.add(id);
+                sum += point.asDouble ?? Number(point.asInt ?? 0);
+              }
+              expect(sum).toBe(total);
+            }
           }
         } finally {
+          for (const { recorder, attached } of standalone) {
+            attached.detach();
+            await recorder.stop();
+          }
           bridge.detach();
           await runtime.shutdown();
         }
       }),
-      { numRuns: process.env.CI === 'true' ? 60 : 30 },
+      {
+        numRuns: process.env.CI === 'true' ? 60 : 30,
+        // The issue's example: names, keys and values that differ only in lone surrogates.
+        examples: [
+          [
+            {
+              names: ['r\uD800', 'r\uDC00'],
+              recorderAttribute: 'rec\uDC00',
+              initial: { 'k\uD800': 'v\uDC00' },
+              events: [
+                { type: 'c', attrs: { 'k\uDC00': 'v\uD800' } },
+                { type: 'h', attrs: { k: 'r\uD800', 'rec\uD800': 'x' } },
+                { type: 'h', attrs: { k: 'r\uDC00' } },
+              ],
+            },
+          ],
+        ],
+      },
     );
   }, 300_000);
 
