@@ -69,29 +69,31 @@ export function cleanName(name: string): string {
 }
 
 /**
- * Reads an attribute set once: its names and raw values, in order, into `names` and `values`
- * (emptied first). A plain object gives its own enumerable string keys (as `Object.keys`, spread
+ * Reads an attribute set once: its names and raw values, in order, into the first places of
+ * `names` and `values`; returns how many. A plain object gives its own enumerable string keys (as `Object.keys`, spread
  * and `JSON.stringify` see them), each value read once, so a getter or a Proxy is asked once per
  * key; a `Map` gives its entries, keys normalised like values (`1` becomes `'1'`, a key that
  * normalises to nothing is left out).
  */
-export function readAttributes(raw: object, names: string[], values: unknown[]): void {
-  names.length = 0;
-  values.length = 0;
+export function readAttributes(raw: object, names: string[], values: unknown[]): number {
+  // Written by index, never by resetting `length`: that would give the arrays' storage back and
+  // make every event allocate it again (the scratch arrays of a point store are reused).
+  let count = 0;
   if (raw instanceof Map) {
     for (const [rawName, value] of raw) {
       const name = normalizeAttributeValue(rawName);
       if (name === undefined) continue;
-      names.push(name);
-      values.push(value);
+      names[count] = name;
+      values[count++] = value;
     }
-    return;
+    return count;
   }
   const record = raw as Readonly<Record<string, unknown>>;
   for (const name of Object.keys(record)) {
-    names.push(name);
-    values.push(record[name]);
+    names[count] = name;
+    values[count++] = record[name];
   }
+  return count;
 }
 
 /** A normalised attribute set: `[name, value]` pairs sorted by name, one per name. */
@@ -106,10 +108,11 @@ export type AttributeEntries = readonly (readonly [string, string])[];
 export function normalizedEntries(
   names: readonly string[],
   values: readonly unknown[],
+  count: number,
 ): AttributeEntries {
   const entries: [string, string][] = [];
   let sorted = true;
-  for (let i = 0; i < names.length; i++) {
+  for (let i = 0; i < count; i++) {
     const value = normalizeAttributeValue(values[i]);
     if (value === undefined) continue;
     const name = cleanName(names[i] as string);
@@ -180,8 +183,8 @@ export function normalizeAttributes(raw: unknown): Attributes {
   if (raw === null || typeof raw !== 'object') return {};
   const names: string[] = [];
   const values: unknown[] = [];
-  readAttributes(raw, names, values);
-  return entriesObject(normalizedEntries(names, values));
+  const count = readAttributes(raw, names, values);
+  return entriesObject(normalizedEntries(names, values, count));
 }
 
 /** The identity {@link normalizeAttributes} gives `raw`: equal keys, one series. Test helper. */
@@ -189,8 +192,8 @@ export function attributeKey(raw: unknown): string {
   if (raw === null || typeof raw !== 'object') return '';
   const names: string[] = [];
   const values: unknown[] = [];
-  readAttributes(raw, names, values);
-  return entriesKey(normalizedEntries(names, values));
+  const count = readAttributes(raw, names, values);
+  return entriesKey(normalizedEntries(names, values, count));
 }
 
 /** A short, safe rendering of a bad value for error messages. */

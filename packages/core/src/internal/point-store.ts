@@ -86,12 +86,11 @@ export class PointStore<P extends { attributes: Attributes }> {
    * memoised (a new set must still overflow). Otherwise the values already read are normalised.
    */
   private lookUp(raw: object, names: string[], values: unknown[]): P {
+    let count = 0;
     let memoised = false;
     if (raw instanceof Map) {
-      readAttributes(raw, names, values);
+      count = readAttributes(raw, names, values);
     } else {
-      names.length = 0;
-      values.length = 0;
       memoised = true;
       let node: MemoNode<P> | undefined = this.memo;
       const record = raw as Readonly<Record<string, unknown>>;
@@ -99,28 +98,36 @@ export class PointStore<P extends { attributes: Attributes }> {
         // Inherited keys are not part of a point's identity (as `Object.keys`): never read.
         if (!Object.hasOwn(record, name)) continue;
         const value = record[name];
-        names.push(name);
-        values.push(value);
+        names[count] = name;
+        values[count++] = value;
         if (node === undefined || value === undefined || value === null) continue;
         node =
           name === node.name && isMemoValue(value)
             ? (node.values as Map<unknown, MemoNode<P>>).get(value)
             : undefined;
       }
+      // A hit read primitives only: nothing worth letting go of stays in `values`.
       if (node?.point !== undefined) return node.point;
     }
-    const entries = normalizedEntries(names, values);
+    const entries = normalizedEntries(names, values, count);
     const point = this.getByKey(entriesKey(entries), entries);
-    if (memoised && point !== this.overflowPoint) this.remember(names, values, point);
+    if (memoised && point !== this.overflowPoint) this.remember(names, values, count, point);
+    // The scratch arrays must not keep this event's objects alive until the next event.
+    values.fill(undefined, 0, count);
     return point;
   }
 
-  private remember(names: readonly string[], values: readonly unknown[], point: P): void {
+  private remember(
+    names: readonly string[],
+    values: readonly unknown[],
+    count: number,
+    point: P,
+  ): void {
     if (this.memoNodes >= this.limit * MEMO_NODES_PER_POINT) return;
     let node = this.memo;
     let previous = '';
     let first = true;
-    for (let i = 0; i < names.length; i++) {
+    for (let i = 0; i < count; i++) {
       const name = names[i] as string;
       const value = values[i];
       if (value === undefined || value === null) continue;
