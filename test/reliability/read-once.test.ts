@@ -172,7 +172,7 @@ describe('attribute values are read once per event (issue 18, item 8)', () => {
                   name: 'c',
                   on: 'c',
                   attributes: (e) => e.attrs as Record<string, unknown>,
-                  initial: [initial.attributes as Record<string, unknown>],
+                  initial: [initial.attributes as never],
                 }),
                 histogram<{ attrs?: object }>({
                   name: 'h',

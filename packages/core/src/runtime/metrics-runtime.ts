@@ -151,9 +151,9 @@ export class MetricsRuntime {
    * const handle = runtime.exposeRecorder('hashing').handle();
    * new Worker(url, { workerData: { metrics: handle }, transferList: [handle.port] });
    */
-  exposeRecorder(rawName: string): ExposedRecorder {
-    const name = nameKey(rawName);
-    const existing = this.exposed.get(name);
+  exposeRecorder(name: string): ExposedRecorder {
+    const key = nameKey(name);
+    const existing = this.exposed.get(key);
     if (existing !== undefined) return existing;
     if (this.state === 'shutting-down' || this.state === 'shut-down') {
       throw new MetricsWiringError(
@@ -161,7 +161,7 @@ export class MetricsRuntime {
         `Cannot expose recorder "${name}" to workers: the runtime "${this.namespace}" is shut down.`,
       );
     }
-    const recorder = this.byName.get(name);
+    const recorder = this.byName.get(key);
     if (recorder === undefined) {
       throw new MetricsWiringError(
         'unknown-recorder',
@@ -169,7 +169,7 @@ export class MetricsRuntime {
       );
     }
     const exposure = new ExposedRecorder(recorder, { onError: this.onError });
-    this.exposed.set(name, exposure);
+    this.exposed.set(key, exposure);
     return exposure;
   }
 
@@ -179,14 +179,14 @@ export class MetricsRuntime {
   }
 
   /** Drains and removes one recorder; `onRecorderRemoved` listeners run after it is gone. Resolves `false` for an unknown name. */
-  async removeRecorder(rawName: string): Promise<boolean> {
-    const name = nameKey(rawName);
-    const recorder = this.byName.get(name);
+  async removeRecorder(name: string): Promise<boolean> {
+    const key = nameKey(name);
+    const recorder = this.byName.get(key);
     if (recorder === undefined) return false;
-    this.closeExposure(name);
+    this.closeExposure(key);
     await recorder.stop();
-    if (this.byName.get(name) !== recorder) return false;
-    this.byName.delete(name);
+    if (this.byName.get(key) !== recorder) return false;
+    this.byName.delete(key);
     this.notify(this.removed, recorder, 'onRecorderRemoved');
     return true;
   }
