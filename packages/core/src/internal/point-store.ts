@@ -10,6 +10,13 @@ import {
 
 const NO_ENTRIES: AttributeEntries = [];
 
+/** The names and raw values of the attribute set being looked up, and how many. */
+interface Scratch {
+  readonly names: string[];
+  readonly values: unknown[];
+  count: number;
+}
+
 /** The attribute set of the point that absorbs attribute sets beyond the cardinality limit. */
 const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
@@ -28,6 +35,10 @@ interface MemoNode<P> {
   point: P | undefined;
   name: string | undefined;
   values: Map<unknown, MemoNode<P>> | undefined;
+  /** How it was reached: the parent (whose `name` it follows) and the value; the root has none. */
+  readonly parent: MemoNode<P> | undefined;
+  readonly value: unknown;
+  readonly depth: number;
 }
 
 /**
@@ -40,12 +51,17 @@ export class PointStore<P extends { attributes: Attributes }> {
   private single: P | undefined;
   private overflowPoint: P | undefined;
   // Hot-path memo: building and hashing the string key costs more than the metric update itself.
-  private readonly memo: MemoNode<P> = { point: undefined, name: undefined, values: undefined };
+  private readonly memo: MemoNode<P> = {
+    point: undefined,
+    name: undefined,
+    values: undefined,
+    parent: undefined,
+    value: undefined,
+    depth: 0,
+  };
   private memoNodes = 0;
   // The names and values of the set being looked up, reused from event to event.
-  private readonly names: string[] = [];
-  private readonly values: unknown[] = [];
-  private reading = false;
+  private scratch: Scratch | undefined = { names: [], values: [], count: 0 };
 
   constructor(
     private readonly create: (attributes: Attributes) => P,
@@ -67,48 +83,63 @@ export class PointStore<P extends { attributes: Attributes }> {
     if (raw === undefined || raw === null || typeof raw !== 'object') {
       return this.getByKey('', NO_ENTRIES);
     }
-    // A getter may register an event that a sync recorder processes right here: that nested call
-    // reads into arrays of its own instead of the ones this call is filling.
-    if (this.reading) return this.lookUp(raw, [], []);
-    this.reading = true;
-    try {
-      return this.lookUp(raw, this.names, this.values);
-    } finally {
-      this.reading = false;
-    }
+    // The scratch arrays are taken for the call: a getter that registers an event a sync recorder
+    // processes right here (a nested call) finds none and uses fresh ones, and a getter that
+    // throws leaves none behind, so the next call starts afresh.
+    const scratch = this.scratch ?? { names: [], values: [], count: 0 };
+    this.scratch = undefined;
+    const point =
+      (raw instanceof Map ? undefined : this.recall(raw, scratch)) ?? this.miss(raw, scratch);
+    this.scratch = scratch;
+    return point;
   }
 
   /**
-   * Reads `raw` into `names`/`values` (one pass) while walking the memo: a set of the same
-   * primitive values under the same names in the same (sorted) order is a known point. With
-   * clean, sorted names the point's key is a pure function of that sequence, so a hit is exactly
-   * the point `getByKey` would return; points are never removed, and the overflow point is never
-   * memoised (a new set must still overflow). Otherwise the values already read are normalised.
+   * Walks the memo while reading `raw` (one pass, each value once): a set of the same primitive
+   * values under the same names in the same (sorted) order is a known point. With clean, sorted
+   * names the point's key is a pure function of that sequence, so a hit is exactly the point
+   * `getByKey` would return; points are never removed, and the overflow point is never memoised
+   * (a new set must still overflow). Nothing is copied while the memo matches (the path itself
+   * holds the names and values read); from the first mismatch on, the scratch arrays get the
+   * matched part (from the path) and every later key, for {@link miss}.
    */
-  private lookUp(raw: object, names: string[], values: unknown[]): P {
+  private recall(raw: Readonly<Record<string, unknown>>, scratch: Scratch): P | undefined {
+    let node: MemoNode<P> | undefined = this.memo;
     let count = 0;
-    let memoised = false;
-    if (raw instanceof Map) {
-      count = readAttributes(raw, names, values);
-    } else {
-      memoised = true;
-      let node: MemoNode<P> | undefined = this.memo;
-      const record = raw as Readonly<Record<string, unknown>>;
-      for (const name in record) {
-        // Inherited keys are not part of a point's identity (as `Object.keys`): never read.
-        if (!Object.hasOwn(record, name)) continue;
-        const value = record[name];
-        names[count] = name;
-        values[count++] = value;
-        if (node === undefined || value === undefined || value === null) continue;
-        node =
+    for (const name in raw) {
+      // Inherited keys are not part of a point's identity (as `Object.keys`): never read.
+      if (!Object.hasOwn(raw, name)) continue;
+      const value = raw[name];
+      if (node !== undefined) {
+        // Keys without a value are no part of the identity: the memo path skips them.
+        if (value === undefined || value === null) continue;
+        const next: MemoNode<P> | undefined =
           name === node.name && isMemoValue(value)
             ? (node.values as Map<unknown, MemoNode<P>>).get(value)
             : undefined;
+        if (next !== undefined) {
+          node = next;
+          continue;
+        }
+        count = copyPath(node, scratch);
+        node = undefined;
       }
-      // A hit read primitives only: nothing worth letting go of stays in `values`.
-      if (node?.point !== undefined) return node.point;
+      scratch.names[count] = name;
+      scratch.values[count++] = value;
     }
+    if (node !== undefined) {
+      if (node.point !== undefined) return node.point;
+      count = copyPath(node, scratch);
+    }
+    scratch.count = count;
+    return undefined;
+  }
+
+  /** Not a known set: the values already read (a `Map` is read here) are normalised. */
+  private miss(raw: object, scratch: Scratch): P {
+    const { names, values } = scratch;
+    const memoised = !(raw instanceof Map);
+    const count = memoised ? scratch.count : readAttributes(raw, names, values);
     const entries = normalizedEntries(names, values, count);
     const point = this.getByKey(entriesKey(entries), entries);
     if (memoised && point !== this.overflowPoint) this.remember(names, values, count, point);
@@ -144,7 +175,14 @@ export class PointStore<P extends { attributes: Attributes }> {
       const known = node.values as Map<unknown, MemoNode<P>>;
       let next = known.get(value);
       if (next === undefined) {
-        next = { point: undefined, name: undefined, values: undefined };
+        next = {
+          point: undefined,
+          name: undefined,
+          values: undefined,
+          parent: node,
+          value,
+          depth: node.depth + 1,
+        };
         known.set(value, next);
         this.memoNodes++;
       }
@@ -190,4 +228,17 @@ export class PointStore<P extends { attributes: Attributes }> {
 function isMemoValue(value: unknown): boolean {
   const type = typeof value;
   return type === 'string' || type === 'number' || type === 'boolean';
+}
+
+// Writes the names and values of the memo path that ends at `node` into the scratch arrays, in
+// key order; returns how many.
+function copyPath<P>(node: MemoNode<P>, scratch: Scratch): number {
+  let at: MemoNode<P> = node;
+  for (let i = node.depth - 1; i >= 0; i--) {
+    const parent = at.parent as MemoNode<P>;
+    scratch.names[i] = parent.name as string;
+    scratch.values[i] = at.value;
+    at = parent;
+  }
+  return node.depth;
 }
