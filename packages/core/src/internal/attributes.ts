@@ -11,6 +11,16 @@ import type { Attributes } from '../snapshots/types.js';
 export const MAX_ATTRIBUTE_VALUE_LENGTH = 1024;
 
 const SEPARATOR = '\u0000';
+
+/**
+ * Marks (non-enumerable, invisible to JSON) a snapshot whose points a built-in metric made: each
+ * point's attributes are normalised and no two are equal. Registered with `Symbol.for`, so a
+ * bridge that sees another copy of core reads the same mark; a snapshot without it is normalised
+ * by whoever exports it.
+ */
+export const NORMALIZED_SNAPSHOT: unique symbol = Symbol.for(
+  '@mvx-metrics/core.normalized-snapshot',
+);
 const REPLACEMENT = '\uFFFD';
 
 type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };

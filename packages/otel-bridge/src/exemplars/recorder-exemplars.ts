@@ -102,10 +102,10 @@ export class MetricExemplars {
    */
   sweep(): void {
     // Created since the previous sweep, or exported now: `seen` is this collection's number.
-    for (const [key, slot] of this.byKey) {
+    for (const slot of this.byKey.values()) {
       if (slot.seen >= this.collection) continue;
       slot.live = false;
-      this.byKey.delete(key);
+      this.byKey.delete(slot.key);
       this.version++;
     }
     this.collection++;

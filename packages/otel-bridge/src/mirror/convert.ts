@@ -37,8 +37,11 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
   const ownerKey = target.owner?.key;
   let skipped = 0;
   let shadowed = 0;
-  // Normalised attribute sets seen: two points that normalise alike are one series.
-  const seen = new Set<string>();
+  // A built-in metric's snapshot carries core's mark: its points are normalised and distinct.
+  // Any other (a hand-written metric's) goes through core's rule here, and points that normalise
+  // alike are one series (merged by the collection, never printed twice).
+  const normalized = (snapshot as { [NORMALIZED]?: unknown })[NORMALIZED] === true;
+  const seen = normalized ? undefined : new Set<string>();
   let alike = false;
   for (const raw of Array.isArray(snapshot.points) ? snapshot.points : []) {
     const value = adapter.fromSnapshot(raw);
@@ -46,19 +49,20 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
       skipped++;
       continue;
     }
-    // Core's one rule, as for a built-in metric's attributes (a no-op on those): a hand-written
-    // metric's lone surrogates, NUL, numbers and objects become the strings core would make, each
-    // value read once, so points that would print alike are merged instead of printed twice.
     let attributes: OtelAttributes;
-    try {
-      attributes = pointAttributes((raw as { attributes?: unknown }).attributes);
-    } catch {
-      skipped++; // a getter or Proxy that throws: the point cannot be named
-      continue;
+    if (seen === undefined) {
+      attributes = (raw as { attributes: OtelAttributes }).attributes;
+    } else {
+      try {
+        attributes = pointAttributes((raw as { attributes?: unknown }).attributes);
+      } catch {
+        skipped++; // a getter or Proxy that throws: the point cannot be named
+        continue;
+      }
+      const key = attributesKey(attributes);
+      if (seen.has(key)) alike = true;
+      else seen.add(key);
     }
-    const key = attributesKey(attributes);
-    if (seen.has(key)) alike = true;
-    else seen.add(key);
     if (ownerKey !== undefined && shadows(attributes, ownerKey)) shadowed++;
     points.push({ attributes: withExtra(attributes, target.extraAttributes), value });
     coreAttributes.push(attributes);
@@ -93,6 +97,8 @@ export function shadows(attributes: unknown, key: string): boolean {
 }
 
 const OVERFLOW = 'otel.metric.overflow';
+// Core's mark on a built-in metric's snapshot (see core's NORMALIZED_SNAPSHOT), by registry key.
+const NORMALIZED = Symbol.for('@mvx-metrics/core.normalized-snapshot');
 
 /**
  * A snapshot point's attributes by core's rule, except OpenTelemetry's overflow point, whose
