@@ -107,6 +107,19 @@ afterEach(async () => {
 });
 
 describe('workers registering into one recorder of the owning thread', () => {
+  // Issue 18, item 3: strings from another thread (structured-cloned, lone surrogates kept) go
+  // through the same rule as the owner's own: ids that print alike are one series.
+  test('worker ids that differ only in lone surrogates become one point, as on the owning thread', async () => {
+    const { runtime, exposed } = setup();
+    const ids = ['w\uD800', 'w\uDC00', 'w\u0000'];
+    const producers = ids.map((id) => startProducer(exposed, { id, count: 1000 }));
+    await Promise.all(producers.map((p) => p.done));
+    await runtime.getRecorder('jobs')?.flush();
+    const points = runtime.getRecorder('jobs')?.getMetricSnapshots()[0]?.points;
+    expect(points).toEqual([{ attributes: { worker: 'w\uFFFD' }, value: 3000 }]);
+    await runtime.shutdown();
+  }, 60_000);
+
   test('4 workers x 250 000 events each give exact snapshots', async () => {
     const { runtime, recorder, exposed } = setup();
     const producers = ['w0', 'w1', 'w2', 'w3'].map((id) =>

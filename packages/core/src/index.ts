@@ -40,6 +40,8 @@ export {
   gauge,
   histogram,
   isValidMetricName,
+  normalizeAttributes,
+  normalizeAttributeValue,
   upDownCounter,
 } from './metrics/index.js';
 export type {

@@ -11,6 +11,16 @@ import type { Attributes } from '../snapshots/types.js';
 export const MAX_ATTRIBUTE_VALUE_LENGTH = 1024;
 
 const SEPARATOR = '\u0000';
+
+/**
+ * Marks (non-enumerable, invisible to JSON) a snapshot whose points a built-in metric made: each
+ * point's attributes are normalised and no two are equal. Registered with `Symbol.for`, so a
+ * bridge that sees another copy of core reads the same mark; a snapshot without it is normalised
+ * by whoever exports it.
+ */
+export const NORMALIZED_SNAPSHOT: unique symbol = Symbol.for(
+  '@mvx-metrics/core.normalized-snapshot',
+);
 const REPLACEMENT = '\uFFFD';
 
 type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
@@ -69,16 +79,62 @@ export function cleanName(name: string): string {
 }
 
 /**
- * The defined attributes of `raw` as `[cleanName, value]`, sorted by name. Two raw names can clean
- * to one (`'\ud800'` and `'\udfff'` both become U+FFFD): one entry per name is kept, the greatest
- * value, so the choice depends on the attributes and never on the order of their keys.
+ * Reads an attribute set once: its names and raw values, in order, into the first places of
+ * `names` and `values`; returns how many. A plain object gives its own enumerable string keys (as `Object.keys`, spread
+ * and `JSON.stringify` see them), each value read once, so a getter or a Proxy is asked once per
+ * key; a `Map` gives its entries, keys normalised like values (`1` becomes `'1'`, a key that
+ * normalises to nothing is left out).
  */
-function sortedEntries(raw: Readonly<Record<string, unknown>>): [string, string][] {
-  const entries: [string, string][] = [];
-  for (const name of Object.keys(raw)) {
-    const value = normalizeAttributeValue(raw[name]);
-    if (value !== undefined) entries.push([cleanName(name), value]);
+export function readAttributes(raw: object, names: string[], values: unknown[]): number {
+  // Written by index, never by resetting `length`: that would give the arrays' storage back and
+  // make every event allocate it again (the scratch arrays of a point store are reused).
+  let count = 0;
+  if (raw instanceof Map) {
+    for (const [rawName, value] of raw) {
+      const name = normalizeAttributeValue(rawName);
+      if (name === undefined) continue;
+      names[count] = name;
+      values[count++] = value;
+    }
+    return count;
   }
+  const record = raw as Readonly<Record<string, unknown>>;
+  for (const name of Object.keys(record)) {
+    names[count] = name;
+    values[count++] = record[name];
+  }
+  return count;
+}
+
+/** A normalised attribute set: `[name, value]` pairs sorted by name, one per name. */
+export type AttributeEntries = readonly (readonly [string, string])[];
+
+/**
+ * The normalised entries of names and raw values read by {@link readAttributes} (each value is
+ * normalised once here, and never read again). Two raw names can clean to one (`'\ud800'` and
+ * `'\udfff'` both become U+FFFD): one entry per name is kept, the greatest value, so the choice
+ * depends on the attributes and never on the order of their keys.
+ */
+export function normalizedEntries(
+  names: readonly string[],
+  values: readonly unknown[],
+  count: number,
+): AttributeEntries {
+  const entries: [string, string][] = [];
+  let sorted = true;
+  for (let i = 0; i < count; i++) {
+    const value = normalizeAttributeValue(values[i]);
+    if (value === undefined) continue;
+    const name = cleanName(names[i] as string);
+    if (
+      sorted &&
+      entries.length > 0 &&
+      name <= (entries[entries.length - 1] as [string, string])[0]
+    )
+      sorted = false;
+    entries.push([name, value]);
+  }
+  if (sorted) return entries;
   entries.sort((a, b) =>
     a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
   );
@@ -95,38 +151,23 @@ function sortedEntries(raw: Readonly<Record<string, unknown>>): [string, string]
 }
 
 /**
- * A stable identity for an attribute set, computed without allocating the normalised object.
- * Keys are taken in sorted order so `{a, b}` and `{b, a}` are one point. The key set is the one
- * {@link normalizeAttributes} keeps: own enumerable string keys (as `Object.keys`, spread and
- * `JSON.stringify` see them), so inherited keys never split a point that then looks like another.
+ * A stable identity for normalised entries: `{a, b}` and `{b, a}`, `1` and `'1'`, are one key.
+ * NUL never occurs in a normalised name or value, so it separates them unambiguously.
  */
-export function attributeKey(raw: Readonly<Record<string, unknown>>): string {
+export function entriesKey(entries: AttributeEntries): string {
   let key = '';
-  let previous = '';
-  let sorted = true;
-  for (const rawName of Object.keys(raw)) {
-    const value = normalizeAttributeValue(raw[rawName]);
-    if (value === undefined) continue;
-    const name = cleanName(rawName);
-    // A cleaned name may now equal another one: the exact path keeps one entry per name.
-    if (name !== rawName || (key.length > 0 && name <= previous)) sorted = false;
-    previous = name;
-    key += name + SEPARATOR + value + SEPARATOR;
-  }
-  if (sorted) return key;
-  key = '';
-  for (const [name, value] of sortedEntries(raw)) key += name + SEPARATOR + value + SEPARATOR;
+  for (const [name, value] of entries) key += name + SEPARATOR + value + SEPARATOR;
   return key;
 }
 
 /**
- * The normalised attribute object for `raw` (sorted keys), built once per new point. Every key is
- * an own data property: `__proto__` (from `JSON.parse` or a computed key) stays an attribute
- * instead of setting the prototype, and names like `constructor` never read `Object.prototype`.
+ * The attribute object of normalised entries (sorted keys). Every key is an own data property:
+ * `__proto__` (from `JSON.parse` or a computed key) stays an attribute instead of setting the
+ * prototype, and names like `constructor` never read `Object.prototype`.
  */
-export function normalizeAttributes(raw: Readonly<Record<string, unknown>>): Attributes {
+export function entriesObject(entries: AttributeEntries): Attributes {
   const out: Attributes = {};
-  for (const [name, value] of sortedEntries(raw)) {
+  for (const [name, value] of entries) {
     if (name === '__proto__') {
       Object.defineProperty(out, name, {
         value,
@@ -142,22 +183,27 @@ export function normalizeAttributes(raw: Readonly<Record<string, unknown>>): Att
 }
 
 /**
- * `attributes()` may return a `Map`: its entries become attributes, keys normalised like values
- * (a string key stays, `1` becomes `'1'`); keys that normalise to nothing are left out.
+ * The one normalisation rule for an attribute set, wherever it enters (a built-in metric's
+ * `attributes()`, `initial`, a hand-written metric's `update.attributes` and snapshot points):
+ * each key enumerated once and each value read once ({@link readAttributes}), values and names
+ * normalised ({@link normalizeAttributeValue}), sorted. `null`, `undefined` and primitives mean
+ * no attributes.
  */
-export function attributesFromMap(map: ReadonlyMap<unknown, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [rawName, value] of map) {
-    const name = normalizeAttributeValue(rawName);
-    if (name === undefined) continue;
-    Object.defineProperty(out, name, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
+export function normalizeAttributes(raw: unknown): Attributes {
+  if (raw === null || typeof raw !== 'object') return {};
+  const names: string[] = [];
+  const values: unknown[] = [];
+  const count = readAttributes(raw, names, values);
+  return entriesObject(normalizedEntries(names, values, count));
+}
+
+/** The identity {@link normalizeAttributes} gives `raw`: equal keys, one series. Test helper. */
+export function attributeKey(raw: unknown): string {
+  if (raw === null || typeof raw !== 'object') return '';
+  const names: string[] = [];
+  const values: unknown[] = [];
+  const count = readAttributes(raw, names, values);
+  return entriesKey(normalizedEntries(names, values, count));
 }
 
 /** A short, safe rendering of a bad value for error messages. */

@@ -1,5 +1,21 @@
 import type { Attributes } from '../snapshots/types.js';
-import { attributeKey, attributesFromMap, cleanName, normalizeAttributes } from './attributes.js';
+import {
+  type AttributeEntries,
+  cleanName,
+  entriesKey,
+  entriesObject,
+  normalizedEntries,
+  readAttributes,
+} from './attributes.js';
+
+const NO_ENTRIES: AttributeEntries = [];
+
+/** The names and raw values of the attribute set being looked up, and how many. */
+interface Scratch {
+  readonly names: string[];
+  readonly values: unknown[];
+  count: number;
+}
 
 /** The attribute set of the point that absorbs attribute sets beyond the cardinality limit. */
 const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
@@ -19,6 +35,10 @@ interface MemoNode<P> {
   point: P | undefined;
   name: string | undefined;
   values: Map<unknown, MemoNode<P>> | undefined;
+  /** How it was reached: the parent (whose `name` it follows) and the value; the root has none. */
+  readonly parent: MemoNode<P> | undefined;
+  readonly value: unknown;
+  readonly depth: number;
 }
 
 /**
@@ -31,8 +51,17 @@ export class PointStore<P extends { attributes: Attributes }> {
   private single: P | undefined;
   private overflowPoint: P | undefined;
   // Hot-path memo: building and hashing the string key costs more than the metric update itself.
-  private readonly memo: MemoNode<P> = { point: undefined, name: undefined, values: undefined };
+  private readonly memo: MemoNode<P> = {
+    point: undefined,
+    name: undefined,
+    values: undefined,
+    parent: undefined,
+    value: undefined,
+    depth: 0,
+  };
   private memoNodes = 0;
+  // The names and values of the set being looked up, reused from event to event.
+  private scratch: Scratch | undefined = { names: [], values: [], count: 0 };
 
   constructor(
     private readonly create: (attributes: Attributes) => P,
@@ -43,61 +72,98 @@ export class PointStore<P extends { attributes: Attributes }> {
 
   /**
    * The point for `raw` attributes, created on first sight; `undefined`, `null` or a primitive
-   * (an `attributes()` that returned something else than an object) mean none.
+   * (an `attributes()` that returned something else than an object) mean none. Each key of `raw`
+   * is enumerated once and each value read once, whether the memo knows the set or not: a getter,
+   * a Proxy or a `toJSON` that answers differently on a second call cannot give the point's
+   * identity one value and its attributes another.
    */
   get(raw: Readonly<Record<string, unknown>> | null | undefined): P {
     // Without an attributes function there is exactly one point, whatever `initial` says.
     if (!this.hasAttributes) return this.single ?? this.singlePoint();
-    if (raw === undefined || raw === null || typeof raw !== 'object') return this.getByKey('', {});
-    if (raw instanceof Map) {
-      const record = attributesFromMap(raw);
-      return this.getByKey(attributeKey(record), record);
+    if (raw === undefined || raw === null || typeof raw !== 'object') {
+      return this.getByKey('', NO_ENTRIES);
     }
-    const known = this.recall(raw);
-    if (known !== undefined) return known;
-    const point = this.getByKey(attributeKey(raw), raw);
-    if (point !== this.overflowPoint) this.remember(raw, point);
+    // The scratch arrays are taken for the call: a getter that registers an event a sync recorder
+    // processes right here (a nested call) finds none and uses fresh ones, and a getter that
+    // throws leaves none behind, so the next call starts afresh.
+    const scratch = this.scratch ?? { names: [], values: [], count: 0 };
+    this.scratch = undefined;
+    const point =
+      (raw instanceof Map ? undefined : this.recall(raw, scratch)) ?? this.miss(raw, scratch);
+    this.scratch = scratch;
     return point;
   }
 
   /**
-   * The point `raw` maps to, if the memo has seen the same primitive values under the same names in
-   * the same (sorted) order. With clean, sorted names `attributeKey` is a pure function of that sequence,
-   * so a hit is exactly the point `getByKey` would return; points are never removed, and the
-   * overflow point is never memoised (a new set must still overflow). Only sorted sequences are
-   * remembered, so a sequence that follows the memo's names is sorted too.
+   * Walks the memo while reading `raw` (one pass, each value once): a set of the same primitive
+   * values under the same names in the same (sorted) order is a known point. With clean, sorted
+   * names the point's key is a pure function of that sequence, so a hit is exactly the point
+   * `getByKey` would return; points are never removed, and the overflow point is never memoised
+   * (a new set must still overflow). Nothing is copied while the memo matches (the path itself
+   * holds the names and values read); from the first mismatch on, the scratch arrays get the
+   * matched part (from the path) and every later key, for {@link miss}.
    */
-  private recall(raw: Readonly<Record<string, unknown>>): P | undefined {
-    let node = this.memo;
+  private recall(raw: Readonly<Record<string, unknown>>, scratch: Scratch): P | undefined {
+    let node: MemoNode<P> | undefined = this.memo;
+    let count = 0;
     for (const name in raw) {
+      // Inherited keys are not part of a point's identity (as `Object.keys`): never read.
+      if (!Object.hasOwn(raw, name)) continue;
       const value = raw[name];
-      if (value === undefined || value === null) continue;
-      // Inherited keys are not part of a point's identity (see attributeKey): take the exact path.
-      if (name !== node.name || !isMemoValue(value) || !Object.hasOwn(raw, name)) return undefined;
-      const next = (node.values as Map<unknown, MemoNode<P>>).get(value);
-      if (next === undefined) return undefined;
-      node = next;
+      if (node !== undefined) {
+        // Keys without a value are no part of the identity: the memo path skips them.
+        if (value === undefined || value === null) continue;
+        const next: MemoNode<P> | undefined =
+          name === node.name && isMemoValue(value)
+            ? (node.values as Map<unknown, MemoNode<P>>).get(value)
+            : undefined;
+        if (next !== undefined) {
+          node = next;
+          continue;
+        }
+        count = copyPath(node, scratch);
+        node = undefined;
+      }
+      scratch.names[count] = name;
+      scratch.values[count++] = value;
     }
-    return node.point;
+    if (node !== undefined) {
+      if (node.point !== undefined) return node.point;
+      count = copyPath(node, scratch);
+    }
+    scratch.count = count;
+    return undefined;
   }
 
-  private remember(raw: Readonly<Record<string, unknown>>, point: P): void {
+  /** Not a known set: the values already read (a `Map` is read here) are normalised. */
+  private miss(raw: object, scratch: Scratch): P {
+    const { names, values } = scratch;
+    const memoised = !(raw instanceof Map);
+    const count = memoised ? scratch.count : readAttributes(raw, names, values);
+    const entries = normalizedEntries(names, values, count);
+    const point = this.getByKey(entriesKey(entries), entries);
+    if (memoised && point !== this.overflowPoint) this.remember(names, values, count, point);
+    // The scratch arrays must not keep this event's objects alive until the next event.
+    values.fill(undefined, 0, count);
+    return point;
+  }
+
+  private remember(
+    names: readonly string[],
+    values: readonly unknown[],
+    count: number,
+    point: P,
+  ): void {
     if (this.memoNodes >= this.limit * MEMO_NODES_PER_POINT) return;
     let node = this.memo;
     let previous = '';
     let first = true;
-    for (const name in raw) {
-      const value = raw[name];
+    for (let i = 0; i < count; i++) {
+      const name = names[i] as string;
+      const value = values[i];
       if (value === undefined || value === null) continue;
-      // Clean names in sorted order: exactly when `attributeKey` builds the key from this sequence.
-      if (
-        !isMemoValue(value) ||
-        (!first && name < previous) ||
-        cleanName(name) !== name ||
-        !Object.hasOwn(raw, name)
-      ) {
-        return;
-      }
+      // Clean names in sorted order: exactly when the key is built from this sequence as it is.
+      if (!isMemoValue(value) || (!first && name < previous) || cleanName(name) !== name) return;
       first = false;
       previous = name;
       if (node.name === undefined) {
@@ -106,11 +172,18 @@ export class PointStore<P extends { attributes: Attributes }> {
       } else if (node.name !== name) {
         return;
       }
-      const values = node.values as Map<unknown, MemoNode<P>>;
-      let next = values.get(value);
+      const known = node.values as Map<unknown, MemoNode<P>>;
+      let next = known.get(value);
       if (next === undefined) {
-        next = { point: undefined, name: undefined, values: undefined };
-        values.set(value, next);
+        next = {
+          point: undefined,
+          name: undefined,
+          values: undefined,
+          parent: node,
+          value,
+          depth: node.depth + 1,
+        };
+        known.set(value, next);
         this.memoNodes++;
       }
       node = next;
@@ -118,7 +191,7 @@ export class PointStore<P extends { attributes: Attributes }> {
     node.point = point;
   }
 
-  private getByKey(key: string, raw: Readonly<Record<string, unknown>>): P {
+  private getByKey(key: string, entries: AttributeEntries): P {
     // Without an attributes function, `{}` (e.g. from `initial: [{}]`) is the single point.
     if (key === '' && !this.hasAttributes) return this.singlePoint();
     const found = this.byKey.get(key);
@@ -130,7 +203,7 @@ export class PointStore<P extends { attributes: Attributes }> {
       }
       return this.overflowPoint;
     }
-    const point = this.create(normalizeAttributes(raw));
+    const point = this.create(entriesObject(entries));
     this.byKey.set(key, point);
     return point;
   }
@@ -155,4 +228,17 @@ export class PointStore<P extends { attributes: Attributes }> {
 function isMemoValue(value: unknown): boolean {
   const type = typeof value;
   return type === 'string' || type === 'number' || type === 'boolean';
+}
+
+// Writes the names and values of the memo path that ends at `node` into the scratch arrays, in
+// key order; returns how many.
+function copyPath<P>(node: MemoNode<P>, scratch: Scratch): number {
+  let at: MemoNode<P> = node;
+  for (let i = node.depth - 1; i >= 0; i--) {
+    const parent = at.parent as MemoNode<P>;
+    scratch.names[i] = parent.name as string;
+    scratch.values[i] = at.value;
+    at = parent;
+  }
+  return node.depth;
 }

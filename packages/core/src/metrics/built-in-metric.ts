@@ -1,7 +1,7 @@
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import type { EventSelector } from '../events/index.js';
 import { isInstance, splitSelector } from '../events/selector.js';
-import { describeValue } from '../internal/attributes.js';
+import { describeValue, NORMALIZED_SNAPSHOT } from '../internal/attributes.js';
 import { PointStore } from '../internal/point-store.js';
 import type { Attributes, MetricSnapshot, SnapshotPoint } from '../snapshots/types.js';
 import type {
@@ -152,6 +152,8 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     };
     if (this.description !== undefined) snapshot.description = this.description;
     if (this.unit !== undefined) snapshot.unit = this.unit;
+    // Its points are distinct and normalised already: a bridge need not normalise them again.
+    Object.defineProperty(snapshot, NORMALIZED_SNAPSHOT, { value: true });
     return snapshot;
   }
 

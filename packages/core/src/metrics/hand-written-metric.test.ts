@@ -90,3 +90,56 @@ describe('hand-written metrics', () => {
     expect(hostName).toBe('scope-1');
   });
 });
+
+describe("a hand-written metric's update.attributes", () => {
+  class Handing implements Metric {
+    readonly name = 'handing';
+    constructor(private readonly attributes: () => object) {}
+    handleEvent(event: object, update?: { attributes: unknown; value: unknown }): boolean {
+      if (!(event instanceof DocumentSaveAttempt)) return false;
+      if (update !== undefined) {
+        update.attributes = this.attributes();
+        update.value = 1;
+      }
+      return true;
+    }
+    snapshot(): MetricSnapshot {
+      return { name: this.name, kind: 'counter', points: [] };
+    }
+  }
+
+  it("reaches change listeners normalised like a built-in metric's: strings, sorted keys, lone surrogates replaced", () => {
+    const recorder = new MetricsRecorder('r', {
+      scheduler: 'sync',
+      metrics: [new Handing(() => ({ z: 1, a: 'x\uD800', gone: undefined, obj: { n: 1 } }))],
+    });
+    const seen: unknown[] = [];
+    recorder.onChange((change) => seen.push(change.attributes));
+    recorder.start();
+    recorder.registerEvent(new DocumentSaveAttempt('success'));
+    expect(seen).toEqual([{ a: 'x\uFFFD', obj: '{"n":1}', z: '1' }]);
+    expect(Object.keys(seen[0] as object)).toEqual(['a', 'obj', 'z']);
+  });
+
+  it("that cannot be read (a throwing getter) counts as the metric's failure, reported, with no change fired", () => {
+    const errors: string[] = [];
+    const recorder = new MetricsRecorder('r', {
+      scheduler: 'sync',
+      onError: (e) => errors.push(e.code),
+      metrics: [
+        new Handing(() => ({
+          get broken(): string {
+            throw new Error('no');
+          },
+        })),
+      ],
+    });
+    const seen: unknown[] = [];
+    recorder.onChange((change) => seen.push(change));
+    recorder.start();
+    recorder.registerEvent(new DocumentSaveAttempt('success'));
+    expect(seen).toEqual([]);
+    expect(recorder.stats()).toMatchObject({ processed: 1, failed: 1 });
+    expect(errors).toEqual(['metric-failed']);
+  });
+});

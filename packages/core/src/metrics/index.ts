@@ -1,3 +1,4 @@
+export { normalizeAttributes, normalizeAttributeValue } from '../internal/attributes.js';
 export { describeMetric } from './describe.js';
 export { bucketIndex, DEFAULT_BUCKETS, DEFAULT_SECONDS_BUCKETS, histogram } from './histogram.js';
 export { assertValidMetricName, isValidMetricName } from './name.js';

@@ -1,4 +1,6 @@
+import { normalizeAttributes } from '../internal/attributes.js';
 import type { BoundedQueue } from '../internal/bounded-queue.js';
+import { BuiltInMetric } from '../metrics/built-in-metric.js';
 import type { Metric } from '../metrics/types.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
 import type { ChangeHooks } from './change-hooks.js';
@@ -96,7 +98,22 @@ export class Dispatcher {
       }
       if (changed) {
         accepted = true;
-        if (change !== undefined) hooks.fire(change);
+        if (change === undefined) continue;
+        // A built-in metric hands over its point's attributes, normalised once when the point was
+        // made; a hand-written metric's go through the same rule here, read once, before any
+        // listener sees them.
+        if (change.attributes !== undefined && !(metric instanceof BuiltInMetric)) {
+          try {
+            change.attributes = normalizeAttributes(change.attributes);
+          } catch (error) {
+            // The state changed but its point cannot be named: counted and reported as the
+            // metric's failure (a bridge then re-reads every snapshot), no hook.
+            this.failed++;
+            this.reports.metricFailed(metric, event, error);
+            continue;
+          }
+        }
+        hooks.fire(change);
       }
     }
     if (accepted) this.accepted++;

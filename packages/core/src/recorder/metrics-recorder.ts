@@ -1,4 +1,5 @@
 import { defaultErrorHandler, type ErrorHandler } from '../errors/index.js';
+import { cleanName } from '../internal/attributes.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
 import { overflowStrategy } from '../internal/buffer-options.js';
 import { FlushWaiters } from '../internal/flush-waiters.js';
@@ -45,6 +46,10 @@ const STATES: readonly RecorderState[] = ['created', 'running', 'stopping', 'sto
  * recorder.registerEvent(new DocumentSaveAttempt('success'));
  */
 export class MetricsRecorder implements RecorderView {
+  /**
+   * The recorder's identity and its `recorder` label: the name it was given, with lone surrogates
+   * and NUL replaced by U+FFFD and cut at 1024 UTF-16 units, as attribute values are.
+   */
   readonly name: string;
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
@@ -73,11 +78,14 @@ export class MetricsRecorder implements RecorderView {
 
   constructor(name: string, options: RecorderOptions = {}) {
     const checked = checkRecorderOptions(name, options);
+    // The name becomes the `recorder` label: it follows the attribute-value rule from the start,
+    // so two names that would print alike are one name (a runtime refuses the second).
+    const own = cleanName(name);
     const { capacity, overflow } = checked;
-    this.name = name;
+    this.name = own;
     this.capacity = capacity;
     this.overflow = overflow;
-    this.reports = new RecorderReports(name, checked.onError ?? defaultErrorHandler);
+    this.reports = new RecorderReports(own, checked.onError ?? defaultErrorHandler);
     const strategy = overflowStrategy(overflow);
     this.queue = new BoundedQueue({
       capacity,
@@ -88,18 +96,18 @@ export class MetricsRecorder implements RecorderView {
       checked.scheduler as SchedulerOption | undefined,
       checked.clock,
       (error) => this.reports.reporter.report(error),
-      `Recorder "${name}"`,
+      `Recorder "${own}"`,
     );
     this.task = { drain: (deadline) => this.drainQueued(deadline) };
     this.burst = new BurstMemory(this.queue, this.scheduler, () => this.draining);
-    this.host = { recorderName: name, report: (error) => this.reports.reporter.report(error) };
+    this.host = { recorderName: own, report: (error) => this.reports.reporter.report(error) };
     const hasAfterChange = this.afterChange !== MetricsRecorder.prototype.afterChange;
     this.hooks = new ChangeHooks(
       hasAfterChange ? (change) => this.afterChange(change) : undefined,
       this.reports,
     );
     const clock = checked.clock ?? (() => performance.now());
-    const index = new DispatchIndex(name, checked.unhandledEvents, this.host.report);
+    const index = new DispatchIndex(own, checked.unhandledEvents, this.host.report);
     this.dispatcher = new Dispatcher(this, this.hooks, this.reports, clock, index);
     for (const metric of checked.metrics) this.addMetric(metric);
   }

@@ -27,6 +27,45 @@ describe('MetricsRuntime wiring', () => {
     expect(new MetricsRuntime({ namespace: 'acme.storage' }).namespace).toBe('acme.storage');
   });
 
+  it('names recorders as labels print them: lone surrogates and NUL become U+FFFD, and a name that prints like a taken one is a clash', () => {
+    const rt = runtime();
+    const first = rt.createRecorder('r\uDC00', { metrics: saves });
+    expect(first.name).toBe('r\uFFFD');
+    for (const twin of ['r\uD800', 'r\uFFFD', 'r\u0000']) {
+      const refused = (() => {
+        try {
+          rt.createRecorder(twin, { metrics: saves });
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      expect(refused).toBeInstanceOf(MetricsWiringError);
+      expect((refused as MetricsWiringError).code).toBe('recorder-name-taken');
+    }
+    expect(
+      (() => {
+        try {
+          rt.createRecorder('r\uD800', { metrics: saves });
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return '';
+      })(),
+    ).toContain('"r\\ud800"');
+    expect(rt.getRecorder('r\uD800')).toBe(first);
+    expect(rt.recorders()).toEqual([first]);
+    expect(rt.exposeRecorder('r\u0000')).toBe(rt.exposeRecorder('r\uDC00'));
+  });
+
+  it('removes a recorder by any name that prints like its own', async () => {
+    const rt = runtime();
+    rt.createRecorder('x\uD800', { metrics: saves });
+    expect(await rt.removeRecorder('x\uDFFF')).toBe(true);
+    expect(rt.recorders()).toEqual([]);
+    rt.createRecorder('x\uDFFF', { metrics: saves });
+  });
+
   it('gives each recorder its own metric instances from a factory called with its name', () => {
     const rt = runtime({ scheduler: 'sync' });
     rt.start();

@@ -7,6 +7,7 @@ import {
 import type { ClusterPrimaryOptions } from '../cluster/types.js';
 import { describeError } from '../errors/describe-error.js';
 import { type ErrorHandler, MetricsError, MetricsWiringError } from '../errors/index.js';
+import { cleanName, describeValue, MAX_ATTRIBUTE_VALUE_LENGTH } from '../internal/attributes.js';
 import { ListenerList } from '../internal/listener-list.js';
 import {
   optionalBoolean,
@@ -147,10 +148,14 @@ export class MetricsRuntime {
         `Cannot create recorder "${name}": the runtime "${this.namespace}" is shut down. Create recorders before shutdown(), or use a new MetricsRuntime.`,
       );
     }
-    if (this.byName.has(name)) {
+    const key = nameKey(name);
+    const taken = this.byName.get(key);
+    if (taken !== undefined) {
       throw new MetricsWiringError(
         'recorder-name-taken',
-        `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`,
+        key === name
+          ? `Recorder name "${name}" is already taken in runtime "${this.namespace}": use getRecorder("${name}"), or removeRecorder it first.`
+          : `Recorder name ${describeValue(name)} is already taken in runtime "${this.namespace}": it becomes ${describeValue(key)} as a label (lone surrogates and NUL turn into U+FFFD, names are cut at ${MAX_ATTRIBUTE_VALUE_LENGTH} characters), which is recorder ${describeValue(taken.name)}. Give it a name that differs after that, or use getRecorder.`,
       );
     }
     const { metrics, maxPendingEvents, overflow, unhandledEvents } = checkCreateOptions(
@@ -168,14 +173,14 @@ export class MetricsRuntime {
       ...(unhandledEvents === undefined ? {} : { unhandledEvents }),
     });
     if (this.capture !== undefined) recorder.setContextCapture(this.capture);
-    this.byName.set(name, recorder);
+    this.byName.set(key, recorder);
     if (this.state === 'running') recorder.start();
     try {
       this.notify(this.added, recorder, 'onRecorderAdded', true);
     } catch (error) {
       // A listener refused the recorder at wiring time (e.g. a bridge found a metric name
       // clash): undo the creation and let the wiring code see the error.
-      this.byName.delete(name);
+      this.byName.delete(key);
       this.notify(this.removed, recorder, 'onRecorderRemoved');
       void recorder.stop();
       throw error;
@@ -183,9 +188,9 @@ export class MetricsRuntime {
     return recorder;
   }
 
-  /** The recorder called `name`, if any. */
+  /** The recorder called `name` (compared as labels are: after the attribute-value rule), if any. */
   getRecorder(name: string): MetricsRecorder | undefined {
-    return this.byName.get(name);
+    return this.byName.get(nameKey(name));
   }
 
   /** Every recorder, in creation order. */
@@ -203,7 +208,8 @@ export class MetricsRuntime {
    * new Worker(url, { workerData: { metrics: handle }, transferList: [handle.port] });
    */
   exposeRecorder(name: string): ExposedRecorder {
-    const existing = this.exposed.get(name);
+    const key = nameKey(name);
+    const existing = this.exposed.get(key);
     if (existing !== undefined) return existing;
     if (this.stopped) {
       throw new MetricsWiringError(
@@ -211,7 +217,7 @@ export class MetricsRuntime {
         `Cannot expose recorder "${name}" to workers: the runtime "${this.namespace}" is shut down.`,
       );
     }
-    const recorder = this.byName.get(name);
+    const recorder = this.byName.get(key);
     if (recorder === undefined) {
       throw new MetricsWiringError(
         'unknown-recorder',
@@ -219,7 +225,7 @@ export class MetricsRuntime {
       );
     }
     const exposure = new ExposedRecorder(recorder, { onError: this.onError });
-    this.exposed.set(name, exposure);
+    this.exposed.set(key, exposure);
     return exposure;
   }
 
@@ -270,17 +276,18 @@ export class MetricsRuntime {
 
   /** Stops (drains) one recorder; it stays listed with its final state. */
   async stopRecorder(name: string): Promise<void> {
-    await this.byName.get(name)?.stop();
+    await this.byName.get(nameKey(name))?.stop();
   }
 
   /** Drains and removes one recorder; `onRecorderRemoved` listeners run after it is gone. Resolves `false` for an unknown name. */
   async removeRecorder(name: string): Promise<boolean> {
-    const recorder = this.byName.get(name);
+    const key = nameKey(name);
+    const recorder = this.byName.get(key);
     if (recorder === undefined) return false;
-    this.closeExposure(name);
+    this.closeExposure(key);
     await recorder.stop();
-    if (this.byName.get(name) !== recorder) return false;
-    this.byName.delete(name);
+    if (this.byName.get(key) !== recorder) return false;
+    this.byName.delete(key);
     this.notify(this.removed, recorder, 'onRecorderRemoved');
     return true;
   }
@@ -376,4 +383,9 @@ export class MetricsRuntime {
       }
     }
   }
+}
+
+// Recorder names are label values: two names that print alike are one name.
+function nameKey(name: string): string {
+  return typeof name === 'string' ? cleanName(name) : name;
 }

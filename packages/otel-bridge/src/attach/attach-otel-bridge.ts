@@ -1,4 +1,9 @@
-import { defaultErrorHandler, isValidMetricName, MetricsWiringError } from '@mvx-metrics/core';
+import {
+  defaultErrorHandler,
+  isValidMetricName,
+  MetricsWiringError,
+  normalizeAttributeValue,
+} from '@mvx-metrics/core';
 import { metrics, trace } from '@opentelemetry/api';
 import { resolveExemplarFilter } from '../exemplars/exemplar-filter.js';
 import { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
@@ -97,7 +102,9 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
   const attachment = new Attachment(target, {
     names: nameGuardFor(producer ?? meterProvider),
     namespace,
-    recorderAttribute,
+    // A label key like any other: core's rule (lone surrogates and NUL become U+FFFD).
+    recorderAttribute:
+      recorderAttribute === false ? false : (normalizeAttributeValue(recorderAttribute) as string),
     selfTelemetry: opts.selfTelemetry ?? true,
     tracer: spans
       ? (opts.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME)

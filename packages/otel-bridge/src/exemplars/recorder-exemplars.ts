@@ -29,26 +29,50 @@ function seriesKey(attributes: OtelAttributes, skip: string | undefined): string
   return key;
 }
 
-/** The reservoirs of one metric, by point. */
+/** One series' reservoir and the last collection that exported (or created) it. */
+interface Slot {
+  readonly key: string;
+  readonly reservoir: ExemplarReservoir;
+  seen: number;
+  /** False once swept: a cached reference then looks the series up again. */
+  live: boolean;
+}
+
+/**
+ * The reservoirs of one metric, one per series. Memory is bounded by the series a collection
+ * exports (plus those offered since), whatever attribute objects the metric hands over: reservoirs
+ * are keyed by the series' normalised attributes, object identities are only a weak cache, and a
+ * series no collection exported for a whole round is swept ({@link sweep}).
+ */
 export class MetricExemplars {
-  // By the point's attributes object (core keeps one per point), so the hook hashes nothing.
-  private readonly byPoint = new Map<object, ExemplarReservoir>();
-  private readonly byKey = new Map<string, ExemplarReservoir>();
+  // By the point's attributes object (a built-in metric keeps one per point), so the hook usually
+  // hashes nothing; weak, so a fresh object per event (a hand-written metric's) is collected.
+  private readonly byPoint = new WeakMap<object, Slot>();
+  private readonly byKey = new Map<string, Slot>();
   // Exported attribute objects are cached with the mirror's views: each is keyed once.
-  private readonly byExported = new WeakMap<object, ExemplarReservoir>();
+  private readonly byExported = new WeakMap<object, Slot>();
   private readonly missing = new WeakMap<object, number>();
+  // The collection under way (or next); a reservoir created or exported since the last sweep carries it.
+  private collection = 0;
+  // Changes whenever reservoirs are added or swept: a cached "no reservoir" is then stale.
+  private version = 0;
 
   constructor(private readonly create: () => ExemplarReservoir) {}
 
   offer(attributes: object | undefined, exemplar: BridgeExemplar): void {
     const point = attributes ?? NO_ATTRIBUTES;
-    let reservoir = this.byPoint.get(point);
-    if (reservoir === undefined) {
-      reservoir = this.create();
-      this.byPoint.set(point, reservoir);
-      this.byKey.set(seriesKey(point as OtelAttributes, undefined), reservoir);
+    let slot = this.byPoint.get(point);
+    if (slot === undefined || !slot.live) {
+      const key = seriesKey(point as OtelAttributes, undefined);
+      slot = this.byKey.get(key);
+      if (slot === undefined) {
+        slot = { key, reservoir: this.create(), seen: this.collection, live: true };
+        this.byKey.set(key, slot);
+        this.version++;
+      }
+      this.byPoint.set(point, slot);
     }
-    reservoir.offer(exemplar);
+    slot.reservoir.offer(exemplar);
   }
 
   /** The exemplars of the exported point with `attributes`, leaving out the recorder attribute `skip`. */
@@ -56,20 +80,40 @@ export class MetricExemplars {
     attributes: OtelAttributes,
     skip: string | undefined,
   ): ReturnType<ExemplarReservoir['collect']> {
-    const size = this.byKey.size;
-    if (size === 0) return undefined;
-    let reservoir = this.byExported.get(attributes);
-    if (reservoir === undefined) {
+    if (this.byKey.size === 0) return undefined;
+    let slot = this.byExported.get(attributes);
+    if (slot === undefined || !slot.live) {
       // No reservoir yet for this series: look again only once reservoirs were added.
-      if (this.missing.get(attributes) === size) return undefined;
-      reservoir = this.byKey.get(seriesKey(attributes, skip));
-      if (reservoir === undefined) {
-        this.missing.set(attributes, size);
+      if (this.missing.get(attributes) === this.version) return undefined;
+      slot = this.byKey.get(seriesKey(attributes, skip));
+      if (slot === undefined) {
+        this.missing.set(attributes, this.version);
         return undefined;
       }
-      this.byExported.set(attributes, reservoir);
+      this.byExported.set(attributes, slot);
     }
-    return reservoir.collect();
+    slot.seen = this.collection;
+    return slot.reservoir.collect();
+  }
+
+  /**
+   * Ends a collection of this metric: reservoirs of series it did not export, and that were not
+   * created since the previous one, are dropped (their series no longer exists).
+   */
+  sweep(): void {
+    // Created since the previous sweep, or exported now: `seen` is this collection's number.
+    for (const slot of this.byKey.values()) {
+      if (slot.seen >= this.collection) continue;
+      slot.live = false;
+      this.byKey.delete(slot.key);
+      this.version++;
+    }
+    this.collection++;
+  }
+
+  /** How many series keep a reservoir (tests). */
+  get size(): number {
+    return this.byKey.size;
   }
 }
 

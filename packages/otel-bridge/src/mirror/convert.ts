@@ -1,6 +1,7 @@
-import type { MetricSnapshot } from '@mvx-metrics/core';
+import { type MetricSnapshot, normalizeAttributes } from '@mvx-metrics/core';
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { KindAdapter } from '../kinds/index.js';
+import { attributesKey } from './merge.js';
 import type { MirroredMetric, MirroredPoint, SeriesOwner } from './types.js';
 
 /** Where a snapshot is going: naming, the kind's adapter and the attributes every point gets. */
@@ -36,13 +37,32 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
   const ownerKey = target.owner?.key;
   let skipped = 0;
   let shadowed = 0;
+  // A built-in metric's snapshot carries core's mark: its points are normalised and distinct.
+  // Any other (a hand-written metric's) goes through core's rule here, and points that normalise
+  // alike are one series (merged by the collection, never printed twice).
+  const normalized = (snapshot as { [NORMALIZED]?: unknown })[NORMALIZED] === true;
+  const seen = normalized ? undefined : new Set<string>();
+  let alike = false;
   for (const raw of Array.isArray(snapshot.points) ? snapshot.points : []) {
     const value = adapter.fromSnapshot(raw);
     if (value === undefined) {
       skipped++;
       continue;
     }
-    const attributes = (raw as { attributes?: unknown }).attributes;
+    let attributes: OtelAttributes;
+    if (seen === undefined) {
+      attributes = (raw as { attributes: OtelAttributes }).attributes;
+    } else {
+      try {
+        attributes = pointAttributes((raw as { attributes?: unknown }).attributes);
+      } catch {
+        skipped++; // a getter or Proxy that throws: the point cannot be named
+        continue;
+      }
+      const key = attributesKey(attributes);
+      if (seen.has(key)) alike = true;
+      else seen.add(key);
+    }
     if (ownerKey !== undefined && shadows(attributes, ownerKey)) shadowed++;
     points.push({ attributes: withExtra(attributes, target.extraAttributes), value });
     coreAttributes.push(attributes);
@@ -56,7 +76,7 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
       startTime: target.startTime,
       points,
       owner: target.owner,
-      overlapping: shadowed > 0,
+      overlapping: shadowed > 0 || alike,
     },
     coreAttributes,
     skipped,
@@ -74,4 +94,22 @@ export function withExtra(attributes: unknown, extra: OtelAttributes): OtelAttri
 /** Whether `attributes` has an attribute of its own under `key` (which the recorder attribute overwrites). */
 export function shadows(attributes: unknown, key: string): boolean {
   return typeof attributes === 'object' && attributes !== null && Object.hasOwn(attributes, key);
+}
+
+const OVERFLOW = 'otel.metric.overflow';
+// Core's mark on a built-in metric's snapshot (see core's NORMALIZED_SNAPSHOT), by registry key.
+const NORMALIZED = Symbol.for('@mvx-metrics/core.normalized-snapshot');
+
+/**
+ * A snapshot point's attributes by core's rule, except OpenTelemetry's overflow point, whose
+ * `otel.metric.overflow` stays the boolean `true` the specification gives it.
+ */
+function pointAttributes(raw: unknown): OtelAttributes {
+  const attributes = normalizeAttributes(raw);
+  if (attributes[OVERFLOW] === 'true') {
+    let count = 0;
+    for (const _ in attributes) count++;
+    if (count === 1) return { [OVERFLOW]: true };
+  }
+  return attributes;
 }

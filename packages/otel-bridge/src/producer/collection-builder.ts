@@ -68,6 +68,7 @@ export class CollectionBuilder {
         if (exemplars !== undefined) withExemplars(added, exemplars, view);
         points.push(added);
       }
+      exemplars?.sweep();
       return;
     }
     if (state.index === undefined) {
@@ -86,6 +87,7 @@ export class CollectionBuilder {
       if (exemplars !== undefined) withExemplars(added, exemplars, view);
       this.merge(data, state, added, reporter);
     }
+    exemplars?.sweep();
   }
 
   /** Adds one self-telemetry point. */
