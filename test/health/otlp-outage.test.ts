@@ -41,7 +41,7 @@ async function otlpPipeline(
       metricsUrl: `${url}/v1/metrics`,
       protocol: 'http/protobuf',
       intervalMs: 600_000,
-      timeoutMs: 300,
+      timeoutMs: 2_000, // connection refused fails at once; a slow success under load must not count as a failure
     },
     registerGlobals: false,
     onError: (error) => errors.push(error),

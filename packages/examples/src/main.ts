@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the document service, a load generator and the live view, until Ctrl-C.
 import cluster from 'node:cluster';
-import { type RunningCluster, startClusterService } from './cluster/cluster-service.js';
 import { runClusterWorker } from './cluster/cluster-worker.js';
+import { type RunningCluster, startClusterService } from './cluster-wiring.js';
 import { ConfigError, type ExampleConfig, parseConfig, USAGE } from './config.js';
 import { LoadGenerator, type LoadTotals } from './load/load-generator.js';
 import { LiveView } from './view/live-view.js';

@@ -1,9 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import { type MetricsError, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
-import type { ExampleConfig } from '../config.js';
-import { httpServerMetrics } from '../metrics/http-metrics.js';
-import { storageMetrics } from '../metrics/storage-metrics.js';
+import { revive } from './cluster/event-codec.js';
+import type { ExampleConfig } from './config.js';
+import { httpServerMetrics } from './metrics/http-metrics.js';
+import { storageMetrics } from './metrics/storage-metrics.js';
 import {
   describeOtlp,
   hostForUrl,
@@ -13,8 +14,7 @@ import {
   showOtelProblems,
   startPipeline,
   type WiringOptions,
-} from '../wiring.js';
-import { revive } from './event-codec.js';
+} from './wiring.js';
 
 /** Longest a worker may take to drain before it is SIGKILLed (by pid). */
 const WORKER_DRAIN_MS = 5000;
