@@ -14,6 +14,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
+import type { Redactor } from '../internal/redact.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
 import { PipelineEnvironment } from './environment.js';
@@ -31,6 +32,7 @@ import { listenPrometheus, type PrometheusServer } from './prometheus-server.js'
 import { propagatorFromEnv } from './propagator.js';
 import { buildResource } from './resource.js';
 import { samplerFromEnv } from './sampler.js';
+import { pipelineRedactor } from './secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from './settings.js';
 import type { OtelPipeline, OtelPipelineOptions, PipelineExporters } from './types.js';
 
@@ -53,14 +55,31 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
  * console.log(`metrics on ${pipeline.prometheusUrl}`);
  */
 export async function createOtelPipeline(options: OtelPipelineOptions = {}): Promise<OtelPipeline> {
+  const redactor = pipelineRedactor(options);
+  try {
+    return await buildPipeline(options, redactor);
+  } catch (error) {
+    // A wiring error never quotes a secret; an exporter's constructor might.
+    throw redactor.error(error);
+  }
+}
+
+async function buildPipeline(
+  options: OtelPipelineOptions,
+  redactor: Redactor,
+): Promise<OtelPipeline> {
   checkPipelineOptions(options);
   const shutdownTimeoutMs =
     positiveOption(options.shutdownTimeoutMs, 'shutdownTimeoutMs') ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  const report = safeReporter(options.onError ?? warnOncePerProblem());
+  const report = safeReporter(options.onError ?? warnOncePerProblem(), (error) =>
+    redactor.error(error),
+  );
   const env = new PipelineEnvironment();
   const disabled = options.disabled ?? env.boolean('OTEL_SDK_DISABLED');
   const settings = disabled ? undefined : resolveSettings(options, env);
-  const resource = disabled ? defaultResource() : await buildResource(options, env);
+  const resource = disabled
+    ? defaultResource()
+    : await buildResource(options, env, (text) => redactor.text(text));
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();

@@ -1,3 +1,4 @@
+import { MetricsWiringError } from '@mvx-metrics/core';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { optionalImport } from './optional-import.js';
@@ -112,6 +113,17 @@ async function grpcConfig(signal: OtlpSignal, otlp: OtlpOptions, timeoutMs: numb
     `OTLP ${signal.protocol}`,
   );
   const metadata = new Metadata();
-  for (const [key, value] of Object.entries(otlp.headers)) metadata.set(key, value);
+  for (const [key, value] of Object.entries(otlp.headers)) {
+    try {
+      metadata.set(key, value);
+    } catch {
+      // grpc-js quotes the value in its error: it may be a credential, so neither it nor the
+      // error goes any further.
+      throw new MetricsWiringError(
+        'invalid-option',
+        `createOtelPipeline: otlp.headers[${JSON.stringify(key)}] cannot be sent as gRPC metadata (names: lowercase letters, digits, "_", "-", "."; values: printable ASCII); the value is not shown.`,
+      );
+    }
+  }
   return { ...shared, metadata };
 }
