@@ -3,14 +3,30 @@
 // pipeline hides them in its own reports; these lines are the example's own.
 
 const REDACTED = '***';
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'`<>]*@/gi;
-const QUERY = /\b([a-z][a-z0-9+.-]*:\/\/[^\s?#"'`<>]*)[?#][^\s"'`<>]*/gi;
+const SCHEME = /[a-z][a-z0-9+.-]*:\/\//i;
 // Shorter values are not hidden: "a" would be replaced in every word.
 const MIN_SECRET_LENGTH = 4;
 
-/** `text` with URL credentials and query strings (any scheme) replaced by `***`. */
+/**
+ * `text` with URL credentials and query strings (any scheme) replaced by `***`. Word by word: in
+ * a word holding `scheme://`, everything up to its last `@` is userinfo and everything from the
+ * next `?` or `#` on is query, whatever quotes or slashes a malformed URL put in between (hiding
+ * too much is the safe side).
+ */
 export function redactUrls(text: string): string {
-  return text.replace(USERINFO, `$1${REDACTED}@`).replace(QUERY, `$1?${REDACTED}`);
+  return text.replace(/\S+/g, redactWord);
+}
+
+function redactWord(word: string): string {
+  const scheme = SCHEME.exec(word);
+  if (scheme === null) return word;
+  const start = scheme.index + scheme[0].length;
+  let rest = word.slice(start);
+  const at = rest.lastIndexOf('@');
+  if (at !== -1) rest = `${REDACTED}@${rest.slice(at + 1)}`;
+  const tail = rest.search(/[?#]/);
+  if (tail !== -1) rest = `${rest.slice(0, tail)}?${REDACTED}`;
+  return `${word.slice(0, start)}${rest}`;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

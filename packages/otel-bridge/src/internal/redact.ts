@@ -14,13 +14,29 @@ const MIN_SECRET_LENGTH = 4;
 // How deep a cause chain / nested property is copied; deeper values are dropped from a copy.
 const MAX_DEPTH = 8;
 
-// In free text: `scheme://user:password@` and the `?query` / `#fragment` of `scheme://…`.
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'`<>]*@/gi;
-const QUERY = /\b([a-z][a-z0-9+.-]*:\/\/[^\s?#"'`<>]*)[?#][^\s"'`<>]*/gi;
+const SCHEME = /[a-z][a-z0-9+.-]*:\/\//i;
 
-/** `text` with URL credentials and query strings replaced by `***` (any scheme). */
+/**
+ * `text` with URL credentials and query strings (any scheme) replaced by `***`. Word by word: in
+ * a word holding `scheme://`, everything up to its last `@` is userinfo and everything from the
+ * next `?` or `#` on is query, whatever quotes or slashes a malformed URL put in between (hiding
+ * too much is the safe side).
+ */
 export function redactUrls(text: string): string {
-  return text.replace(USERINFO, `$1${REDACTED}@`).replace(QUERY, `$1?${REDACTED}`);
+  return text.replace(/\S+/g, redactWord);
+}
+
+/** {@link redactUrls} for one value taken as a single word, spaces included (a command-line argument). */
+export function redactWord(word: string): string {
+  const scheme = SCHEME.exec(word);
+  if (scheme === null) return word;
+  const start = scheme.index + scheme[0].length;
+  let rest = word.slice(start);
+  const at = rest.lastIndexOf('@');
+  if (at !== -1) rest = `${REDACTED}@${rest.slice(at + 1)}`;
+  const tail = rest.search(/[?#]/);
+  if (tail !== -1) rest = `${rest.slice(0, tail)}?${REDACTED}`;
+  return `${word.slice(0, start)}${rest}`;
 }
 
 /**
@@ -50,6 +66,11 @@ export function urlSecrets(text: string): string[] {
     for (const part of [url.username, url.password, url.search.slice(1), url.hash.slice(1)]) {
       out.push(part, decoded(part));
     }
+    // What Node sends for them: `Authorization: Basic base64(user:password)`.
+    if (url.username !== '' || url.password !== '') {
+      const basic = `${decoded(url.username)}:${decoded(url.password)}`;
+      out.push(Buffer.from(basic).toString('base64'));
+    }
   }
   return out.flatMap((part) => [part, ...part.split(':')]);
 }
@@ -72,6 +93,14 @@ export function headerListSecrets(text: string): string[] {
   return out;
 }
 
+function encoded(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text; // a lone surrogate
+  }
+}
+
 function decoded(text: string): string {
   try {
     return decodeURIComponent(text);
@@ -87,7 +116,11 @@ export class Redactor {
   constructor(secrets: Iterable<string>) {
     const kept = new Set<string>();
     for (const secret of secrets) {
-      if (typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH) kept.add(secret);
+      if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) continue;
+      // As it may be quoted: raw, JSON-escaped (a collector's error body), percent-encoded.
+      for (const form of [secret, JSON.stringify(secret).slice(1, -1), encoded(secret)]) {
+        kept.add(form);
+      }
     }
     // Longest first: a secret that contains another is hidden whole.
     this.#secrets = [...kept].sort((a, b) => b.length - a.length);

@@ -14,7 +14,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
-import type { Redactor } from '../internal/redact.js';
+import { type Redactor, redactWord } from '../internal/redact.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
 import { PipelineEnvironment } from './environment.js';
@@ -32,7 +32,7 @@ import { listenPrometheus, type PrometheusServer } from './prometheus-server.js'
 import { propagatorFromEnv } from './propagator.js';
 import { buildResource } from './resource.js';
 import { samplerFromEnv } from './sampler.js';
-import { pipelineRedactor } from './secrets.js';
+import { pipelineRedactor, redactingExporter } from './secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from './settings.js';
 import type { OtelPipeline, OtelPipelineOptions, PipelineExporters } from './types.js';
 
@@ -79,12 +79,13 @@ async function buildPipeline(
   const settings = disabled ? undefined : resolveSettings(options, env);
   const resource = disabled
     ? defaultResource()
-    : await buildResource(options, env, (text) => redactor.text(text));
+    : await buildResource(options, env, (arg) => redactor.text(redactWord(arg)));
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();
 
-  const built = settings === undefined ? undefined : await buildExport(settings, producer, env);
+  const built =
+    settings === undefined ? undefined : await buildExport(settings, producer, env, redactor);
   for (const problem of env.problems) report(problem);
 
   const meterProvider = new MeterProvider({ resource, readers: built?.readers ?? [] });
@@ -146,6 +147,7 @@ async function buildExport(
   settings: PipelineSettings,
   producer: MvxMetricProducer,
   env: PipelineEnvironment,
+  redactor: Redactor,
 ): Promise<BuiltExport> {
   const readers: IMetricReader[] = [];
   const metrics: PipelineExporters['metrics'][number][] = [];
@@ -183,7 +185,10 @@ async function buildExport(
       const exporterTimeout = timeoutMs === undefined ? undefined : settings.readerTimeoutMs;
       readers.push(
         periodic(
-          await createOtlpMetricExporter(settings.otlpMetrics, settings.otlp, exporterTimeout),
+          redactingExporter(
+            await createOtlpMetricExporter(settings.otlpMetrics, settings.otlp, exporterTimeout),
+            redactor,
+          ),
         ),
       );
       metrics.push('otlp');
@@ -195,7 +200,10 @@ async function buildExport(
     const spanProcessors: SpanProcessor[] = [];
     const traces: PipelineExporters['traces'][number][] = [];
     if (settings.otlpTraces !== undefined) {
-      const exporter = await createOtlpSpanExporter(settings.otlpTraces, settings.otlp, timeoutMs);
+      const exporter = redactingExporter(
+        await createOtlpSpanExporter(settings.otlpTraces, settings.otlp, timeoutMs),
+        redactor,
+      );
       spanProcessors.push(new BatchSpanProcessor({ exporter, ...batchOptions(env, timeoutMs) }));
       traces.push('otlp');
     }

@@ -1,3 +1,4 @@
+import type { ExportResult } from '@opentelemetry/core';
 import { isHeaderName } from '../internal/http-headers.js';
 import { headerListSecrets, Redactor, urlSecrets } from '../internal/redact.js';
 
@@ -50,4 +51,33 @@ function ownKeys(object: object): string[] {
   } catch {
     return [];
   }
+}
+
+/** What OpenTelemetry's metric and span exporters have in common: results through a callback. */
+interface CallbackExporter {
+  export(items: never, done: (result: ExportResult) => void): void;
+}
+
+/**
+ * `exporter` with the error of every failed export redacted before anyone sees it: the reader's
+ * global error handler, a `forceFlush()` or `shutdown()` that rejects with it, and so every
+ * report. An exporter's error may carry the collector's response body, an endpoint or a header.
+ */
+export function redactingExporter<T extends CallbackExporter>(exporter: T, redactor: Redactor): T {
+  return new Proxy(exporter, {
+    get(target, key) {
+      const member: unknown = Reflect.get(target, key, target);
+      if (key !== 'export') {
+        return typeof member === 'function' ? member.bind(target) : member;
+      }
+      return (items: never, done: (result: ExportResult) => void) =>
+        target.export(items, (result) =>
+          done(
+            result.error === undefined
+              ? result
+              : { ...result, error: redactor.error(result.error) },
+          ),
+        );
+    },
+  });
 }
