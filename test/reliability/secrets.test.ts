@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { counter, MetricsRuntime } from '@mvx-metrics/core';
@@ -8,6 +8,7 @@ import {
   type OtelPipelineOptions,
   type OtlpProtocol,
 } from '@mvx-metrics/otel-bridge/pipeline';
+import { globalErrorHandler, parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -184,6 +185,25 @@ function expectNoSecret(seen: Seen, secret: string): void {
   }
 }
 
+/** Whether OpenTelemetry reads `entry` as one header that Node sends (their code, not ours, decides). */
+function sendable(entry: string): boolean {
+  const pairs = Object.entries(parseKeyPairsIntoRecord(entry));
+  if (pairs.length !== 1) return false;
+  const [name, value] = pairs[0] as [string, string];
+  return nodeSends(name, value);
+}
+
+/** Whether Node's http client accepts the header. */
+function nodeSends(name: string, value: string): boolean {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const protocolArb = fc.constantFrom<OtlpProtocol>('http/protobuf', 'http/json', 'grpc');
 const headerNameArb = fc.constantFrom('api-key', 'authorization', 'x-tenant-token', 'X-Api-Key');
 
@@ -263,6 +283,21 @@ describe('no secret reaches anything a user can read', () => {
         const seen = await exercise({}, useOnError);
         expectNoSecret(seen, secret);
         if (seen.created) runs++;
+        const wellFormed = entries.every(sendable);
+        if (!wellFormed && !seen.created) {
+          // gRPC: OpenTelemetry's exporter refuses it in its constructor; the variable is named
+          expect(protocol).toBe('grpc');
+          expect(seen.outputs.join('\n')).toMatch(
+            /OTEL_EXPORTER_OTLP_HEADERS \(or its _METRICS_\/_TRACES_ variant\) cannot be sent as gRPC metadata/,
+          );
+        } else if (!wellFormed) {
+          // named, with what is wrong; the value is not shown at all
+          expect(seen.outputs.join('\n')).toMatch(
+            new RegExp(
+              `OTEL_EXPORTER_OTLP_${variable}HEADERS \\(value not shown\\) is invalid \\(.*entr`,
+            ),
+          );
+        }
       }),
       { numRuns: 30 },
     );
@@ -271,7 +306,16 @@ describe('no secret reaches anything a user can read', () => {
   }, 120_000);
 
   it('otlp.headers: a CR/LF (or any character Node refuses) is refused at wiring, naming the option, never the value', async () => {
-    const bad = fc.constantFrom('\r\n', '\n', '\r', '\u0000', '\u001f', '\u007f', '\u20ac');
+    const bad = fc.constantFrom(
+      '\r\n',
+      '\n',
+      '\r',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u20ac',
+      '\u00e9',
+    );
     const arb = secretArb.chain((secret) =>
       fc.record({
         secret: fc.constant(secret),
@@ -303,9 +347,15 @@ describe('no secret reaches anything a user can read', () => {
           useOnError,
         );
         expectNoSecret(seen, secret);
-        const valid = Object.entries(headers).every(
-          ([k, v]) => /^[A-Za-z0-9-]+$/.test(k) && !/[^\t\x20-\x7e\x80-\xff]/.test(v),
-        );
+        const valid = Object.entries(headers).every(([k, v]) => nodeSends(k, v));
+        const grpcRefuses =
+          protocol === 'grpc' && Object.values(headers).some((v) => /[^\x20-\x7e]/.test(v));
+        if (valid && grpcRefuses) {
+          expect(seen.created).toBe(false);
+          expect(seen.outputs.join('\n')).toMatch(
+            /otlp\.headers\["[^"]+"\] cannot be sent as gRPC metadata/,
+          );
+        }
         if (!valid) {
           refused++;
           expect(seen.created).toBe(false);
@@ -345,6 +395,58 @@ describe('no secret reaches anything a user can read', () => {
           options = { otlp: { [where]: endpoint, protocol, timeoutMs: 1_000 } };
         }
         const seen = await exercise(options, useOnError);
+        expectNoSecret(seen, secret);
+        const malformed =
+          !/^\s*https?:\/\/[^\s[]+:\d{1,5}(\/\S*)?\s*$/i.test(endpoint) ||
+          / |\[|99999/.test(endpoint.trim());
+        if (malformed && !where.startsWith('OTEL_')) {
+          // refused at wiring: the option named, what is wrong said, the value not shown at all
+          expect(seen.created).toBe(false);
+          const thrown = seen.outputs.join('\n');
+          expect(thrown).toMatch(new RegExp(`otlp\\.${where} must be an http\\(s\\) URL`));
+          expect(thrown).not.toContain(`127.0.0.1:${collectorPort}`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  it("errors OpenTelemetry's global error handler passes on (any exporter's, not only the pipeline's)", async () => {
+    const arb = secretArb.chain((secret) =>
+      fc.record({
+        secret: fc.constant(secret),
+        // in free text a URL ends at whitespace: a raw space in a password cannot be recognised
+        endpoint: endpointArb(secret).filter((e) => /^\s*[a-z]+:\/\/\S*\s*$/i.test(e)),
+        shape: fc.constantFrom('message', 'cause', 'property', 'string'),
+        useOnError: fc.boolean(),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ secret, endpoint, shape, useOnError }) => {
+        clearOtelEnv();
+        const seen: Seen = { outputs: [], created: true };
+        const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+          seen.outputs.push(args.map(readable).join(' '));
+        });
+        const pipeline = await createOtelPipeline({
+          serviceName: 'secrets',
+          prometheus: false,
+          registerGlobals: false,
+          ...(useOnError ? { onError: (error: Error) => seen.outputs.push(readable(error)) } : {}),
+        });
+        const failure = `export to ${endpoint} failed`;
+        globalErrorHandler(
+          shape === 'message'
+            ? new Error(failure)
+            : shape === 'cause'
+              ? new Error('export failed', { cause: new Error(failure) })
+              : shape === 'property'
+                ? Object.assign(new Error('export failed'), { url: endpoint.trim() })
+                : failure,
+        );
+        await pipeline.shutdown();
+        warn.mockRestore();
+        expect(seen.outputs.length).toBeGreaterThan(0);
         expectNoSecret(seen, secret);
       }),
       { numRuns: 40 },

@@ -22,7 +22,8 @@ function redactWord(word: string): string {
   if (scheme === null) return word;
   const start = scheme.index + scheme[0].length;
   let rest = word.slice(start);
-  const at = rest.lastIndexOf('@');
+  // `file:///…/@scope/pkg` has no authority: an `@` in its path is no userinfo.
+  const at = rest.startsWith('/') ? -1 : rest.lastIndexOf('@');
   if (at !== -1) rest = `${REDACTED}@${rest.slice(at + 1)}`;
   const tail = rest.search(/[?#]/);
   if (tail !== -1) rest = `${rest.slice(0, tail)}?${REDACTED}`;

@@ -32,7 +32,8 @@ export function redactWord(word: string): string {
   if (scheme === null) return word;
   const start = scheme.index + scheme[0].length;
   let rest = word.slice(start);
-  const at = rest.lastIndexOf('@');
+  // `file:///…/@scope/pkg` has no authority: an `@` in its path is no userinfo.
+  const at = rest.startsWith('/') ? -1 : rest.lastIndexOf('@');
   if (at !== -1) rest = `${REDACTED}@${rest.slice(at + 1)}`;
   const tail = rest.search(/[?#]/);
   if (tail !== -1) rest = `${rest.slice(0, tail)}?${REDACTED}`;
@@ -51,7 +52,10 @@ export function urlSecrets(text: string): string[] {
   const tailAt = text.slice(authorityStart).search(/[?#]/);
   const authorityEnd = tailAt === -1 ? text.length : authorityStart + tailAt;
   const at = text.lastIndexOf('@', authorityEnd - 1);
-  if (at >= authorityStart) out.push(text.slice(authorityStart, at));
+  if (at >= authorityStart) {
+    const userinfo = text.slice(authorityStart, at);
+    out.push(userinfo, ...userinfo.split(':'));
+  }
   if (tailAt !== -1) out.push(text.slice(authorityEnd + 1));
   let url: URL | undefined;
   try {
@@ -72,7 +76,7 @@ export function urlSecrets(text: string): string[] {
       out.push(Buffer.from(basic).toString('base64'));
     }
   }
-  return out.flatMap((part) => [part, ...part.split(':')]);
+  return out;
 }
 
 /**
@@ -85,7 +89,18 @@ export function headerListSecrets(text: string): string[] {
   for (const entry of text.split(',')) {
     const eq = entry.indexOf('=');
     const name = eq === -1 ? '' : decoded(entry.slice(0, eq).trim());
-    if (eq === -1 || !isHeaderName(name)) out.push(entry, entry.trim(), name);
+    if (eq === -1 || !isHeaderName(name)) {
+      // `Authorization: Bearer …`: the whole entry, and each word after the name.
+      out.push(
+        entry,
+        entry.trim(),
+        name,
+        ...entry
+          .trim()
+          .split(/[\s:]+/)
+          .slice(1),
+      );
+    }
     const value = entry.slice(eq + 1).trim();
     const beforeProperties = value.split(';')[0] ?? value;
     out.push(value, decoded(value), beforeProperties.trim(), decoded(beforeProperties.trim()));

@@ -23,7 +23,8 @@ export async function createOtlpMetricExporter(
         '@opentelemetry/exporter-metrics-otlp-grpc',
         `OTLP ${signal.protocol}`,
       );
-      return new OTLPMetricExporter(await grpcConfig(signal, otlp, timeoutMs));
+      const config = await grpcConfig(signal, otlp, timeoutMs);
+      return grpcMetadataChecked(() => new OTLPMetricExporter(config));
     }
     case 'http/json': {
       const { OTLPMetricExporter } = await optionalImport(
@@ -57,7 +58,8 @@ export async function createOtlpSpanExporter(
         '@opentelemetry/exporter-trace-otlp-grpc',
         `OTLP ${signal.protocol}`,
       );
-      return new OTLPTraceExporter(await grpcConfig(signal, otlp, timeoutMs));
+      const config = await grpcConfig(signal, otlp, timeoutMs);
+      return grpcMetadataChecked(() => new OTLPTraceExporter(config));
     }
     case 'http/json': {
       const { OTLPTraceExporter } = await optionalImport(
@@ -126,4 +128,19 @@ async function grpcConfig(signal: OtlpSignal, otlp: OtlpOptions, timeoutMs: numb
     }
   }
   return { ...shared, metadata };
+}
+
+// OpenTelemetry's gRPC exporter turns OTEL_EXPORTER_OTLP_*HEADERS into metadata in its
+// constructor, and grpc-js throws on a name or value it refuses, quoting it (a credential,
+// perhaps). The variable is named instead; nothing of the value goes any further.
+function grpcMetadataChecked<T>(create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    if (!/^Metadata (key|string value)/.test((error as Error)?.message ?? '')) throw error;
+    throw new MetricsWiringError(
+      'invalid-option',
+      'createOtelPipeline: a header in OTEL_EXPORTER_OTLP_HEADERS (or its _METRICS_/_TRACES_ variant) cannot be sent as gRPC metadata (names: lowercase letters, digits, "_", "-", "."; values: printable ASCII); the value is not shown.',
+    );
+  }
 }
