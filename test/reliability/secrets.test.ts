@@ -367,6 +367,26 @@ describe('no secret reaches anything a user can read', () => {
     expect(refused).toBeGreaterThan(0);
   }, 120_000);
 
+  it('otlp.headers over gRPC: a value HTTP allows but gRPC metadata does not (Latin-1) is refused, named, not quoted', async () => {
+    const secret = 'ZqCaf\u00e9Secret0123456789';
+    const seen = await exercise(
+      {
+        otlp: {
+          endpoint: `http://127.0.0.1:${collectorPort}`,
+          protocol: 'grpc',
+          headers: { 'x-api-key': secret },
+        },
+      },
+      true,
+    );
+    expect(seen.created).toBe(false);
+    expect(seen.outputs.join('\n')).toMatch(
+      /otlp\.headers\["x-api-key"\] cannot be sent as gRPC metadata/,
+    );
+    expectNoSecret(seen, secret);
+    expect(seen.outputs.join('\n')).not.toContain('Secret0123456789');
+  });
+
   it('endpoints with userinfo, query or fragment, valid, scheme-less or malformed, in a variable or an option', async () => {
     const arb = secretArb.chain((secret) =>
       fc.record({

@@ -23,7 +23,11 @@ function redactWord(word: string): string {
   const start = scheme.index + scheme[0].length;
   let rest = word.slice(start);
   // `file:///…/@scope/pkg` has no authority: an `@` in its path is no userinfo.
-  const at = rest.startsWith('/') ? -1 : rest.lastIndexOf('@');
+  // Userinfo ends at the last `@` before the query; with none there (a raw `?` in a password),
+  // at the last `@` of the word.
+  const query = rest.search(/[?#]/);
+  const beforeQuery = query === -1 ? -1 : rest.lastIndexOf('@', query);
+  const at = rest.startsWith('/') ? -1 : beforeQuery !== -1 ? beforeQuery : rest.lastIndexOf('@');
   if (at !== -1) rest = `${REDACTED}@${rest.slice(at + 1)}`;
   const tail = rest.search(/[?#]/);
   if (tail !== -1) rest = `${rest.slice(0, tail)}?${REDACTED}`;
@@ -44,8 +48,10 @@ export function configRedactor(
   const secrets = new Set<string>();
   const add = (value: string | undefined) => {
     if (value !== undefined && value.trim().length >= MIN_SECRET_LENGTH) {
-      secrets.add(value);
-      secrets.add(value.trim());
+      for (const form of [value, value.trim()]) {
+        secrets.add(form);
+        secrets.add(JSON.stringify(form).slice(1, -1)); // quoted inside a JSON diag line
+      }
     }
   };
   add(otlpEndpoint);

@@ -29,6 +29,11 @@ describe('redactUrls', () => {
           const out = redactUrls(text);
           expect(out).not.toContain(secret);
           if (query !== null) expect(out).not.toContain(query);
+          // all of the userinfo, to its last "@", whatever "@" the password itself holds (a raw
+          // "?" or "#" in it, or an "@" in the query, may hide the host too: the safe side)
+          if (!/[?#]/.test(secret) && !(query ?? '').includes('@')) {
+            expect(out).toContain(`://***@${host}/v1/metrics`);
+          }
           expect(out).toContain('failed to export to');
           expect(redactUrls(out)).toBe(out); // already redacted text is left as it is
         },

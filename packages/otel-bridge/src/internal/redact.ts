@@ -33,7 +33,11 @@ export function redactWord(word: string): string {
   const start = scheme.index + scheme[0].length;
   let rest = word.slice(start);
   // `file:///…/@scope/pkg` has no authority: an `@` in its path is no userinfo.
-  const at = rest.startsWith('/') ? -1 : rest.lastIndexOf('@');
+  // Userinfo ends at the last `@` before the query; with none there (a raw `?` in a password),
+  // at the last `@` of the word.
+  const query = rest.search(/[?#]/);
+  const beforeQuery = query === -1 ? -1 : rest.lastIndexOf('@', query);
+  const at = rest.startsWith('/') ? -1 : beforeQuery !== -1 ? beforeQuery : rest.lastIndexOf('@');
   if (at !== -1) rest = `${REDACTED}@${rest.slice(at + 1)}`;
   const tail = rest.search(/[?#]/);
   if (tail !== -1) rest = `${rest.slice(0, tail)}?${REDACTED}`;
