@@ -69,7 +69,7 @@ const secretArb = fc
   )
   .map(([left, odd, right]) => `Zq${left}${odd ?? ''}${right}`);
 
-/** Every form the secret may take on its way out: raw, percent-encoded (both ways), in Basic auth. */
+/** Every form the secret may take on its way out: raw, percent-encoded (both ways), JSON-escaped, in Basic auth. */
 function forms(secret: string): string[] {
   const url = new URL('http://h/');
   url.password = secret;
@@ -78,6 +78,7 @@ function forms(secret: string): string[] {
   const out = new Set([
     secret,
     encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
     url.password,
     query.search.slice(3),
     Buffer.from(`user:${secret}`).toString('base64'),

@@ -135,6 +135,16 @@ describe('Redactor', () => {
     expect(copy.self).toBe(copy);
     const revocable = Proxy.revocable({}, {});
     revocable.revoke();
-    expect(() => redactor.error(revocable.proxy)).not.toThrow();
+    expect(redactor.error(revocable.proxy)).toBe(revocable.proxy);
+    // an error caused by something unreadable keeps its class when nothing in it leaks
+    const wiring = new OtelBridgeError('invalid-option', 'reading `x` threw', {
+      cause: revocable.proxy,
+    });
+    expect(redactor.error(wiring)).toBe(wiring);
+    const leaking = new OtelBridgeError('export-failed', 'K123-very-secret-value', {
+      cause: revocable.proxy,
+    });
+    expect(redactor.error(leaking)).toBeInstanceOf(OtelBridgeError);
+    expect(redactor.error(leaking).message).toBe('***');
   });
 });

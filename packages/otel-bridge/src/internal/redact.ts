@@ -190,12 +190,23 @@ class Copier {
       this.changed = true;
       return undefined;
     }
-    if (opaque(value)) return value;
-    const shell: object = Array.isArray(value) ? [] : Object.create(Object.getPrototypeOf(value));
+    let array: boolean;
+    let prototype: object | null;
+    let keys: string[];
+    try {
+      if (opaque(value)) return value;
+      array = Array.isArray(value);
+      prototype = Object.getPrototypeOf(value);
+      keys = Object.getOwnPropertyNames(value);
+    } catch {
+      // A revoked proxy, a throwing trap: nothing can print it, so nothing leaks from it.
+      return value;
+    }
+    const shell: object = array ? [] : Object.create(prototype);
     this.#copies.set(value, shell);
-    for (const key of Object.getOwnPropertyNames(value)) {
-      if (Array.isArray(value) && key === 'length') continue;
-      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    for (const key of keys) {
+      if (array && key === 'length') continue;
+      const descriptor = describe(value, key);
       const raw =
         descriptor !== undefined && 'value' in descriptor ? descriptor.value : read(value, key);
       Object.defineProperty(shell, key, {
@@ -223,6 +234,14 @@ function opaque(value: object): boolean {
     value instanceof RegExp ||
     value instanceof Promise
   );
+}
+
+function describe(value: object, key: string): PropertyDescriptor | undefined {
+  try {
+    return Object.getOwnPropertyDescriptor(value, key);
+  } catch {
+    return undefined;
+  }
 }
 
 function read(value: object, key: string): unknown {
