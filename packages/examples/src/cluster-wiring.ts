@@ -5,6 +5,7 @@ import { revive } from './cluster/event-codec.js';
 import type { ExampleConfig } from './config.js';
 import { httpServerMetrics } from './metrics/http-metrics.js';
 import { storageMetrics } from './metrics/storage-metrics.js';
+import { configRedactor } from './secrets.js';
 import {
   describeOtlp,
   hostForUrl,
@@ -39,7 +40,10 @@ export async function startClusterService(
 ): Promise<RunningCluster> {
   const log = options.log ?? ((line: string) => console.warn(line));
   const onError = (error: MetricsError) => log(`[mvx-metrics] ${error.message}`);
-  const pipeline = await startPipeline(config, showOtelProblems(log));
+  const pipeline = await startPipeline(
+    config,
+    showOtelProblems(log, configRedactor(process.env, config.otlpEndpoint)),
+  );
   const runtime = new MetricsRuntime({ namespace: 'docs', onError });
   const bridge = attachOtelBridge(runtime, {
     meterProvider: pipeline.meterProvider,

@@ -41,7 +41,7 @@ describe('parseConfig', () => {
   });
 
   test.each([
-    [['--otlp-endpoint', 'not a url'], {}, /is not a valid URL: "not a url"/],
+    [['--otlp-endpoint', 'not a url'], {}, /is not a valid URL: it does not start with http/],
     [['--otlp-endpoint', 'ftp://x'], {}, /--otlp-endpoint must be an http:\/\/ or https:\/\//],
     [['--port', '70000'], {}, /--port \/ SERVICE_PORT must be a number from 0 to 65535/],
     [['--rate', 'fast'], {}, /--rate \/ LOAD_RATE must be a number/],

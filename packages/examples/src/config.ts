@@ -1,10 +1,14 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { redactUrls } from './secrets.js';
 
-/** A configuration mistake: `main` prints the message alone and exits non-zero. */
+/**
+ * A configuration mistake: `main` prints the message alone and exits non-zero. URL credentials
+ * and query strings in the message are hidden (a flag's value may be quoted in it).
+ */
 export class ConfigError extends Error {
   constructor(message: string) {
-    super(message);
+    super(redactUrls(message));
     this.name = 'ConfigError';
   }
 }
@@ -149,20 +153,26 @@ function integer(text: string, what: string, min: number, max: number): number {
   return value;
 }
 
-/** Validates an http(s) URL; `undefined` and `''` mean unset. */
+/**
+ * Validates an http(s) URL; `undefined` and `''` mean unset. The value is never quoted: it may
+ * carry credentials (`user:password@`) or a token in its query.
+ */
 function url(text: string | undefined, what: string): string | undefined {
   if (text === undefined || text === '') return undefined;
   let parsed: URL;
   try {
     parsed = new URL(text);
   } catch {
+    const reason = /^[a-z][a-z0-9+.-]*:\/\//i.test(text)
+      ? 'does not parse as a URL'
+      : 'does not start with http:// or https://';
     throw new ConfigError(
-      `${what} is not a valid URL: "${text}". Expected something like http://localhost:4318.`,
+      `${what} is not a valid URL: it ${reason} (the value is not shown: it may hold credentials). Expected something like http://localhost:4318.`,
     );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ConfigError(
-      `${what} must be an http:// or https:// URL (OTLP over HTTP), got "${text}".`,
+      `${what} must be an http:// or https:// URL (OTLP over HTTP); its scheme is not (the value is not shown: it may hold credentials).`,
     );
   }
   return parsed.href;

@@ -7,6 +7,7 @@ import { ConfigError, type ExampleConfig } from './config.js';
 import { type ConnectionScope, DocumentServer } from './http/document-server.js';
 import { connectionMetrics, httpServerMetrics } from './metrics/http-metrics.js';
 import { storageMetrics } from './metrics/storage-metrics.js';
+import { configRedactor } from './secrets.js';
 import { diskLikeDelay, InMemoryBackend, SimulatedBackend } from './storage/backend.js';
 import { DocumentStorage } from './storage/document-storage.js';
 import { requestSpans } from './tracing.js';
@@ -56,7 +57,7 @@ export async function startDocumentService(
   const log = options.log ?? ((line: string) => console.warn(line));
   const onError = (error: MetricsError) => log(`[mvx-metrics] ${error.message}`);
 
-  const otelProblem = showOtelProblems(log);
+  const otelProblem = showOtelProblems(log, configRedactor(process.env, config.otlpEndpoint));
   // First the pipeline: a taken /metrics port fails here, before anything else has started.
   const pipeline = await startPipeline(config, otelProblem);
   const runtime = new MetricsRuntime({ namespace: 'docs', onError });
@@ -193,12 +194,17 @@ export function describeOtlp(pipeline: OtelPipeline): string | undefined {
 
 /**
  * OpenTelemetry reports problems two ways: export failures through the pipeline's `onError`,
- * warnings through `diag` (JSON-encoded errors with stacks). Both end up here, each distinct one
- * shown once, as a single line. Returns the reporter for `onError`.
+ * warnings through `diag` (JSON-encoded errors with stacks, an unparsable endpoint quoted whole).
+ * Both end up here, secrets redacted, each distinct one shown once, as a single line. Returns the
+ * reporter for `onError`.
  */
-export function showOtelProblems(log: (line: string) => void): (text: string) => void {
+export function showOtelProblems(
+  log: (line: string) => void,
+  redact: (text: string) => string,
+): (text: string) => void {
   const seen = new Set<string>();
-  const show = (text: string) => {
+  const show = (raw: string) => {
+    const text = redact(raw);
     if (seen.has(text) || seen.size > 50) return;
     seen.add(text);
     log(`[opentelemetry] ${text}`);

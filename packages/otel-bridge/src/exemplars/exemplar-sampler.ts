@@ -1,11 +1,5 @@
 import type { MetricChange } from '@mvx-metrics/core';
-import {
-  INVALID_SPANID,
-  INVALID_TRACEID,
-  type SpanContext,
-  TraceFlags,
-  trace,
-} from '@opentelemetry/api';
+import { isSpanContextValid, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
 import type { EpochClock } from '../internal/clock.js';
 import { CapturedContext } from '../spans/context-capture.js';
 import type { RecorderExemplars } from './recorder-exemplars.js';
@@ -37,15 +31,10 @@ export class ExemplarSampler {
     if (value === undefined || !Number.isFinite(value)) return;
     const captured = change.context;
     const inContext = captured instanceof CapturedContext;
-    let span = eventSpan;
-    if (span === undefined && inContext) span = trace.getSpanContext(captured.context);
-    // The API's invalid context (all zeros) stands for "no span"; ids the SDK makes are valid.
-    if (
-      span !== undefined &&
-      (span.traceId === INVALID_TRACEID || span.spanId === INVALID_SPANID)
-    ) {
-      span = undefined;
-    }
+    // The event's own span wins; a context whose ids OpenTelemetry calls invalid is no span at
+    // all: propagated headers and custom propagators are untrusted input.
+    let span = trusted(eventSpan);
+    if (span === undefined && inContext) span = trusted(trace.getSpanContext(captured.context));
     const sampled = span !== undefined && (span.traceFlags & TraceFlags.SAMPLED) !== 0;
     if (this.filter === 'trace_based' && !sampled) return;
     store.offer(change, {
@@ -55,4 +44,17 @@ export class ExemplarSampler {
       spanId: span?.spanId ?? '',
     });
   }
+}
+
+/**
+ * The ids of `span` read once (a getter cannot hand the check one id and the exemplar another),
+ * when OpenTelemetry calls them valid (`isSpanContextValid`: 32 and 16 hex digits, not all zeros);
+ * `undefined` otherwise.
+ */
+function trusted(span: SpanContext | undefined): SpanContext | undefined {
+  if (span === undefined) return undefined;
+  const { traceId, spanId, traceFlags } = span;
+  if (typeof traceId !== 'string' || typeof spanId !== 'string') return undefined;
+  const ids = { traceId, spanId, traceFlags };
+  return isSpanContextValid(ids) ? ids : undefined;
 }

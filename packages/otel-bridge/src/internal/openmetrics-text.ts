@@ -31,7 +31,9 @@ export function exemplarText(exemplar: BridgeExemplar | undefined): string {
   if (exemplar === undefined || !Number.isFinite(exemplar.value)) return '';
   const { traceId, spanId } = exemplar;
   if (traceId.length + spanId.length + 15 > EXEMPLAR_LABEL_LIMIT) return ''; // 15: the two names
-  const labels = traceId === '' ? '' : `trace_id="${traceId}",span_id="${spanId}"`;
+  // Escaped like any label value: only valid ids become exemplars, and this is the second line.
+  const labels =
+    traceId === '' ? '' : `trace_id="${escapeText(traceId)}",span_id="${escapeText(spanId)}"`;
   const seconds = (Math.round(exemplar.time) / 1000).toFixed(3);
   return ` # {${labels}} ${sampleValue(exemplar.value)} ${seconds}`;
 }

@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { linkPipelineHealth } from '../internal/health-link.js';
 import { registerPipelineProducer } from '../internal/provider-registry.js';
+import { type Redactor, redactWord } from '../internal/redact.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
 import { PipelineEnvironment } from './environment.js';
@@ -45,6 +46,7 @@ import { propagatorFromEnv } from './propagator.js';
 import { createRequestHandler, type PipelineRequestHandler } from './request-handler.js';
 import { buildResource } from './resource.js';
 import { samplerFromEnv } from './sampler.js';
+import { pipelineRedactor, redactingExporter } from './secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from './settings.js';
 import type { OtelPipeline, OtelPipelineOptions, PipelineExporters } from './types.js';
 
@@ -67,14 +69,31 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
  * console.log(`metrics on ${pipeline.prometheusUrl}`);
  */
 export async function createOtelPipeline(options: OtelPipelineOptions = {}): Promise<OtelPipeline> {
+  const redactor = pipelineRedactor(options);
+  try {
+    return await buildPipeline(options, redactor);
+  } catch (error) {
+    // A wiring error never quotes a secret; an exporter's constructor might.
+    throw redactor.error(error);
+  }
+}
+
+async function buildPipeline(
+  options: OtelPipelineOptions,
+  redactor: Redactor,
+): Promise<OtelPipeline> {
   checkPipelineOptions(options);
   const shutdownTimeoutMs =
     positiveOption(options.shutdownTimeoutMs, 'shutdownTimeoutMs') ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  const report = safeReporter(options.onError ?? warnOncePerProblem());
+  const report = safeReporter(options.onError ?? warnOncePerProblem(), (error) =>
+    redactor.error(error),
+  );
   const env = new PipelineEnvironment();
   const disabled = options.disabled ?? env.boolean('OTEL_SDK_DISABLED');
   const settings = disabled ? undefined : resolveSettings(options, env);
-  const resource = disabled ? defaultResource() : await buildResource(options, env);
+  const resource = disabled
+    ? defaultResource()
+    : await buildResource(options, env, (arg) => redactor.text(redactWord(arg)));
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();
@@ -89,7 +108,9 @@ export async function createOtelPipeline(options: OtelPipelineOptions = {}): Pro
 
   const sink: ExportOutcomeSink = { report, counters: new ExportCounters() };
   const built =
-    settings === undefined ? undefined : await buildExport(settings, producer, env, sink, health);
+    settings === undefined
+      ? undefined
+      : await buildExport(settings, producer, env, sink, health, redactor);
   for (const problem of env.problems) report(problem);
 
   const meterProvider = new MeterProvider({ resource, readers: built?.readers ?? [] });
@@ -169,6 +190,7 @@ async function buildExport(
   env: PipelineEnvironment,
   sink: ExportOutcomeSink,
   health: PipelineHealth,
+  redactor: Redactor,
 ): Promise<BuiltExport> {
   const readers: IMetricReader[] = [];
   const pushExporters: ReportedMetricExporter[] = [];
@@ -220,11 +242,14 @@ async function buildExport(
     const timeoutMs = settings.otlp.timeoutMs;
     if (settings.otlpMetrics !== undefined) {
       const { protocol } = settings.otlpMetrics;
-      const exporter = await createOtlpMetricExporter(
-        settings.otlpMetrics,
-        settings.otlp,
-        settings.exporterTimeoutMs,
-        agents,
+      const exporter = redactingExporter(
+        await createOtlpMetricExporter(
+          settings.otlpMetrics,
+          settings.otlp,
+          settings.exporterTimeoutMs,
+          agents,
+        ),
+        redactor,
       );
       readers.push(periodic(exporter, `OTLP ${protocol}`, 'otlp'));
       metrics.push('otlp');
@@ -237,11 +262,9 @@ async function buildExport(
     const spanTransports: TransportControl[] = [];
     const traces: PipelineExporters['traces'][number][] = [];
     if (settings.otlpTraces !== undefined) {
-      const exporter = await createOtlpSpanExporter(
-        settings.otlpTraces,
-        settings.otlp,
-        timeoutMs,
-        agents,
+      const exporter = redactingExporter(
+        await createOtlpSpanExporter(settings.otlpTraces, settings.otlp, timeoutMs, agents),
+        redactor,
       );
       spanTransports.push(new TransportControl(exporter));
       spanProcessors.push(new BatchSpanProcessor({ exporter, ...batchOptions(env, timeoutMs) }));

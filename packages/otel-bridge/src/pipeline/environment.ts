@@ -6,11 +6,13 @@ import {
   parseKeyPairsIntoRecord,
 } from '@opentelemetry/core';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
+import { headerProblem } from '../internal/http-headers.js';
 
 /**
  * Reads the standard `OTEL_*` variables with `@opentelemetry/core`'s helpers (so empty and
  * whitespace-only values mean unset, as everywhere in OpenTelemetry) and reports each invalid
- * value once, naming the variable, the value and the default used instead. Bad configuration
+ * value once, naming the variable, the value (never a header's or an endpoint's: they may hold
+ * credentials) and the default used instead. Bad configuration
  * never stops the service: OpenTelemetry's rule.
  */
 export class PipelineEnvironment {
@@ -77,55 +79,98 @@ export class PipelineEnvironment {
     return list === undefined ? undefined : [...new Set(list)];
   }
 
-  /** An http(s) URL, or `undefined` (the exporter's default) with a report. */
+  /**
+   * An http(s) URL, or `undefined` (the exporter's default) with a report that says what is wrong
+   * and never shows the value (it may carry credentials or a token in its query).
+   */
   url(name: string, fallback: string): string | undefined {
     const raw = getStringFromEnv(name);
     if (raw === undefined) return undefined;
-    if (isHttpUrl(raw.trim())) return raw.trim();
-    this.invalid(name, raw, 'an http(s) URL such as http://collector:4318', fallback);
+    const problem = urlProblem(raw.trim());
+    if (problem === undefined) return raw.trim();
+    this.invalidSecret(
+      name,
+      raw,
+      `an http(s) URL such as http://collector:4318; ${problem}`,
+      fallback,
+    );
     return undefined;
   }
 
-  /** `key=value,...` as OpenTelemetry parses headers; entries it would drop are reported. */
+  /**
+   * `key=value,...` as OpenTelemetry parses headers: entries it would drop, and headers Node would
+   * refuse to send (every export would fail), are reported by position and name, never by value.
+   */
   keyValues(name: string): void {
     const raw = getStringFromEnv(name);
     if (raw === undefined) return;
-    const bad = raw
-      .split(',')
-      .filter((entry) => entry.trim() !== '')
-      .filter((entry) => Object.keys(parseKeyPairsIntoRecord(entry)).length !== 1);
-    if (bad.length > 0) {
-      this.invalid(
-        name,
-        raw,
-        'comma-separated key=value pairs (percent-encoded)',
-        `the well-formed pairs only; ignored: ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
-      );
+    const entries = raw.split(',');
+    const malformed: number[] = [];
+    const refused: string[] = [];
+    entries.forEach((entry, index) => {
+      if (entry.trim() === '') return;
+      const pairs = Object.entries(parseKeyPairsIntoRecord(entry));
+      const pair = pairs[0];
+      if (pairs.length !== 1 || pair === undefined) {
+        malformed.push(index + 1);
+        return;
+      }
+      const problem = headerProblem(pair[0], pair[1]);
+      if (problem !== undefined) refused.push(`entry ${index + 1}: ${problem}`);
+    });
+    const problems: string[] = [];
+    if (malformed.length > 0) {
+      const which = malformed.length === 1 ? 'entry' : 'entries';
+      const verb = malformed.length === 1 ? 'is' : 'are';
+      problems.push(`${which} ${malformed.join(', ')} of ${entries.length} ${verb} not`);
     }
+    problems.push(...refused);
+    if (problems.length === 0) return;
+    this.invalidSecret(
+      name,
+      raw,
+      `comma-separated key=value pairs, percent-encoded, that Node can send as headers; ${problems.join('; ')}`,
+      refused.length === 0
+        ? 'the well-formed pairs only'
+        : "the well-formed pairs, the refused header included (OpenTelemetry's exporter reads the variable itself): every OTLP export fails until it is fixed",
+    );
   }
 
   /** Reports `name=value` once: what was expected and what is used instead. */
   invalid(name: string, value: string, expected: string, used: string): void {
+    this.#report(name, value, `${name}=${JSON.stringify(value)}`, expected, used);
+  }
+
+  /** {@link invalid} for a value that may hold a secret (a header, a URL): the value is not shown. */
+  invalidSecret(name: string, value: string, expected: string, used: string): void {
+    this.#report(name, value, `${name} (value not shown)`, expected, used);
+  }
+
+  #report(name: string, value: string, shown: string, expected: string, used: string): void {
     const key = `${name}=${value}`;
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
     this.problems.push(
       new OtelBridgeError(
         'invalid-option',
-        `createOtelPipeline: ${name}=${JSON.stringify(value)} is invalid (expected ${expected}); using ${used}.`,
+        `createOtelPipeline: ${shown} is invalid (expected ${expected}); using ${used}.`,
       ),
     );
   }
 }
 
-/** Whether `text` parses as an http: or https: URL. */
-export function isHttpUrl(text: string): boolean {
+/** What keeps `text` from being an http(s) URL, in words that do not quote it; `undefined` if it is one. */
+export function urlProblem(text: string): string | undefined {
+  let url: URL;
   try {
-    const { protocol } = new URL(text);
-    return protocol === 'http:' || protocol === 'https:';
+    url = new URL(text);
   } catch {
-    return false;
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(text)
+      ? 'it does not parse as a URL'
+      : 'it does not start with http:// or https://';
   }
+  if (url.protocol === 'http:' || url.protocol === 'https:') return undefined;
+  return 'its scheme is not http: or https:';
 }
 
 function describeDefault(value: unknown): string {

@@ -51,14 +51,19 @@ export function registerGlobals(
 /**
  * Calls `onError` (containing a throwing handler: it must not break an exporter's interval) with
  * the bridge's own errors as they are and anything else (an exporter's failure, a rejected final
- * export) as an `OtelBridgeError` with code `export-failed` and the original as `cause`.
+ * export) as an `OtelBridgeError` with code `export-failed` and the original as `cause`. Every
+ * report passes `redact` on its way out: an exporter's error may quote an endpoint's
+ * credentials or a header value, and the handler must never see them.
  */
-export function safeReporter(onError: (error: Error) => void): (error: unknown) => void {
+export function safeReporter(
+  onError: (error: Error) => void,
+  redact: (error: MetricsError) => MetricsError = (error) => error,
+): (error: unknown) => void {
   return (exception) => {
     const error = isMetricsError(exception)
       ? exception
       : new OtelBridgeError('export-failed', describeError(exception), { cause: exception });
-    callContained(onError, error);
+    callContained(onError, redact(error));
   };
 }
 

@@ -1,3 +1,4 @@
+import { MetricsWiringError } from '@mvx-metrics/core';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ExporterAgents } from './exporter-agents.js';
@@ -25,7 +26,8 @@ export async function createOtlpMetricExporter(
         '@opentelemetry/exporter-metrics-otlp-grpc',
         `OTLP ${signal.protocol}`,
       );
-      return new OTLPMetricExporter(await grpcConfig(signal, otlp, timeoutMs));
+      const config = await grpcConfig(signal, otlp, timeoutMs);
+      return grpcMetadataChecked(() => new OTLPMetricExporter(config));
     }
     case 'http/json': {
       const { OTLPMetricExporter } = await optionalImport(
@@ -60,7 +62,8 @@ export async function createOtlpSpanExporter(
         '@opentelemetry/exporter-trace-otlp-grpc',
         `OTLP ${signal.protocol}`,
       );
-      return new OTLPTraceExporter(await grpcConfig(signal, otlp, timeoutMs));
+      const config = await grpcConfig(signal, otlp, timeoutMs);
+      return grpcMetadataChecked(() => new OTLPTraceExporter(config));
     }
     case 'http/json': {
       const { OTLPTraceExporter } = await optionalImport(
@@ -123,6 +126,32 @@ async function grpcConfig(signal: OtlpSignal, otlp: OtlpOptions, timeoutMs: numb
     `OTLP ${signal.protocol}`,
   );
   const metadata = new Metadata();
-  for (const [key, value] of Object.entries(otlp.headers)) metadata.set(key, value);
+  for (const [key, value] of Object.entries(otlp.headers)) {
+    try {
+      metadata.set(key, value);
+    } catch {
+      // grpc-js quotes the value in its error: it may be a credential, so neither it nor the
+      // error goes any further.
+      throw new MetricsWiringError(
+        'invalid-option',
+        `createOtelPipeline: otlp.headers[${JSON.stringify(key)}] cannot be sent as gRPC metadata (names: lowercase letters, digits, "_", "-", "."; values: printable ASCII); the value is not shown.`,
+      );
+    }
+  }
   return { ...shared, metadata };
+}
+
+// OpenTelemetry's gRPC exporter turns OTEL_EXPORTER_OTLP_*HEADERS into metadata in its
+// constructor, and grpc-js throws on a name or value it refuses, quoting it (a credential,
+// perhaps). The variable is named instead; nothing of the value goes any further.
+function grpcMetadataChecked<T>(create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    if (!/^Metadata (key|string value)/.test((error as Error)?.message ?? '')) throw error;
+    throw new MetricsWiringError(
+      'invalid-option',
+      'createOtelPipeline: a header in OTEL_EXPORTER_OTLP_HEADERS (or its _METRICS_/_TRACES_ variant) cannot be sent as gRPC metadata (names: lowercase letters, digits, "_", "-", "."; values: printable ASCII); the value is not shown.',
+    );
+  }
 }

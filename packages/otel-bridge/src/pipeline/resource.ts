@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MetricsWiringError } from '@mvx-metrics/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
+  type DetectedResourceAttributes,
   defaultResource,
   detectResources,
   envDetector,
@@ -19,15 +20,18 @@ import type { OtelPipelineOptions } from './types.js';
 const SERVICE_NAME = 'service.name';
 const SERVICE_INSTANCE_ID = 'service.instance.id';
 
-// NodeSDK's detectors by name (OTEL_NODE_RESOURCE_DETECTORS) and its default set.
-const DETECTORS = new Map<string, ResourceDetector>([
-  ['env', envDetector],
-  ['host', hostDetector],
-  ['os', osDetector],
-  ['process', processDetector],
-  ['serviceinstance', serviceInstanceIdDetector],
-]);
-const DEFAULT_DETECTORS = [envDetector, processDetector, hostDetector];
+// NodeSDK's detectors by name (OTEL_NODE_RESOURCE_DETECTORS) and its default set. The process
+// detector's command line is redacted (see `redacting`).
+function detectorsByName(redact: (text: string) => string): Map<string, ResourceDetector> {
+  return new Map<string, ResourceDetector>([
+    ['env', envDetector],
+    ['host', hostDetector],
+    ['os', osDetector],
+    ['process', redacting(processDetector, redact)],
+    ['serviceinstance', serviceInstanceIdDetector],
+  ]);
+}
+const DEFAULT_DETECTORS = ['env', 'process', 'host'];
 
 /**
  * The resource as NodeSDK builds it — the SDK's defaults, then the detectors
@@ -38,8 +42,9 @@ const DEFAULT_DETECTORS = [envDetector, processDetector, hostDetector];
 export async function buildResource(
   options: OtelPipelineOptions,
   env: PipelineEnvironment,
+  redact: (text: string) => string,
 ): Promise<Resource> {
-  const detected = detectResources({ detectors: detectorsFromEnv(env) });
+  const detected = detectResources({ detectors: detectorsFromEnv(env, redact) });
   reportMalformedAttributes(env);
   let resource = defaultResource().merge(detected);
   if (options.resource !== undefined) resource = resource.merge(asResource(options.resource));
@@ -62,19 +67,23 @@ export async function buildResource(
   return resource;
 }
 
-function detectorsFromEnv(env: PipelineEnvironment): ResourceDetector[] {
+function detectorsFromEnv(
+  env: PipelineEnvironment,
+  redact: (text: string) => string,
+): ResourceDetector[] {
+  const detectors = detectorsByName(redact);
   const names = env.list('OTEL_NODE_RESOURCE_DETECTORS');
-  if (names === undefined) return DEFAULT_DETECTORS;
-  if (names.includes('all')) return [...DETECTORS.values()];
+  if (names === undefined) return DEFAULT_DETECTORS.flatMap((name) => detectors.get(name) ?? []);
+  if (names.includes('all')) return [...detectors.values()];
   if (names.includes('none')) return [];
   const raw = env.string('OTEL_NODE_RESOURCE_DETECTORS') ?? '';
   return names.flatMap((name) => {
-    const detector = DETECTORS.get(name);
+    const detector = detectors.get(name);
     if (detector === undefined) {
       env.invalid(
         'OTEL_NODE_RESOURCE_DETECTORS',
         raw,
-        `a list of ${[...DETECTORS.keys(), 'all', 'none'].join(', ')}`,
+        `a list of ${[...detectors.keys(), 'all', 'none'].join(', ')}`,
         `the others, without "${name}"`,
       );
     }
@@ -102,6 +111,34 @@ function reportMalformedAttributes(env: PipelineEnvironment): void {
   } finally {
     if (saved !== undefined) process.env.OTEL_SERVICE_NAME = saved;
   }
+}
+
+/**
+ * `detector` with every string it detects redacted. The process detector puts the command line
+ * into `process.command_args` (NodeSDK's default, kept: an OpenTelemetry user expects it), which
+ * reaches `target_info` on /metrics and every OTLP export: a flag such as
+ * `--otlp-endpoint http://user:password@host` would carry its credentials there.
+ */
+function redacting(detector: ResourceDetector, redact: (text: string) => string): ResourceDetector {
+  return {
+    detect(config) {
+      const detected = detector.detect(config);
+      const attributes = detected.attributes;
+      if (attributes === undefined) return detected;
+      const out: DetectedResourceAttributes = {};
+      for (const [key, value] of Object.entries(attributes)) out[key] = redactValue(value, redact);
+      return { ...detected, attributes: out };
+    },
+  };
+}
+
+function redactValue<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) {
+    return value.map((item) => (typeof item === 'string' ? redact(item) : item)) as T;
+  }
+  if (value instanceof Promise) return value.then((v) => redactValue(v, redact)) as T;
+  return value;
 }
 
 function asResource(value: Resource | Attributes): Resource {

@@ -1,5 +1,6 @@
 import { MetricsWiringError } from '@mvx-metrics/core';
-import { isHttpUrl, type PipelineEnvironment } from './environment.js';
+import { headerProblem } from '../internal/http-headers.js';
+import { type PipelineEnvironment, urlProblem } from './environment.js';
 import type {
   ExemplarFilter,
   OtelPipelineOptions,
@@ -225,10 +226,21 @@ function checkOtlpOption(option: OtlpOptions | false | undefined): OtlpOptions |
   if (option === false || option === undefined) return undefined;
   for (const key of ['endpoint', 'metricsUrl', 'tracesUrl'] as const) {
     const value = option[key];
-    if (value !== undefined && !isHttpUrl(value)) {
+    const problem = value === undefined ? undefined : urlProblem(value);
+    if (problem !== undefined) {
+      // The value is not quoted: an endpoint may carry credentials or a token in its query.
       throw new MetricsWiringError(
         'invalid-option',
-        `createOtelPipeline: otlp.${key} must be an http(s) URL such as http://localhost:4318, got ${JSON.stringify(value)}.`,
+        `createOtelPipeline: otlp.${key} must be an http(s) URL such as http://localhost:4318, but ${problem} (the value is not shown: it may hold credentials).`,
+      );
+    }
+  }
+  for (const [name, value] of Object.entries(option.headers ?? {})) {
+    const problem = headerProblem(name, value);
+    if (problem !== undefined) {
+      throw new MetricsWiringError(
+        'invalid-option',
+        `createOtelPipeline: otlp.headers is refused: ${problem}; every export would fail.`,
       );
     }
   }
