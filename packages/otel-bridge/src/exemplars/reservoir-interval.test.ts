@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FixedSizeReservoir } from './reservoir.js';
+import { BucketReservoir, FixedSizeReservoir } from './reservoir.js';
 import type { BridgeExemplar } from './types.js';
 
 const at = (value: number): BridgeExemplar => ({
@@ -47,6 +47,62 @@ describe('FixedSizeReservoir after a collection', () => {
             }
             previous = collected ?? previous;
           }
+        },
+      ),
+    );
+  });
+});
+
+describe('reservoirs hand out copies, one slot per bucket', () => {
+  it('BucketReservoir: one slot per bucket (the +Inf one included), empty upper buckets too', () => {
+    const reservoir = new BucketReservoir([1, 5, 10]);
+    reservoir.offer(at(0.5));
+    const collected = reservoir.collect();
+    expect(collected).toHaveLength(4);
+    expect(collected).toEqual([
+      expect.objectContaining({ value: 0.5 }),
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('an earlier collection does not change when later measurements arrive', () => {
+    const buckets = new BucketReservoir([1]);
+    buckets.offer(at(0.5));
+    const earlierBuckets = buckets.collect();
+    buckets.offer(at(0.7));
+    buckets.offer(at(3));
+    expect(earlierBuckets?.map((e) => e?.value)).toEqual([0.5, undefined]);
+
+    const fixed = new FixedSizeReservoir(2, () => 0);
+    fixed.offer(at(1));
+    const earlierFixed = fixed.collect();
+    fixed.offer(at(2));
+    fixed.offer(at(3));
+    expect(earlierFixed?.map((e) => e?.value)).toEqual([1, undefined]);
+  });
+
+  it('FixedSizeReservoir replaces slot floor(draw × seen) once full, for any draw', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.double({ min: 0, max: 0.9999999, noNaN: true }),
+        (size, extra, draw) => {
+          let next = 0;
+          const reservoir = new FixedSizeReservoir(size, () => next);
+          for (let value = 0; value < size + extra - 1; value++) reservoir.offer(at(value));
+          const before = reservoir.collect()?.map((e) => e?.value) ?? [];
+          // the same measurements again, then one more with `draw`: it is the (size + extra)th
+          for (let value = 0; value < size + extra - 1; value++) reservoir.offer(at(value));
+          next = draw;
+          reservoir.offer(at(-1));
+          const after = reservoir.collect()?.map((e) => e?.value) ?? [];
+          const index = Math.floor(draw * (size + extra));
+          const expected = [...before];
+          if (index < size) expected[index] = -1;
+          expect(after).toEqual(expected);
         },
       ),
     );
