@@ -21,10 +21,12 @@ export function packageConfig(name, dir, typeOnly) {
       '!**/*.test.ts',
       ...typeOnly.map((file) => `!packages/${dir}/src/${file}`),
     ],
-    // Results of unchanged code and tests are reused: committed, so a fresh clone starts from
-    // the last measured run and re-tests only what changed since (`--force` re-tests everything).
+    // Results of unchanged code and tests are reused from the previous run on this machine
+    // (`--force` re-tests everything). Kept out of git with the reports: the file is generated,
+    // several MB per package (it holds the sources and tests it measured), rewritten by every run,
+    // and would conflict between any two branches that ran it.
     incremental: true,
-    incrementalFile: `stryker/incremental/${name}.json`,
+    incrementalFile: `reports/mutation/${name}-incremental.json`,
     // The machine this was written on has 2 cores shared by many; raise with --concurrency N.
     concurrency: 2,
     reporters: ['progress', 'clear-text', 'html', 'json'],
