@@ -66,6 +66,7 @@ describe('BoundedQueue contexts', () => {
               q.shrink();
               expect(q.items.length).toBe(16);
               if (keeping) expect(q.contexts?.length).toBe(16);
+              else expect(q.contexts).toBeUndefined(); // shrinking starts no context array
               expect(q.room).toBe(Math.min(capacity, 16));
             }
             expect(q.size).toBe(model.length);
