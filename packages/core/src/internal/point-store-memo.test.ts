@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Attributes } from '../snapshots/types.js';
 import { PointStore } from './point-store.js';
 
 // The store's hot-path memo must return exactly the point the exact path would: whatever shape
 // the attributes come in (Map, inherited keys, unsorted or unclean names, objects as values).
 
-type Point = { attributes: Record<string, unknown>; id: number };
+type Point = { attributes: Attributes; id: number };
 
 function store(limit = 100) {
   let next = 0;

@@ -50,7 +50,7 @@ describe('snapshots are copies', () => {
           const first = recorder.getMetricSnapshots();
           const expected = structuredClone(first);
           for (const snapshot of first) {
-            for (const point of snapshot.points as Array<Record<string, unknown>>) {
+            for (const point of snapshot.points as unknown as Array<Record<string, unknown>>) {
               (point.attributes as Record<string, unknown>).key = 'changed';
               (point.attributes as Record<string, unknown>).extra = 1;
               if ('value' in point) point.value = -1;
