@@ -1,5 +1,5 @@
 // Every figure in the performance and reliability guides (and the README's headline table) names
-// where it comes from: a bench file or command, or a test file. A row without a source, or whose
+// where it comes from: a bench file or command, a test file, or the mutation runner (stryker/). A row without a source, or whose
 // source does not exist, fails here. Rows may cite the source in any cell (so a new row in the
 // four-column reliability shape passes by ending its Figures cell with `source: <test file>`);
 // a table may instead name one source for all its rows in an HTML comment right above it
@@ -17,7 +17,7 @@ const benchFiles = readdirSync(join(ROOT, 'bench')).filter((f) => f.endsWith('.b
 function citedSources(text: string): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(
-    /(?:^|[\s`([])((?:test|packages|bench)\/[\w./-]+\.(?:test\.ts|mjs))/g,
+    /(?:^|[\s`([])((?:test|packages|bench|stryker)\/[\w./-]+\.(?:test\.ts|mjs))/g,
   )) {
     if (m[1] !== 'bench/run.mjs') found.push(m[1] as string); // the runner: its filters are the source
   }

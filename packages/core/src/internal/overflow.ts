@@ -6,6 +6,8 @@
 export interface FullQueue {
   /** Items queued now. */
   readonly size: number;
+  /** The bound in force (lowered below `size`, the queue holds more than it now admits). */
+  readonly limit: number;
   /** Drops the oldest queued item (there must be one); counted as evicted. */
   evictOldest(): void;
 }
@@ -30,10 +32,12 @@ const dropNewest: OverflowStrategy = {
 const dropOldest: OverflowStrategy = {
   loses: 'oldest',
   // With nothing queued (a worker's limit can be used up by events in flight) there is nothing
-  // older to evict: the new event is refused.
+  // older to evict, and a limit of 0 admits nothing: the new event is refused. A limit lowered
+  // below what is queued is reached by evicting the oldest, so the new event still gets in.
   admit(queue) {
-    if (queue.size === 0) return false;
-    queue.evictOldest();
+    if (queue.size === 0 || queue.limit <= 0) return false;
+    do queue.evictOldest();
+    while (queue.size >= queue.limit);
     return true;
   },
 };

@@ -110,7 +110,9 @@ class HistogramMetric extends BuiltInMetric<HistogramPoint> {
 
   protected apply(point: HistogramPoint, value: number): boolean {
     if (!Number.isFinite(point.sum + value)) return false;
-    (point.bucketCounts[bucketIndex(this.boundaries, value)] as number)++;
+    // Not `(... as number)++`: StrykerJS cannot instrument an update of a type assertion.
+    const bucket = bucketIndex(this.boundaries, value);
+    point.bucketCounts[bucket] = (point.bucketCounts[bucket] as number) + 1;
     if (point.count === 0 || value < point.min) point.min = value;
     if (point.count === 0 || value > point.max) point.max = value;
     point.count++;

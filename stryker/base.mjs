@@ -1,0 +1,46 @@
+// Shared StrykerJS settings of `npm run mutate` (see run.mjs). One Stryker run per package: each
+// package's mutants are tested by that package's tests only (stryker/vitest.<package>.config.ts).
+
+/**
+ * @param {'core' | 'bridge'} name the run's name (files under stryker/ and reports/mutation/)
+ * @param {string} dir the package folder under packages/
+ * @param {string[]} typeOnly files of that package with no runtime code (types, re-export barrels)
+ * @returns {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export function packageConfig(name, dir, typeOnly) {
+  return {
+    $schema: '../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    packageManager: 'npm',
+    testRunner: 'vitest',
+    plugins: ['@stryker-mutator/vitest-runner'],
+    vitest: { configFile: `stryker/vitest.${name}.config.ts`, related: true },
+    // Each mutant runs only the tests that reached it in the dry run.
+    coverageAnalysis: 'perTest',
+    mutate: [
+      `packages/${dir}/src/**/*.ts`,
+      '!**/*.test.ts',
+      ...typeOnly.map((file) => `!packages/${dir}/src/${file}`),
+    ],
+    // Results of unchanged code and tests are reused from the previous run on this machine
+    // (`--force` re-tests everything). Kept out of git with the reports: the file is generated,
+    // several MB per package (it holds the sources and tests it measured), rewritten by every run,
+    // and would conflict between any two branches that ran it.
+    incremental: true,
+    incrementalFile: `reports/mutation/${name}-incremental.json`,
+    // The machine this was written on has 2 cores shared by many; raise with --concurrency N.
+    concurrency: 2,
+    reporters: ['progress', 'clear-text', 'html', 'json'],
+    htmlReporter: { fileName: `reports/mutation/${name}.html` },
+    jsonReporter: { fileName: `reports/mutation/${name}.json` },
+    clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+    thresholds: { high: 85, low: 70, break: null },
+    // What the sandbox copy does not need (other runs' sandboxes included).
+    ignorePatterns: ['bench', 'reports', '.turbo', 'test/consumers', '.stryker-tmp'],
+    // Mutants of module-level code (constant tables) would each re-run every test in a fresh
+    // environment: too slow for a 2-core machine. They are reported as ignored, not as killed.
+    ignoreStatic: true,
+    // One temp folder per package: runs of both packages may go side by side.
+    tempDirName: `.stryker-tmp/${name}`,
+    cleanTempDir: true,
+  };
+}

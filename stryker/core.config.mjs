@@ -1,0 +1,18 @@
+import { packageConfig } from './base.mjs';
+
+export default packageConfig('core', 'core', [
+  'index.ts',
+  'events/index.ts',
+  'metrics/index.ts',
+  'metrics/types.ts',
+  'recorder/index.ts',
+  'recorder/types.ts',
+  'runtime/index.ts',
+  'runtime/types.ts',
+  'scheduler/index.ts',
+  'snapshots/index.ts',
+  'snapshots/types.ts',
+  'workers/index.ts',
+  'workers/types.ts',
+  'workers/worker.ts',
+]);
