@@ -176,6 +176,14 @@ describe.skipIf(process.platform !== 'linux')('npm start -- --workers 2', () => 
       async () => (children(primary).length === 2 ? true : undefined),
       15_000,
     );
+    // main prints this line right before it installs its signal handlers: a Ctrl-C earlier
+    // would meet Node's default handler (it raced under a loaded full run).
+    await waitFor(
+      'the primary to install its signal handlers',
+      async () => (proc.stdout.includes('serving on') ? true : undefined),
+      15_000,
+      () => proc.stderr,
+    );
     const workers = children(primary);
     process.kill(-primary, 'SIGINT'); // the group: primary and workers, as a terminal's Ctrl-C
     const timer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
