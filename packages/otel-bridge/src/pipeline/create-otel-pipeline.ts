@@ -19,7 +19,6 @@ import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { carryPipelineLink } from '../producer/pipeline-link.js';
 import { checkPipelineOptions } from './check-options.js';
 import { PipelineEnvironment } from './environment.js';
-import { observeExportOutcomes } from './export-observer.js';
 import {
   ExportCounters,
   type ExportOutcomeSink,
@@ -219,21 +218,18 @@ async function buildExport(
   }
   try {
     const periodic = (inner: PushMetricExporter, name: string, label: string) => {
+      // Readiness counts each push exporter's consecutive failures, as the wrapper reports them.
       const exporter = new ReportedMetricExporter(
         inner,
         name,
         label,
         settings.readerTimeoutMs,
         sink,
+        health.exportStreak(label),
       );
       pushExporters.push(exporter);
       return new PeriodicExportingMetricReader({
-        // Readiness counts each push exporter's consecutive failures.
-        exporter: observeExportOutcomes(
-          exporter,
-          settings.readerTimeoutMs,
-          health.exportStreak(label),
-        ),
+        exporter,
         exportIntervalMillis: settings.intervalMs,
         exportTimeoutMillis: settings.readerTimeoutMs,
         metricProducers: [producer],

@@ -1,17 +1,10 @@
 import type { RuntimeState } from '@mvx-metrics/core';
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { observeExportOutcomes } from './export-observer.js';
+import { describe, expect, it } from 'vitest';
 import { PipelineHealth } from './health.js';
 
 const STATES: RuntimeState[] = ['initializing', 'running', 'draining', 'drained', 'failed'];
 const noFlush = () => Promise.resolve();
-
-afterEach(() => {
-  vi.useRealTimers();
-});
 
 describe('PipelineHealth', () => {
   it('is ready exactly when every runtime runs and no exporter failed its last N attempts; live unless one failed', () => {
@@ -75,70 +68,5 @@ describe('PipelineHealth', () => {
     releaseLate();
     await done;
     expect(settled).toBe(true);
-  });
-});
-
-function fakeExporter(answer: (callback: (result: ExportResult) => void) => void) {
-  const exporter: PushMetricExporter = {
-    export: (_metrics, callback) => answer(callback),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-    selectAggregationTemporality: () => 1,
-  };
-  return exporter;
-}
-const METRICS = {} as ResourceMetrics;
-
-describe('observeExportOutcomes', () => {
-  it('passes each result through and counts it once', () => {
-    const outcomes: boolean[] = [];
-    const results: ExportResult[] = [];
-    let next: ExportResult = { code: ExportResultCode.SUCCESS };
-    const observed = observeExportOutcomes(
-      fakeExporter((callback) => callback(next)),
-      1_000,
-      (ok) => outcomes.push(ok),
-    );
-    observed.export(METRICS, (r) => results.push(r));
-    next = { code: ExportResultCode.FAILED, error: new Error('503') };
-    observed.export(METRICS, (r) => results.push(r));
-    expect(outcomes).toEqual([true, false]);
-    expect(results.map((r) => r.code)).toEqual([ExportResultCode.SUCCESS, ExportResultCode.FAILED]);
-    expect(observed.selectAggregationTemporality?.(0 as never)).toBe(1);
-  });
-
-  it('counts an export that never answers as failed at the timeout, and its late answer not again', () => {
-    vi.useFakeTimers();
-    const outcomes: boolean[] = [];
-    let late: ((result: ExportResult) => void) | undefined;
-    const observed = observeExportOutcomes(
-      fakeExporter((callback) => {
-        late = callback;
-      }),
-      500,
-      (ok) => outcomes.push(ok),
-    );
-    const results: ExportResult[] = [];
-    observed.export(METRICS, (r) => results.push(r));
-    vi.advanceTimersByTime(499);
-    expect(outcomes).toEqual([]);
-    vi.advanceTimersByTime(1);
-    expect(outcomes).toEqual([false]);
-    late?.({ code: ExportResultCode.SUCCESS });
-    expect(outcomes).toEqual([false]);
-    expect(results).toHaveLength(1); // the reader still gets its answer
-  });
-
-  it('counts an exporter that throws as failed and lets the reader see the throw', () => {
-    const outcomes: boolean[] = [];
-    const observed = observeExportOutcomes(
-      fakeExporter(() => {
-        throw new Error('boom');
-      }),
-      1_000,
-      (ok) => outcomes.push(ok),
-    );
-    expect(() => observed.export(METRICS, () => {})).toThrow('boom');
-    expect(outcomes).toEqual([false]);
   });
 });
