@@ -14,11 +14,17 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { checkPipelineOptions } from '../config/check-options.js';
+import { PipelineEnvironment } from '../config/environment.js';
+import type { OtelPipelineOptions } from '../config/options.js';
+import { propagatorFromEnv } from '../config/propagator.js';
+import { buildResource } from '../config/resource.js';
+import { samplerFromEnv } from '../config/sampler.js';
+import { pipelineRedactor, redactingExporter } from '../config/secrets.js';
+import { type PipelineSettings, positiveOption, resolveSettings } from '../config/settings.js';
 import { type Redactor, redactWord } from '../internal/redact.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { carryPipelineLink } from '../producer/pipeline-link.js';
-import { checkPipelineOptions } from './check-options.js';
-import { PipelineEnvironment } from './environment.js';
 import {
   ExportCounters,
   type ExportOutcomeSink,
@@ -40,13 +46,8 @@ import { optionalImport } from './optional-import.js';
 import { createOtlpMetricExporter, createOtlpSpanExporter } from './otlp-exporters.js';
 import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
-import { propagatorFromEnv } from './propagator.js';
 import { createRequestHandler, type PipelineRequestHandler } from './request-handler.js';
-import { buildResource } from './resource.js';
-import { samplerFromEnv } from './sampler.js';
-import { pipelineRedactor, redactingExporter } from './secrets.js';
-import { type PipelineSettings, positiveOption, resolveSettings } from './settings.js';
-import type { OtelPipeline, OtelPipelineOptions, PipelineExporters } from './types.js';
+import type { OtelPipeline, PipelineExporters } from './types.js';
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
 
