@@ -4,7 +4,7 @@ import {
   W3CBaggagePropagator,
   W3CTraceContextPropagator,
 } from '@opentelemetry/core';
-import { optionalImport } from '../pipeline/optional-import.js';
+import { optionalImport } from '../internal/optional-import.js';
 import type { PipelineEnvironment } from './environment.js';
 
 const KNOWN = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'];

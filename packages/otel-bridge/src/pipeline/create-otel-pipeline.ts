@@ -22,17 +22,19 @@ import { buildResource } from '../config/resource.js';
 import { samplerFromEnv } from '../config/sampler.js';
 import { pipelineRedactor, redactingExporter } from '../config/secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from '../config/settings.js';
+import { optionalImport } from '../internal/optional-import.js';
 import { type Redactor, redactWord } from '../internal/redact.js';
-import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
-import { carryPipelineLink } from '../producer/pipeline-link.js';
 import {
   ExportCounters,
   type ExportOutcomeSink,
   isReportedExportFailure,
   ReportedMetricExporter,
-} from './export-outcomes.js';
-import { ExporterAgents } from './exporter-agents.js';
-import { TransportControl } from './exporter-internals.js';
+} from '../otlp/export-outcomes.js';
+import { ExporterAgents } from '../otlp/exporter-agents.js';
+import { TransportControl } from '../otlp/exporter-internals.js';
+import { createOtlpMetricExporter, createOtlpSpanExporter } from '../otlp/otlp-exporters.js';
+import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { carryPipelineLink } from '../producer/pipeline-link.js';
 import { finalExport } from './final-export.js';
 import { DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY, PipelineHealth } from './health.js';
 import {
@@ -42,8 +44,6 @@ import {
   warnOncePerProblem,
   withTimeout,
 } from './lifecycle.js';
-import { optionalImport } from './optional-import.js';
-import { createOtlpMetricExporter, createOtlpSpanExporter } from './otlp-exporters.js';
 import { prometheusLabels } from './prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
 import { createRequestHandler, type PipelineRequestHandler } from './request-handler.js';
