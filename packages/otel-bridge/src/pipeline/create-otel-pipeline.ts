@@ -22,6 +22,7 @@ import { buildResource } from '../config/resource.js';
 import { samplerFromEnv } from '../config/sampler.js';
 import { pipelineRedactor, redactingExporter } from '../config/secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from '../config/settings.js';
+import { DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY, PipelineHealth } from '../health/health.js';
 import { optionalImport } from '../internal/optional-import.js';
 import { type Redactor, redactWord } from '../internal/redact.js';
 import {
@@ -35,8 +36,13 @@ import { TransportControl } from '../otlp/exporter-internals.js';
 import { createOtlpMetricExporter, createOtlpSpanExporter } from '../otlp/otlp-exporters.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { carryPipelineLink } from '../producer/pipeline-link.js';
+import { prometheusLabels } from '../prometheus/prometheus-labels.js';
+import { listenPrometheus, type PrometheusServer } from '../prometheus/prometheus-server.js';
+import {
+  createRequestHandler,
+  type PipelineRequestHandler,
+} from '../prometheus/request-handler.js';
 import { finalExport } from './final-export.js';
-import { DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY, PipelineHealth } from './health.js';
 import {
   registerGlobals,
   routeExportErrors,
@@ -44,9 +50,6 @@ import {
   warnOncePerProblem,
   withTimeout,
 } from './lifecycle.js';
-import { prometheusLabels } from './prometheus-labels.js';
-import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
-import { createRequestHandler, type PipelineRequestHandler } from './request-handler.js';
 import type { OtelPipeline, PipelineExporters } from './types.js';
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;

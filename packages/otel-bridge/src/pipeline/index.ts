@@ -11,7 +11,7 @@ export type {
   PipelineHealthOptions,
   PrometheusOptions,
 } from '../config/options.js';
+export type { HealthReport } from '../health/health.js';
+export type { PipelineRequestHandler } from '../prometheus/request-handler.js';
 export { createOtelPipeline } from './create-otel-pipeline.js';
-export type { HealthReport } from './health.js';
-export type { PipelineRequestHandler } from './request-handler.js';
 export type { OtelPipeline, PipelineExporters } from './types.js';

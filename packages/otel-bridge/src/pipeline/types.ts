@@ -4,7 +4,7 @@ import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ExemplarFilter, OtlpProtocol } from '../config/options.js';
 import type { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
-import type { PipelineRequestHandler } from './request-handler.js';
+import type { PipelineRequestHandler } from '../prometheus/request-handler.js';
 
 /** What each signal is exported with, e.g. `{ metrics: ['prometheus', 'otlp'], traces: ['otlp'] }`. */
 export interface PipelineExporters {

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { HealthReport, PipelineHealth } from '../health/health.js';
 import { completeLastLine } from './complete-lines.js';
-import type { HealthReport, PipelineHealth } from './health.js';
 import { prefersOpenMetrics } from './negotiate.js';
 import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.js';
 import { type PrometheusNaming, renameForPrometheus } from './prometheus-naming.js';
