@@ -19,6 +19,7 @@ import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { type Redactor, redactWord } from '../internal/redact.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { checkPipelineOptions } from './check-options.js';
+import { installDiagLogger } from './diagnostics.js';
 import { PipelineEnvironment } from './environment.js';
 import { observeExportOutcomes } from './export-observer.js';
 import {
@@ -89,6 +90,8 @@ async function buildPipeline(
     redactor.error(error),
   );
   const env = new PipelineEnvironment();
+  // First, as NodeSDK does: what OpenTelemetry tells `diag` while the pipeline is built shows.
+  installDiagLogger(env);
   const disabled = options.disabled ?? env.boolean('OTEL_SDK_DISABLED');
   const settings = disabled ? undefined : resolveSettings(options, env);
   const resource = disabled
