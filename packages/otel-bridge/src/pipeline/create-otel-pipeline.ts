@@ -49,6 +49,7 @@ import { buildResource } from './resource.js';
 import { samplerFromEnv } from './sampler.js';
 import { pipelineRedactor, redactingExporter } from './secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from './settings.js';
+import { resolveSpanLimits } from './span-limits.js';
 import type { OtelPipeline, OtelPipelineOptions, PipelineExporters } from './types.js';
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
@@ -98,6 +99,7 @@ async function buildPipeline(
     ? defaultResource()
     : await buildResource(options, env, (arg) => redactor.text(redactWord(arg)));
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
+  const spanLimits = disabled ? {} : resolveSpanLimits(options.spanLimits, env);
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();
   // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
@@ -123,6 +125,7 @@ async function buildPipeline(
   const tracerProvider = new TracerProvider({
     resource,
     sampler,
+    spanLimits,
     spanProcessors: built?.spanProcessors ?? [],
   });
   if (built !== undefined && built.pushExporters.length > 0) sink.counters.bind(meterProvider);
