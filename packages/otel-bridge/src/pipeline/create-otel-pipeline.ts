@@ -18,6 +18,7 @@ import { type Redactor, redactWord } from '../internal/redact.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import { carryPipelineLink } from '../producer/pipeline-link.js';
 import { checkPipelineOptions } from './check-options.js';
+import { installDiagLogger } from './diagnostics.js';
 import { PipelineEnvironment } from './environment.js';
 import { observeExportOutcomes } from './export-observer.js';
 import {
@@ -47,6 +48,7 @@ import { buildResource } from './resource.js';
 import { samplerFromEnv } from './sampler.js';
 import { pipelineRedactor, redactingExporter } from './secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from './settings.js';
+import { resolveSpanLimits } from './span-limits.js';
 import type { OtelPipeline, OtelPipelineOptions, PipelineExporters } from './types.js';
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
@@ -88,12 +90,15 @@ async function buildPipeline(
     redactor.error(error),
   );
   const env = new PipelineEnvironment();
+  // First, as NodeSDK does: what OpenTelemetry tells `diag` while the pipeline is built shows.
+  installDiagLogger(env);
   const disabled = options.disabled ?? env.boolean('OTEL_SDK_DISABLED');
   const settings = disabled ? undefined : resolveSettings(options, env);
   const resource = disabled
     ? defaultResource()
     : await buildResource(options, env, (arg) => redactor.text(redactWord(arg)));
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
+  const spanLimits = disabled ? {} : resolveSpanLimits(options.spanLimits, env);
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();
   // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
@@ -118,6 +123,7 @@ async function buildPipeline(
   const tracerProvider = new TracerProvider({
     resource,
     sampler,
+    spanLimits,
     spanProcessors: built?.spanProcessors ?? [],
   });
   if (built !== undefined && built.pushExporters.length > 0) sink.counters.bind(meterProvider);
