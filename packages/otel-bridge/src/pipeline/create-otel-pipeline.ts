@@ -14,10 +14,9 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { linkPipelineHealth } from '../internal/health-link.js';
-import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { type Redactor, redactWord } from '../internal/redact.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { carryPipelineLink } from '../producer/pipeline-link.js';
 import { checkPipelineOptions } from './check-options.js';
 import { installDiagLogger } from './diagnostics.js';
 import { PipelineEnvironment } from './environment.js';
@@ -109,7 +108,6 @@ async function buildPipeline(
     options.health?.exportFailuresUntilUnready ?? DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY,
     () => flushProvider(),
   );
-  linkPipelineHealth(producer, health);
 
   const sink: ExportOutcomeSink = { report, counters: new ExportCounters() };
   const built =
@@ -129,8 +127,10 @@ async function buildPipeline(
     spanProcessors: built?.spanProcessors ?? [],
   });
   if (built !== undefined && built.pushExporters.length > 0) sink.counters.bind(meterProvider);
+  // The pipeline's wiring travels with its provider and producer to the bridges attached to them.
   // A disabled pipeline keeps core untouched: no exemplars, so no capturer either.
-  registerPipelineProducer(meterProvider, producer, settings?.exemplarFilter ?? 'always_off');
+  const exemplarFilter = settings?.exemplarFilter ?? 'always_off';
+  carryPipelineLink({ producer, exemplarFilter, health }, meterProvider, producer);
   // A metric export failure reaches the global handler once more, restated by the periodic
   // reader, after its exporter reported it here (export-outcomes.ts).
   const undoErrorHandler = routeExportErrors((exception) => {
