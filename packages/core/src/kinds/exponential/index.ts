@@ -1,0 +1,16 @@
+export type {
+  ExponentialBuckets,
+  ExponentialLimits,
+  ExponentialState,
+  ExponentialValue,
+} from './aggregation.js';
+export { copyState, createState, merge, record, toValue } from './aggregation.js';
+export {
+  lowerBoundary,
+  MAX_SCALE,
+  MIN_NORMAL_VALUE,
+  MIN_SCALE,
+  mapToIndex,
+  maxIndex,
+  minIndex,
+} from './mapping.js';
