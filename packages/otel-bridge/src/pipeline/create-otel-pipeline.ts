@@ -15,6 +15,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { checkPipelineOptions } from '../config/check-options.js';
+import { installDiagLogger } from '../config/diagnostics.js';
 import { PipelineEnvironment } from '../config/environment.js';
 import type { OtelPipelineOptions } from '../config/options.js';
 import { propagatorFromEnv } from '../config/propagator.js';
@@ -22,6 +23,7 @@ import { buildResource } from '../config/resource.js';
 import { samplerFromEnv } from '../config/sampler.js';
 import { pipelineRedactor, redactingExporter } from '../config/secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from '../config/settings.js';
+import { resolveSpanLimits } from '../config/span-limits.js';
 import { DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY, PipelineHealth } from '../health/health.js';
 import { optionalImport } from '../internal/optional-import.js';
 import { type Redactor, redactWord } from '../internal/redact.js';
@@ -91,12 +93,15 @@ async function buildPipeline(
     redactor.error(error),
   );
   const env = new PipelineEnvironment();
+  // First, as NodeSDK does: what OpenTelemetry tells `diag` while the pipeline is built shows.
+  installDiagLogger(env);
   const disabled = options.disabled ?? env.boolean('OTEL_SDK_DISABLED');
   const settings = disabled ? undefined : resolveSettings(options, env);
   const resource = disabled
     ? defaultResource()
     : await buildResource(options, env, (arg) => redactor.text(redactWord(arg)));
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
+  const spanLimits = disabled ? {} : resolveSpanLimits(options.spanLimits, env);
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();
   // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
@@ -121,6 +126,7 @@ async function buildPipeline(
   const tracerProvider = new TracerProvider({
     resource,
     sampler,
+    spanLimits,
     spanProcessors: built?.spanProcessors ?? [],
   });
   if (built !== undefined && built.pushExporters.length > 0) sink.counters.bind(meterProvider);
