@@ -445,3 +445,61 @@ describe('cluster wiring checks', () => {
     expect(errors.every((e) => e instanceof MetricsError)).toBe(true);
   });
 });
+
+describe('flush() never hangs', () => {
+  it('resolves after flushTimeoutMs when the primary never answers: reported once, counted, the channel let go', async () => {
+    const channel = new FakeChannel(); // no primary attached: nothing ever answers
+    const errors: MetricsError[] = [];
+    const worker = connectOver(channel.worker, 'service', {
+      flushTimeoutMs: 20,
+      onError: (e) => errors.push(e),
+    });
+    worker.registerEvent({ type: 'x' });
+    const first = worker.flush();
+    expect(channel.worker.listenerCount('message')).toBe(1);
+    channel.drain();
+    await first;
+    await worker.flush({ timeoutMs: 5 });
+    expect(worker.stats()).toMatchObject({ registered: 1, sent: 1, flushesTimedOut: 2 });
+    expect(errors.map((e) => e.code)).toEqual(['flush-timeout']);
+    expect(errors[0]?.message).toContain('"service"');
+    // nothing left listening: the library does not keep a worker alive for an answer that never comes
+    expect(channel.worker.listenerCount('message')).toBe(0);
+    expect(channel.worker.listenerCount('disconnect')).toBe(0);
+  });
+
+  it('a flush that timed out leaves later flushes working, and a late answer settles nothing twice', async () => {
+    const { recorder, channel, worker } = setup();
+    worker.registerEvent({ type: 'x' });
+    await worker.flush({ timeoutMs: 1 }); // the channel is not pumped: the primary cannot answer in time
+    expect(worker.stats().flushesTimedOut).toBe(1);
+    worker.registerEvent({ type: 'x' });
+    const second = worker.flush({ timeoutMs: Number.POSITIVE_INFINITY });
+    await pumpUntil(channel, second); // the late answer to the first arrives too
+    expect(recorder.stats().accepted).toBe(2);
+    expect(worker.stats().flushesTimedOut).toBe(1);
+    expect(channel.worker.listenerCount('message')).toBe(0);
+  });
+
+  it('refuses a timeout that is not a positive number of milliseconds, as an option and per call', () => {
+    const channel = new FakeChannel();
+    const worker = connectOver(channel.worker, 'service');
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.constantFrom(0, -1, Number.NaN, Number.NEGATIVE_INFINITY, null, '10', true),
+          fc.double({ max: 0 }),
+          fc.object(),
+          fc.string(),
+        ),
+        (value) => {
+          expect(() =>
+            connectOver(channel.worker, 'service', { flushTimeoutMs: value as number }),
+          ).toThrow(/flushTimeoutMs/);
+          expect(() => worker.flush({ timeoutMs: value as number })).toThrow(MetricsWiringError);
+        },
+      ),
+    );
+    expect(() => connectOver(channel.worker, 'service', { flushTimeoutMs: 0.5 })).not.toThrow();
+  });
+});

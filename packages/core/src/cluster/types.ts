@@ -9,6 +9,11 @@ export interface ClusterRecorderOptions {
   overflow?: OverflowPolicy;
   /** Most events per message (default 2 048). A full batch is sent at once; a partial one on the next `setImmediate`. */
   batchSize?: number;
+  /**
+   * How long `flush()` waits for the primary's answer before it resolves anyway, reported once
+   * (`flush-timeout`) and counted (default 10 000 ms; `Infinity` waits as long as it takes).
+   */
+  flushTimeoutMs?: number;
   /** Receives problems in this process (an event that cannot be serialised, a full buffer, the primary gone); default: one `console.warn` line per kind. */
   onError?: ErrorHandler;
 }
@@ -34,6 +39,8 @@ export interface ClusterRecorderStats {
   /** Events in messages the channel has not finished writing (part of `sent`). */
   inFlight: number;
   capacity: number;
+  /** `flush()` calls that resolved because the primary did not answer in time. */
+  flushesTimedOut: number;
 }
 
 /** Options of {@link createClusterPrimary}. */
