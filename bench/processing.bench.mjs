@@ -39,9 +39,14 @@ import {
   printTable,
   row,
 } from './lib.mjs';
-import { loadPrevious } from './previous.mjs';
+import { loadPrevious, PREVIOUS_COMMIT } from './previous.mjs';
 
 const SECTIONS = process.argv[2] ?? 'abc';
+// The reference build's name in the tables (MVX_BENCH_PREVIOUS may name another commit).
+const PREVIOUS_NAME =
+  PREVIOUS_COMMIT === '7fcde66'
+    ? 'the release before issues 9–14 (7fcde66)'
+    : `the build of ${PREVIOUS_COMMIT}`;
 console.log(`${await machine()}\n`);
 
 const table = (title, rows) =>
@@ -182,7 +187,7 @@ if (SECTIONS.includes('a') && previous !== undefined) {
       [
         'this build, events per CPU second',
         formatRate(med(0, 'cpu')),
-        `the release before issues 9–14 (${previous.commit})`,
+        PREVIOUS_NAME,
         formatRate(med(1, 'cpu')),
         formatRatio(cpuRatio),
         '≥ 1.3×',
@@ -259,7 +264,7 @@ if (SECTIONS.includes('b')) {
       [
         'bridge attached (producer path), per processed event',
         formatBytes(withBridge),
-        'the release before issues 9–14, same',
+        `${PREVIOUS_NAME}, same`,
         formatBytes(prevBridge),
         formatRatio(withBridge / prevBridge),
         '≤ 64 B',
@@ -268,7 +273,7 @@ if (SECTIONS.includes('b')) {
       [
         'no listener (core alone)',
         formatBytes(alone),
-        'the release before issues 9–14, same',
+        `${PREVIOUS_NAME}, same`,
         formatBytes(prevAlone),
         '',
         '',
