@@ -622,3 +622,45 @@ describe('the primary bounds the recorder names it keeps books for', () => {
     }
   });
 });
+
+describe('wire versions', () => {
+  it('takes a batch of the previous release (events as they are) and answers its flush in its own version', async () => {
+    const { recorder, primary, channel } = setup();
+    const answers: unknown[] = [];
+    channel.worker.on('message', (m: unknown) => answers.push(m));
+    channel.primary.emit('message', {
+      mvx: 'mvx-metrics.cluster/1',
+      r: 'service',
+      e: [{ type: 'x' }, { type: 'x' }],
+      c: [3, 1, 0, 0],
+      f: 7,
+    });
+    await recorder.flush();
+    channel.drain();
+    await tick();
+    channel.drain();
+    expect(recorder.stats().accepted).toBe(2);
+    expect(primary.stats()).toMatchObject({ registered: 3, received: 2, dropped: 1, inFlight: 0 });
+    expect(answers).toContainEqual({ mvx: 'mvx-metrics.cluster/1', r: 'service', f: 7 });
+  });
+
+  it('refuses a damaged batch whole and reports it, keeping the books as they were', async () => {
+    const { recorder, primary, channel, errors } = setup();
+    for (const v of [[0], [5, 1], ['x'], [-1], [0.5, 1]]) {
+      channel.primary.emit('message', {
+        mvx: 'mvx-metrics.cluster/2',
+        r: 'service',
+        s: [],
+        k: [['v', 'type']],
+        v,
+        e: [],
+        c: [1, 0, 0, 0],
+      });
+    }
+    await recorder.flush();
+    expect(recorder.stats().accepted).toBe(0);
+    expect(primary.stats()).toMatchObject({ registered: 0, received: 0, batches: 0 });
+    // reported once for the worker, not once per damaged message
+    expect(errors.filter((e) => e.code === 'listener-failed')).toHaveLength(1);
+  });
+});

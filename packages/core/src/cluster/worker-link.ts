@@ -1,5 +1,5 @@
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import type { BatchDecoder } from './batch-codec.js';
+import { type BatchDecoder, BatchFormatError } from './batch-codec.js';
 import {
   type BatchMessage,
   DROPPED,
@@ -56,6 +56,7 @@ export class WorkerLink {
   /** Events in messages for a recorder name beyond `maxRecorderNames`: refused, booked nowhere. */
   private refused = 0;
   private namesReported = false;
+  private formatReported = false;
 
   constructor(
     private readonly owner: LinkOwner,
@@ -115,6 +116,11 @@ export class WorkerLink {
     try {
       this.receive(message);
     } catch (error) {
+      // A worker that keeps sending damaged batches is reported once, not once per message.
+      if (error instanceof BatchFormatError) {
+        if (this.formatReported) return;
+        this.formatReported = true;
+      }
       this.owner.failed(`receiving a batch from worker ${this.label} failed`, error);
     }
   };
