@@ -248,3 +248,33 @@ function bucketsOf(range: BucketRange): ExponentialBuckets {
     ? { offset: 0, bucketCounts: [] }
     : { offset: range.start, bucketCounts: countsOf(range) };
 }
+
+/**
+ * `value` at the lower `scale` (each 2^(value.scale - scale) neighbouring buckets merged), or
+ * `value` itself when its scale is not above `scale`. For a consumer with a narrower scale range
+ * than OpenTelemetry's: Prometheus native histograms take schemas up to 8.
+ */
+export function downscaleValue(value: ExponentialValue, scale: number): ExponentialValue {
+  const change = value.scale - scale;
+  if (change <= 0) return value;
+  return {
+    ...value,
+    scale,
+    positive: downscaleBuckets(value.positive, change),
+    negative: downscaleBuckets(value.negative, change),
+  };
+}
+
+function downscaleBuckets(buckets: ExponentialBuckets, change: number): ExponentialBuckets {
+  const counts = buckets.bucketCounts;
+  if (counts.length === 0) return { offset: 0, bucketCounts: [] };
+  const offset = buckets.offset >> change;
+  const merged = new Array<number>(
+    ((buckets.offset + counts.length - 1) >> change) - offset + 1,
+  ).fill(0);
+  for (let i = 0; i < counts.length; i++) {
+    const at = ((buckets.offset + i) >> change) - offset;
+    merged[at] = (merged[at] as number) + (counts[i] as number);
+  }
+  return { offset, bucketCounts: merged };
+}

@@ -4,7 +4,7 @@ export type {
   ExponentialState,
   ExponentialValue,
 } from './aggregation.js';
-export { copyState, createState, merge, record, toValue } from './aggregation.js';
+export { copyState, createState, downscaleValue, merge, record, toValue } from './aggregation.js';
 export {
   lowerBoundary,
   MAX_SCALE,
