@@ -4,7 +4,7 @@ import {
   type MetricsRecorder,
   MetricsWiringError,
 } from '@mvx-metrics/core';
-import { prometheusMetricName } from '../internal/prometheus-units.js';
+import { prometheusMetricName } from '../exposition/prometheus-units.js';
 import type { Reporter } from '../internal/report.js';
 import { adapterFor, fallbackAdapter, type KindAdapter, sumAdapter } from '../kinds/index.js';
 import {

@@ -1,6 +1,6 @@
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { FixedSizeReservoir } from '../exemplars/reservoir.js';
-import { braces, latestExemplarText, sampleValue } from '../internal/openmetrics-text.js';
+import { braces, latestExemplarText, sampleValue } from '../exposition/openmetrics-text.js';
 import { addValues, mergeSums, numberRunning, numberValue, sumData } from './number-point.js';
 import type { KindAdapter } from './types.js';
 

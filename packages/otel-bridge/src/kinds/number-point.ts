@@ -1,6 +1,6 @@
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { braces, sampleValue } from '../internal/openmetrics-text.js';
+import { braces, sampleValue } from '../exposition/openmetrics-text.js';
 import type { ExportedDescriptor, OpenMetricsWriter } from './types.js';
 
 /** The value of a `{ attributes, value }` snapshot point, when it is a finite number. */

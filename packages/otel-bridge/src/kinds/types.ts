@@ -3,7 +3,7 @@ import type { Context, Meter, Observable, Attributes as OtelAttributes } from '@
 import type { DataPoint, DataPointType, MetricData } from '@opentelemetry/sdk-metrics';
 import type { ExemplarReservoir } from '../exemplars/reservoir.js';
 import type { ExemplarCarrier } from '../exemplars/types.js';
-import type { PrometheusNameRules } from '../internal/prometheus-units.js';
+import type { PrometheusNameRules } from '../exposition/prometheus-units.js';
 
 /** A histogram point in the shape of sdk-metrics' `Histogram` data (min/max absent while empty). */
 export interface MirroredHistogram {

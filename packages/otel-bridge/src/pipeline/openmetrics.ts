@@ -6,8 +6,8 @@ import type {
   ResourceMetrics,
   ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { braces, escapeText, joinLabels } from '../internal/openmetrics-text.js';
-import { sanitizePrometheusName } from '../internal/prometheus-units.js';
+import { braces, escapeText, joinLabels } from '../exposition/openmetrics-text.js';
+import { sanitizePrometheusName } from '../exposition/prometheus-units.js';
 import { adapterForData, type MirroredValue } from '../kinds/index.js';
 
 /** The `Content-Type` of an OpenMetrics 1.0 body. */

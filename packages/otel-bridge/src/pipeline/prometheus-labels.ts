@@ -9,8 +9,8 @@ import type {
 } from '@opentelemetry/sdk-metrics';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
-import { prometheusBaseName, prometheusSafeAttributes } from '../internal/prometheus-names.js';
-import { prometheusMetricName } from '../internal/prometheus-units.js';
+import { prometheusBaseName, prometheusSafeAttributes } from '../exposition/prometheus-names.js';
+import { prometheusMetricName } from '../exposition/prometheus-units.js';
 import { adapterForData, type KindAdapter, type MirroredValue } from '../kinds/index.js';
 import type { PrometheusNaming } from './prometheus-naming.js';
 

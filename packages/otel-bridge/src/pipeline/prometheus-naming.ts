@@ -1,5 +1,5 @@
 import type { MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { prometheusMetricName, prometheusUnit } from '../internal/prometheus-units.js';
+import { prometheusMetricName, prometheusUnit } from '../exposition/prometheus-units.js';
 import { adapterForData } from '../kinds/index.js';
 
 /** Prometheus names: OpenTelemetry's compatibility rules, or the names of earlier versions. */
