@@ -11,6 +11,8 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     // Installed from packed tarballs in temp projects: `npm run test:consumers` (vitest.consumers.config.ts).
     exclude: ['test/consumers/**', '**/node_modules/**'],
+    // A change listener that keeps the change instead of a copy fails the test that runs it.
+    setupFiles: ['test/support/detect-kept-changes.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

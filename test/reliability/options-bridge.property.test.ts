@@ -148,6 +148,23 @@ describe('options are checked at wiring time: workers, bridge, pipeline (arbitra
         valid: fc.constant(false),
         invalid: fc.constantFrom('x', true, null, { intervalMs: 0 }, { metricsUrl: 5 }),
       },
+      spanLimits: {
+        valid: fc.constantFrom(
+          {},
+          { attributeCountLimit: 2 },
+          { attributeValueLengthLimit: Number.POSITIVE_INFINITY, eventCountLimit: 0 },
+        ),
+        invalid: fc.constantFrom(
+          'x',
+          null,
+          [],
+          { attributeCountLimit: -1 },
+          { attributeCountLimit: 2.5 },
+          { attributeValueLengthLimit: '10' },
+          { linkCountLimit: Number.NaN },
+          { attributeCountLimt: 2 },
+        ),
+      },
       registerGlobals: {
         valid: fc.constant(false),
         invalid: junkBut((v) => typeof v === 'boolean'),

@@ -56,7 +56,7 @@ export type {
   RecorderView,
   UnhandledEventsPolicy,
 } from './recorder/index.js';
-export { DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './recorder/index.js';
+export { copyChange, DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './recorder/index.js';
 export type {
   CreateRecorderOptions,
   MetricsRuntimeOptions,

@@ -12,6 +12,8 @@ export type MetricsErrorCode =
   | 'invalid-handle'
   | 'exposure-closed'
   | 'no-ipc-channel'
+  // test mode only (`detectKeptChanges`): thrown by a kept MetricChange when read
+  | 'kept-change'
   // run time: counted and reported to the error handler, never thrown
   | 'invalid-event'
   | 'event-after-stop'

@@ -3,7 +3,8 @@ import type { EventSelector } from '../events/index.js';
 import { isInstance, splitSelector } from '../events/selector.js';
 import { describeValue, NORMALIZED_SNAPSHOT } from '../internal/attributes.js';
 import { PointStore } from '../internal/point-store.js';
-import type { Attributes, MetricSnapshot, SnapshotPoint } from '../snapshots/types.js';
+import type { KindDefinition, KindPoints } from '../kinds/index.js';
+import type { Attributes, MetricKind, MetricSnapshot } from '../snapshots/types.js';
 import type {
   AnyEvent,
   Metric,
@@ -12,21 +13,30 @@ import type {
   MetricOptions,
   MetricUpdate,
 } from './types.js';
-import { type CheckedMetricOptions, checkMetricOptions } from './validate-options.js';
+import { checkMetricOptions } from './validate-options.js';
 
-/** Shared machinery of the built-in metrics: selection, points, bad-value accounting. */
-export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<MetricSnapshot<P>> {
+/**
+ * A built-in metric: selection, points and bad-value accounting here; what its kind means (the
+ * point, which values it takes, how one applies) in its kind's definition, one object per kind.
+ */
+export class BuiltInMetric<K extends MetricKind = MetricKind>
+  implements Metric<MetricSnapshot<KindPoints[K]>>
+{
   readonly name: string;
-  abstract readonly kind: string;
-  protected readonly selects: (event: object) => boolean;
+  readonly kind: K;
+  private readonly selects: (event: object) => boolean;
   // `selects` taken apart, so the common selectors cost no closure call per event.
   private readonly selectClass: Function | undefined;
   private readonly selectType: string | undefined;
-  protected readonly attributesOf:
+  private readonly attributesOf:
     | ((event: AnyEvent) => Readonly<Record<string, unknown>>)
     | undefined;
-  protected readonly valueOf: ((event: AnyEvent) => number) | undefined;
-  protected readonly store: PointStore<P & { attributes: Attributes }>;
+  private readonly valueOf: ((event: AnyEvent) => number) | undefined;
+  private readonly store: PointStore<KindPoints[K]>;
+  // The kind's definition and what it keeps from the options: one object per metric, read on
+  // every event, so the update call site sees a single shape per metric.
+  private readonly definition: KindDefinition<K, KindPoints[K]>;
+  private readonly config: unknown;
   private readonly selector: EventSelector;
   private readonly description: string | undefined;
   private readonly unit: string | undefined;
@@ -35,12 +45,14 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
   private host: MetricHost | undefined;
   private droppedValues = 0;
   private readonly reported = new Set<string>();
-  /** The options after the wiring-time checks (a concrete kind reads its own from here). */
-  protected readonly checked: CheckedMetricOptions;
 
-  constructor(raw: MetricOptions, requiresValue: boolean) {
-    const options = checkMetricOptions(raw, requiresValue);
+  constructor(definition: KindDefinition<K, KindPoints[K]>, raw: MetricOptions) {
+    const options = checkMetricOptions(raw, definition.requiresValue);
     this.name = options.name;
+    this.kind = definition.kind;
+    this.definition = definition;
+    const config = definition.configure(options);
+    this.config = config;
     this.selector = options.on;
     const selector = splitSelector(options.on);
     this.selects = selector.test;
@@ -52,9 +64,8 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     this.valueOf = options.value;
     this.description = options.description;
     this.unit = options.unit;
-    this.checked = options;
-    this.store = new PointStore(
-      (attributes) => this.createPoint(attributes),
+    this.store = new PointStore<KindPoints[K]>(
+      (attributes) => definition.createPoint(attributes, config),
       limit,
       this.attributesOf !== undefined,
       () =>
@@ -63,6 +74,7 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
           `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" reached its cardinality limit of ${limit}; new attribute sets go to the point {otel.metric.overflow=true}.`,
         ),
     );
+    this.seed(options.initial);
   }
 
   /** Kind, unit, description and selector, fixed at definition. */
@@ -71,21 +83,22 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     return this.described;
   }
 
-  /** The descriptor's fields; a kind with more to declare (histogram boundaries) extends it. */
-  protected describe(): { -readonly [K in keyof MetricDescriptor]: MetricDescriptor[K] } {
-    const descriptor: { -readonly [K in keyof MetricDescriptor]: MetricDescriptor[K] } = {
+  /** The descriptor's fields, the kind's own (histogram boundaries) included. */
+  private describe(): { -readonly [F in keyof MetricDescriptor]: MetricDescriptor[F] } {
+    const descriptor: { -readonly [F in keyof MetricDescriptor]: MetricDescriptor[F] } = {
       name: this.name,
       kind: this.kind,
       selector: this.selector,
     };
     if (this.unit !== undefined) descriptor.unit = this.unit;
     if (this.description !== undefined) descriptor.description = this.description;
+    const own = this.definition.describe(this.config);
+    if (own.boundaries !== undefined) descriptor.boundaries = own.boundaries;
     return descriptor;
   }
 
-  /** Creates the `initial` points; concrete constructors call it once their own fields are set. */
-  protected seed(): void {
-    const initial = this.checked.initial;
+  /** Creates the `initial` points. */
+  private seed(initial: readonly Attributes[] | undefined): void {
     // Seeding runs before the metric joins a recorder: an overflow here would be reported to
     // nobody, so more initial points than the limit allows is a wiring mistake.
     if (initial !== undefined && initial.length > this.cardinalityLimit - 1) {
@@ -114,7 +127,7 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     let value: unknown = 1;
     if (this.valueOf !== undefined) {
       value = this.valueOf(event);
-      const problem = this.checkValue(value);
+      const problem = this.definition.checkValue(value);
       if (problem !== undefined) {
         this.droppedValues++;
         this.reportOnce(
@@ -127,12 +140,12 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     const point = this.store.get(
       this.attributesOf === undefined ? undefined : this.attributesOf(event),
     );
-    if (!this.apply(point, value as number)) {
+    if (!this.definition.apply(point, value as number)) {
       // Adding it would leave the state at ±Infinity for good: refused and counted like NaN.
       this.droppedValues++;
       this.reportOnce(
         'invalid-value',
-        `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: adding it would overflow to a non-finite ${this.kind === 'histogram' ? 'sum' : 'value'}.`,
+        `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: adding it would overflow to a non-finite ${this.definition.accumulates}.`,
       );
       return false;
     }
@@ -143,11 +156,12 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     return true;
   }
 
-  snapshot(): MetricSnapshot<P> {
-    const snapshot: MetricSnapshot<P> = {
+  snapshot(): MetricSnapshot<KindPoints[K]> {
+    const definition = this.definition;
+    const snapshot: MetricSnapshot<KindPoints[K]> = {
       name: this.name,
       kind: this.kind,
-      points: this.store.points().map((point) => this.copyPoint(point)),
+      points: this.store.points().map((point) => definition.copyPoint(point)),
       dropped: this.droppedValues,
     };
     if (this.description !== undefined) snapshot.description = this.description;
@@ -156,21 +170,6 @@ export abstract class BuiltInMetric<P extends SnapshotPoint> implements Metric<M
     Object.defineProperty(snapshot, NORMALIZED_SNAPSHOT, { value: true });
     return snapshot;
   }
-
-  /** `[code, reason]` when `value` must not reach the state. */
-  protected checkValue(
-    value: unknown,
-  ): ['invalid-value' | 'negative-increment', string] | undefined {
-    if (typeof value !== 'number')
-      return ['invalid-value', `expected a number, got ${typeof value}`];
-    if (!Number.isFinite(value)) return ['invalid-value', 'not a finite number'];
-    return undefined;
-  }
-
-  protected abstract createPoint(attributes: Attributes): P;
-  /** Applies `value` to `point`; `false` (state untouched) when the result would not be finite. */
-  protected abstract apply(point: P, value: number): boolean;
-  protected abstract copyPoint(point: P): P;
 
   private reportOnce(
     code: 'invalid-value' | 'negative-increment' | 'cardinality-limit',

@@ -6,7 +6,6 @@ import type {
   Observable,
   Attributes as OtelAttributes,
 } from '@opentelemetry/api';
-import type { ReadingSource } from '../attach/recorder-reading.js';
 import type { Reporter } from '../internal/report.js';
 import type { KindAdapter, RecordedInstrument } from '../kinds/index.js';
 import { shadows, withExtra } from '../mirror/convert.js';
@@ -16,6 +15,7 @@ import {
   type RecorderMirror,
   reportShadowed,
 } from '../mirror/recorder-mirror.js';
+import type { ReadingSource } from '../mirror/recorder-reading.js';
 import type { MirroredMetric } from '../mirror/types.js';
 import { CapturedContext } from '../spans/context-capture.js';
 

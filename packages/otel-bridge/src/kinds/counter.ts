@@ -1,18 +1,19 @@
+import { counterKind } from '@mvx-metrics/core/kinds';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { FixedSizeReservoir } from '../exemplars/reservoir.js';
 import { braces, latestExemplarText, sampleValue } from '../exposition/openmetrics-text.js';
-import { addValues, mergeSums, numberRunning, numberValue, sumData } from './number-point.js';
+import { mergeSums, numberRunning, numberValue, sumData } from './number-point.js';
 import type { KindAdapter } from './types.js';
 
 /** `counter`: a monotonic cumulative Sum; Prometheus prints it with `_total`. */
-export const counterAdapter: KindAdapter<number, number> = {
+export const counterAdapter: KindAdapter<number, 'counter'> = {
   kind: 'counter',
+  definition: counterKind,
   dataPointType: DataPointType.SUM,
   fromSnapshot: numberValue,
   metricData: (descriptor) => sumData(descriptor, true),
   matches: (data: MetricData) => data.dataPointType === DataPointType.SUM && data.isMonotonic,
   ...numberRunning,
-  apply: addValues,
   merge: mergeSums,
   instrument: {
     mode: 'observed',

@@ -1,3 +1,4 @@
+import { gaugeKind } from '@mvx-metrics/core/kinds';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { gaugeOpenMetrics, noReservoir, numberRunning, numberValue } from './number-point.js';
@@ -6,8 +7,9 @@ import type { KindAdapter } from './types.js';
 const last = (_into: number, added: number): number => added;
 
 /** `gauge`: the last value set; of two series with one attribute set, the one added last wins. */
-export const gaugeAdapter: KindAdapter<number, number> = {
+export const gaugeAdapter: KindAdapter<number, 'gauge'> = {
   kind: 'gauge',
+  definition: gaugeKind,
   dataPointType: DataPointType.GAUGE,
   fromSnapshot: numberValue,
   metricData: (descriptor) => ({
@@ -18,7 +20,6 @@ export const gaugeAdapter: KindAdapter<number, number> = {
   }),
   matches: (data: MetricData) => data.dataPointType === DataPointType.GAUGE,
   ...numberRunning,
-  apply: last,
   merge: last,
   instrument: {
     mode: 'observed',

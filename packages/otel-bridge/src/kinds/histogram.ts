@@ -1,22 +1,17 @@
-import { bucketIndex } from '@mvx-metrics/core';
+import type { HistogramPoint } from '@mvx-metrics/core';
+import { histogramKind } from '@mvx-metrics/core/kinds';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { histogramOpenMetrics, histogramReservoir } from './histogram-openmetrics.js';
 import type { KindAdapter, MirroredHistogram } from './types.js';
 
-/** A histogram point being brought up to date: core's own shape (min/max are 0 while empty). */
-interface RunningHistogram {
-  readonly boundaries: number[];
-  readonly counts: number[];
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-}
+// The mirror's point state needs no attributes: the exported point keeps its own.
+const NO_ATTRIBUTES = Object.freeze({});
 
 /** `histogram`: explicit-bucket Histogram data; on the instruments path a sync `Histogram`. */
-export const histogramAdapter: KindAdapter<MirroredHistogram, RunningHistogram> = {
+export const histogramAdapter: KindAdapter<MirroredHistogram, 'histogram'> = {
   kind: 'histogram',
+  definition: histogramKind,
   dataPointType: DataPointType.HISTOGRAM,
   fromSnapshot: histogramValue,
   metricData: (descriptor) => ({
@@ -26,18 +21,19 @@ export const histogramAdapter: KindAdapter<MirroredHistogram, RunningHistogram> 
     dataPoints: [],
   }),
   matches: (data: MetricData) => data.dataPointType === DataPointType.HISTOGRAM,
-  begin: (value) => ({
-    boundaries: value.buckets.boundaries,
-    counts: [...value.buckets.counts],
+  // Core's point, in which min/max are 0 while empty.
+  begin: (value): HistogramPoint => ({
+    attributes: NO_ATTRIBUTES,
     count: value.count,
     sum: value.sum,
     min: value.min ?? 0,
     max: value.max ?? 0,
+    boundaries: value.buckets.boundaries,
+    bucketCounts: [...value.buckets.counts],
   }),
-  apply: observe,
   end: (running) => {
     const value: MirroredHistogram = {
-      buckets: { boundaries: running.boundaries, counts: running.counts },
+      buckets: { boundaries: running.boundaries, counts: running.bucketCounts },
       count: running.count,
       sum: running.sum,
     };
@@ -64,18 +60,6 @@ export const histogramAdapter: KindAdapter<MirroredHistogram, RunningHistogram> 
   openMetrics: histogramOpenMetrics,
   exemplarReservoir: histogramReservoir,
 };
-
-// Exactly as core's histogram applies an observation: its bucket, min/max taken from the first
-// observation on, then count and sum.
-function observe(running: RunningHistogram, value: number): RunningHistogram {
-  const bucket = bucketIndex(running.boundaries, value);
-  running.counts[bucket] = (running.counts[bucket] as number) + 1;
-  if (running.count === 0 || value < running.min) running.min = value;
-  if (running.count === 0 || value > running.max) running.max = value;
-  running.count++;
-  running.sum += value;
-  return running;
-}
 
 function histogramValue(point: unknown): MirroredHistogram | undefined {
   const p = point as Partial<Record<string, unknown>> | null;

@@ -71,6 +71,6 @@ export function adapterForData(data: MetricData): KindAdapter | undefined {
 }
 
 /** The adapter of a self-telemetry instrument: a counter when monotonic, else an up-down counter. */
-export function sumAdapter(monotonic: boolean): KindAdapter<number, number> {
+export function sumAdapter(monotonic: boolean): KindAdapter<number, 'counter' | 'upDownCounter'> {
   return monotonic ? counterAdapter : upDownCounterAdapter;
 }

@@ -1,6 +1,8 @@
-import { counter, describeMetric, gauge, histogram, upDownCounter } from '@mvx-metrics/core';
+import { describeMetric } from '@mvx-metrics/core';
+import { KIND_DEFINITIONS } from '@mvx-metrics/core/kinds';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
+import { metricOfEveryKind } from '../../../../test/support/kind-fixtures.js';
 import type { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { Reporter } from '../internal/report.js';
 import { adapterFor, adapterForData, fallbackAdapter, KIND_ADAPTERS, sumAdapter } from './index.js';
@@ -8,16 +10,20 @@ import { adapterFor, adapterForData, fallbackAdapter, KIND_ADAPTERS, sumAdapter 
 const on = 'n';
 
 describe('kind adapters', () => {
-  it('have one adapter for each built-in metric kind, found from the descriptor', () => {
-    const metrics = [
-      counter({ name: 'c', on }),
-      upDownCounter({ name: 'u', on }),
-      gauge({ name: 'g', on, value: () => 1 }),
-      histogram({ name: 'h', on, value: () => 1 }),
-    ];
+  it("have one adapter for each of core's registered kinds, found from the descriptor", () => {
+    // every kind in core's runtime registry, built by its test fixture
+    const metrics = metricOfEveryKind((kind) => ({ name: `m.${kind}`, on }));
     const descriptors = metrics.map((metric) => describeMetric(metric));
-    const adapters = descriptors.map((descriptor) => adapterFor(descriptor));
+    expect(descriptors.map((d) => d.kind)).toEqual(KIND_DEFINITIONS.map((d) => d.kind));
+    const errors: unknown[] = [];
+    const reporter = new Reporter((error) => errors.push(error));
+    const adapters = descriptors.map((descriptor) => adapterFor(descriptor, reporter));
+    expect(errors).toEqual([]); // no registered kind falls back to the unknown-kind gauge
     expect(adapters.map((a) => a.kind)).toEqual(descriptors.map((d) => d.kind));
+    // each adapter applies changes with its kind's own core definition
+    adapters.forEach((a, i) => {
+      expect(a.definition).toBe(KIND_DEFINITIONS[i]);
+    });
     expect(new Set(adapters)).toEqual(new Set(KIND_ADAPTERS));
     expect(new Set(KIND_ADAPTERS.map((a) => a.kind)).size).toBe(KIND_ADAPTERS.length);
   });

@@ -1,3 +1,4 @@
+import type { Attributes, NumberPoint } from '@mvx-metrics/core';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { braces, sampleValue } from '../exposition/openmetrics-text.js';
@@ -20,14 +21,14 @@ export function sumData(descriptor: ExportedDescriptor, isMonotonic: boolean): M
   };
 }
 
-/** Number values keep no state beyond themselves: the running value is the value. */
-export const numberRunning = {
-  begin: (value: number): number => value,
-  end: (running: number): number => running,
-};
+// The mirror's point state needs no attributes: the exported point keeps its own.
+const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 
-/** Sums of one attribute set add up (a change core accepted never overflows: core refuses those). */
-export const addValues = (into: number, added: number): number => into + added;
+/** A number value as core's point state, and back. */
+export const numberRunning = {
+  begin: (value: number): NumberPoint => ({ attributes: NO_ATTRIBUTES, value }),
+  end: (running: NumberPoint): number => running.value,
+};
 
 /**
  * Sums of one attribute set from two recorders, as one; `undefined` when the total leaves the

@@ -1,4 +1,5 @@
-import type { MetricDescriptor } from '@mvx-metrics/core';
+import type { MetricDescriptor, MetricKind } from '@mvx-metrics/core';
+import type { KindDefinition, KindPoints } from '@mvx-metrics/core/kinds';
 import type { Context, Meter, Observable, Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { DataPoint, DataPointType, MetricData } from '@opentelemetry/sdk-metrics';
 import type { ExemplarReservoir } from '../exemplars/reservoir.js';
@@ -67,13 +68,20 @@ export interface OpenMetricsWriter {
 }
 
 /**
- * Everything that differs per metric kind, in one place (like sdk-metrics' `Aggregator<T>`, one
- * file per kind). `V` is the exported point value, `A` the running value a collection applies
- * the hook's changes to. Adding a kind is one new file implementing this, listed in `index.ts`.
+ * How one core kind goes out through OpenTelemetry, in one place (like sdk-metrics'
+ * `Aggregator<T>`, one file per kind). What the kind *is* (its point, how an observation applies)
+ * is core's {@link KindDefinition}, which the adapter carries; the adapter adds the export shape.
+ * `V` is the exported point value. Adding a kind is one new file implementing this, listed in
+ * `index.ts`.
  */
-export interface KindAdapter<V extends MirroredValue = MirroredValue, A = unknown> {
+export interface KindAdapter<
+  V extends MirroredValue = MirroredValue,
+  K extends MetricKind = MetricKind,
+> {
   /** The core kind (`MetricDescriptor.kind`) this adapter exports. */
-  readonly kind: string;
+  readonly kind: K;
+  /** Core's definition of the kind: the mirror applies changes with its `apply`. */
+  readonly definition: KindDefinition<K, KindPoints[K]>;
 
   // --- conversion: core snapshot points -> OpenTelemetry data -----------------------------------
   /** Converts one snapshot point's value; `undefined` for a malformed point (a hand-written metric's). */
@@ -85,16 +93,15 @@ export interface KindAdapter<V extends MirroredValue = MirroredValue, A = unknow
   /** The OpenTelemetry data point type. */
   readonly dataPointType: DataPointType;
 
-  // --- incremental mirror: applying the hook's changes to a point ------------------------------
+  // --- incremental mirror: core's point state between exported values ---------------------------
   /**
-   * A running value seeded from an exported one, or `undefined` when this kind cannot apply
-   * changes (the mirror then re-reads the metric's snapshot). Must not alias `value`.
+   * Core's point state seeded from an exported value, for `definition.apply` to bring up to date
+   * with the hook's changes; `undefined` when changes cannot be applied (the mirror then re-reads
+   * the metric's snapshot). Must not alias `value`.
    */
-  begin(value: V): A | undefined;
-  /** Applies one change as the core metric does (`MetricChange.value`); returns the running value. */
-  apply(running: A, change: number): A;
-  /** The exported value of a running one (a fresh value: exported values are never mutated). */
-  end(running: A): V;
+  begin(value: V): KindPoints[K] | undefined;
+  /** The exported value of a point state (a fresh value: exported values are never mutated). */
+  end(running: KindPoints[K]): V;
 
   // --- merging series that share an attribute set -----------------------------------------------
   /** Two values of one attribute set as one (neither input changes); `undefined` when they cannot merge. */

@@ -1,6 +1,6 @@
+import { upDownCounterKind } from '@mvx-metrics/core/kinds';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import {
-  addValues,
   gaugeOpenMetrics,
   mergeSums,
   noReservoir,
@@ -11,14 +11,14 @@ import {
 import type { KindAdapter } from './types.js';
 
 /** `upDownCounter`: a non-monotonic cumulative Sum; Prometheus prints it as a gauge. */
-export const upDownCounterAdapter: KindAdapter<number, number> = {
+export const upDownCounterAdapter: KindAdapter<number, 'upDownCounter'> = {
   kind: 'upDownCounter',
+  definition: upDownCounterKind,
   dataPointType: DataPointType.SUM,
   fromSnapshot: numberValue,
   metricData: (descriptor) => sumData(descriptor, false),
   matches: (data: MetricData) => data.dataPointType === DataPointType.SUM && !data.isMonotonic,
   ...numberRunning,
-  apply: addValues,
   merge: mergeSums,
   instrument: {
     mode: 'observed',

@@ -79,6 +79,8 @@ export class MetricEntry {
     const view = this.view;
     if (view === undefined) return undefined;
     const adapter = view.adapter;
+    // Core's own rule: the mirror applies a change exactly as the core metric did.
+    const definition = adapter.definition;
     const points = view.points as MirroredPoint[];
     // First pass computes, second writes: a log that cannot be applied leaves the view untouched.
     const running = new Map<number, unknown>();
@@ -86,15 +88,18 @@ export class MetricEntry {
       const index = this.indexOf(changes[i] as object);
       const value = changes[i + 1] as number;
       if (index === undefined || !Number.isFinite(value)) return undefined;
-      const started = running.has(index)
-        ? running.get(index)
-        : adapter.begin((points[index] as MirroredPoint).value);
-      if (started === undefined) return undefined;
-      running.set(index, adapter.apply(started, value));
+      let state = running.get(index);
+      if (state === undefined) {
+        state = adapter.begin((points[index] as MirroredPoint).value as never);
+        if (state === undefined) return undefined;
+        running.set(index, state);
+      }
+      // Refused (a non-finite result core would have refused too): the view no longer matches.
+      if (!definition.apply(state as never, value)) return undefined;
     }
-    for (const [index, value] of running) {
+    for (const [index, state] of running) {
       const point = points[index] as MirroredPoint;
-      points[index] = { attributes: point.attributes, value: adapter.end(value) };
+      points[index] = { attributes: point.attributes, value: adapter.end(state as never) };
     }
     changes.length = 0;
     return true;

@@ -8,6 +8,8 @@ import {
   shown,
 } from '../internal/option-checks.js';
 
+import { checkSpanLimits } from './span-limits.js';
+
 const OWNER = 'createOtelPipeline';
 
 /**
@@ -33,6 +35,7 @@ export function checkPipelineOptions(raw: unknown): void {
     );
   }
   optionalWith(OWNER, options, 'sampler', 'shouldSample');
+  checkSpanLimits(readOption(OWNER, options, 'spanLimits'));
   optionalWith(OWNER, options, 'propagator', 'extract');
   oneOf(options, 'exemplarFilter', ['always_on', 'always_off', 'trace_based'], 'exemplarFilter');
   optional(OWNER, options, 'onError', IS.function);

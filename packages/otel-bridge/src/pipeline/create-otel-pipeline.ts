@@ -14,11 +14,11 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { linkPipelineHealth } from '../internal/health-link.js';
-import { registerPipelineProducer } from '../internal/provider-registry.js';
 import { type Redactor, redactWord } from '../internal/redact.js';
 import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { carryPipelineLink } from '../producer/pipeline-link.js';
 import { checkPipelineOptions } from './check-options.js';
+import { installDiagLogger } from './diagnostics.js';
 import { PipelineEnvironment } from './environment.js';
 import { observeExportOutcomes } from './export-observer.js';
 import {
@@ -48,6 +48,7 @@ import { buildResource } from './resource.js';
 import { samplerFromEnv } from './sampler.js';
 import { pipelineRedactor, redactingExporter } from './secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from './settings.js';
+import { resolveSpanLimits } from './span-limits.js';
 import type { OtelPipeline, OtelPipelineOptions, PipelineExporters } from './types.js';
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
@@ -89,12 +90,15 @@ async function buildPipeline(
     redactor.error(error),
   );
   const env = new PipelineEnvironment();
+  // First, as NodeSDK does: what OpenTelemetry tells `diag` while the pipeline is built shows.
+  installDiagLogger(env);
   const disabled = options.disabled ?? env.boolean('OTEL_SDK_DISABLED');
   const settings = disabled ? undefined : resolveSettings(options, env);
   const resource = disabled
     ? defaultResource()
     : await buildResource(options, env, (arg) => redactor.text(redactWord(arg)));
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
+  const spanLimits = disabled ? {} : resolveSpanLimits(options.spanLimits, env);
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();
   // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
@@ -104,7 +108,6 @@ async function buildPipeline(
     options.health?.exportFailuresUntilUnready ?? DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY,
     () => flushProvider(),
   );
-  linkPipelineHealth(producer, health);
 
   const sink: ExportOutcomeSink = { report, counters: new ExportCounters() };
   const built =
@@ -120,11 +123,14 @@ async function buildPipeline(
   const tracerProvider = new TracerProvider({
     resource,
     sampler,
+    spanLimits,
     spanProcessors: built?.spanProcessors ?? [],
   });
   if (built !== undefined && built.pushExporters.length > 0) sink.counters.bind(meterProvider);
+  // The pipeline's wiring travels with its provider and producer to the bridges attached to them.
   // A disabled pipeline keeps core untouched: no exemplars, so no capturer either.
-  registerPipelineProducer(meterProvider, producer, settings?.exemplarFilter ?? 'always_off');
+  const exemplarFilter = settings?.exemplarFilter ?? 'always_off';
+  carryPipelineLink({ producer, exemplarFilter, health }, meterProvider, producer);
   // A metric export failure reaches the global handler once more, restated by the periodic
   // reader, after its exporter reported it here (export-outcomes.ts).
   const undoErrorHandler = routeExportErrors((exception) => {

@@ -1,5 +1,5 @@
 import type { RuntimeState } from '@mvx-metrics/core';
-import type { HealthLink, HealthTarget } from '../internal/health-link.js';
+import type { HealthLink, HealthTarget } from '../producer/pipeline-link.js';
 
 /** Default of `health.exportFailuresUntilUnready`. */
 export const DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY = 3;

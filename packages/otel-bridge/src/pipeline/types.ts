@@ -1,7 +1,7 @@
 import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { Sampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Sampler, SpanLimits, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
 import type { PipelineRequestHandler } from './request-handler.js';
 
@@ -84,6 +84,15 @@ export interface OtelPipelineOptions {
   otlp?: OtlpOptions | false;
   /** Trace sampler; default from `OTEL_TRACES_SAMPLER` / `_ARG`, else parent-based always-on. */
   sampler?: Sampler;
+  /**
+   * Span limits of the pipeline's `TracerProvider` (its event spans and your own), as sdk-trace's
+   * `SpanLimits`; each field wins over its variable (`OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT`, else
+   * `OTEL_ATTRIBUTE_COUNT_LIMIT`; `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT`, else
+   * `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`; `OTEL_SPAN_EVENT_COUNT_LIMIT`, `OTEL_SPAN_LINK_COUNT_LIMIT`,
+   * `OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT`, `OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT`), as in
+   * NodeSDK. Default: the SDK's (128 of each, no value length limit).
+   */
+  spanLimits?: SpanLimits;
   /** Context propagator; default from `OTEL_PROPAGATORS`, else W3C trace context + baggage. */
   propagator?: TextMapPropagator;
   /** Which events become exemplars; default `OTEL_METRICS_EXEMPLAR_FILTER`, else `trace_based`. */
