@@ -2,11 +2,9 @@
 // bucket `offset + i` at `bucketCounts[i]`, from the first counted bucket to the last. The array is
 // the live state: no copy is needed to read it, and recording grows it at either end.
 
-/** Buckets of one sign: `bucketCounts[i]` counts bucket `offset + i`; empty: no counts, offset 0. */
-export interface ExponentialBuckets {
-  offset: number;
-  bucketCounts: number[];
-}
+import type { ExponentialBuckets } from '../../snapshots/types.js';
+
+export type { ExponentialBuckets };
 
 /** Adds `increment` (> 0) to bucket `index`, growing the counts at either end as needed. */
 export function addAt(buckets: ExponentialBuckets, index: number, increment: number): void {
