@@ -94,6 +94,8 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     if (this.description !== undefined) descriptor.description = this.description;
     const own = this.definition.describe(this.config);
     if (own.boundaries !== undefined) descriptor.boundaries = own.boundaries;
+    if (own.maxSize !== undefined) descriptor.maxSize = own.maxSize;
+    if (own.maxScale !== undefined) descriptor.maxScale = own.maxScale;
     return descriptor;
   }
 
