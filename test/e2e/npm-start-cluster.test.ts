@@ -176,8 +176,8 @@ describe.skipIf(process.platform !== 'linux')('npm start -- --workers 2', () => 
       async () => (children(primary).length === 2 ? true : undefined),
       15_000,
     );
-    // main prints this line right before it installs its signal handlers: a Ctrl-C earlier
-    // would meet Node's default handler (it raced under a loaded full run).
+    // main prints this line once its signal handlers are in: a Ctrl-C earlier would meet Node's
+    // default handler (it raced under a loaded full run).
     await waitFor(
       'the primary to install its signal handlers',
       async () => (proc.stdout.includes('serving on') ? true : undefined),

@@ -9,6 +9,7 @@ import { describeValue } from '../internal/attributes.js';
 import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import { counter, type Metric, upDownCounter } from '../metrics/index.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import { BatchDecoder } from './batch-codec.js';
 import type { IpcChannel } from './protocol.js';
 import type {
   AttachWorkerOptions,
@@ -143,6 +144,7 @@ export class ClusterPrimary {
       recorder: (name) => this.source.getRecorder(name),
       workerProperty: workerProperty as string | undefined,
       revive,
+      decoder: new BatchDecoder(),
       unknownRecorder: (name, worker) => {
         if (this.unknownNames.has(name)) return;
         this.unknownNames.add(name);

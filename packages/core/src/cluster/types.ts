@@ -7,7 +7,7 @@ export interface ClusterRecorderOptions {
   maxPendingEvents?: number;
   /** What a full buffer does (default `'drop-newest'`). */
   overflow?: OverflowPolicy;
-  /** Most events per message (default 512). A full batch is sent at once; a partial one on the next `setImmediate`. */
+  /** Most events per message (default 2 048). A full batch is sent at once; a partial one on the next `setImmediate`. */
   batchSize?: number;
   /** Receives problems in this process (an event that cannot be serialised, a full buffer, the primary gone); default: one `console.warn` line per kind. */
   onError?: ErrorHandler;

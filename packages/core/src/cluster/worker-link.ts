@@ -1,4 +1,5 @@
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import type { BatchDecoder } from './batch-codec.js';
 import {
   type BatchMessage,
   DROPPED,
@@ -7,7 +8,7 @@ import {
   isTagged,
   REGISTERED,
   REJECTED,
-  TAG,
+  TAG_V1,
   UNSERIALISABLE,
 } from './protocol.js';
 import type { ClusterWorkerStats } from './types.js';
@@ -28,6 +29,8 @@ export interface LinkOwner {
   recorder(name: string): MetricsRecorder | undefined;
   readonly workerProperty: string | undefined;
   readonly revive: ((event: object, recorder: string) => object) | undefined;
+  /** Shared by every worker: compiled shapes are the same for all. */
+  readonly decoder: BatchDecoder;
   unknownRecorder(name: string, label: string): void;
   disconnected(link: WorkerLink): void;
   /** Self-telemetry: `count` more events had `outcome` (received, dropped, unserialisable, lost). */
@@ -111,6 +114,11 @@ export class WorkerLink {
   };
 
   private receive(message: BatchMessage): void {
+    // Decoded before anything is booked: a message that does not decode is refused whole.
+    const events =
+      message.mvx === TAG_V1
+        ? message.e
+        : this.owner.decoder.decode(message as Required<BatchMessage>);
     const name = message.r;
     let books = this.books.get(name);
     if (books === undefined) {
@@ -138,7 +146,6 @@ export class WorkerLink {
     books.unserialisable = unserialisable;
     books.rejected = Math.max(books.rejected, c[REJECTED]);
     books.batches++;
-    const events = message.e;
     books.received += events.length;
     if (events.length > 0) this.owner.counted('received', events.length);
     const recorder = this.owner.recorder(name);
@@ -148,7 +155,7 @@ export class WorkerLink {
     } else if (events.length > 0) {
       this.register(recorder, events);
     }
-    if (message.f !== undefined) this.answerFlush(recorder, name, message.f);
+    if (message.f !== undefined) this.answerFlush(recorder, name, message.f, message.mvx);
   }
 
   private register(recorder: MetricsRecorder, events: object[]): void {
@@ -186,11 +193,16 @@ export class WorkerLink {
     }
   }
 
-  private answerFlush(recorder: MetricsRecorder | undefined, name: string, id: number): void {
+  private answerFlush(
+    recorder: MetricsRecorder | undefined,
+    name: string,
+    id: number,
+    tag: BatchMessage['mvx'],
+  ): void {
     const done = (): void => {
       if (!this.connected || typeof this.end.send !== 'function') return;
       try {
-        this.end.send({ mvx: TAG, r: name, f: id }, () => {
+        this.end.send({ mvx: tag, r: name, f: id }, () => {
           // The worker may be gone by now: nothing to do.
         });
       } catch {

@@ -86,11 +86,38 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
   };
 }
 
-/** Point attributes with the extra ones (the recorder attribute) added; the extra ones win. */
+/**
+ * Point attributes with the extra ones (the recorder attribute) added; the extra ones win. Built
+ * by plain stores, not `{ ...base, ...extra }`: V8 gives each object built by that spread a hidden
+ * class (and descriptor array) of its own, 144 B per mirrored series; stores share one.
+ */
 export function withExtra(attributes: unknown, extra: OtelAttributes): OtelAttributes {
   const base = typeof attributes === 'object' && attributes !== null ? attributes : {};
-  for (const _ in extra) return { ...base, ...extra };
+  for (const _ in extra) {
+    const out: OtelAttributes = {};
+    copyOwn(out, base as OtelAttributes);
+    copyOwn(out, extra);
+    return out;
+  }
   return base as OtelAttributes;
+}
+
+// Own enumerable string keys, as a spread copies them: defined, never assigned through a setter
+// (an attribute named `__proto__` is an attribute, not the prototype).
+function copyOwn(out: OtelAttributes, from: OtelAttributes): void {
+  for (const key in from) {
+    if (!Object.hasOwn(from, key)) continue;
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, {
+        value: from[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[key] = from[key];
+    }
+  }
 }
 
 /** Whether `attributes` has an attribute of its own under `key` (which the recorder attribute overwrites). */
