@@ -17,6 +17,8 @@ export interface MetricHost {
  */
 export interface MetricDescriptor {
   readonly name: string;
+  /** `false` when `name` is the full OpenTelemetry name (no namespace prefix); see `MetricOptions.namespace`. */
+  readonly namespace?: false;
   readonly kind: MetricKind | (string & {});
   /** UCUM unit, e.g. `s`, `By`, `1`. */
   readonly unit?: string;
@@ -90,6 +92,13 @@ export type AnyEvent = any;
 /** Options shared by `counter`, `upDownCounter`, `gauge` and `histogram`. */
 export interface MetricOptions<E extends object = AnyEvent> {
   name: string;
+  /**
+   * `false`: `name` is the metric's full OpenTelemetry name, exported without the runtime's
+   * namespace prefix, for names the semantic conventions define exactly
+   * (`http.server.request.duration`, Prometheus `http_server_request_duration_seconds`).
+   * Default: the bridge exports `${namespace}.${name}`.
+   */
+  namespace?: false;
   description?: string;
   /** UCUM unit, e.g. `s`, `By`, `1`. Durations belong in seconds. */
   unit?: string;
