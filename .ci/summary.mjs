@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // CI's summary: reads vitest's JSON reports (one per test run) and prints, in this order,
 //   one line per run ("node20: 1140 passed, 1 failed"),
-//   every failed test: run, file, full name and the first lines of its failure message,
+//   every failed test: run, file, full name and the first lines of its failure message, and every
+//   problem of <reports dir>/checks.json (written by .ci/lines.mjs),
 //   the final line "N passed, N failed" (summed over the runs), always last.
 // The failed tests come just before the final line so that the tail of CI's output names them.
 // Usage: node .ci/summary.mjs <reports dir> <label>...   (reads <reports dir>/<label>.json)
@@ -111,6 +112,27 @@ for (const label of labels) {
   passed += report.numPassedTests;
   failed += runFailed;
   skipped += runSkipped;
+}
+
+// Steps of CI that failed (lint, typecheck, package or API checks, a vitest run that exited
+// non-zero), one per line, written by .ci/run: each is listed and counts as one failure when no
+// failed test of that run explains it already.
+const stepsFile = path.join(dir, 'failed-steps');
+if (fs.existsSync(stepsFile)) {
+  for (const step of fs.readFileSync(stepsFile, 'utf8').split('\n').filter(Boolean)) {
+    if (/^tests: /.test(step)) continue; // a test run: its failures are listed above
+    failed += 1;
+    failures.push([`[step] ${step} failed: see its output above`]);
+  }
+}
+
+// Checks of the run as a whole (.ci/lines.mjs: every test file ran on some line): one failure each.
+const checksFile = path.join(dir, 'checks.json');
+if (fs.existsSync(checksFile)) {
+  for (const { check, message } of JSON.parse(fs.readFileSync(checksFile, 'utf8'))) {
+    failed += 1;
+    failures.push([`[${check}] ${message}`]);
+  }
 }
 
 const out = [];

@@ -4,11 +4,11 @@ import { describeEvent } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
 import { overflowStrategy } from '../internal/buffer-options.js';
-import { FlushWaiters } from '../internal/flush-waiters.js';
 import { isEvent } from '../internal/is-event.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../internal/overflow.js';
-import { BatchEncoder } from './batch-codec.js';
+import { BatchEncoder } from './batch-encoder.js';
+import { flushTimeout, PendingFlushes } from './pending-flushes.js';
 import { type BatchMessage, type IpcChannel, isTagged, TAG } from './protocol.js';
 import type { ClusterRecorderStats } from './types.js';
 
@@ -21,6 +21,7 @@ export interface ClusterRecorderSettings {
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
   readonly batchSize: number;
+  readonly flushTimeoutMs: number;
   readonly onError?: ((error: import('../errors/index.js').MetricsError) => void) | undefined;
 }
 
@@ -56,8 +57,13 @@ export class ClusterRecorder {
   private lost = 0;
   private droppedAfterGone = 0;
 
-  private readonly waiters = new FlushWaiters();
+  private readonly waiters = new PendingFlushes(
+    () => this.listen(false),
+    (timeoutMs) => this.timedOut(timeoutMs),
+  );
   private nextFlush = 1;
+  private readonly flushTimeoutMs: number;
+  private flushesTimedOut = 0;
   private listening = false;
 
   /**
@@ -69,6 +75,7 @@ export class ClusterRecorder {
     this.capacity = settings.capacity;
     this.overflow = settings.overflow;
     this.batchSize = settings.batchSize;
+    this.flushTimeoutMs = settings.flushTimeoutMs;
     this.channel = channel;
     this.reporter = new OnceReporter(settings.onError ?? defaultErrorHandler);
     const strategy = overflowStrategy(settings.overflow);
@@ -117,12 +124,25 @@ export class ClusterRecorder {
     }
   }
 
-  /** Resolves once the primary has processed every event registered here before the call (at once if the primary is gone). */
-  flush(): Promise<void> {
+  /**
+   * Resolves once the primary has processed every event registered here before the call (at once
+   * if the primary is gone). Never hangs: a primary that does not answer within `timeoutMs`
+   * (default: the `flushTimeoutMs` option, 10 s) resolves it anyway, reported once
+   * (`flush-timeout`) and counted in `stats().flushesTimedOut`; the events stay accounted for
+   * (sent, or lost if the primary never takes them). A `timeoutMs` that is not a positive number
+   * (or `Infinity`) throws `MetricsWiringError`.
+   */
+  flush(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = flushTimeout(
+      `Cluster recorder "${this.name}": flush()`,
+      'timeoutMs',
+      options?.timeoutMs,
+      this.flushTimeoutMs,
+    );
     if (this.closed || this.checkGone()) return Promise.resolve();
     const id = this.nextFlush++;
     this.listen(true);
-    const flushed = this.waiters.wait(id);
+    const flushed = this.waiters.add(id, timeoutMs);
     // The flush is done once the primary has the message that carries the last event buffered now.
     this.flushes.push({ id, mark: this.progress() + this.queue.size });
     if (this.writing === 0) this.send();
@@ -152,6 +172,7 @@ export class ClusterRecorder {
       pending: this.queue.size,
       inFlight: this.writing,
       capacity: this.capacity,
+      flushesTimedOut: this.flushesTimedOut,
     };
   }
 
@@ -268,8 +289,7 @@ export class ClusterRecorder {
     this.queue.takeAll();
     this.writing = 0;
     this.flushes = [];
-    this.waiters.settleAll();
-    this.listen(false);
+    this.waiters.settle(Number.POSITIVE_INFINITY);
     this.reportOnce(
       'primary-gone',
       'primary-gone',
@@ -335,12 +355,20 @@ export class ClusterRecorder {
     const id = (message as { f?: unknown }).f;
     if (typeof id !== 'number') return;
     this.waiters.settle(id);
-    if (this.waiters.size === 0) this.listen(false);
   };
 
   private readonly onDisconnect = (): void => {
     this.checkGone();
   };
+
+  private timedOut(timeoutMs: number): void {
+    this.flushesTimedOut++;
+    this.reportOnce(
+      'flush-timeout',
+      'flush-timeout',
+      `Cluster recorder "${this.name}": the primary did not confirm a flush within ${timeoutMs} ms; flush() resolved without it. Is the primary attached to this process (runtime.clusterPrimary().attach / attachCluster), running this version of @mvx-metrics/core, and not blocked? Counted in stats().flushesTimedOut.`,
+    );
+  }
 
   private reportOnce(key: string, code: MetricsErrorCode, message: string): void {
     this.reporter.once(key, code, message);

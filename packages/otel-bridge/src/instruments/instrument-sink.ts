@@ -105,7 +105,8 @@ export class InstrumentSink {
     const captured = change.context;
     recorded.record(
       value,
-      this.attributesOf(mirror, change.attributes, metric.name),
+      // described once the instrument exists (recordedFor)
+      this.attributesOf(mirror, change.attributes, entry.described?.instrumentName ?? metric.name),
       captured instanceof CapturedContext ? captured.context : undefined,
     );
   }
@@ -187,7 +188,7 @@ export class InstrumentSink {
     const described = mirror.describe(entry);
     const instrument = described?.adapter.instrument;
     if (described === undefined || instrument?.mode !== 'recorded') return NOT_RECORDED;
-    const name = `${this.source.namespace}.${entry.metric.name}`;
+    const name = described.instrumentName;
     let recorded = this.recordedByName.get(name);
     if (recorded === undefined) {
       recorded = instrument.create(this.meter, name, described);
@@ -201,7 +202,7 @@ export class InstrumentSink {
   private attributesOf(
     mirror: RecorderMirror,
     attributes: Attributes | undefined,
-    metricName: string,
+    instrumentName: string,
   ): OtelAttributes {
     if (attributes === undefined) return mirror.extraAttributes;
     let cache = this.merged.get(mirror);
@@ -213,7 +214,7 @@ export class InstrumentSink {
     if (merged === undefined) {
       const owner = mirror.owner;
       if (owner !== undefined && shadows(attributes, owner.key)) {
-        reportShadowed(this.reporter, `${this.source.namespace}.${metricName}`, owner.key);
+        reportShadowed(this.reporter, instrumentName, owner.key);
       }
       merged = withExtra(attributes, mirror.extraAttributes);
       cache.set(attributes, merged);

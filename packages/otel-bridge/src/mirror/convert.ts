@@ -9,6 +9,8 @@ export interface ConvertTarget {
   readonly namespace: string;
   /** The metric's own name (validated by core); the snapshot's `name` is not trusted for naming. */
   readonly name: string;
+  /** The exported name when it is not `${namespace}.${name}` (a metric's full name, `namespace: false`). */
+  readonly instrumentName?: string;
   readonly adapter: KindAdapter;
   readonly unit: string;
   readonly description: string;
@@ -69,7 +71,7 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
   }
   return {
     metric: {
-      instrumentName: `${target.namespace}.${target.name}`,
+      instrumentName: target.instrumentName ?? `${target.namespace}.${target.name}`,
       adapter,
       unit: target.unit,
       description: target.description,

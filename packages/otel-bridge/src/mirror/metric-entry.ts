@@ -7,6 +7,8 @@ import type { MirroredMetric, MirroredPoint } from './types.js';
 
 /** A metric's kind adapter and exported unit and description, from its descriptor. */
 export interface Described {
+  /** `${namespace}.${name}`, or the metric's full name (`namespace: false`). */
+  readonly instrumentName: string;
   readonly adapter: KindAdapter;
   readonly unit: string;
   readonly description: string;

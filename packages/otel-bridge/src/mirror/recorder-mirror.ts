@@ -6,6 +6,7 @@ import {
   type MetricsRecorder,
 } from '@mvx-metrics/core';
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
+import { instrumentName } from '../internal/instrument-name.js';
 import type { Reporter } from '../internal/report.js';
 import { adapterFor } from '../kinds/index.js';
 import { convertSnapshot } from './convert.js';
@@ -126,11 +127,10 @@ export class RecorderMirror {
     const metric = entry.metric;
     try {
       const descriptor = describeMetric(metric);
+      const name = instrumentName(this.namespace, metric.name, descriptor);
       entry.described = {
-        adapter: adapterFor(
-          { name: `${this.namespace}.${metric.name}`, kind: descriptor.kind },
-          this.reporter,
-        ),
+        instrumentName: name,
+        adapter: adapterFor({ name, kind: descriptor.kind }, this.reporter),
         unit: typeof descriptor.unit === 'string' ? descriptor.unit : '',
         description: typeof descriptor.description === 'string' ? descriptor.description : '',
         boundaries: descriptor.boundaries,
