@@ -34,14 +34,15 @@ function listed(config) {
   return JSON.parse(fs.readFileSync(out, 'utf8')).map((entry) => rel(entry.file));
 }
 
-/** Every *.test.ts (and .test.mjs/.js) file in the repository, outside node_modules and dist. */
+/** Every *.test.ts (and .test.mjs/.js) file in the repository, outside node_modules, dist, fixtures. */
 function everyTestFile() {
   const found = [];
   const walk = (at) => {
     for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) {
-        continue;
-      }
+      // fixtures/ holds files that tests copy into temp projects and run there (the consumer
+      // tests' app and runtime fixtures): data of a test, not a test file of this repository
+      const skipped = ['node_modules', 'dist', 'fixtures'];
+      if (skipped.includes(entry.name) || entry.name.startsWith('.')) continue;
       const full = path.join(at, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (/\.test\.(ts|mts|js|mjs)$/.test(entry.name)) found.push(rel(full));

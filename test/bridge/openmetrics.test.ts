@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { counter, gauge, histogram, MetricsRuntime, upDownCounter } from '@mvx-metrics/core';
 import {
   attachOtelBridge,
@@ -95,10 +96,25 @@ function setup(options: { exemplarFilter?: ExemplarFilterName; sampled?: boolean
   return { recorder, tracer, spans };
 }
 
-async function scrape(accept?: string): Promise<{ body: string; type: string | null }> {
+/**
+ * One scrape on a connection of its own (as Prometheus' scrapes of a target mostly are). fetch
+ * reused an idle keep-alive connection just as the server timed it out (5 s: the Python parser,
+ * run synchronously between two scrapes, took that long on a loaded CI) and read ECONNRESET.
+ */
+function scrape(accept?: string): Promise<{ body: string; type: string | null }> {
   const headers: Record<string, string> = accept === undefined ? {} : { accept };
-  const response = await fetch(pipeline.prometheusUrl as string, { headers });
-  return { body: await response.text(), type: response.headers.get('content-type') };
+  return new Promise((resolve, reject) => {
+    const request = get(pipeline.prometheusUrl as string, { headers, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ body, type: response.headers['content-type'] ?? null }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
 }
 
 function family(families: ParsedFamily[], name: string): ParsedFamily {

@@ -72,7 +72,9 @@ describe.concurrent('OTLP collector down, slow, or answering 500/503', () => {
       }
       const run = await runNode(fixture('otlp-faults.mjs'), [url, '2', '200', '150'], {
         nodeArgs: ['--unhandled-rejections=strict'],
-        timeoutMs: 20_000,
+        // a bound for a hung child, not a duration: 2 s of service, but four at once on a CI
+        // machine at load 22 outlived 20 s
+        timeoutMs: 60_000,
       });
       expect(run.timedOut).toBe(false);
       expect(run.code, run.stderr).toBe(0);
@@ -94,5 +96,6 @@ describe.concurrent('OTLP collector down, slow, or answering 500/503', () => {
         `[reliability] OTLP ${mode}: ${r.exportErrors.length} export errors reported, ${seen?.get('/v1/metrics') ?? 'n/a'} metric export attempts, first: ${r.exportErrors[0]?.slice(0, 100)}`,
       );
     },
+    80_000,
   );
 });

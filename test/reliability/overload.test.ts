@@ -33,6 +33,10 @@ interface OverloadResult {
 
 const SECONDS = '10';
 const CAPACITY = 65_536;
+// The fixture's own bound (it is SIGKILLed then, and the test says so); the test's timeout is
+// beyond it, so that a loaded machine (12 s quiet, over 30 s in a busy CI run) never meets
+// vitest's default 30 s first.
+const CHILD_LIMIT_MS = Number(SECONDS) * 1000 + 30_000;
 
 describe.concurrent(`overload: producers outpace processing ~10× for ${SECONDS} s`, () => {
   beforeAll(() => ensureBuilt());
@@ -43,7 +47,7 @@ describe.concurrent(`overload: producers outpace processing ~10× for ${SECONDS}
       const run = await runNode(
         fixture('overload.mjs'),
         [SECONDS, '10', String(CAPACITY), overflow],
-        { nodeArgs: ['--expose-gc'], timeoutMs: Number(SECONDS) * 1000 + 30_000 },
+        { nodeArgs: ['--expose-gc'], timeoutMs: CHILD_LIMIT_MS },
       );
       expect(run.code, run.stderr).toBe(0);
       const r = resultOf<OverloadResult>(run);
@@ -72,5 +76,6 @@ describe.concurrent(`overload: producers outpace processing ~10× for ${SECONDS}
       // processing recovers: a stream below capacity after the burst arrives in full
       expect(r.recovery).toEqual({ sent: 5000, delivered: 5000, droppedDuring: 0 });
     },
+    CHILD_LIMIT_MS + 20_000,
   );
 });

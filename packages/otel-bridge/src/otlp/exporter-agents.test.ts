@@ -3,7 +3,7 @@ import { type Agent, request } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExporterAgents, ExporterClosedError } from './exporter-agents.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -53,7 +53,8 @@ describe('ExporterAgents', () => {
     const agents = new ExporterAgents();
     const agent = await agents.factory('METRICS')('http:');
     const pending = post(agent, hole.port);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // the collector took the connection (waiting for that, not for 50 ms: a loaded CI took longer)
+    await vi.waitUntil(() => hole.accepted > 0, { timeout: 20_000, interval: 10 });
     expect(hole.accepted).toBe(1);
     agents.close();
     const error = await pending;
