@@ -1,5 +1,9 @@
 import type { ExponentialHistogramPoint, MetricsError, MetricsRuntime } from '@mvx-metrics/core';
-import { exponentialHistogramKind } from '@mvx-metrics/core/kinds';
+import {
+  exponentialHistogramKind,
+  exponentialLimitsOf,
+  withExponentialLimits,
+} from '@mvx-metrics/core/kinds';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 import {
   DataPointType,
@@ -193,9 +197,12 @@ function aggregate(series: Series[]): Series[] {
       if (s.value !== undefined) found.value = s.value;
     } else if (s.kind === 'exponentialHistogram') {
       // As the bridge merges series of one attribute set: with core's definition of the kind.
-      // (the default limits: the tests' exponential histograms use them)
+      // (under the limits of the metric, which its snapshot points carry)
       const point = (v: ExponentialValue | undefined) =>
-        ({ attributes: {}, min: 0, max: 0, ...v, sum: v?.sum ?? 0 }) as ExponentialHistogramPoint;
+        withExponentialLimits(
+          { attributes: {}, min: 0, max: 0, ...v, sum: v?.sum ?? 0 } as ExponentialHistogramPoint,
+          exponentialLimitsOf(v as object),
+        );
       const merged = exponentialHistogramKind.merge(point(found.exponential), point(s.exponential));
       if (merged === undefined)
         throw new Error(`exponential histograms do not merge: ${seriesKey(s)}`);
@@ -290,5 +297,5 @@ function exponentialValue(value: ExponentialValue): ExponentialValue {
     out.min = value.min;
     out.max = value.max;
   }
-  return out;
+  return withExponentialLimits(out, exponentialLimitsOf(value));
 }

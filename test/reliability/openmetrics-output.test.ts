@@ -1,4 +1,11 @@
-import { counter, gauge, histogram, MetricsRuntime, upDownCounter } from '@mvx-metrics/core';
+import {
+  counter,
+  exponentialHistogram,
+  gauge,
+  histogram,
+  MetricsRuntime,
+  upDownCounter,
+} from '@mvx-metrics/core';
 import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { trace } from '@opentelemetry/api';
@@ -40,7 +47,18 @@ const metrics = () => [
     attributes: (e) => e.attrs as Record<string, unknown>,
     buckets: BUCKETS,
   }),
+  // values of both signs: OpenMetrics then allows no _sum (nor _count without it)
+  exponentialHistogram<Input>({
+    name: 'in.spread',
+    unit: 's',
+    on: 'in',
+    value: (e) => e.v as number,
+    attributes: (e) => e.attrs as Record<string, unknown>,
+  }),
 ];
+
+/** The exponential histogram's family: in the text formats one `+Inf` bucket, count and sum. */
+const SPREAD = 'rel_in_spread_seconds';
 
 /** Every exemplar in a parsed body: inside its bucket, finite, within the 128-character label limit. */
 function expectExemplarsValid(families: ParsedFamily[]): number {
@@ -56,7 +74,11 @@ function expectExemplarsValid(families: ParsedFamily[]): number {
         0,
       );
       expect(chars).toBeLessThanOrEqual(128);
-      if (sample.name.endsWith('_bucket')) {
+      if (family.name === SPREAD) {
+        // its one bucket is +Inf: any finite exemplar lies inside
+        expect(sample.name).toBe(`${SPREAD}_bucket`);
+        expect(sample.labels.le).toBe('+Inf');
+      } else if (sample.name.endsWith('_bucket')) {
         const le =
           sample.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(sample.labels.le);
         const index = BUCKETS.indexOf(le);

@@ -1,5 +1,6 @@
 import {
   counter,
+  exponentialHistogram,
   gauge,
   histogram,
   type MetricsRuntime,
@@ -34,6 +35,12 @@ const metrics = () => [
     value: (e) => e.v as number,
     attributes: (e) => e.attrs as Record<string, unknown>,
     buckets: [1, 10],
+  }),
+  exponentialHistogram<Input>({
+    name: 'in.spread',
+    on: 'in',
+    value: (e) => e.v as number,
+    attributes: (e) => e.attrs as Record<string, unknown>,
   }),
 ];
 
@@ -135,6 +142,12 @@ describe('bad input never poisons the Prometheus output', () => {
     expect(sum('rel_in_last')).toBe(3);
     expect(sum('rel_in_dist_count')).toBe(8);
     expect(sum('rel_in_dist_sum')).toBe(1 + 7 * 3);
+    // the exponential histogram counts the negative value too; its one bucket is +Inf
+    expect(sum('rel_in_spread_count')).toBe(9);
+    expect(sum('rel_in_spread_sum')).toBe(1 - 2 + 7 * 3);
+    const spreadBuckets = mine.filter((s) => s.name === 'rel_in_spread_bucket');
+    expect(spreadBuckets.map((s) => s.labels.le)).toEqual(spreadBuckets.map(() => '+Inf'));
+    expect(spreadBuckets.reduce((total, s) => total + s.value, 0)).toBe(9);
     // every nasty set is one series of its own (none merged away, none doubled)
     expect(mine.filter((s) => s.name === 'rel_in_count_total')).toHaveLength(
       snap['in.count']!.points.length,

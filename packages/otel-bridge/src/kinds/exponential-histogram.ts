@@ -8,12 +8,14 @@ import {
 import { diag, ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { FixedSizeReservoir } from '../exemplars/reservoir.js';
+import { nativeHistogram } from '../exposition/native-histogram.js';
 import {
   braces,
   joinLabels,
   latestExemplarText,
   sampleValue,
 } from '../exposition/openmetrics-text.js';
+import { METRIC_TYPE } from '../exposition/protobuf-messages.js';
 import type { KindAdapter, MirroredExponentialHistogram } from './types.js';
 
 // The mirror's point state needs no attributes: the exported point keeps its own.
@@ -104,6 +106,18 @@ export const exponentialHistogramAdapter: KindAdapter<
         };
       }),
     }) as MetricData,
+  // A native histogram (schema, zero bucket, spans and deltas); at a scale Prometheus cannot read
+  // (below -4: a maxSize under 4), a classic histogram of its count and sum, as in the text.
+  protobuf: {
+    type: METRIC_TYPE.HISTOGRAM,
+    family: (name) => name,
+    value: (point) => {
+      const value = point.value as MirroredExponentialHistogram;
+      return {
+        histogram: nativeHistogram(value) ?? { sampleCount: value.count, sampleSum: value.sum },
+      };
+    },
+  },
   // OpenTelemetry's default for exponential histograms: a simple fixed-size reservoir of
   // min(20, maxSize) measurements.
   exemplarReservoir: (descriptor: MetricDescriptor) => {

@@ -1,7 +1,13 @@
 import { gaugeKind } from '@mvx-metrics/core/kinds';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { gaugeOpenMetrics, noReservoir, numberRunning, numberValue } from './number-point.js';
+import {
+  gaugeOpenMetrics,
+  gaugeProtobuf,
+  noReservoir,
+  numberRunning,
+  numberValue,
+} from './number-point.js';
 import type { KindAdapter } from './types.js';
 
 const last = (_into: number, added: number): number => added;
@@ -30,5 +36,6 @@ export const gaugeAdapter: KindAdapter<number, 'gauge'> = {
   prometheusNaming: { total: false, ratio: true },
   prometheusSampleNames: (base) => [base],
   openMetrics: gaugeOpenMetrics,
+  protobuf: gaugeProtobuf,
   exemplarReservoir: noReservoir,
 };

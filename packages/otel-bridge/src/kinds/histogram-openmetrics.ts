@@ -3,7 +3,8 @@ import type { DataPoint } from '@opentelemetry/sdk-metrics';
 import { BucketReservoir } from '../exemplars/reservoir.js';
 import type { ExemplarCarrier } from '../exemplars/types.js';
 import { braces, exemplarText, joinLabels, sampleValue } from '../exposition/openmetrics-text.js';
-import type { MirroredHistogram, OpenMetricsWriter } from './types.js';
+import { exemplarMessage, METRIC_TYPE } from '../exposition/protobuf-messages.js';
+import type { MirroredHistogram, OpenMetricsWriter, ProtobufWriter } from './types.js';
 
 /**
  * A histogram in OpenMetrics: cumulative `_bucket` samples up to `+Inf`, each with the exemplar of
@@ -54,3 +55,36 @@ export function histogramReservoir(
   const copy = [...boundaries];
   return () => new BucketReservoir(copy);
 }
+
+/**
+ * A histogram in the protobuf exposition: a classic histogram, each bucket cumulative with its
+ * upper bound (the +Inf one included) and the exemplar of its bucket when it lies inside it, as in
+ * OpenMetrics.
+ */
+export const histogramProtobuf: ProtobufWriter = {
+  type: METRIC_TYPE.HISTOGRAM,
+  family: (name) => name,
+  value: (point) => {
+    const value = (point as DataPoint<MirroredHistogram>).value;
+    const { boundaries, counts } = value.buckets;
+    const exemplars = (point as ExemplarCarrier).exemplars;
+    const bucket: Array<Record<string, unknown>> = [];
+    let cumulative = 0;
+    let lower = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < counts.length; i++) {
+      cumulative += counts[i] ?? 0;
+      const upper = boundaries[i] ?? Number.POSITIVE_INFINITY;
+      const exemplar = exemplars?.[i];
+      const inside = exemplar !== undefined && exemplar.value > lower && exemplar.value <= upper;
+      const message = inside ? exemplarMessage(exemplar) : undefined;
+      bucket.push(
+        message === undefined
+          ? { cumulativeCount: cumulative, upperBound: upper }
+          : { cumulativeCount: cumulative, upperBound: upper, exemplar: message },
+      );
+      if (upper === Number.POSITIVE_INFINITY) break;
+      lower = upper;
+    }
+    return { histogram: { sampleCount: value.count, sampleSum: value.sum, bucket } };
+  },
+};

@@ -2,7 +2,11 @@ import type { HistogramPoint } from '@mvx-metrics/core';
 import { histogramKind } from '@mvx-metrics/core/kinds';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { histogramOpenMetrics, histogramReservoir } from './histogram-openmetrics.js';
+import {
+  histogramOpenMetrics,
+  histogramProtobuf,
+  histogramReservoir,
+} from './histogram-openmetrics.js';
 import type { KindAdapter, MirroredHistogram } from './types.js';
 
 // The mirror's point state needs no attributes: the exported point keeps its own.
@@ -58,6 +62,7 @@ export const histogramAdapter: KindAdapter<MirroredHistogram, 'histogram'> = {
   prometheusNaming: { total: false, ratio: false },
   prometheusSampleNames: (base) => [base, `${base}_count`, `${base}_sum`, `${base}_bucket`],
   openMetrics: histogramOpenMetrics,
+  protobuf: histogramProtobuf,
   exemplarReservoir: histogramReservoir,
 };
 

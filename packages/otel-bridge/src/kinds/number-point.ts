@@ -2,7 +2,8 @@ import type { Attributes, NumberPoint } from '@mvx-metrics/core';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { braces, sampleValue } from '../exposition/openmetrics-text.js';
-import type { ExportedDescriptor, OpenMetricsWriter } from './types.js';
+import { METRIC_TYPE } from '../exposition/protobuf-messages.js';
+import type { ExportedDescriptor, OpenMetricsWriter, ProtobufWriter } from './types.js';
 
 /** The value of a `{ attributes, value }` snapshot point, when it is a finite number. */
 export function numberValue(point: unknown): number | undefined {
@@ -49,3 +50,10 @@ export const gaugeOpenMetrics: OpenMetricsWriter = {
 
 /** No exemplars: gauges and up-down counters. */
 export const noReservoir = (): undefined => undefined;
+
+/** The protobuf exposition of a kind printed as a gauge (up-down counters too, as in the text). */
+export const gaugeProtobuf: ProtobufWriter = {
+  type: METRIC_TYPE.GAUGE,
+  family: (name) => name,
+  value: (point) => ({ gauge: { value: point.value as number } }),
+};

@@ -5,6 +5,7 @@ import type { DataPoint, DataPointType, MetricData } from '@opentelemetry/sdk-me
 import type { ExemplarReservoir } from '../exemplars/reservoir.js';
 import type { ExemplarCarrier } from '../exemplars/types.js';
 import type { PrometheusNameRules } from '../exposition/prometheus-units.js';
+import type { MetricValueMessage } from '../exposition/protobuf-messages.js';
 
 /** A histogram point in the shape of sdk-metrics' `Histogram` data (min/max absent while empty). */
 export interface MirroredHistogram {
@@ -84,6 +85,19 @@ export interface OpenMetricsWriter {
 }
 
 /**
+ * How a kind goes into Prometheus' protobuf exposition: its client_model `MetricType`, its family
+ * name and the value part of one point's `Metric` message.
+ */
+export interface ProtobufWriter {
+  /** client_model's `MetricType` number (`METRIC_TYPE`). */
+  readonly type: number;
+  /** The family name of a metric printed as `name` in the text format (a counter's ends in `_total`). */
+  family(name: string): string;
+  /** The `counter`, `gauge` or `histogram` field of one point's `Metric`. */
+  value(point: DataPoint<MirroredValue> & ExemplarCarrier): MetricValueMessage;
+}
+
+/**
  * How one core kind goes out through OpenTelemetry, in one place (like sdk-metrics'
  * `Aggregator<T>`, one file per kind). What the kind *is* (its point, how an observation applies)
  * is core's {@link KindDefinition}, which the adapter carries; the adapter adds the export shape.
@@ -138,6 +152,8 @@ export interface KindAdapter<
    * cannot print the kind itself (it knows sums, gauges and histograms); absent: the data as is.
    */
   readonly prometheusText?: (data: MetricData) => MetricData;
+  /** Its Prometheus protobuf exposition (native histograms for exponential ones). */
+  readonly protobuf: ProtobufWriter;
 
   // --- exemplars ------------------------------------------------------------------------------------
   /** A factory of the exemplar reservoir of one series, or `undefined`: the kind keeps none. */

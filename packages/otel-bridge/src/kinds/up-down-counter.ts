@@ -2,6 +2,7 @@ import { upDownCounterKind } from '@mvx-metrics/core/kinds';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import {
   gaugeOpenMetrics,
+  gaugeProtobuf,
   mergeSums,
   noReservoir,
   numberRunning,
@@ -29,5 +30,6 @@ export const upDownCounterAdapter: KindAdapter<number, 'upDownCounter'> = {
   prometheusNaming: { total: false, ratio: false },
   prometheusSampleNames: (base) => [base],
   openMetrics: gaugeOpenMetrics,
+  protobuf: gaugeProtobuf,
   exemplarReservoir: noReservoir,
 };

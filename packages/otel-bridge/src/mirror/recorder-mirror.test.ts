@@ -1,5 +1,6 @@
 import {
   counter,
+  exponentialHistogram,
   gauge,
   histogram,
   type Metric,
@@ -83,6 +84,13 @@ const builtIns = () => [
     attributes: (e: Ev) => ({ key: e.key }),
     value: (e: Ev) => e.value,
     buckets: [-1, 0, 0.5, 10],
+  }),
+  exponentialHistogram({
+    name: 'e',
+    on: 'n',
+    attributes: (e: Ev) => ({ key: e.key }),
+    value: (e: Ev) => e.value,
+    maxSize: 8,
   }),
 ];
 

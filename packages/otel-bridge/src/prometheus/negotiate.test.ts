@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prefersOpenMetrics } from './negotiate.js';
+import { negotiateExposition, prefersOpenMetrics } from './negotiate.js';
 
 describe('prefersOpenMetrics', () => {
   it('picks OpenMetrics for the Accept header Prometheus sends with exemplar storage on', () => {
@@ -29,5 +29,46 @@ describe('prefersOpenMetrics', () => {
   it('refuses OpenMetrics with q=0 or a version it does not serve', () => {
     expect(prefersOpenMetrics('application/openmetrics-text;q=0,text/plain;q=0.1')).toBe(false);
     expect(prefersOpenMetrics('application/openmetrics-text;version=2.0.0')).toBe(false);
+  });
+});
+
+describe('negotiateExposition', () => {
+  const PROMETHEUS_NATIVE =
+    'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+
+  it('serves protobuf to Prometheus with native histograms on (the header Prometheus 2.42 sends)', () => {
+    expect(negotiateExposition(PROMETHEUS_NATIVE)).toBe('protobuf');
+    expect(
+      negotiateExposition(
+        'application/vnd.google.protobuf; proto="io.prometheus.client.MetricFamily"; encoding=delimited',
+      ),
+    ).toBe('protobuf');
+  });
+
+  it('keeps OpenMetrics and text where protobuf is not asked for, ranked lower, or not the one served', () => {
+    expect(negotiateExposition(undefined)).toBe('text');
+    expect(negotiateExposition('*/*')).toBe('text');
+    expect(negotiateExposition('application/openmetrics-text;version=1.0.0')).toBe('openmetrics');
+    expect(
+      negotiateExposition(
+        'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.4,application/openmetrics-text;version=1.0.0;q=0.8',
+      ),
+    ).toBe('openmetrics');
+    // another message, another framing, or q=0: not what /metrics serves
+    expect(
+      negotiateExposition(
+        'application/vnd.google.protobuf;proto=io.prometheus.client.Other;encoding=delimited',
+      ),
+    ).toBe('text');
+    expect(
+      negotiateExposition(
+        'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text',
+      ),
+    ).toBe('text');
+    expect(
+      negotiateExposition(
+        'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0,text/plain;q=0.1',
+      ),
+    ).toBe('text');
   });
 });

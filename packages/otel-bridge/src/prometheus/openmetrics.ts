@@ -31,12 +31,18 @@ function targetInfo(resource: Resource): string {
   return `# TYPE target info\n# HELP target Target metadata\ntarget_info${braces(labels)} 1\n`;
 }
 
+/** The labels every series of a scope carries (`otel_scope_name`, its version and schema URL). */
+export function scopeLabels(scope: ScopeMetrics): Record<string, string> {
+  const labels: Record<string, string> = { otel_scope_name: scope.scope.name };
+  if (scope.scope.schemaUrl) labels.otel_scope_schema_url = scope.scope.schemaUrl;
+  if (scope.scope.version) labels.otel_scope_version = scope.scope.version;
+  return labels;
+}
+
 function scopeText(scope: ScopeMetrics): string {
-  const scopeLabels: Record<string, string> = { otel_scope_name: scope.scope.name };
-  if (scope.scope.schemaUrl) scopeLabels.otel_scope_schema_url = scope.scope.schemaUrl;
-  if (scope.scope.version) scopeLabels.otel_scope_version = scope.scope.version;
+  const labels = scopeLabels(scope);
   let out = '';
-  for (const metric of scope.metrics) out += metricText(metric, scopeLabels);
+  for (const metric of scope.metrics) out += metricText(metric, labels);
   return out;
 }
 
@@ -65,11 +71,38 @@ function labelText(attributes: OtelAttributes, extra: OtelAttributes | undefined
 }
 
 function label(key: string, value: unknown): string {
-  // The exporter's sanitising (the bridge's points are safe already; the SDK's own instruments'
-  // and the resource's keys are not), so both formats give Prometheus the same series.
+  return `${labelName(key)}="${escapeText(labelValue(value))}"`;
+}
+
+/**
+ * The label pairs of a point (its attributes, then `extra`), as both text formats write them: for
+ * the protobuf exposition, so that every format gives Prometheus the same series.
+ */
+export function labelPairs(
+  attributes: OtelAttributes,
+  extra: OtelAttributes | undefined,
+): Array<{ name: string; value: string }> {
+  const out: Array<{ name: string; value: string }> = [];
+  for (const key of Object.keys(attributes)) {
+    out.push({ name: labelName(key), value: labelValue(attributes[key]) });
+  }
+  if (extra !== undefined) {
+    for (const key of Object.keys(extra)) {
+      out.push({ name: labelName(key), value: labelValue(extra[key]) });
+    }
+  }
+  return out;
+}
+
+// The exporter's sanitising (the bridge's points are safe already; the SDK's own instruments'
+// and the resource's keys are not), so every format gives Prometheus the same series.
+function labelName(key: string): string {
   const name = sanitizePrometheusName(key);
-  const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
-  return `${leadingDigit(name) ? `_${name}` : name}="${escapeText(text)}"`;
+  return leadingDigit(name) ? `_${name}` : name;
+}
+
+function labelValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? '');
 }
 
 function leadingDigit(name: string): boolean {

@@ -3,9 +3,10 @@ import { diag } from '@opentelemetry/api';
 import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { HealthReport, PipelineHealth } from '../health/health.js';
 import { completeLastLine } from './complete-lines.js';
-import { prefersOpenMetrics } from './negotiate.js';
+import { type ExpositionFormat, negotiateExposition } from './negotiate.js';
 import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.js';
 import { type PrometheusNaming, renameForPrometheus } from './prometheus-naming.js';
+import { PROTOBUF_CONTENT_TYPE, serializeProtobuf } from './prometheus-protobuf.js';
 import { forTextSerializer } from './prometheus-text.js';
 
 /** What `/metrics` serves from: the exporter (a reader: it collects), its text serializer, the naming. */
@@ -33,9 +34,11 @@ export const READINESS_PATH = '/readyz';
 
 /**
  * Serves `GET`/`HEAD` of the metrics `endpoint` (when Prometheus export is on), `/healthz` and
- * `/readyz`. A scraper that asks for OpenMetrics (`Accept: application/openmetrics-text`) gets
+ * `/readyz`. A scraper that asks for Prometheus' protobuf exposition (Prometheus with native
+ * histograms on does) gets length-delimited `MetricFamily` messages, exponential histograms as
+ * native histograms; one that asks for OpenMetrics (`Accept: application/openmetrics-text`) gets
  * OpenMetrics 1.0 with exemplars; every other one gets the exporter's own Prometheus text format
- * (its serializer, as its request handler uses it), both under the names of `renameForPrometheus`.
+ * (its serializer, as its request handler uses it), all under the names of `renameForPrometheus`.
  */
 export function createRequestHandler(
   source: MetricsSource | undefined,
@@ -47,7 +50,7 @@ export function createRequestHandler(
     const path = (request.url ?? '/').split('?')[0];
     const readable = request.method === 'GET' || request.method === 'HEAD';
     if (readable && source !== undefined && path === endpoint) {
-      serveMetrics(source, names, prefersOpenMetrics(request.headers.accept), response);
+      serveMetrics(source, names, negotiateExposition(request.headers.accept), response);
     } else if (readable && path === LIVENESS_PATH) {
       serveHealth(health.liveness(), request, response);
     } else if (readable && path === READINESS_PATH) {
@@ -78,7 +81,7 @@ function serveHealth(
 function serveMetrics(
   source: MetricsSource,
   names: Map<string, { name: string; unit: string }>,
-  openMetrics: boolean,
+  format: ExpositionFormat,
   response: ServerResponse,
 ): void {
   source.exporter.collect().then(
@@ -86,7 +89,22 @@ function serveMetrics(
       if (errors.length > 0) diag.error('PrometheusExporter: metrics collection errors', ...errors);
       const renamed = renameForPrometheus(resourceMetrics, source.naming, names);
       response.statusCode = 200;
-      if (openMetrics) {
+      if (format === 'protobuf') {
+        let body: Uint8Array;
+        try {
+          body = serializeProtobuf(renamed);
+        } catch (error) {
+          diag.error('otel-bridge: the protobuf exposition failed', error);
+          response.statusCode = 500;
+          response.setHeader('content-type', 'text/plain');
+          response.end(`# failed to encode metrics: ${String(error)}\n`);
+          return;
+        }
+        response.setHeader('content-type', PROTOBUF_CONTENT_TYPE);
+        response.end(body);
+        return;
+      }
+      if (format === 'openmetrics') {
         response.setHeader('content-type', OPENMETRICS_CONTENT_TYPE);
         response.end(serializeOpenMetrics(renamed));
         return;
@@ -96,7 +114,8 @@ function serveMetrics(
       response.end(source.serializer.serialize(forTextSerializer(renamed)));
     },
     (error: unknown) => {
-      response.statusCode = openMetrics ? 500 : 200; // the exporter answers 200 with the message
+      // the exporter answers 200 with the message; the other formats cannot carry one
+      response.statusCode = format === 'text' ? 200 : 500;
       response.setHeader('content-type', 'text/plain');
       response.end(`# failed to export metrics: ${String(error)}\n`);
     },
