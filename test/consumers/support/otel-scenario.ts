@@ -6,7 +6,13 @@ import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../../bridge
 import { type Consumer, installConsumer } from './consumer.js';
 import { installCommands, versionsIn } from './install-lines.js';
 import { nodeBinary } from './nodes.js';
-import { exportedBesideSnapshots, nodeSdkScript, pipelineFixture, resultOf } from './otel-line.js';
+import {
+  diagFixture,
+  exportedBesideSnapshots,
+  nodeSdkScript,
+  pipelineFixture,
+  resultOf,
+} from './otel-line.js';
 import { installedCopies, installedVersion } from './tree.js';
 
 /** One OpenTelemetry JS line as a user installs it: sdk-node, and the API version it peers on. */
@@ -185,10 +191,30 @@ export function otelLineTests(line: OtelLine): void {
     expect(actual).toEqual(expected);
   });
 
+  it("OTEL_LOG_LEVEL: the pipeline prints the diag lines this line's NodeSDK prints, on the same streams", async () => {
+    consumer.write('diag-logger.mjs', readFileSync(diagFixture, 'utf8'));
+    const env = { ...sdkEnv, OTEL_METRICS_EXPORTER: 'none', OTEL_LOG_LEVEL: 'debug' };
+    const lines = async (side: string) => {
+      const run = await consumer.run('node', ['diag-logger.mjs', side, 'env'], env);
+      expect(run.code, run.stderr).toBe(0);
+      return (['stdout', 'stderr'] as const).flatMap((stream) =>
+        run[stream]
+          .split('\n')
+          .filter((line) => /probe:|global for diag/.test(line))
+          .map((line) => [stream, line.replace(/ v[\d.]+\.$/, '')]),
+      );
+    };
+    const expected = await lines('node-sdk');
+    expect(expected).toContainEqual(['stdout', 'probe:shut-down:debug']);
+    expect(await lines('pipeline')).toEqual(expected);
+  });
+
   it('runs createOtelPipeline: /metrics serves the values and OTLP receives them', async () => {
     const receiver: OtlpReceiver = await startOtlpReceiver();
     try {
-      const run = await consumer.run('node', [pipelineFixture, receiver.url]);
+      // Written into the project, so its imports resolve in the consumer's tree (not the repository's).
+      consumer.write('pipeline.mjs', readFileSync(pipelineFixture, 'utf8'));
+      const run = await consumer.run('node', ['pipeline.mjs', receiver.url]);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const { prometheus } = resultOf<{ prometheus: string }>(run.stdout);
