@@ -39,9 +39,14 @@ import {
   printTable,
   row,
 } from './lib.mjs';
-import { loadPrevious } from './previous.mjs';
+import { loadPrevious, PREVIOUS_COMMIT } from './previous.mjs';
 
 const SECTIONS = process.argv[2] ?? 'abc';
+// The reference build's name in the tables (MVX_BENCH_PREVIOUS may name another commit).
+const PREVIOUS_NAME =
+  PREVIOUS_COMMIT === '7fcde66'
+    ? 'the release before issues 9–14 (7fcde66)'
+    : `the build of ${PREVIOUS_COMMIT}`;
 console.log(`${await machine()}\n`);
 
 const table = (title, rows) =>
@@ -182,7 +187,7 @@ if (SECTIONS.includes('a') && previous !== undefined) {
       [
         'this build, events per CPU second',
         formatRate(med(0, 'cpu')),
-        `the release before issues 9–14 (${previous.commit})`,
+        PREVIOUS_NAME,
         formatRate(med(1, 'cpu')),
         formatRatio(cpuRatio),
         '≥ 1.3×',
@@ -259,7 +264,7 @@ if (SECTIONS.includes('b')) {
       [
         'bridge attached (producer path), per processed event',
         formatBytes(withBridge),
-        'the release before issues 9–14, same',
+        `${PREVIOUS_NAME}, same`,
         formatBytes(prevBridge),
         formatRatio(withBridge / prevBridge),
         '≤ 64 B',
@@ -268,7 +273,7 @@ if (SECTIONS.includes('b')) {
       [
         'no listener (core alone)',
         formatBytes(alone),
-        'the release before issues 9–14, same',
+        `${PREVIOUS_NAME}, same`,
         formatBytes(prevAlone),
         '',
         '',
@@ -310,26 +315,30 @@ class HeldReader extends MetricReader {
 
 const keyOf = (i) => `k${i}`;
 
-/** Heap retained by what `build(n)` holds, after a full GC. */
-async function retained(n, build) {
+/** Heap retained by `copies` independent builds of `n` series each, after a full GC. */
+async function retained(n, build, copies) {
   gc();
   const before = process.memoryUsage().heapUsed;
-  const held = await build(n);
+  const held = [];
+  for (let c = 0; c < copies; c++) held.push(await build(n));
   gc();
   const after = process.memoryUsage().heapUsed;
-  await held.close();
+  for (const h of held) await h.close();
   return after - before;
 }
 
 /**
  * Per series: (heap with n series − heap with the same setup and 1 series) / (n − 1), so the fixed
- * cost of a runtime, a provider or a reader is not spread over the series. The attribute values
- * (KEYS) are made before either baseline: every variant shares the same strings.
+ * cost of a runtime, a provider or a reader is not spread over the series. Below 100 000 series
+ * the setup is built `100 000 / n` times side by side (one figure over 100 000 series): a few
+ * hundred kB of compiled code and feedback would otherwise move the 1 000-series figure by ±200 B.
+ * The attribute values (KEYS) are made before either baseline: every variant shares the strings.
  */
 async function retainedPerSeries(n, build) {
-  const one = await retained(1, build);
-  const many = await retained(n, build);
-  return (many - one) / (n - 1);
+  const copies = Math.max(1, Math.floor(100_000 / n));
+  const one = await retained(1, build, copies);
+  const many = await retained(n, build, copies);
+  return (many - one) / (copies * (n - 1));
 }
 
 async function coreSeries(n, bridged) {

@@ -15,12 +15,12 @@ import { ExponentialHistogramAccumulation } from '@opentelemetry/sdk-metrics/bui
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createState,
+  copyState,
   type ExponentialLimits,
   type ExponentialState,
-  merge,
+  emptyState,
+  mergeInto,
   record,
-  toValue,
 } from '../../packages/core/src/kinds/exponential/index.js';
 
 class CollectingReader extends MetricReader {
@@ -72,14 +72,14 @@ async function sdkPoints(
 
 /** Core's state for `values`, and the values it accepted (a sum that would overflow is refused). */
 function recorded(values: number[], limits: ExponentialLimits) {
-  const state = createState(limits);
+  const state = emptyState();
   const accepted = values.filter((value) => record(state, value, limits));
   return { state, accepted };
 }
 
 /** Core's value in the shape sdk-metrics exports (a Gauge carries no sum). */
 function asExported(state: ExponentialState, withSum: boolean) {
-  const { sum, ...rest } = toValue(state);
+  const { sum, ...rest } = copyState(state);
   return withSum ? { ...rest, sum } : { ...rest, sum: undefined };
 }
 
@@ -171,7 +171,7 @@ describe('the exponential aggregation equals sdk-metrics (maxScale 20)', () => {
         const accumulation = new ExponentialHistogramAccumulation([0, 0], size);
         for (const value of accepted) accumulation.record(value);
         const { hasMinMax: _, ...expected } = accumulation.toPointValue();
-        const actual = toValue(state);
+        const actual = copyState(state);
         if (accepted.length === 0) {
           // sdk-metrics' empty accumulation holds ±Infinity; a snapshot must stay JSON: 0
           expect({ ...actual, min: expected.min, max: expected.max }).toEqual(expected);
@@ -202,7 +202,7 @@ describe('the exponential aggregation equals sdk-metrics (maxScale 20)', () => {
           // sdk-metrics merges the previous point into a copy of the new delta; in that order
           // min and max keep the same zero (-0 or 0) when both sides hold one.
           const merged = recorded(second.accepted, limits).state;
-          if (!merge(merged, first.state, limits)) return; // the sum would overflow
+          if (!mergeInto(merged, first.state, limits)) return; // the sum would overflow
           const [, point] = await sdkPoints([first.accepted, second.accepted], size, instrument);
           expect(asExported(merged, !negatives)).toEqual(reference(point));
         }),
@@ -219,18 +219,20 @@ describe('where core differs from sdk-metrics, on purpose', () => {
     const onlyZeros = recorded([0, 0], limits).state;
     const latencies = recorded([0.25, 0.3, 0.31, 1.7], limits).state;
     const merged = recorded([0, 0], limits).state;
-    merge(merged, latencies, limits);
-    expect(toValue(merged)).toEqual(toValue(recorded([0, 0, 0.25, 0.3, 0.31, 1.7], limits).state));
+    mergeInto(merged, latencies, limits);
+    expect(copyState(merged)).toEqual(
+      copyState(recorded([0, 0, 0.25, 0.3, 0.31, 1.7], limits).state),
+    );
     const other = recorded([0.25, 0.3, 0.31, 1.7], limits).state;
-    merge(other, onlyZeros, limits);
-    expect(toValue(other).scale).toBe(toValue(latencies).scale);
+    mergeInto(other, onlyZeros, limits);
+    expect(copyState(other).scale).toBe(copyState(latencies).scale);
   });
 
   it('refuses a value whose sum would overflow, where sdk-metrics sums to Infinity', () => {
     const limits = { maxSize: 160, maxScale: 20 };
-    const state = createState(limits);
+    const state = emptyState();
     expect(record(state, Number.MAX_VALUE, limits)).toBe(true);
     expect(record(state, Number.MAX_VALUE, limits)).toBe(false);
-    expect(toValue(state)).toMatchObject({ count: 1, sum: Number.MAX_VALUE });
+    expect(copyState(state)).toMatchObject({ count: 1, sum: Number.MAX_VALUE });
   });
 });

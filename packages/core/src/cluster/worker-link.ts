@@ -1,5 +1,5 @@
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import type { BatchDecoder } from './batch-codec.js';
+import { type BatchDecoder, BatchFormatError } from './batch-codec.js';
 import {
   type BatchMessage,
   DROPPED,
@@ -31,10 +31,17 @@ export interface LinkOwner {
   readonly revive: ((event: object, recorder: string) => object) | undefined;
   /** Shared by every worker: compiled shapes are the same for all. */
   readonly decoder: BatchDecoder;
+  /** The most recorder names one worker gets books for; messages for more are refused. */
+  readonly maxRecorderNames: number;
+  /** Reports (once per worker) that a worker sent events for more names than the bound. */
+  namesExceeded(label: string, name: string): void;
   unknownRecorder(name: string, label: string): void;
   disconnected(link: WorkerLink): void;
   /** Self-telemetry: `count` more events had `outcome` (received, dropped, unserialisable, lost). */
-  counted(outcome: 'received' | 'dropped' | 'unserialisable' | 'lost', count: number): void;
+  counted(
+    outcome: 'received' | 'dropped' | 'unserialisable' | 'lost' | 'refused',
+    count: number,
+  ): void;
   failed(message: string, cause: unknown): void;
 }
 
@@ -46,6 +53,10 @@ export interface LinkOwner {
 export class WorkerLink {
   connected = true;
   private readonly books = new Map<string, Books>();
+  /** Events in messages for a recorder name beyond `maxRecorderNames`: refused, booked nowhere. */
+  private refused = 0;
+  private namesReported = false;
+  private formatReported = false;
 
   constructor(
     private readonly owner: LinkOwner,
@@ -82,6 +93,8 @@ export class WorkerLink {
       lost: 0,
       unknownRecorder: 0,
       batches: 0,
+      refused: this.refused,
+      recorderNames: this.books.size,
     };
     for (const b of this.books.values()) {
       s.registered += b.registered;
@@ -103,6 +116,11 @@ export class WorkerLink {
     try {
       this.receive(message);
     } catch (error) {
+      // A worker that keeps sending damaged batches is reported once, not once per message.
+      if (error instanceof BatchFormatError) {
+        if (this.formatReported) return;
+        this.formatReported = true;
+      }
       this.owner.failed(`receiving a batch from worker ${this.label} failed`, error);
     }
   };
@@ -122,6 +140,10 @@ export class WorkerLink {
     const name = message.r;
     let books = this.books.get(name);
     if (books === undefined) {
+      if (this.books.size >= this.owner.maxRecorderNames) {
+        this.refuse(message, events.length);
+        return;
+      }
       books = {
         registered: 0,
         dropped: 0,
@@ -156,6 +178,19 @@ export class WorkerLink {
       this.register(recorder, events);
     }
     if (message.f !== undefined) this.answerFlush(recorder, name, message.f, message.mvx);
+  }
+
+  // A message for one name too many: its events are counted as refused and registered nowhere,
+  // its counters are not kept (that is the memory the bound protects); a flush it carries is
+  // still answered, so the worker does not wait for its timeout.
+  private refuse(message: BatchMessage, count: number): void {
+    if (!this.namesReported) {
+      this.namesReported = true;
+      this.owner.namesExceeded(this.label, message.r);
+    }
+    this.refused += count;
+    if (count > 0) this.owner.counted('refused', count);
+    if (message.f !== undefined) this.answerFlush(undefined, message.r, message.f, message.mvx);
   }
 
   private register(recorder: MetricsRecorder, events: object[]): void {

@@ -32,6 +32,7 @@ export type MetricsErrorCode =
   | 'unhandled-event-type'
   | 'dispatch-index-full'
   | 'shutdown-timeout'
+  | 'flush-timeout'
   // run time, reported by @mvx-metrics/otel-bridge (its `OtelBridgeError`), never thrown
   | 'export-failed'
   | 'export-partial'

@@ -1,4 +1,10 @@
-import type { Attributes, HistogramPoint, MetricKind, NumberPoint } from '../snapshots/types.js';
+import type {
+  Attributes,
+  ExponentialHistogramPoint,
+  HistogramPoint,
+  MetricKind,
+  NumberPoint,
+} from '../snapshots/types.js';
 
 /**
  * The point of each built-in kind, as its snapshot shows it and its metric keeps it. Keyed by
@@ -13,6 +19,8 @@ export interface KindPoints {
   gauge: NumberPoint;
   /** A distribution over explicit buckets. */
   histogram: HistogramPoint;
+  /** A distribution over base-2 exponential buckets. */
+  exponentialHistogram: ExponentialHistogramPoint;
 }
 
 /** Why a value must not reach a point: the error code and the reason, for the dropped-value report. */
@@ -26,12 +34,20 @@ export interface KindOptions {
   readonly unit: string | undefined;
   /** Histograms: the `buckets` option as given. */
   readonly buckets: unknown;
+  /** Exponential histograms: the `maxSize` option as given. */
+  readonly maxSize?: unknown;
+  /** Exponential histograms: the `maxScale` option as given. */
+  readonly maxScale?: unknown;
 }
 
 /** What a kind adds to the metric's descriptor (histogram: the bucket boundaries). */
 export interface KindDescription {
   /** Histograms: the explicit bucket upper bounds. */
   boundaries?: readonly number[];
+  /** Exponential histograms: most buckets per sign. */
+  maxSize?: number;
+  /** Exponential histograms: the scale recording starts at. */
+  maxScale?: number;
 }
 
 /**

@@ -98,6 +98,8 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     if (this.namespace === false) descriptor.namespace = false;
     const own = this.definition.describe(this.config);
     if (own.boundaries !== undefined) descriptor.boundaries = own.boundaries;
+    if (own.maxSize !== undefined) descriptor.maxSize = own.maxSize;
+    if (own.maxScale !== undefined) descriptor.maxScale = own.maxScale;
     return descriptor;
   }
 

@@ -29,6 +29,10 @@ export interface CheckedMetricOptions {
   readonly namespace: false | undefined;
   /** Histograms only: the `buckets` option as given (checked by the histogram). */
   readonly buckets: unknown;
+  /** Exponential histograms only: `maxSize` as given (checked by the kind). */
+  readonly maxSize: unknown;
+  /** Exponential histograms only: `maxScale` as given (checked by the kind). */
+  readonly maxScale: unknown;
 }
 
 const FACTORY: OptionOwner = { label: 'Metric options', code: 'invalid-metric-options' };
@@ -84,6 +88,8 @@ export function checkMetricOptions(options: unknown, requiresValue: boolean): Ch
     initial: checkInitial(owner, options),
     cardinalityLimit: limit,
     buckets: readOption(owner, options as HistogramOptions, 'buckets'),
+    maxSize: readOption(owner, options, 'maxSize'),
+    maxScale: readOption(owner, options, 'maxScale'),
   };
 }
 

@@ -4,7 +4,12 @@ export type AttributeValue = string | number | boolean;
 export type Attributes = Record<string, AttributeValue>;
 
 /** The built-in kinds; hand-written metrics may report their own. */
-export type MetricKind = 'counter' | 'upDownCounter' | 'gauge' | 'histogram';
+export type MetricKind =
+  | 'counter'
+  | 'upDownCounter'
+  | 'gauge'
+  | 'histogram'
+  | 'exponentialHistogram';
 
 /** A point of a counter, upDownCounter or gauge. */
 export interface NumberPoint {
@@ -25,8 +30,36 @@ export interface HistogramPoint {
   bucketCounts: number[];
 }
 
+/** Buckets of one sign of an exponential histogram: `bucketCounts[i]` counts bucket `offset + i`. */
+export interface ExponentialBuckets {
+  /** The index of the first bucket; 0 while there is none. */
+  offset: number;
+  bucketCounts: number[];
+}
+
+/**
+ * A point of an exponential histogram, in the shape and meaning of OpenTelemetry's
+ * ExponentialHistogram point: at `scale`, bucket `i` holds magnitudes in `(2^(i·2^-scale),
+ * 2^((i+1)·2^-scale)]`; `positive` counts the positive values, `negative` the negative ones by
+ * magnitude, `zeroCount` the zeros.
+ */
+export interface ExponentialHistogramPoint {
+  attributes: Attributes;
+  count: number;
+  sum: number;
+  /** Smallest observation; 0 while `count` is 0. */
+  min: number;
+  /** Largest observation; 0 while `count` is 0. */
+  max: number;
+  /** Resolution: 2^scale buckets per power of two; 0 while no non-zero value is recorded. */
+  scale: number;
+  zeroCount: number;
+  positive: ExponentialBuckets;
+  negative: ExponentialBuckets;
+}
+
 /** One point of any kind. */
-export type SnapshotPoint = NumberPoint | HistogramPoint;
+export type SnapshotPoint = NumberPoint | HistogramPoint | ExponentialHistogramPoint;
 
 /** A metric's current aggregated state: an immutable, JSON-serialisable copy. */
 export interface MetricSnapshot<P extends SnapshotPoint = SnapshotPoint> {

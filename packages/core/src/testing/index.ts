@@ -5,7 +5,12 @@ import { setChangePoisoning } from '../recorder/change-record.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { RecorderOptions } from '../recorder/types.js';
 import { findPoint, findSnapshot } from '../snapshots/find.js';
-import type { Attributes, HistogramPoint, NumberPoint } from '../snapshots/types.js';
+import type {
+  Attributes,
+  ExponentialHistogramPoint,
+  HistogramPoint,
+  NumberPoint,
+} from '../snapshots/types.js';
 
 /**
  * Test mode for change listeners: from now on (every recorder in this process, until called with
@@ -96,3 +101,22 @@ export function histogramPoint(
 }
 
 export { attributesMatch, findPoint, findSnapshot } from '../snapshots/find.js';
+
+/**
+ * The exponential histogram point of `metricName` with `attributes`, if any: count, sum, min, max,
+ * scale, zero count and the positive/negative buckets, as OpenTelemetry exports them.
+ *
+ * @example
+ * expect(exponentialHistogramPoint(recorder, 'request.duration')).toMatchObject({ count: 3, zeroCount: 0 });
+ */
+export function exponentialHistogramPoint(
+  recorder: Pick<MetricsRecorder, 'getMetricSnapshots'>,
+  metricName: string,
+  attributes: Attributes = {},
+): ExponentialHistogramPoint | undefined {
+  return findPoint<ExponentialHistogramPoint>(
+    recorder.getMetricSnapshots(),
+    metricName,
+    attributes,
+  );
+}

@@ -1,13 +1,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KIND_DEFINITIONS } from '@mvx-metrics/core/kinds';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 const KINDS = fileURLToPath(new URL('.', import.meta.url));
 
-/** A metric kind written as a string literal: what a kind comparison outside kinds/ needs. */
-const KIND_LITERAL = /(['"`])(counter|upDownCounter|gauge|histogram)\1/g;
+/**
+ * A metric kind written as a string literal: what a kind comparison outside kinds/ needs. Every
+ * kind of core's registry, so a kind added there is watched here too.
+ */
+const KIND_LITERAL = new RegExp(
+  `(['"\`])(${KIND_DEFINITIONS.map((d) => d.kind).join('|')})\\1`,
+  'g',
+);
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -44,8 +51,9 @@ describe('one seam per metric kind', () => {
       'switch (kind) { case "counter": break; }',
       'const isGauge = kind === `gauge`;',
       "kind: self.monotonic ? 'counter' : 'upDownCounter',",
+      "const native = kind === 'exponentialHistogram';",
       '// a histogram comment is fine',
     ].join('\n');
-    expect(kindLiterals('sample.ts', sample)).toHaveLength(4);
+    expect(kindLiterals('sample.ts', sample)).toHaveLength(5);
   });
 });

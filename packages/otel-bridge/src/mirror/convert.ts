@@ -21,11 +21,13 @@ export interface ConvertTarget {
   readonly startTime: HrTime;
 }
 
-/** The mirror's view of a snapshot, plus the counts of malformed (skipped) and shadowing points. */
+/**
+ * The mirror's view of a snapshot, plus the counts of malformed (skipped) and shadowing points.
+ * Nothing of the snapshot is kept beside the view: a point's core attributes are its exported
+ * attributes without the recorder attribute (see MetricEntry's matching).
+ */
 export interface Converted {
   readonly metric: MirroredMetric;
-  /** The core attributes of each exported point, in the order of `metric.points`. */
-  readonly coreAttributes: readonly unknown[];
   readonly skipped: number;
   /** Points with an attribute of their own under the recorder attribute's key (overwritten). */
   readonly shadowed: number;
@@ -35,7 +37,6 @@ export interface Converted {
 export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget): Converted {
   const { adapter } = target;
   const points: MirroredPoint[] = [];
-  const coreAttributes: unknown[] = [];
   const ownerKey = target.owner?.key;
   let skipped = 0;
   let shadowed = 0;
@@ -67,7 +68,6 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
     }
     if (ownerKey !== undefined && shadows(attributes, ownerKey)) shadowed++;
     points.push({ attributes: withExtra(attributes, target.extraAttributes), value });
-    coreAttributes.push(attributes);
   }
   return {
     metric: {
@@ -80,7 +80,6 @@ export function convertSnapshot(snapshot: MetricSnapshot, target: ConvertTarget)
       owner: target.owner,
       overlapping: shadowed > 0 || alike,
     },
-    coreAttributes,
     skipped,
     shadowed,
   };

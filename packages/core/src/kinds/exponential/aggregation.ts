@@ -7,24 +7,24 @@
 
 import {
   addAt,
-  type BucketRange,
-  copyRange,
-  countsOf,
+  addShifted,
+  copyBuckets,
   downscale,
-  emptyRange,
-  isEmpty,
-} from './bucket-range.js';
+  downscaled,
+  type ExponentialBuckets,
+  spanWith,
+} from './buckets.js';
 import { mapToIndex } from './mapping.js';
 
 /** The size and resolution limits of one exponential histogram. */
 export interface ExponentialLimits {
   /** Most buckets per sign (>= 2). */
   readonly maxSize: number;
-  /** The scale a histogram starts at (MIN_SCALE..MAX_SCALE). */
+  /** The scale the first non-zero value is recorded at (MIN_SCALE..MAX_SCALE). */
   readonly maxScale: number;
 }
 
-/** The aggregation state of one point. */
+/** The state of one exponential histogram, in the shape of OpenTelemetry's point value. */
 export interface ExponentialState {
   count: number;
   sum: number;
@@ -32,45 +32,30 @@ export interface ExponentialState {
   min: number;
   /** 0 while `count` is 0. */
   max: number;
-  zeroCount: number;
-  /** The current scale; `limits.maxScale` until a non-zero value sets it lower. */
-  scale: number;
-  positive: BucketRange;
-  /** Negative values by magnitude. */
-  negative: BucketRange;
-}
-
-/** Buckets of one sign as OpenTelemetry exports them: `bucketCounts[i]` is bucket `offset + i`. */
-export interface ExponentialBuckets {
-  offset: number;
-  bucketCounts: number[];
-}
-
-/** The value of an exponential histogram point, in the shape of OpenTelemetry's. */
-export interface ExponentialValue {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** 0 while the histogram holds no non-zero value (as sdk-metrics reports it). */
+  /** 0 while no non-zero value is recorded (as sdk-metrics reports it). */
   scale: number;
   zeroCount: number;
   positive: ExponentialBuckets;
+  /** Negative values by magnitude. */
   negative: ExponentialBuckets;
 }
 
-/** A state holding nothing. */
-export function createState(limits: ExponentialLimits): ExponentialState {
+/** The fields of a state holding nothing. */
+export function emptyState(): ExponentialState {
   return {
     count: 0,
     sum: 0,
     min: 0,
     max: 0,
+    scale: 0,
     zeroCount: 0,
-    scale: limits.maxScale,
-    positive: emptyRange(),
-    negative: emptyRange(),
+    positive: { offset: 0, bucketCounts: [] },
+    negative: { offset: 0, bucketCounts: [] },
   };
+}
+
+function populated(state: ExponentialState): boolean {
+  return state.positive.bucketCounts.length > 0 || state.negative.bucketCounts.length > 0;
 }
 
 /**
@@ -88,6 +73,7 @@ export function record(state: ExponentialState, value: number, limits: Exponenti
     return true;
   }
   state.sum = sum;
+  if (!populated(state)) state.scale = limits.maxScale;
   if (value > 0) recordMagnitude(state, state.positive, value, limits.maxSize);
   else recordMagnitude(state, state.negative, -value, limits.maxSize);
   return true;
@@ -95,24 +81,27 @@ export function record(state: ExponentialState, value: number, limits: Exponenti
 
 function recordMagnitude(
   state: ExponentialState,
-  range: BucketRange,
+  buckets: ExponentialBuckets,
   magnitude: number,
   maxSize: number,
 ): void {
   let index = mapToIndex(magnitude, state.scale);
-  if (range.end >= range.start) {
+  const length = buckets.bucketCounts.length;
+  if (length > 0) {
+    const start = buckets.offset;
+    const end = start + length - 1;
     let change = 0;
-    if (index < range.start) {
-      if (range.end - index >= maxSize) change = scaleChange(index, range.end, maxSize);
-    } else if (index > range.end) {
-      if (index - range.start >= maxSize) change = scaleChange(range.start, index, maxSize);
+    if (index < start) {
+      if (end - index >= maxSize) change = scaleChange(index, end, maxSize);
+    } else if (index > end) {
+      if (index - start >= maxSize) change = scaleChange(start, index, maxSize);
     }
     if (change > 0) {
       downscaleBoth(state, change);
       index = mapToIndex(magnitude, state.scale);
     }
   }
-  addAt(range, index, 1);
+  addAt(buckets, index, 1);
 }
 
 /** How far the scale must drop for indexes `low..high` to span fewer than `maxSize` buckets. */
@@ -133,11 +122,12 @@ function downscaleBoth(state: ExponentialState, change: number): void {
 }
 
 /**
- * Adds `source` into `target`: counts, sum, min and max, and the buckets at the highest scale at
- * which both fit `limits.maxSize`. A histogram without non-zero values constrains no scale.
- * Returns `false`, target untouched, when the sum would overflow to a non-finite number.
+ * Adds `source` into `target` (in place; `source` is not changed): counts, sum, min and max, and
+ * the buckets at the highest scale (at most `limits.maxScale`) at which both fit `limits.maxSize`.
+ * A histogram without non-zero values constrains no scale. Returns `false`, target untouched,
+ * when the sum would overflow to a non-finite number.
  */
-export function merge(
+export function mergeInto(
   target: ExponentialState,
   source: ExponentialState,
   limits: ExponentialLimits,
@@ -150,68 +140,56 @@ export function merge(
   target.count += source.count;
   target.zeroCount += source.zeroCount;
   target.sum = sum;
-  const sourceEmpty = isEmpty(source.positive) && isEmpty(source.negative);
-  if (sourceEmpty) return true;
-  if (isEmpty(target.positive) && isEmpty(target.negative)) {
+  if (!populated(source)) return true;
+  if (!populated(target)) {
+    // As if the target had recorded the source's values: their buckets, within the limits.
     target.scale = source.scale;
-    target.positive = copyRange(source.positive);
-    target.negative = copyRange(source.negative);
-    if (target.scale > limits.maxScale) downscaleBoth(target, target.scale - limits.maxScale);
-    fit(target, limits.maxSize);
+    target.positive = copyBuckets(source.positive);
+    target.negative = copyBuckets(source.negative);
+    const over = Math.max(0, target.scale - limits.maxScale);
+    const change =
+      over +
+      Math.max(
+        mergedChange(target.positive, over, target.positive, over, limits.maxSize),
+        mergedChange(target.negative, over, target.negative, over, limits.maxSize),
+      );
+    if (change > 0) downscaleBoth(target, change);
     return true;
   }
-  let scale = Math.min(target.scale, source.scale, limits.maxScale);
-  scale -= Math.max(
-    mergedChange(target.positive, target.scale, source.positive, source.scale, scale, limits),
-    mergedChange(target.negative, target.scale, source.negative, source.scale, scale, limits),
+  const from = Math.min(target.scale, source.scale, limits.maxScale);
+  const change = Math.max(
+    mergedChange(
+      target.positive,
+      target.scale - from,
+      source.positive,
+      source.scale - from,
+      limits.maxSize,
+    ),
+    mergedChange(
+      target.negative,
+      target.scale - from,
+      source.negative,
+      source.scale - from,
+      limits.maxSize,
+    ),
   );
-  downscaleBoth(target, target.scale - scale);
+  const scale = from - change;
+  if (target.scale > scale) downscaleBoth(target, target.scale - scale);
   addShifted(target.positive, source.positive, source.scale - scale);
   addShifted(target.negative, source.negative, source.scale - scale);
   return true;
 }
 
-/** The scale change below `scale` that makes both ranges, together, fit `maxSize`. */
+/** The scale change that makes two bucket ranges (each shifted to a common scale) fit together. */
 function mergedChange(
-  a: BucketRange,
-  aScale: number,
-  b: BucketRange,
-  bScale: number,
-  scale: number,
-  limits: ExponentialLimits,
+  a: ExponentialBuckets,
+  aShift: number,
+  b: ExponentialBuckets,
+  bShift: number,
+  maxSize: number,
 ): number {
-  const aEmpty = isEmpty(a);
-  const bEmpty = isEmpty(b);
-  if (aEmpty && bEmpty) return 0;
-  const aShift = aScale - scale;
-  const bShift = bScale - scale;
-  const low = aEmpty
-    ? b.start >> bShift
-    : bEmpty
-      ? a.start >> aShift
-      : Math.min(a.start >> aShift, b.start >> bShift);
-  const high = aEmpty
-    ? b.end >> bShift
-    : bEmpty
-      ? a.end >> aShift
-      : Math.max(a.end >> aShift, b.end >> bShift);
-  return scaleChange(low, high, limits.maxSize);
-}
-
-function addShifted(target: BucketRange, source: BucketRange, shift: number): void {
-  for (let index = source.start; index <= source.end; index++) {
-    const count = source.counts[index - source.base] as number;
-    if (count !== 0) addAt(target, index >> shift, count);
-  }
-}
-
-/** Lowers the scale of a state whose ranges span more than `maxSize` buckets until they fit. */
-function fit(state: ExponentialState, maxSize: number): void {
-  const change = Math.max(
-    isEmpty(state.positive) ? 0 : scaleChange(state.positive.start, state.positive.end, maxSize),
-    isEmpty(state.negative) ? 0 : scaleChange(state.negative.start, state.negative.end, maxSize),
-  );
-  if (change > 0) downscaleBoth(state, change);
+  const span = spanWith(a, aShift, b, bShift);
+  return span === undefined ? 0 : scaleChange(span[0], span[1], maxSize);
 }
 
 /** A deep copy of `state`. */
@@ -221,30 +199,26 @@ export function copyState(state: ExponentialState): ExponentialState {
     sum: state.sum,
     min: state.min,
     max: state.max,
-    zeroCount: state.zeroCount,
     scale: state.scale,
-    positive: copyRange(state.positive),
-    negative: copyRange(state.negative),
-  };
-}
-
-/** The state as OpenTelemetry's point value reads it (new arrays; the state is not shared). */
-export function toValue(state: ExponentialState): ExponentialValue {
-  const populated = !isEmpty(state.positive) || !isEmpty(state.negative);
-  return {
-    count: state.count,
-    sum: state.sum,
-    min: state.min,
-    max: state.max,
-    scale: populated ? state.scale : 0,
     zeroCount: state.zeroCount,
-    positive: bucketsOf(state.positive),
-    negative: bucketsOf(state.negative),
+    positive: copyBuckets(state.positive),
+    negative: copyBuckets(state.negative),
   };
 }
 
-function bucketsOf(range: BucketRange): ExponentialBuckets {
-  return isEmpty(range)
-    ? { offset: 0, bucketCounts: [] }
-    : { offset: range.start, bucketCounts: countsOf(range) };
+/**
+ * `state`'s fields at the lower `scale` (each 2^(state.scale - scale) neighbouring buckets
+ * merged, new buckets), or `state` itself when its scale is not above `scale`. For a consumer
+ * with a narrower scale range than OpenTelemetry's: Prometheus native histograms take schemas up
+ * to 8.
+ */
+export function downscaleValue<S extends ExponentialState>(state: S, scale: number): S {
+  const change = state.scale - scale;
+  if (change <= 0) return state;
+  return {
+    ...state,
+    scale,
+    positive: downscaled(state.positive, change),
+    negative: downscaled(state.negative, change),
+  };
 }

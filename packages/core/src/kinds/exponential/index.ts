@@ -1,10 +1,6 @@
-export type {
-  ExponentialBuckets,
-  ExponentialLimits,
-  ExponentialState,
-  ExponentialValue,
-} from './aggregation.js';
-export { copyState, createState, merge, record, toValue } from './aggregation.js';
+export type { ExponentialLimits, ExponentialState } from './aggregation.js';
+export { copyState, downscaleValue, emptyState, mergeInto, record } from './aggregation.js';
+export type { ExponentialBuckets } from './buckets.js';
 export {
   lowerBoundary,
   MAX_SCALE,

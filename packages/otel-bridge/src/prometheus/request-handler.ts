@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { HealthReport, PipelineHealth } from '../health/health.js';
 import { completeLastLine } from './complete-lines.js';
-import type { HealthReport, PipelineHealth } from './health.js';
 import { prefersOpenMetrics } from './negotiate.js';
 import { OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.js';
 import { type PrometheusNaming, renameForPrometheus } from './prometheus-naming.js';
+import { forTextSerializer } from './prometheus-text.js';
 
 /** What `/metrics` serves from: the exporter (a reader: it collects), its text serializer, the naming. */
 export interface MetricsSource {
@@ -92,7 +93,7 @@ function serveMetrics(
       }
       response.setHeader('content-type', 'text/plain');
       completeLastLine(response);
-      response.end(source.serializer.serialize(renamed));
+      response.end(source.serializer.serialize(forTextSerializer(renamed)));
     },
     (error: unknown) => {
       response.statusCode = openMetrics ? 500 : 200; // the exporter answers 200 with the message

@@ -15,7 +15,7 @@ import {
   serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
 import type { PipelineEnvironment } from './environment.js';
-import type { OtelPipelineOptions } from './types.js';
+import type { OtelPipelineOptions } from './options.js';
 
 const SERVICE_NAME = 'service.name';
 const SERVICE_INSTANCE_ID = 'service.instance.id';

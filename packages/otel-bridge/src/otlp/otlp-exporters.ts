@@ -1,10 +1,10 @@
 import { MetricsWiringError } from '@mvx-metrics/core';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { OtlpOptions } from '../config/options.js';
+import type { OtlpSignal } from '../config/settings.js';
+import { optionalImport } from '../internal/optional-import.js';
 import type { ExporterAgents } from './exporter-agents.js';
-import { optionalImport } from './optional-import.js';
-import type { OtlpSignal } from './settings.js';
-import type { OtlpOptions } from './types.js';
 
 // Each protocol is OpenTelemetry's own exporter package, imported only when chosen: a service
 // that never picks gRPC never loads @grpc/grpc-js. The exporters read the rest of their

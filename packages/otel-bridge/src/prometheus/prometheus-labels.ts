@@ -2,6 +2,7 @@ import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 import type {
   CollectionResult,
   DataPoint,
+  ExponentialHistogram,
   Histogram,
   MetricCollectOptions,
   MetricData,
@@ -72,7 +73,7 @@ export function prometheusLabels(
   };
 }
 
-type AnyPoint = DataPoint<number | Histogram>;
+type AnyPoint = DataPoint<number | Histogram | ExponentialHistogram>;
 
 function relabel(
   metric: MetricData,
@@ -124,7 +125,7 @@ function merge(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint
 function mergeValues(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
   if (adapter === undefined) return { ...into, value: point.value };
   const value = adapter.merge(into.value as MirroredValue, point.value as MirroredValue);
-  return value === undefined ? into : { ...into, value };
+  return value === undefined ? into : ({ ...into, value } as AnyPoint);
 }
 
 function printedByText(other: { name: string; scope: string } | undefined, scope: string): string {

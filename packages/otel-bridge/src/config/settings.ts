@@ -7,7 +7,7 @@ import type {
   OtlpOptions,
   OtlpProtocol,
   PrometheusOptions,
-} from './types.js';
+} from './options.js';
 
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 const METRICS_EXPORTERS = ['otlp', 'prometheus', 'console', 'none'] as const;

@@ -26,7 +26,9 @@ import {
 //     attempt was still open when shutdown's budget ran out;
 //   - `export-partial`: the collector accepted the request but rejected some data points
 //     (OTLP `partialSuccess`), or accepted it with a warning.
-// Data points are counted by outcome in `mvx.export.data_points` (self-telemetry).
+// Data points are counted by outcome in `mvx.export.data_points` (self-telemetry), and each
+// attempt's end reaches readiness (`/readyz` counts an exporter's consecutive failures): a
+// success (a partial one included) once, a failure once, whichever way the attempt ended.
 
 /** `mvx.export.data_points`: data points handed to a metric exporter, by `outcome`. */
 export const EXPORT_DATA_POINTS = {
@@ -113,6 +115,8 @@ export class ReportedMetricExporter implements PushMetricExporter {
    * @param name how reports name the exporter, e.g. `OTLP http/protobuf`
    * @param label the `exporter` attribute of the self-telemetry (`otlp`, `console`)
    * @param timeoutMs the reader's export timeout: an attempt still open then has failed
+   * @param readiness told once per attempt whether it succeeded (the pipeline's
+   *   `health.exportStreak(label)`)
    */
   constructor(
     private readonly inner: PushMetricExporter,
@@ -120,6 +124,7 @@ export class ReportedMetricExporter implements PushMetricExporter {
     private readonly label: string,
     private readonly timeoutMs: number,
     private readonly sink: ExportOutcomeSink,
+    private readonly readiness: (succeeded: boolean) => void = () => {},
   ) {
     if (inner.selectAggregationTemporality !== undefined) {
       this.selectAggregationTemporality = inner.selectAggregationTemporality.bind(inner);
@@ -138,6 +143,7 @@ export class ReportedMetricExporter implements PushMetricExporter {
     if (this.closed) {
       // After shutdown gave up waiting (and said so): nothing is sent any more.
       this.sink.counters.add(this.label, 'failed', points);
+      this.readiness(false);
       resultCallback({ code: ExportResultCode.FAILED, error: new ReportedExportFailure() });
       return;
     }
@@ -223,6 +229,7 @@ export class ReportedMetricExporter implements PushMetricExporter {
     const which = attempt.final ? 'final metric export' : 'metric export';
     if ('failed' in outcome) {
       this.sink.counters.add(this.label, 'failed', attempt.points);
+      this.readiness(false);
       this.sink.report(
         new OtelBridgeError(
           'export-failed',
@@ -236,6 +243,7 @@ export class ReportedMetricExporter implements PushMetricExporter {
         outcome.partial === undefined ? 0 : rejectedOf(outcome.partial, attempt.points);
       this.sink.counters.add(this.label, 'exported', attempt.points - rejected);
       this.sink.counters.add(this.label, 'rejected', rejected);
+      this.readiness(true);
       if (outcome.partial !== undefined) {
         this.sink.report(
           new OtelBridgeError(

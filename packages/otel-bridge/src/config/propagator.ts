@@ -4,8 +4,8 @@ import {
   W3CBaggagePropagator,
   W3CTraceContextPropagator,
 } from '@opentelemetry/core';
+import { optionalImport } from '../internal/optional-import.js';
 import type { PipelineEnvironment } from './environment.js';
-import { optionalImport } from './optional-import.js';
 
 const KNOWN = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'];
 
