@@ -14,7 +14,7 @@ import {
 } from '../internal/option-checks.js';
 import { counter, type Metric, upDownCounter } from '../metrics/index.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import { BatchDecoder } from './batch-codec.js';
+import { BatchDecoder } from './batch-decoder.js';
 import type { IpcChannel } from './protocol.js';
 import type {
   AttachWorkerOptions,

@@ -1,5 +1,5 @@
 import { serialize } from 'node:v8';
-import { defaultErrorHandler, type MetricsErrorCode, MetricsWiringError } from '../errors/index.js';
+import { defaultErrorHandler, type MetricsErrorCode } from '../errors/index.js';
 import { describeEvent } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
@@ -7,27 +7,10 @@ import { overflowStrategy } from '../internal/buffer-options.js';
 import { isEvent } from '../internal/is-event.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../internal/overflow.js';
-import { BatchEncoder } from './batch-codec.js';
+import { BatchEncoder } from './batch-encoder.js';
+import { flushTimeout, PendingFlushes } from './pending-flushes.js';
 import { type BatchMessage, type IpcChannel, isTagged, TAG } from './protocol.js';
 import type { ClusterRecorderStats } from './types.js';
-
-/** Longest delay a Node timer takes; a longer flush timeout waits as long as it takes. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Default of the `flushTimeoutMs` option: as long as a runtime's `shutdown()` drains by default. */
-export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
-
-/** A checked flush timeout: `value`, or `fallback` when absent; a wiring mistake throws. */
-export function flushTimeout(owner: string, key: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
-    throw new MetricsWiringError(
-      'invalid-option',
-      `${owner}: ${key} must be a positive number of milliseconds (Infinity waits as long as it takes), got ${describeValue(value)}.`,
-    );
-  }
-  return value;
-}
 
 /**
  * Checked settings of a {@link ClusterRecorder} (see `connectToPrimary`).
@@ -74,8 +57,10 @@ export class ClusterRecorder {
   private lost = 0;
   private droppedAfterGone = 0;
 
-  /** Pending `flush()` calls by id, in id order: the primary's answer `f` settles every id up to `f`. */
-  private readonly waiters = new Map<number, () => void>();
+  private readonly waiters = new PendingFlushes(
+    () => this.listen(false),
+    (timeoutMs) => this.timedOut(timeoutMs),
+  );
   private nextFlush = 1;
   private readonly flushTimeoutMs: number;
   private flushesTimedOut = 0;
@@ -157,18 +142,7 @@ export class ClusterRecorder {
     if (this.closed || this.checkGone()) return Promise.resolve();
     const id = this.nextFlush++;
     this.listen(true);
-    const flushed = new Promise<void>((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      this.waiters.set(id, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (timeoutMs <= MAX_TIMER_MS) {
-        // Unref'd: while the flush waits, the channel listener keeps the process alive anyway.
-        timer = setTimeout(() => this.timedOut(id, timeoutMs), timeoutMs);
-        timer.unref();
-      }
-    });
+    const flushed = this.waiters.add(id, timeoutMs);
     // The flush is done once the primary has the message that carries the last event buffered now.
     this.flushes.push({ id, mark: this.progress() + this.queue.size });
     if (this.writing === 0) this.send();
@@ -302,7 +276,7 @@ export class ClusterRecorder {
       if (good.length > 0 || flush !== 0) this.post(good, flush);
     } catch (retryError) {
       for (const event of good) this.refuse(event, retryError);
-      if (flush !== 0) this.settle(flush);
+      if (flush !== 0) this.waiters.settle(flush);
     }
   }
 
@@ -315,7 +289,7 @@ export class ClusterRecorder {
     this.queue.takeAll();
     this.writing = 0;
     this.flushes = [];
-    this.settle(Number.POSITIVE_INFINITY);
+    this.waiters.settle(Number.POSITIVE_INFINITY);
     this.reportOnce(
       'primary-gone',
       'primary-gone',
@@ -380,30 +354,15 @@ export class ClusterRecorder {
     if (!isTagged(message) || message.r !== this.name) return;
     const id = (message as { f?: unknown }).f;
     if (typeof id !== 'number') return;
-    this.settle(id);
+    this.waiters.settle(id);
   };
 
   private readonly onDisconnect = (): void => {
     this.checkGone();
   };
 
-  // Resolves every pending flush up to `id`, and stops listening once none waits.
-  private settle(id: number): void {
-    for (const [waiting, resolve] of this.waiters) {
-      if (waiting > id) break;
-      this.waiters.delete(waiting);
-      resolve();
-    }
-    if (this.waiters.size === 0) this.listen(false);
-  }
-
-  private timedOut(id: number, timeoutMs: number): void {
-    const resolve = this.waiters.get(id);
-    if (resolve === undefined) return;
-    this.waiters.delete(id);
+  private timedOut(timeoutMs: number): void {
     this.flushesTimedOut++;
-    resolve();
-    if (this.waiters.size === 0) this.listen(false);
     this.reportOnce(
       'flush-timeout',
       'flush-timeout',

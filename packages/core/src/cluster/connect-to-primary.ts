@@ -3,7 +3,8 @@ import { MetricsWiringError } from '../errors/index.js';
 import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import { DEFAULT_MAX_PENDING_EVENTS } from '../recorder/index.js';
 import { checkHandleOptions } from '../workers/handle-options.js';
-import { ClusterRecorder, DEFAULT_FLUSH_TIMEOUT_MS, flushTimeout } from './cluster-recorder.js';
+import { ClusterRecorder } from './cluster-recorder.js';
+import { DEFAULT_FLUSH_TIMEOUT_MS, flushTimeout } from './pending-flushes.js';
 import { DEFAULT_BATCH_SIZE, type IpcChannel } from './protocol.js';
 import type { ClusterRecorderOptions } from './types.js';
 

@@ -3,7 +3,7 @@
 // whatever the application itself sends there, so every message carries a tag.
 //
 // worker → primary  { mvx, r, s, k, v, e, c: [registered, dropped, unserialisable, rejected], f? }
-//   `s`, `k`, `v`, `e` are the batch's events in the compact form of batch-codec.ts.
+//   `s`, `k`, `v`, `e` are the batch's events in the compact form of batch-format.ts.
 //   `c` are the worker's cumulative counters when the message was built, events still buffered in
 //   the worker included: what the primary knows a worker registered even if it dies next.
 //   `f` asks the primary to answer once everything before it is processed (a flush).
@@ -33,7 +33,7 @@ export interface BatchMessage {
   readonly mvx: typeof TAG | typeof TAG_V1;
   /** The primary's recorder these events are for. */
   readonly r: string;
-  /** Version 2: the string table, shapes and values of the encoded events (batch-codec.ts). */
+  /** Version 2: the string table, shapes and values of the encoded events (batch-format.ts). */
   readonly s?: string[];
   readonly k?: string[][];
   readonly v?: (number | boolean | null)[];

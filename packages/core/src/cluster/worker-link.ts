@@ -1,5 +1,5 @@
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import { type BatchDecoder, BatchFormatError } from './batch-codec.js';
+import { type BatchDecoder, BatchFormatError } from './batch-decoder.js';
 import {
   type BatchMessage,
   DROPPED,

@@ -1,7 +1,8 @@
 import { deserialize, serialize } from 'node:v8';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BatchDecoder, BatchEncoder, BatchFormatError } from './batch-codec.js';
+import { BatchDecoder, BatchFormatError } from './batch-decoder.js';
+import { BatchEncoder } from './batch-encoder.js';
 
 const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype);
 

@@ -1,0 +1,158 @@
+// The primary's side of batch-format.ts: columns back to events. Private.
+import { RAW, STRING, VALUE } from './batch-format.js';
+
+/** A batch that does not decode (another version's, or damaged): nothing of it is registered. */
+export class BatchFormatError extends Error {}
+
+/** Builds one event of a shape from `v` at `p` (its first value) and the string table `s`; undefined when a string index is wrong. */
+type Maker = (v: readonly unknown[], p: number, s: readonly string[]) => object | undefined;
+
+/** Shapes whose maker is compiled (most a process ever sends: a few event types). */
+const MAX_COMPILED_SHAPES = 256;
+/** Wider shapes are built by the generic loop. */
+const MAX_COMPILED_KEYS = 64;
+
+/**
+ * Turns batches back into events on the primary. A shape's events are built by a function made
+ * for it (an object literal with the shape's keys: V8 then allocates each event with its final
+ * layout, instead of growing it one key at a time), compiled once and kept for the shapes seen
+ * first; others, and every shape where code generation is disallowed
+ * (`--disallow-code-generation-from-strings`), take a generic loop with the same result.
+ */
+export class BatchDecoder {
+  private readonly compiled = new Map<string, Maker>();
+  private compiling: boolean;
+
+  /** `compile: false` builds every shape with the generic loop (tests compare the two). */
+  constructor(options: { compile?: boolean } = {}) {
+    this.compiling = options.compile ?? true;
+  }
+
+  /**
+   * The events of an encoded batch, in their order. Checks every index and type against the
+   * columns and throws {@link BatchFormatError} before anything is returned when one is wrong,
+   * so a damaged message is refused whole. A key `__proto__` becomes an own property, as
+   * JSON.parse makes it.
+   */
+  decode(batch: {
+    readonly s: unknown;
+    readonly k: unknown;
+    readonly v: unknown;
+    readonly e: unknown;
+  }): object[] {
+    const { s: strings, k: shapes, v, e: raw } = batch;
+    if (
+      !Array.isArray(strings) ||
+      !Array.isArray(shapes) ||
+      !Array.isArray(v) ||
+      !Array.isArray(raw)
+    ) {
+      throw new BatchFormatError('columns are not arrays');
+    }
+    for (const s of strings) if (typeof s !== 'string') throw new BatchFormatError('string table');
+    const makers: Maker[] = [];
+    const widths: number[] = [];
+    for (const shape of shapes) {
+      makers.push(this.makerFor(shape));
+      widths.push((shape as unknown[]).length - 1);
+    }
+    const events: object[] = [];
+    let next = 0;
+    let p = 0;
+    while (p < v.length) {
+      const index: unknown = v[p++];
+      if (index === RAW) {
+        if (next >= raw.length) throw new BatchFormatError('raw event missing');
+        events.push(raw[next++] as object);
+        continue;
+      }
+      const make = typeof index === 'number' ? makers[index] : undefined;
+      const width = widths[index as number] as number;
+      if (make === undefined || p + width > v.length) throw new BatchFormatError('event');
+      const event = make(v, p, strings);
+      if (event === undefined) throw new BatchFormatError('string index');
+      events.push(event);
+      p += width;
+    }
+    if (next !== raw.length) throw new BatchFormatError('raw events left over');
+    return events;
+  }
+
+  private makerFor(shape: unknown): Maker {
+    if (
+      !Array.isArray(shape) ||
+      typeof shape[0] !== 'string' ||
+      shape[0].length !== shape.length - 1
+    ) {
+      throw new BatchFormatError('shape');
+    }
+    const codes = shape[0] as string;
+    const keys = shape.slice(1) as string[];
+    for (let j = 0; j < keys.length; j++) {
+      const code = codes.charCodeAt(j);
+      if (typeof keys[j] !== 'string' || (code !== STRING && code !== VALUE)) {
+        throw new BatchFormatError('shape');
+      }
+    }
+    if (!this.compiling || keys.length > MAX_COMPILED_KEYS) return genericMaker(codes, keys);
+    const signature = JSON.stringify(shape);
+    let make = this.compiled.get(signature);
+    if (make === undefined) {
+      if (this.compiled.size >= MAX_COMPILED_SHAPES) return genericMaker(codes, keys);
+      try {
+        make = compileMaker(codes, keys);
+      } catch {
+        this.compiling = false;
+        return genericMaker(codes, keys);
+      }
+      this.compiled.set(signature, make);
+    }
+    return make;
+  }
+}
+
+// `{ ["key"]: value, ... }`: every key a JSON string literal (so no key can inject code) and
+// computed (so `__proto__` is an own property, not the prototype).
+function compileMaker(codes: string, keys: readonly string[]): Maker {
+  const checks: string[] = [];
+  const fields: string[] = [];
+  for (let j = 0; j < keys.length; j++) {
+    if (codes.charCodeAt(j) === STRING) {
+      checks.push(`const a${j} = s[v[p + ${j}]]; if (typeof a${j} !== 'string') return undefined;`);
+      fields.push(`[${JSON.stringify(keys[j])}]: a${j}`);
+    } else {
+      fields.push(`[${JSON.stringify(keys[j])}]: v[p + ${j}]`);
+    }
+  }
+  return new Function(
+    'v',
+    'p',
+    's',
+    `${checks.join(' ')} return { ${fields.join(', ')} };`,
+  ) as Maker;
+}
+
+function genericMaker(codes: string, keys: readonly string[]): Maker {
+  const proto = keys.indexOf('__proto__');
+  return (v, p, s) => {
+    const event: Record<string, unknown> = {};
+    for (let j = 0; j < keys.length; j++) {
+      let value: unknown = v[p + j];
+      if (codes.charCodeAt(j) === STRING) {
+        value = s[value as number];
+        if (typeof value !== 'string') return undefined;
+      }
+      if (j === proto) {
+        Object.defineProperty(event, '__proto__', {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      } else {
+        event[keys[j] as string] = value;
+      }
+    }
+    return event;
+  };
+}
