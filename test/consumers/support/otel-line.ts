@@ -24,6 +24,16 @@ export function resultOf<T>(stdout: string): T {
 
 export const pipelineFixture = `${fixtures}pipeline.mjs`;
 
+/** test/bridge's span-limits fixture (NodeSDK or the pipeline, traces over OTLP). */
+export const spanLimitsFixture = fileURLToPath(
+  new URL('../../bridge/fixtures/span-limits.mjs', import.meta.url),
+);
+
+/** test/bridge's OTEL_LOG_LEVEL fixture (NodeSDK or the pipeline, probes on `diag`). */
+export const diagFixture = fileURLToPath(
+  new URL('../../bridge/fixtures/diag-logger.mjs', import.meta.url),
+);
+
 type Attributes = Record<string, unknown>;
 interface SnapshotPoint {
   attributes: Attributes;

@@ -6,7 +6,14 @@ import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../../bridge
 import { type Consumer, installConsumer } from './consumer.js';
 import { installCommands, versionsIn } from './install-lines.js';
 import { nodeBinary } from './nodes.js';
-import { exportedBesideSnapshots, nodeSdkScript, pipelineFixture, resultOf } from './otel-line.js';
+import {
+  diagFixture,
+  exportedBesideSnapshots,
+  nodeSdkScript,
+  pipelineFixture,
+  resultOf,
+  spanLimitsFixture,
+} from './otel-line.js';
 import { installedCopies, installedVersion } from './tree.js';
 
 /** One OpenTelemetry JS line as a user installs it: sdk-node, and the API version it peers on. */
@@ -185,10 +192,56 @@ export function otelLineTests(line: OtelLine): void {
     expect(actual).toEqual(expected);
   });
 
+  it("OTEL_LOG_LEVEL: the pipeline prints the diag lines this line's NodeSDK prints, on the same streams", async () => {
+    consumer.write('diag-logger.mjs', readFileSync(diagFixture, 'utf8'));
+    const env = { ...sdkEnv, OTEL_METRICS_EXPORTER: 'none', OTEL_LOG_LEVEL: 'debug' };
+    const lines = async (side: string) => {
+      const run = await consumer.run('node', ['diag-logger.mjs', side, 'env'], env);
+      expect(run.code, run.stderr).toBe(0);
+      return (['stdout', 'stderr'] as const).flatMap((stream) =>
+        run[stream]
+          .split('\n')
+          .filter((line) => /probe:|global for diag/.test(line))
+          .map((line) => [stream, line.replace(/ v[\d.]+\.$/, '')]),
+      );
+    };
+    const expected = await lines('node-sdk');
+    expect(expected).toContainEqual(['stdout', 'probe:shut-down:debug']);
+    expect(await lines('pipeline')).toEqual(expected);
+  });
+
+  it("OTEL_ATTRIBUTE_COUNT_LIMIT / _VALUE_LENGTH_LIMIT: the pipeline's spans are limited as this line's NodeSDK limits them", async () => {
+    consumer.write('span-limits.mjs', readFileSync(spanLimitsFixture, 'utf8'));
+    const receiver = await startOtlpReceiver();
+    try {
+      const env = {
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+        OTEL_ATTRIBUTE_COUNT_LIMIT: '2',
+        OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '10',
+        OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT: '1',
+      };
+      const spans = async (side: string) => {
+        receiver.bodies.clear();
+        const run = await consumer.run('node', ['span-limits.mjs', side, receiver.url], env);
+        expect(run.code, run.stderr).toBe(0);
+        return limitedSpans((receiver.bodies.get('/v1/traces') ?? []) as Json[]);
+      };
+      const expected = await spans('node-sdk');
+      expect(expected.map((s) => s.name)).toEqual(['e', 'request']);
+      expect(expected[0]).toMatchObject({ droppedAttributesCount: 3 });
+      expect(await spans('pipeline')).toEqual(expected);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('runs createOtelPipeline: /metrics serves the values and OTLP receives them', async () => {
     const receiver: OtlpReceiver = await startOtlpReceiver();
     try {
-      const run = await consumer.run('node', [pipelineFixture, receiver.url]);
+      // Written into the project, so its imports resolve in the consumer's tree (not the repository's).
+      consumer.write('pipeline.mjs', readFileSync(pipelineFixture, 'utf8'));
+      const run = await consumer.run('node', ['pipeline.mjs', receiver.url]);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const { prometheus } = resultOf<{ prometheus: string }>(run.stdout);
@@ -237,4 +290,32 @@ function otlpValues(receiver: OtlpReceiver): Record<string, number> {
     }
   }
   return values;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: decoded OTLP trace payloads
+type Json = any;
+
+/** Each exported span's limited parts (attributes sorted, events, links, drop counts), by name. */
+function limitedSpans(bodies: Json[]): Json[] {
+  const sorted = (list: Json[] | undefined) =>
+    [...(list ?? [])].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return bodies
+    .flatMap((b) =>
+      b.resourceSpans.flatMap((r: Json) => r.scopeSpans.flatMap((s: Json) => s.spans)),
+    )
+    .map((span: Json) => ({
+      name: span.name,
+      attributes: sorted(span.attributes),
+      droppedAttributesCount: span.droppedAttributesCount ?? 0,
+      events: (span.events ?? []).map((e: Json) => ({
+        name: e.name,
+        attributes: sorted(e.attributes),
+        droppedAttributesCount: e.droppedAttributesCount ?? 0,
+      })),
+      links: (span.links ?? []).map((l: Json) => ({
+        attributes: sorted(l.attributes),
+        droppedAttributesCount: l.droppedAttributesCount ?? 0,
+      })),
+    }))
+    .sort((a: Json, b: Json) => (a.name < b.name ? -1 : 1));
 }
