@@ -55,3 +55,22 @@ describe('commands in the README and docs/', () => {
     }
   });
 });
+
+describe('install lines', () => {
+  // The consumer tests run docs/wiring-the-bridge.md's install block (test/consumers/support/
+  // install-lines.ts); the README repeats it, so the README's block must be the same text.
+  const installBlock = (file: string): string | undefined =>
+    codeBlocks(file).find(
+      (b) => b.lang === 'sh' && b.code.includes('npm install') && b.code.includes('sdk-metrics@'),
+    )?.code;
+
+  test("the README's install block is the guide's, which the consumer tests run", () => {
+    const readme = installBlock('README.md');
+    expect(readme).toBeDefined();
+    expect(readme).toBe(installBlock('docs/wiring-the-bridge.md'));
+    // exact versions: a caret range lets a later install put a second sdk-metrics in the tree
+    for (const line of (readme as string).split('\n').filter((l) => l.startsWith('npm install'))) {
+      expect(line.startsWith('npm install -E ')).toBe(true);
+    }
+  });
+});
