@@ -24,6 +24,9 @@ export function resultOf<T>(stdout: string): T {
 
 export const pipelineFixture = `${fixtures}pipeline.mjs`;
 
+/** Core's exponential histogram beside this line's sdk-metrics, for the same values. */
+export const exponentialFixture = `${fixtures}exponential-reference.mjs`;
+
 type Attributes = Record<string, unknown>;
 interface SnapshotPoint {
   attributes: Attributes;

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../../bridge/otlp-receiver.js';
 import { type Consumer, installConsumer } from './consumer.js';
 import { nodeBinary } from './nodes.js';
-import { exportedBesideSnapshots, nodeSdkScript, pipelineFixture, resultOf } from './otel-line.js';
+import {
+  exponentialFixture,
+  exportedBesideSnapshots,
+  nodeSdkScript,
+  pipelineFixture,
+  resultOf,
+} from './otel-line.js';
 import { installedCopies, installedVersion } from './tree.js';
 
 /** One OpenTelemetry JS line as a user installs it: sdk-node, and the API version it peers on. */
@@ -131,6 +137,23 @@ export function otelLineTests(line: OtelLine): void {
     const { expected, actual } = exportedBesideSnapshots(snapshots, exported, 'docs', 'storage');
     expect(expected.length).toBe(3); // two outcomes of the counter, one histogram point
     expect(actual).toEqual(expected);
+  });
+
+  it("records exponential histograms as this line's sdk-metrics does (scale, buckets, count, sum, min, max)", async () => {
+    // Written into the project: its imports resolve to the consumer's packages (this line's
+    // sdk-metrics, the packed core), not the repository's.
+    consumer.write('exponential-reference.mjs', readFileSync(exponentialFixture, 'utf8'));
+    const run = await consumer.run('node', ['exponential-reference.mjs']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const cases = resultOf<Array<Record<'histogram' | 'gauge', { core: unknown; sdk: unknown }>>>(
+      run.stdout,
+    );
+    expect(cases).toHaveLength(20);
+    for (const { histogram, gauge } of cases) {
+      expect(histogram.core).toEqual(histogram.sdk);
+      expect(gauge.core).toEqual(gauge.sdk);
+    }
   });
 
   it('runs createOtelPipeline: /metrics serves the values and OTLP receives them', async () => {
