@@ -34,6 +34,9 @@ export const diagFixture = fileURLToPath(
   new URL('../../bridge/fixtures/diag-logger.mjs', import.meta.url),
 );
 
+/** Core's exponential histogram beside this line's sdk-metrics, for the same values. */
+export const exponentialFixture = `${fixtures}exponential-reference.mjs`;
+
 type Attributes = Record<string, unknown>;
 interface SnapshotPoint {
   attributes: Attributes;

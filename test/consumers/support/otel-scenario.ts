@@ -8,6 +8,7 @@ import { installCommands, versionsIn } from './install-lines.js';
 import { nodeBinary } from './nodes.js';
 import {
   diagFixture,
+  exponentialFixture,
   exportedBesideSnapshots,
   nodeSdkScript,
   pipelineFixture,
@@ -233,6 +234,23 @@ export function otelLineTests(line: OtelLine): void {
       expect(await spans('pipeline')).toEqual(expected);
     } finally {
       await receiver.close();
+    }
+  });
+
+  it("records exponential histograms as this line's sdk-metrics does (scale, buckets, count, sum, min, max)", async () => {
+    // Written into the project: its imports resolve to the consumer's packages (this line's
+    // sdk-metrics, the packed core), not the repository's.
+    consumer.write('exponential-reference.mjs', readFileSync(exponentialFixture, 'utf8'));
+    const run = await consumer.run('node', ['exponential-reference.mjs']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const cases = resultOf<Array<Record<'histogram' | 'gauge', { core: unknown; sdk: unknown }>>>(
+      run.stdout,
+    );
+    expect(cases).toHaveLength(20);
+    for (const { histogram, gauge } of cases) {
+      expect(histogram.core).toEqual(histogram.sdk);
+      expect(gauge.core).toEqual(gauge.sdk);
     }
   });
 
