@@ -79,6 +79,7 @@ export type {
   Attributes,
   AttributeValue,
   HistogramPoint,
+  KindPoints,
   MetricKind,
   MetricSnapshot,
   NumberPoint,

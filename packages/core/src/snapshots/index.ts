@@ -3,6 +3,7 @@ export type {
   Attributes,
   AttributeValue,
   HistogramPoint,
+  KindPoints,
   MetricKind,
   MetricSnapshot,
   NumberPoint,

@@ -1,13 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KIND_DEFINITIONS } from '@mvx-metrics/core/kinds';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 const KINDS = fileURLToPath(new URL('.', import.meta.url));
 
-/** A metric kind written as a string literal: what a kind comparison outside kinds/ needs. */
-const KIND_LITERAL = /(['"`])(counter|upDownCounter|gauge|histogram)\1/g;
+/**
+ * A metric kind written as a string literal: what a kind comparison outside kinds/ needs. Built
+ * from core's registry, so a new kind is covered the day it is registered.
+ */
+const KIND_LITERAL = new RegExp(`(['"\`])(${KIND_DEFINITIONS.map((d) => d.kind).join('|')})\\1`);
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -47,5 +51,8 @@ describe('one seam per metric kind', () => {
       '// a histogram comment is fine',
     ].join('\n');
     expect(kindLiterals('sample.ts', sample)).toHaveLength(4);
+    for (const { kind } of KIND_DEFINITIONS) {
+      expect(kindLiterals('sample.ts', `if (kind === '${kind}') return;`)).toHaveLength(1);
+    }
   });
 });

@@ -1,0 +1,115 @@
+import { counterKind, gaugeKind, upDownCounterKind } from '@mvx-metrics/core/kinds';
+import { ValueType } from '@opentelemetry/api';
+import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { braces, latestExemplarText, sampleValue } from '../internal/openmetrics-text.js';
+import { histogramOpenMetrics } from './histogram-openmetrics.js';
+import { mergeHistograms } from './histogram-point.js';
+import { gaugeOpenMetrics, numberMerge, sumData } from './number-point.js';
+import type { ExportShape, MirroredHistogram, MirroredValue } from './types.js';
+
+// What differs per OpenTelemetry data shape, whichever core kind (or other producer) made the
+// data: Prometheus names, OpenMetrics samples, and how two points of one series merge when
+// relabelling makes them one. A core kind picks its shape in its adapter; two kinds may share one.
+
+/** A monotonic cumulative Sum (a counter): Prometheus prints it with `_total`. */
+export const monotonicSumShape: ExportShape<number> = {
+  name: 'Sum (monotonic)',
+  dataPointType: DataPointType.SUM,
+  metricData: (descriptor) => sumData(descriptor, true),
+  merge: numberMerge(counterKind),
+  prometheusNaming: { total: true, ratio: false },
+  prometheusSampleNames: (base) => [base.endsWith('_total') ? base : `${base}_total`],
+  openMetrics: {
+    type: 'counter',
+    family: (name) => name.replace(/_total$/, ''),
+    // One exemplar per sample: the latest the reservoir kept.
+    samples: (family, labels, point) =>
+      `${family}_total${braces(labels)} ${sampleValue(point.value as number)}${latestExemplarText(point.exemplars)}\n`,
+  },
+};
+
+/** A non-monotonic cumulative Sum (an up-down counter): Prometheus prints it as a gauge. */
+export const sumShape: ExportShape<number> = {
+  name: 'Sum (non-monotonic)',
+  dataPointType: DataPointType.SUM,
+  metricData: (descriptor) => sumData(descriptor, false),
+  merge: numberMerge(upDownCounterKind),
+  // Printed as a gauge, but a non-monotonic Sum: unit `1` adds nothing (the Collector's rule too).
+  prometheusNaming: { total: false, ratio: false },
+  prometheusSampleNames: (base) => [base],
+  openMetrics: gaugeOpenMetrics,
+};
+
+/** A Gauge: of two points of one series, the one added last wins. */
+export const gaugeShape: ExportShape<number> = {
+  name: 'Gauge',
+  dataPointType: DataPointType.GAUGE,
+  metricData: (descriptor) => ({
+    descriptor: { ...descriptor, valueType: ValueType.DOUBLE },
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.GAUGE,
+    dataPoints: [],
+  }),
+  merge: numberMerge(gaugeKind),
+  // A Gauge with unit `1` is a ratio (`_ratio`), as the Collector writes it.
+  prometheusNaming: { total: false, ratio: true },
+  prometheusSampleNames: (base) => [base],
+  openMetrics: gaugeOpenMetrics,
+};
+
+/** An explicit-bucket Histogram. */
+export const histogramShape: ExportShape<MirroredHistogram> = {
+  name: 'Histogram',
+  dataPointType: DataPointType.HISTOGRAM,
+  metricData: (descriptor) => ({
+    descriptor: { ...descriptor, valueType: ValueType.DOUBLE },
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.HISTOGRAM,
+    dataPoints: [],
+  }),
+  merge: mergeHistograms,
+  prometheusNaming: { total: false, ratio: false },
+  prometheusSampleNames: (base) => [base, `${base}_count`, `${base}_sum`, `${base}_bucket`],
+  openMetrics: histogramOpenMetrics,
+};
+
+/** Every OpenTelemetry data shape the bridge exports and reads, one entry each. */
+export const EXPORT_SHAPES: readonly ExportShape[] = [
+  monotonicSumShape,
+  sumShape,
+  gaugeShape,
+  histogramShape,
+] as readonly ExportShape[];
+
+/**
+ * The key of a shape in OpenTelemetry data: the point type, and for a Sum whether it is
+ * monotonic (the two print differently). The one place data is told apart by its shape.
+ */
+export function shapeKey(data: MetricData): string {
+  return data.dataPointType === DataPointType.SUM
+    ? `${data.dataPointType}:${data.isMonotonic ? 'monotonic' : 'non-monotonic'}`
+    : String(data.dataPointType);
+}
+
+const PROBE = { name: 'probe', unit: '', description: '' };
+const BY_SHAPE: ReadonlyMap<string, ExportShape> = new Map(
+  EXPORT_SHAPES.map((shape) => [shapeKey(shape.metricData(PROBE)), shape]),
+);
+
+/** The shape of OpenTelemetry metric data (any producer's); `undefined` for one the bridge does not export. */
+export function shapeOf(data: MetricData): ExportShape | undefined {
+  return BY_SHAPE.get(shapeKey(data));
+}
+
+/** The fields of a kind adapter that are its export shape's: spread into the adapter. */
+export function exportedAs<V extends MirroredValue>(shape: ExportShape<V>) {
+  return {
+    shape,
+    dataPointType: shape.dataPointType,
+    metricData: shape.metricData,
+    matches: (data: MetricData): boolean => shapeOf(data) === (shape as ExportShape),
+    prometheusNaming: shape.prometheusNaming,
+    prometheusSampleNames: shape.prometheusSampleNames,
+    openMetrics: shape.openMetrics,
+  };
+}
