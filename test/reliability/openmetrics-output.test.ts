@@ -5,6 +5,7 @@ import { trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricOfEveryKind, REGISTERED_KINDS } from '../support/kind-fixtures.js';
 import {
   findOpenMetricsParser,
   type ParsedFamily,
@@ -40,6 +41,15 @@ const metrics = () => [
     attributes: (e) => e.attrs as Record<string, unknown>,
     buckets: BUCKETS,
   }),
+  // and a metric of every kind in core's registry, fed the same input as it is (named by its
+  // place in the registry: promtool's lint refuses a kind's name inside a metric name)
+  ...metricOfEveryKind<Input>((kind) => ({
+    name: `registered.k${REGISTERED_KINDS.indexOf(kind)}`,
+    on: 'in',
+    value: (e) => e.v as number,
+    attributes: (e) => e.attrs as Record<string, unknown>,
+    buckets: BUCKETS,
+  })),
 ];
 
 /** Every exemplar in a parsed body: inside its bucket, finite, within the 128-character label limit. */
@@ -178,6 +188,23 @@ describe.skipIf(python === undefined)(
         .filter((s) => s.labels.recorder === recorder.name && s.exemplar !== null);
       expect(mine.length).toBeGreaterThan(0);
       for (const sample of mine) expect(sample.exemplar?.labels.trace_id).toBe(ids[0]);
+    });
+
+    it("prints a family for every kind in core's registry, which Python's parser reads", async () => {
+      const recorder = runtime.createRecorder(`kinds-${recorders++}`, { metrics });
+      recorder.registerEvent({ type: 'in', attrs: { k: 'v' }, v: 3 });
+      await recorder.flush();
+      const { om, text } = await bodies();
+      expectBothValid({ om, text });
+      const families = parseOpenMetrics(python as string, om);
+      for (const kind of REGISTERED_KINDS) {
+        const family = families.find(
+          (f) => f.name === `rel_registered_k${REGISTERED_KINDS.indexOf(kind)}`,
+        );
+        const mine = family?.samples.filter((s) => s.labels.recorder === recorder.name);
+        expect(mine?.length ?? 0, kind).toBeGreaterThan(0);
+      }
+      await runtime.removeRecorder(recorder.name);
     });
   },
 );
