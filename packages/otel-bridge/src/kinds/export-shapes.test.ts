@@ -66,4 +66,25 @@ describe('export shapes', () => {
     expect(sum?.merge(2, -3)).toBe(-1);
     expect(monotonic?.merge(Number.MAX_VALUE, Number.MAX_VALUE)).toBeUndefined();
   });
+
+  it('merge a histogram with a count but no min/max (optional in OpenTelemetry) keeping the other’s', () => {
+    const histogram = EXPORT_SHAPES.find(
+      (shape) => shape.dataPointType === DataPointType.HISTOGRAM,
+    );
+    const h = (counts: number[], extremes?: [number, number]) => ({
+      buckets: { boundaries: [1], counts },
+      count: counts[0]! + counts[1]!,
+      sum: 4,
+      ...(extremes === undefined ? {} : { min: extremes[0], max: extremes[1] }),
+    });
+    expect(histogram?.merge(h([1, 1]), h([0, 2], [2, 3]))).toEqual({
+      ...h([1, 3], [2, 3]),
+      sum: 8,
+    });
+    expect(histogram?.merge(h([0, 2], [2, 3]), h([1, 1]))).toEqual({
+      ...h([1, 3], [2, 3]),
+      sum: 8,
+    });
+    expect(histogram?.merge(h([1, 1]), h([1, 1]))).toEqual({ ...h([2, 2]), sum: 8 });
+  });
 });
