@@ -1,4 +1,38 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+// The longest files start first, in this order, so that none of them is the last one running
+// while the other workers sit idle. Vitest orders by the durations it cached on an earlier run;
+// on a fresh clone (CI) it has none and starts the largest files first, which left the 60 s soak
+// (a small file) to the very end. Durations on a quiet 2-vCPU machine, Node 20.
+const LONGEST_FIRST = [
+  'test/reliability/soak.test.ts', // 69 s under CI=true (MVX_SOAK_SECONDS 60)
+  'test/cluster/prom-client.test.ts', // 27 s, mostly waiting for Prometheus' scrapes
+  'test/reliability/exemplar-ids.test.ts', // 16 s
+  'test/docs/code-blocks.test.ts', // 11 s
+  'test/e2e/npm-start-cluster.test.ts',
+  'test/bridge/export-outcomes.test.ts', // 12 s
+  'test/reliability/overload.test.ts', // 12 s
+  'test/reliability/series-identity.test.ts', // 11 s
+  'test/reliability/hanging-collector.test.ts',
+  'test/health/otlp-outage.test.ts',
+  'test/bridge/otlp-environment.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification): number => {
+      const at = LONGEST_FIRST.findIndex((path) => file.moduleId.endsWith(`/${path}`));
+      return at === -1 ? LONGEST_FIRST.length : at;
+    };
+    // A stable sort: every other file keeps vitest's own order.
+    return sorted
+      .map((file, index) => ({ file, index, rank: rank(file) }))
+      .sort((a, b) => a.rank - b.rank || a.index - b.index)
+      .map(({ file }) => file);
+  }
+}
 
 // Workspace packages resolve to their src/ through the `source` export condition. Vitest runs
 // tests in Vite's SSR environment, whose conditions are separate from `resolve.conditions`.
@@ -11,7 +45,10 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     // Installed from packed tarballs in temp projects: `npm run test:consumers` (vitest.consumers.config.ts).
     exclude: ['test/consumers/**', '**/node_modules/**'],
+    // A change listener that keeps the change instead of a copy fails the test that runs it.
+    setupFiles: ['test/support/detect-kept-changes.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    sequence: { sequencer: LongestFirst },
   },
 });

@@ -5,16 +5,22 @@
 // 1. registerEvent ns/op in a cluster worker (connectToPrimary) vs the primary's own recorder.
 //    Timed: one chunk of CHUNK calls creating plain `{ type, worker, seq }` events. Untimed after
 //    each chunk: `await flush()`, so buffers never fill. The worker figure includes its share of
-//    the batch process.send calls made inline every 512 events (JSON serialisation + pipe write).
+//    the batch process.send calls made inline every batchSize events (encoding + pipe write).
 // 2. Throughput: events/s reaching metric state in the primary, with 1, 2 and 4 producer workers,
-//    vs one producer in the primary registering as many events. Timed from "go" (workers forked
-//    and connected, untimed) until every producer's final flush resolved (the primary processed
+//    vs one producer in the primary registering as many events. Timed from "go" (workers forked,
+//    connected and warmed up with WARM_EVENTS events each, untimed) until every producer's final flush resolved (the primary processed
 //    everything); the snapshot total is then checked. Producers flush every FLUSH_EVERY events.
-// 3. Where the primary saturates: its CPU share of the wall clock in each run, and a CPU profile
-//    (node:inspector) of the primary during the 4-worker run: the functions with most self time.
+//    Also with `serialization: 'advanced'` (cluster.setupPrimary) and, when MVX_CLUSTER_BASELINE
+//    names another build's core dist directory (e.g. main's), that build's primary and workers in
+//    the same rounds: a before/after pair measured in one run.
+// 3. CPU: the primary's CPU time per event (what bounds it when workers are added) and events per
+//    CPU-second of all processes together, beside one process's; and a CPU profile
+//    (node:inspector, the profiler behind --cpu-prof) of the primary during the 4-worker run:
+//    the functions with most self time, as shares of its busy (non-idle) samples.
 import cluster from 'node:cluster';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { formatNs, formatRate, formatRatio, gc, machine, median, printTable, row } from './lib.mjs';
 
 const CHUNK = 10_000;
@@ -22,15 +28,22 @@ const FLUSH_EVERY = 16_384;
 const PER_WORKER = 100_000;
 const SAMPLES = 7;
 const WARMUP = 2;
-const RUNS = 2;
+const RUNS = 3;
+const WARM_EVENTS = 50_000;
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: a bench knob, not a turbo task's input
 const BATCH = process.env.MVX_CLUSTER_BATCH ? Number(process.env.MVX_CLUSTER_BATCH) : undefined;
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: a bench knob, not a turbo task's input
+const BASELINE = process.env.MVX_CLUSTER_BASELINE;
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: set by the primary for its workers
+const BUILD = process.env.MVX_CLUSTER_BUILD;
 
 if (cluster.isPrimary) await main();
 else await workerMain();
 
 async function workerMain() {
-  const { connectToPrimary } = await import('@mvx-metrics/core/cluster');
+  const { connectToPrimary } = await import(
+    BUILD ? pathToFileURL(`${BUILD}/cluster/worker.js`).href : '@mvx-metrics/core/cluster'
+  );
   const recorder = connectToPrimary('jobs', BATCH === undefined ? {} : { batchSize: BATCH });
   const id = `w${cluster.worker.id}`;
   process.on('message', async (message) => {
@@ -54,21 +67,33 @@ async function workerMain() {
       process.send({ stats: recorder.stats() }, () => process.exit(0));
     }
   });
+  // Untimed warm-up, into another recorder of the primary: the one-process reference runs warm
+  // code (the primary ran it before), so the workers' figures should too.
+  const warmup = connectToPrimary('warmup', BATCH === undefined ? {} : { batchSize: BATCH });
+  for (let seq = 0; seq < WARM_EVENTS; seq++) {
+    warmup.registerEvent({ type: 'job.done', worker: id, seq });
+    if ((seq + 1) % FLUSH_EVERY === 0) await warmup.flush();
+  }
+  await warmup.flush();
   process.send('ready');
 }
 
 async function main() {
-  const { counter, MetricsRuntime } = await import('@mvx-metrics/core');
+  const current = await import('@mvx-metrics/core');
+  const baseline =
+    BASELINE === undefined ? undefined : await import(pathToFileURL(`${BASELINE}/index.js`).href);
   console.log(`${await machine()}\n`);
-  const setup = () => {
+  if (BASELINE !== undefined) console.log(`Baseline build: ${BASELINE}\n`);
+  const setup = (core = current) => {
+    const { counter, MetricsRuntime } = core;
     const runtime = new MetricsRuntime({ namespace: 'bench' });
     runtime.start();
-    const recorder = runtime.createRecorder('jobs', {
-      metrics: [
-        counter({ name: 'jobs.done', on: 'job.done', attributes: (e) => ({ worker: e.worker }) }),
-      ],
-    });
-    return { runtime, recorder, primary: runtime.clusterPrimary() };
+    const metrics = () => [
+      counter({ name: 'jobs.done', on: 'job.done', attributes: (e) => ({ worker: e.worker }) }),
+    ];
+    const recorder = runtime.createRecorder('jobs', { metrics });
+    const warm = runtime.createRecorder('warmup', { metrics });
+    return { runtime, recorder, warm, primary: runtime.clusterPrimary() };
   };
   const total = (recorder) =>
     recorder.getMetricSnapshots()[0].points.reduce((sum, p) => sum + p.value, 0);
@@ -83,10 +108,11 @@ async function main() {
       worker.on('message', listener);
       worker.send(message);
     });
-  const fork = async (primary, count) => {
+  const fork = async (primary, count, { serialization = 'json', build } = {}) => {
+    cluster.setupPrimary({ serialization });
     const workers = [];
     for (let w = 0; w < count; w++) {
-      const worker = cluster.fork();
+      const worker = cluster.fork(build === undefined ? {} : { MVX_CLUSTER_BUILD: build });
       primary.attach(worker);
       workers.push(worker);
     }
@@ -136,23 +162,44 @@ async function main() {
   if (same.recorder.stats().dropped !== 0) throw new Error('primary reference dropped events');
   const cs = costed.primary.stats();
   if (cs.dropped !== 0 || cs.lost !== 0) throw new Error('cost worker dropped or lost events');
-  if (total(costed.recorder) !== cs.registered) throw new Error('cost: snapshot mismatch');
+  await costed.warm.flush();
+  if (total(costed.recorder) + total(costed.warm) !== cs.registered) {
+    throw new Error('cost: snapshot mismatch');
+  }
   await same.runtime.shutdown();
   await costed.runtime.shutdown();
 
-  // 2. and 3. Throughput over RUNS rounds of: same process, 1, 2, 4 workers.
-  const variants = [0, 1, 2, 4];
-  const rates = variants.map(() => []);
-  const cpuShare = variants.map(() => []);
-  const cpuRates = variants.map(() => []);
+  // 2. and 3. Throughput over RUNS rounds of every variant, in the same order each round.
+  const variants = [
+    { label: 'one process', count: 0 },
+    { label: '1 worker', count: 1 },
+    { label: '2 workers', count: 2 },
+    { label: '4 workers', count: 4, profile: true },
+    { label: "1 worker, serialization: 'advanced'", count: 1, serialization: 'advanced' },
+  ];
+  if (baseline !== undefined) {
+    variants.push(
+      { label: '1 worker, baseline build', count: 1, core: baseline, build: BASELINE },
+      { label: '2 workers, baseline build', count: 2, core: baseline, build: BASELINE },
+      {
+        label: "1 worker, baseline build, 'advanced'",
+        count: 1,
+        core: baseline,
+        build: BASELINE,
+        serialization: 'advanced',
+      },
+    );
+  }
+  const results = variants.map(() => ({ rate: [], share: [], cpuRate: [], primaryNs: [] }));
   let profileTop;
   for (let r = 0; r < RUNS; r++) {
     for (let v = 0; v < variants.length; v++) {
-      const count = variants[v];
+      const variant = variants[v];
+      const count = variant.count;
       const events = count === 0 ? PER_WORKER * 4 : PER_WORKER * count;
-      const t = setup();
-      const workers = count === 0 ? [] : await fork(t.primary, count);
-      const profiling = r === RUNS - 1 && count === 4;
+      const t = setup(variant.core);
+      const workers = count === 0 ? [] : await fork(t.primary, count, variant);
+      const profiling = r === RUNS - 1 && variant.profile === true;
       let session;
       if (profiling) {
         session = new Session();
@@ -164,7 +211,7 @@ async function main() {
       gc();
       const cpu = process.cpuUsage();
       const start = performance.now();
-      let results = [];
+      let answers = [];
       if (count === 0) {
         for (let seq = 0; seq < events; seq++) {
           t.recorder.registerEvent({ type: 'job.done', worker: 'main', seq });
@@ -172,33 +219,37 @@ async function main() {
         }
         await t.recorder.flush();
       } else {
-        results = await Promise.all(workers.map((w) => ask(w, 'go')));
-        if (results.some((x) => x.stats.dropped !== 0)) throw new Error(`${count} workers dropped`);
+        answers = await Promise.all(workers.map((w) => ask(w, 'go')));
+        if (answers.some((x) => x.stats.dropped !== 0)) {
+          throw new Error(`${variant.label}: dropped`);
+        }
         await t.recorder.flush();
       }
       const ms = performance.now() - start;
       const used = process.cpuUsage(cpu);
-      const workersCpuMs = results.reduce((sum, x) => sum + x.cpuMs, 0);
+      const workersCpuMs = answers.reduce((sum, x) => sum + x.cpuMs, 0);
       if (profiling) {
         const { profile } = await session.post('Profiler.stop');
         session.disconnect();
         profileTop = topSelfTime(profile);
       }
       if (total(t.recorder) !== events) {
-        throw new Error(`${count} workers: snapshot ${total(t.recorder)} != ${events}`);
+        throw new Error(`${variant.label}: snapshot ${total(t.recorder)} != ${events}`);
       }
-      rates[v].push((events * 1000) / ms);
       const primaryCpuMs = (used.user + used.system) / 1000;
-      cpuShare[v].push(primaryCpuMs / ms);
-      cpuRates[v].push((events * 1000) / (primaryCpuMs + workersCpuMs));
+      const result = results[v];
+      result.rate.push((events * 1000) / ms);
+      result.share.push(primaryCpuMs / ms);
+      result.cpuRate.push((events * 1000) / (primaryCpuMs + workersCpuMs));
+      result.primaryNs.push((primaryCpuMs * 1e6) / events);
       await end(workers);
       await t.runtime.shutdown();
     }
   }
+  cluster.setupPrimary({ serialization: 'json' });
 
   const sameCost = median(sameNs);
   const workerCost = median(workerNs);
-  const rate = rates.map(median);
   const rows = [
     row(
       'registerEvent in a cluster worker (incl. batch process.send)',
@@ -210,36 +261,53 @@ async function main() {
       workerCost / sameCost <= 3,
     ),
   ];
+  const [reference] = results;
+  const refRate = median(reference.rate);
   for (let v = 1; v < variants.length; v++) {
-    const n = variants[v];
+    const rate = median(results[v].rate);
+    const goal = variants[v].count === 1 && variants[v].core === undefined;
     rows.push(
       row(
-        `cross-process throughput, ${n} worker${n > 1 ? 's' : ''} (primary CPU ${Math.round(median(cpuShare[v]) * 100)}%)`,
-        formatRate(rate[v]),
+        `cross-process throughput, ${variants[v].label} (primary CPU ${Math.round(median(results[v].share) * 100)}%)`,
+        formatRate(rate),
         'one process',
-        formatRate(rate[0]),
-        formatRatio(rate[v] / rate[0]),
-        n === 1 ? '≥ 0.5×' : '',
-        n === 1 ? rate[v] / rate[0] >= 0.5 : undefined,
+        formatRate(refRate),
+        formatRatio(rate / refRate),
+        goal && variants[v].serialization === undefined ? '≥ 0.5×' : '',
+        goal && variants[v].serialization === undefined ? rate / refRate >= 0.5 : undefined,
       ),
     );
   }
-  const cpuRate = cpuRates.map(median);
+  const refNs = median(reference.primaryNs);
   for (let v = 1; v < variants.length; v++) {
-    const n = variants[v];
+    const ns = median(results[v].primaryNs);
     rows.push(
       row(
-        `events per CPU-second (primary + ${n} worker${n > 1 ? 's' : ''})`,
-        formatRate(cpuRate[v]),
+        `primary CPU per event, ${variants[v].label}`,
+        formatNs(ns),
+        'one process, CPU per event',
+        formatNs(refNs),
+        formatRatio(ns / refNs),
+        '',
+      ),
+    );
+  }
+  const refCpuRate = median(reference.cpuRate);
+  for (let v = 1; v < variants.length; v++) {
+    const cpuRate = median(results[v].cpuRate);
+    rows.push(
+      row(
+        `events per CPU-second (primary + workers), ${variants[v].label}`,
+        formatRate(cpuRate),
         'one process',
-        formatRate(cpuRate[0]),
-        formatRatio(cpuRate[v] / cpuRate[0]),
+        formatRate(refCpuRate),
+        formatRatio(cpuRate / refCpuRate),
         '',
       ),
     );
   }
   printTable('Cluster mode (issue 22)', rows);
-  console.log('\nPrimary CPU profile, 4 workers (self time):');
+  console.log('\nPrimary CPU profile, 4 workers (self time; share of busy samples, idle apart):');
   for (const line of profileTop) console.log(`  ${line}`);
 }
 
@@ -259,8 +327,16 @@ function topSelfTime(profile) {
     const key = `${functionName || '(anonymous)'} (${url.split('/').slice(-2).join('/')}:${lineNumber + 1})`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + time);
   }
-  return [...byFunction.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 12)
-    .map(([key, time]) => `${((time / all) * 100).toFixed(1).padStart(5)}%  ${key}`);
+  const idle = [...byFunction.entries()]
+    .filter(([key]) => key.startsWith('(idle)'))
+    .reduce((sum, [, time]) => sum + time, 0);
+  const busy = all - idle;
+  return [
+    `(idle: ${((idle / all) * 100).toFixed(1)}% of the run's samples)`,
+    ...[...byFunction.entries()]
+      .filter(([key]) => !key.startsWith('(idle)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([key, time]) => `${((time / busy) * 100).toFixed(1).padStart(5)}%  ${key}`),
+  ];
 }

@@ -1,5 +1,6 @@
 import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { describe, expect, it } from 'vitest';
+import { holdDefaultPrometheusPort } from '../support/default-port.js';
 import { isolatedOtelEnv, runWorkload } from './otel-env-support.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
@@ -102,6 +103,8 @@ describe('an invalid OTEL_* value is reported once and the service still starts'
       cleanups.push(() => collector.close());
       const needsPrometheus =
         variable.includes('PROMETHEUS') || variable === 'OTEL_METRICS_EXPORTER';
+      // /metrics on the default port 9464: other files and CI lines running at once take turns.
+      if (needsPrometheus) cleanups.push(await holdDefaultPrometheusPort());
       setEnv({
         ...(variable.includes('ENDPOINT') ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }),
         ...(variable === 'OTEL_TRACES_SAMPLER_ARG' ? { OTEL_TRACES_SAMPLER: 'traceidratio' } : {}),

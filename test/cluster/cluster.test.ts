@@ -212,3 +212,26 @@ describe('a primary that dies', () => {
     expect(await ended(childPid as number)).toBe(true);
   }, 60_000);
 });
+
+describe('a primary that never answers', () => {
+  beforeAll(() => ensureBuilt('packages/core'), 120_000);
+
+  it("resolves the child's flush() after its timeout, reports and counts it, and lets the child exit on its own", async () => {
+    const run = await runNode(`${repoRoot}/test/cluster/fixtures/silent-primary.mjs`, [], {
+      timeoutMs: 30_000,
+    });
+    expect(run.timedOut).toBe(false);
+    const r = resultOf<{
+      child: {
+        stats: { registered: number; sent: number; flushesTimedOut: number };
+        errors: string[];
+      };
+      code: number | null;
+      signal: string | null;
+    }>(run);
+    // the child ended by itself (no SIGKILL from the parent's hard timer), exit 0
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: 0, signal: null });
+    expect(r.child.stats).toMatchObject({ registered: 10, sent: 10, flushesTimedOut: 2 });
+    expect(r.child.errors.filter((code) => code === 'flush-timeout')).toHaveLength(1);
+  }, 60_000);
+});

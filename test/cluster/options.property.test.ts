@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BOOLEAN_SPEC,
   build,
+  CAPACITY,
   ERROR_HANDLER,
   FUNCTION_SPEC,
   invalidKeys,
@@ -37,11 +38,13 @@ describe('cluster primary options are checked at wiring time (arbitrary option o
       workerProperty: WORKER_PROPERTY,
       revive: REVIVE,
       selfTelemetry: BOOLEAN_SPEC,
+      maxRecorderNames: CAPACITY,
     };
     const standaloneSpecs = {
       workerProperty: WORKER_PROPERTY,
       revive: REVIVE,
       onError: ERROR_HANDLER,
+      maxRecorderNames: CAPACITY,
     };
     await fc.assert(
       fc.asyncProperty(optionsFor(runtimeSpecs), optionsFor(standaloneSpecs), async (a, b) => {

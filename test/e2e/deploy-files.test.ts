@@ -40,8 +40,8 @@ describe('deploy files of the example stack', () => {
       .map(([, expr]) => expr)
       .join('\n');
     for (const name of [
-      'docs_http_server_request_duration_seconds_count',
-      'docs_http_server_request_duration_seconds_bucket',
+      'http_server_request_duration_seconds_count',
+      'http_server_request_duration_seconds_bucket',
       'docs_document_save_attempts_total',
       'docs_document_save_results_total',
       'docs_document_save_duration_seconds_bucket',

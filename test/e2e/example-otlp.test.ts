@@ -107,7 +107,7 @@ describe('the example service over OTLP', () => {
     await service.shutdown();
 
     const all = metrics(collector);
-    const duration = all.find((m) => m.name === 'docs.http.server.request.duration');
+    const duration = all.find((m) => m.name === 'http.server.request.duration');
     expect(duration.unit).toBe('s');
     const points = duration.histogram.dataPoints.map((p: Json) => ({
       ...attributesOf(p.attributes),
@@ -120,6 +120,7 @@ describe('the example service over OTLP', () => {
           'http.request.method': 'PUT',
           'http.route': '/documents/:id',
           'http.response.status_code': '201',
+          'url.scheme': 'http',
           recorder: 'http_server',
           count: 1,
         },
@@ -128,6 +129,7 @@ describe('the example service over OTLP', () => {
           'http.route': '/documents/:id',
           'http.response.status_code': '503',
           'error.type': '503',
+          'url.scheme': 'http',
           recorder: 'http_server',
           count: 1,
         },
@@ -135,6 +137,7 @@ describe('the example service over OTLP', () => {
         {
           'http.request.method': 'GET',
           'http.response.status_code': '404',
+          'url.scheme': 'http',
           recorder: 'http_server',
           count: 1,
         },

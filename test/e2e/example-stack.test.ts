@@ -153,7 +153,7 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
 
   test('the dashboard figures are consistent while the load runs', async () => {
     const one = async (expr: string) => Number((await prom().query(expr))[0]?.value[1]);
-    const rate = await one('sum(rate(docs_http_server_request_duration_seconds_count[5s]))');
+    const rate = await one('sum(rate(http_server_request_duration_seconds_count[5s]))');
     expect(rate).toBeGreaterThan(0); // a floor only: how fast depends on the machine
     const ratio = await one(
       'sum(rate(docs_document_save_results_total{result="success"}[5s])) / sum(rate(docs_document_save_results_total[5s]))',

@@ -28,7 +28,7 @@ afterAll(async () => {
 // biome-ignore lint/suspicious/noExplicitAny: OTLP/JSON-shaped bodies decoded by the receiver
 type Json = any;
 
-/** Per OTLP metrics export, in order: the total count of `docs.http.server.request.duration`. */
+/** Per OTLP metrics export, in order: the total count of `http.server.request.duration`. */
 function otlpRequestCounts(receiver: OtlpReceiver): number[] {
   const totals: number[] = [];
   for (const request of receiver.requests) {
@@ -36,7 +36,7 @@ function otlpRequestCounts(receiver: OtlpReceiver): number[] {
     const metrics = (request.body as Json).resourceMetrics.flatMap((r: Json) =>
       r.scopeMetrics.flatMap((s: Json) => s.metrics),
     );
-    const duration = metrics.find((m: Json) => m.name === 'docs.http.server.request.duration');
+    const duration = metrics.find((m: Json) => m.name === 'http.server.request.duration');
     if (duration === undefined) continue;
     totals.push(
       // protobuf decoding leaves out an empty list (no request yet)
@@ -62,12 +62,12 @@ function children(pid: number): number[] {
   }
 }
 
-/** Sum of every `docs_http_server_request_duration_seconds_count` sample on /metrics. */
+/** Sum of every `http_server_request_duration_seconds_count` sample on /metrics. */
 async function requestsServed(metricsUrl: string): Promise<number> {
   const body = await (await fetch(metricsUrl)).text();
   let sum = 0;
   for (const match of body.matchAll(
-    /^docs_http_server_request_duration_seconds_count\{[^}]*\} (\d+)/gm,
+    /^http_server_request_duration_seconds_count\{[^}]*\} (\d+)/gm,
   )) {
     sum += Number(match[1]);
   }
@@ -176,8 +176,8 @@ describe.skipIf(process.platform !== 'linux')('npm start -- --workers 2', () => 
       async () => (children(primary).length === 2 ? true : undefined),
       15_000,
     );
-    // main prints this line right before it installs its signal handlers: a Ctrl-C earlier
-    // would meet Node's default handler (it raced under a loaded full run).
+    // main prints this line once its signal handlers are in: a Ctrl-C earlier would meet Node's
+    // default handler (it raced under a loaded full run).
     await waitFor(
       'the primary to install its signal handlers',
       async () => (proc.stdout.includes('serving on') ? true : undefined),

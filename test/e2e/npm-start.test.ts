@@ -186,7 +186,7 @@ describe('npm start (packages/examples/dist/main.js)', () => {
       [MAIN, `--port=${port}`, `--metrics-port=${metricsPort}`, '--no-load', '--no-ui'],
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'http//collector', OTEL_EXPORTER_OTLP_TIMEOUT: '200' },
     );
-    // started, signal handlers included: main prints this line right before installing them
+    // started, signal handlers included: main prints this line once they are installed
     await waitFor(
       'the service to start',
       async () => (proc.stdout.includes('serving on') ? true : undefined),

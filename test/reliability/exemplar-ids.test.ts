@@ -13,7 +13,7 @@ import {
 } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exemplarText } from '../../packages/otel-bridge/src/internal/openmetrics-text.js';
+import { exemplarText } from '../../packages/otel-bridge/src/exposition/openmetrics-text.js';
 import { findOpenMetricsParser, parseOpenMetrics } from '../support/openmetrics.js';
 import { findBinary, promtoolCheck } from '../support/prometheus.js';
 

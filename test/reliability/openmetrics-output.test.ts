@@ -69,11 +69,12 @@ function expectExemplarsValid(families: ParsedFamily[]): number {
       if (sample.name.endsWith('_bucket')) {
         const le =
           sample.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(sample.labels.le);
-        const index = BUCKETS.indexOf(le);
-        const lower =
-          index === 0
-            ? Number.NEGATIVE_INFINITY
-            : (BUCKETS[index === -1 ? BUCKETS.length - 1 : index - 1] as number);
+        // the bucket's lower bound is the family's next smaller `le` (an exponential histogram
+        // prints its +Inf bucket only: every value is inside it)
+        const bounds = family.samples
+          .filter((s) => s.name.endsWith('_bucket'))
+          .map((s) => (s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels.le)));
+        const lower = Math.max(Number.NEGATIVE_INFINITY, ...bounds.filter((b) => b < le));
         expect(exemplar.value).toBeLessThanOrEqual(le);
         expect(exemplar.value).toBeGreaterThan(lower);
       } else {

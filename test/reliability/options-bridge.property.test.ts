@@ -5,6 +5,7 @@ import { trace } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { holdDefaultPrometheusPort } from '../support/default-port.js';
 import {
   BOOLEAN_SPEC,
   build,
@@ -148,6 +149,23 @@ describe('options are checked at wiring time: workers, bridge, pipeline (arbitra
         valid: fc.constant(false),
         invalid: fc.constantFrom('x', true, null, { intervalMs: 0 }, { metricsUrl: 5 }),
       },
+      spanLimits: {
+        valid: fc.constantFrom(
+          {},
+          { attributeCountLimit: 2 },
+          { attributeValueLengthLimit: Number.POSITIVE_INFINITY, eventCountLimit: 0 },
+        ),
+        invalid: fc.constantFrom(
+          'x',
+          null,
+          [],
+          { attributeCountLimit: -1 },
+          { attributeCountLimit: 2.5 },
+          { attributeValueLengthLimit: '10' },
+          { linkCountLimit: Number.NaN },
+          { attributeCountLimt: 2 },
+        ),
+      },
       registerGlobals: {
         valid: fc.constant(false),
         invalid: junkBut((v) => typeof v === 'boolean'),
@@ -174,18 +192,25 @@ describe('options are checked at wiring time: workers, bridge, pipeline (arbitra
         ),
       },
     };
-    await fc.assert(
-      fc.asyncProperty(optionsFor(specs), async ({ choices }) => {
-        const options = build(choices);
-        // globals stay untouched unless a test asks for them
-        if (choices.registerGlobals === undefined) options.registerGlobals = false;
-        const pipeline = await wiring(
-          () => createOtelPipeline(options as never),
-          invalidKeys(choices, specs),
-        );
-        await pipeline?.shutdown();
-      }),
-      { numRuns: 40 },
-    );
+    // Without a prometheus choice, /metrics listens on the default port 9464: other files and CI
+    // lines running at once take turns on it.
+    const release = await holdDefaultPrometheusPort();
+    try {
+      await fc.assert(
+        fc.asyncProperty(optionsFor(specs), async ({ choices }) => {
+          const options = build(choices);
+          // globals stay untouched unless a test asks for them
+          if (choices.registerGlobals === undefined) options.registerGlobals = false;
+          const pipeline = await wiring(
+            () => createOtelPipeline(options as never),
+            invalidKeys(choices, specs),
+          );
+          await pipeline?.shutdown();
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
+      release();
+    }
   });
 });

@@ -65,6 +65,7 @@ function metricSpecs(requiresValue: boolean, isHistogram: boolean): Record<strin
       valid: fc.integer({ min: 2, max: 100 }),
       invalid: fc.constantFrom(1, 0, 2.5, '10', null, Number.NaN),
     },
+    namespace: { valid: fc.constant(false), invalid: junkBut((v) => v === false) },
   };
   if (isHistogram) {
     specs.buckets = {

@@ -4,6 +4,7 @@
 // to the registry is tested everywhere at once, and a kind without a fixture fails those tests.
 import {
   counter,
+  exponentialHistogram,
   gauge,
   histogram,
   type Metric,
@@ -39,6 +40,11 @@ export const KIND_FIXTURES: { readonly [K in MetricKind]: KindFixture } = {
     metric: (options) =>
       histogram({ buckets: [1, 10, 100], ...options, value: options.value ?? (() => 1) }),
     accepted: Math.abs,
+  },
+  // Every finite value, negatives and zero included, as the kind takes them.
+  exponentialHistogram: {
+    metric: (options) => exponentialHistogram({ ...options, value: options.value ?? (() => 1) }),
+    accepted: asIs,
   },
 };
 

@@ -23,6 +23,7 @@ export type { EventClass, EventPredicate, EventSelector } from './events/index.j
 export { describeEvent, MetricEvent } from './events/index.js';
 export type {
   AnyEvent,
+  ExponentialHistogramOptions,
   HistogramOptions,
   Metric,
   MetricDescriptor,
@@ -37,6 +38,7 @@ export {
   DEFAULT_BUCKETS,
   DEFAULT_SECONDS_BUCKETS,
   describeMetric,
+  exponentialHistogram,
   gauge,
   histogram,
   isValidMetricName,
@@ -56,7 +58,7 @@ export type {
   RecorderView,
   UnhandledEventsPolicy,
 } from './recorder/index.js';
-export { DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './recorder/index.js';
+export { copyChange, DEFAULT_MAX_PENDING_EVENTS, MetricsRecorder } from './recorder/index.js';
 export type {
   CreateRecorderOptions,
   MetricsRuntimeOptions,
@@ -78,6 +80,8 @@ export { createImmediateScheduler, createSyncScheduler } from './scheduler/index
 export type {
   Attributes,
   AttributeValue,
+  ExponentialBuckets,
+  ExponentialHistogramPoint,
   HistogramPoint,
   KindPoints,
   MetricKind,

@@ -94,13 +94,6 @@ async function main(): Promise<void> {
     instanceId: config.instanceId,
     pointers: pointerLines(service),
   };
-  if (!interactive) {
-    process.stdout.write(
-      `${info.title} (instance ${config.instanceId}) serving on ${service.serviceUrl}\n`,
-    );
-    for (const [label, text] of info.pointers)
-      process.stdout.write(`  ${label.padEnd(11)}${text}\n`);
-  }
   const view = new LiveView({
     sampler: new ViewSampler(service.recorders, RECORDERS),
     info,
@@ -158,6 +151,15 @@ async function main(): Promise<void> {
     });
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopOn(signal));
+  // Printed once the handlers are in: whoever waits for "serving on" (a test, a script) may
+  // signal at once and never meets Node's default handler (it raced under a loaded full run).
+  if (!interactive) {
+    process.stdout.write(
+      `${info.title} (instance ${config.instanceId}) serving on ${service.serviceUrl}\n`,
+    );
+    for (const [label, text] of info.pointers)
+      process.stdout.write(`  ${label.padEnd(11)}${text}\n`);
+  }
   // `npm start` runs us under `sh -c`; a SIGTERM sent to npm stops npm and that shell but never
   // reaches us. Losing the parent is the same request: drain and exit.
   const parent = process.ppid;

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../../bridge/otlp-receiver.js';
 import { type Consumer, installConsumer } from './consumer.js';
+import { installCommands, versionsIn } from './install-lines.js';
 import { nodeBinary } from './nodes.js';
 import { exportedBesideSnapshots, nodeSdkScript, pipelineFixture, resultOf } from './otel-line.js';
 import { installedCopies, installedVersion } from './tree.js';
@@ -38,12 +40,35 @@ function sdkNodeDependencies(version: string, env: NodeJS.ProcessEnv): Record<st
   return JSON.parse(json) as Record<string, string>;
 }
 
-/** The consumer tests of one line: install shape, the guide's NodeSDK snippet, the pipeline. */
+/** The OpenTelemetry packages the bridge shares with the SDK, and core: one copy each, always. */
+const SHARED = [
+  '@opentelemetry/api',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/core',
+  '@opentelemetry/resources',
+  '@opentelemetry/sdk-trace',
+  '@mvx-metrics/core',
+];
+
+const NPM_FLAGS = ['--no-audit', '--no-fund', '--loglevel=warn'];
+
+/**
+ * The consumer tests of one line: docs/wiring-the-bridge.md's install lines run as written (the
+ * packed tarballs for `@mvx-metrics/*`), the tree they give and the one a fresh install from the
+ * `package.json` they wrote gives, then sdk-node for the guide's NodeSDK snippet, and the pipeline.
+ */
 export function otelLineTests(line: OtelLine): void {
   let consumer: Consumer;
   let pinned: Record<string, string>;
+  let commands: string[][];
+  /** Output of every install: the guide's lines, the fresh install, sdk-node's. */
+  const installOutputs: string[] = [];
+  let afterLines: Record<string, string[]>;
+  let afterFresh: Record<string, string[]>;
   // Spans of `spans: true` go nowhere: the snippet's SDK must not dial localhost:4318 from a test.
   const sdkEnv = { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
+  const copies = () =>
+    Object.fromEntries(SHARED.map((name) => [name, installedCopies(consumer.dir, name)]));
 
   beforeAll(async () => {
     const node = nodeBinary(line.node);
@@ -56,19 +81,27 @@ export function otelLineTests(line: OtelLine): void {
       }),
     );
     const tarballs = inject('tarballs');
-    consumer = await installConsumer(line.name, {
-      node,
-      packageJson: {
-        type: 'module',
-        dependencies: {
-          '@mvx-metrics/core': `file:${tarballs.core}`,
-          '@mvx-metrics/otel-bridge': `file:${tarballs.bridge}`,
-          '@opentelemetry/api': line.api,
-          '@opentelemetry/sdk-node': line.sdkNode,
-          ...pinned,
-        },
-      },
-    });
+    const local: Record<string, string> = {
+      '@mvx-metrics/core': tarballs.core,
+      '@mvx-metrics/otel-bridge': tarballs.bridge,
+    };
+    consumer = await installConsumer(line.name, { node, packageJson: { type: 'module' } });
+    const npm = async (args: string[]) => {
+      const run = await consumer.run('npm', [...args, ...NPM_FLAGS]);
+      installOutputs.push(`$ npm ${args.join(' ')}\n${run.stdout}${run.stderr}`);
+      if (run.code !== 0) throw new Error(`npm ${args.join(' ')} failed:\n${run.stderr}`);
+    };
+    commands = installCommands(line.api);
+    // npm's cache first for the guide's lines: they name exact versions.
+    for (const command of commands)
+      await npm([...command.map((a) => local[a] ?? a), '--prefer-offline']);
+    afterLines = copies();
+    // What CI, a fresh clone or a teammate gets: the package.json resolved again, no lockfile.
+    rmSync(join(consumer.dir, 'node_modules'), { recursive: true, force: true });
+    rmSync(join(consumer.dir, 'package-lock.json'), { force: true });
+    await npm(['install']);
+    afterFresh = copies();
+    await npm(['install', '-E', `@opentelemetry/sdk-node@${line.sdkNode}`, '--prefer-offline']);
   }, 300_000);
   afterAll(() => consumer?.remove());
 
@@ -76,9 +109,35 @@ export function otelLineTests(line: OtelLine): void {
     expect(consumer.node.version.split('.')[0]).toBe(String(line.node));
   });
 
-  it('installs without a single peer-dependency warning', () => {
-    const peerLines = consumer.installOutput.split('\n').filter((l) => /peer|ERESOLVE/i.test(l));
+  it("runs docs/wiring-the-bridge.md's install lines for this line, exact versions (-E)", () => {
+    expect(commands.length).toBe(2);
+    for (const command of commands) expect(command[1]).toBe('-E');
+    expect(installOutputs.length).toBe(commands.length + 2);
+  });
+
+  it('installs without a single peer-dependency or ERESOLVE warning', () => {
+    const peerLines = installOutputs
+      .flatMap((output) => output.split('\n'))
+      .filter((l) => /peer|ERESOLVE/i.test(l));
     expect(peerLines).toEqual([]);
+  });
+
+  it("the guide's lines give one copy of each shared package, and so does a fresh install from the package.json they wrote", () => {
+    const one = Object.fromEntries(SHARED.map((name) => [name, [expect.any(String)]]));
+    expect(afterLines).toEqual(one);
+    expect(afterFresh).toEqual(one);
+    expect(afterFresh).toEqual(afterLines);
+    expect(afterLines['@opentelemetry/sdk-metrics']).toEqual([
+      pinned['@opentelemetry/sdk-metrics'],
+    ]);
+  });
+
+  it("docs/wiring-the-bridge.md's install lines for this line name the versions sdk-node pins", () => {
+    const specs = versionsIn(commands);
+    const installed = PINNED_BY_SDK_NODE.filter((name) => !name.includes('otlp-http'));
+    for (const name of installed)
+      expect({ name, version: specs[name] }).toEqual({ name, version: pinned[name] });
+    expect(specs['@opentelemetry/api']).toBe(line.api);
   });
 
   it("the README's install lines for this line name the versions sdk-node pins", () => {
@@ -102,15 +161,8 @@ export function otelLineTests(line: OtelLine): void {
     expect(ls.code).toBe(0);
   });
 
-  it('holds one copy of each OpenTelemetry package the bridge shares with the SDK', () => {
-    for (const name of [
-      '@opentelemetry/api',
-      '@opentelemetry/sdk-metrics',
-      '@opentelemetry/core',
-      '@opentelemetry/resources',
-      '@opentelemetry/sdk-trace',
-      '@mvx-metrics/core',
-    ]) {
+  it('holds one copy of each OpenTelemetry package the bridge shares with the SDK, sdk-node added', () => {
+    for (const name of SHARED) {
       expect({ name, copies: installedCopies(consumer.dir, name) }).toEqual({
         name,
         copies: [expect.any(String)],

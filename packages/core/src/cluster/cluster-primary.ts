@@ -6,9 +6,15 @@ import {
   MetricsWiringError,
 } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
-import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
+import {
+  optionalFunction,
+  optionalInteger,
+  optionsObject,
+  readOption,
+} from '../internal/option-checks.js';
 import { counter, type Metric, upDownCounter } from '../metrics/index.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import { BatchDecoder } from './batch-codec.js';
 import type { IpcChannel } from './protocol.js';
 import type {
   AttachWorkerOptions,
@@ -39,6 +45,9 @@ export interface ClusterLike {
 const TELEMETRY_EVENT = 'mvx.cluster.events';
 const TELEMETRY_WORKERS = 'mvx.cluster.workers';
 
+/** Default of `maxRecorderNames`: the recorder names one worker may send events for. */
+export const DEFAULT_MAX_RECORDER_NAMES = 10_000;
+
 /** Name of the recorder `runtime.clusterPrimary()` creates for cluster mode's self-telemetry. */
 export const CLUSTER_TELEMETRY_RECORDER = 'mvx_cluster';
 
@@ -52,7 +61,7 @@ export function clusterTelemetryMetrics(): Metric[] {
     counter({
       name: 'cluster.events',
       description:
-        'Events from worker processes, by outcome: received by the primary, dropped by a full worker buffer, unserialisable, or lost with a worker that died',
+        'Events from worker processes, by outcome: received by the primary, dropped by a full worker buffer, unserialisable, lost with a worker that died, or refused (a recorder name beyond maxRecorderNames)',
       unit: '{event}',
       on: TELEMETRY_EVENT,
       attributes: (e) => ({ outcome: (e as { outcome: string }).outcome }),
@@ -62,6 +71,7 @@ export function clusterTelemetryMetrics(): Metric[] {
         { outcome: 'dropped' },
         { outcome: 'unserialisable' },
         { outcome: 'lost' },
+        { outcome: 'refused' },
       ],
     }),
     upDownCounter({
@@ -84,6 +94,7 @@ const STATS_KEYS = [
   'lost',
   'unknownRecorder',
   'batches',
+  'refused',
 ] as const;
 
 /**
@@ -138,13 +149,37 @@ export class ClusterPrimary {
       opts,
       'revive',
     );
+    const maxRecorderNames =
+      optionalInteger(label, opts, 'maxRecorderNames', 1) ?? DEFAULT_MAX_RECORDER_NAMES;
+    let unknownOverflow = false;
     let reviveFailed = false;
     this.owner = {
       recorder: (name) => this.source.getRecorder(name),
       workerProperty: workerProperty as string | undefined,
       revive,
+      decoder: new BatchDecoder(),
+      maxRecorderNames,
+      namesExceeded: (worker, name) =>
+        this.report(
+          new MetricsError(
+            'cardinality-limit',
+            `Cluster primary: worker ${worker} sends events for more than ${maxRecorderNames} recorder names (maxRecorderNames); messages for "${name}" and any further name are refused, counted in stats().refused.`,
+          ),
+        ),
       unknownRecorder: (name, worker) => {
         if (this.unknownNames.has(name)) return;
+        // Remembered to report each name once, up to the same bound as the books.
+        if (this.unknownNames.size >= maxRecorderNames) {
+          if (unknownOverflow) return;
+          unknownOverflow = true;
+          this.report(
+            new MetricsError(
+              'unknown-recorder',
+              `Cluster primary: workers send events for more than ${maxRecorderNames} recorder names the primary's runtime does not have (latest "${name}" from worker ${worker}); further names are not reported one by one. Counted in stats().unknownRecorder.`,
+            ),
+          );
+          return;
+        }
         this.unknownNames.add(name);
         this.report(
           new MetricsError(
@@ -314,5 +349,6 @@ function emptyStats(): ClusterPrimaryStats {
     lost: 0,
     unknownRecorder: 0,
     batches: 0,
+    refused: 0,
   };
 }

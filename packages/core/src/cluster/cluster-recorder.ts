@@ -1,15 +1,33 @@
 import { serialize } from 'node:v8';
-import { defaultErrorHandler, type MetricsErrorCode } from '../errors/index.js';
+import { defaultErrorHandler, type MetricsErrorCode, MetricsWiringError } from '../errors/index.js';
 import { describeEvent } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
 import { overflowStrategy } from '../internal/buffer-options.js';
-import { FlushWaiters } from '../internal/flush-waiters.js';
 import { isEvent } from '../internal/is-event.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../internal/overflow.js';
+import { BatchEncoder } from './batch-codec.js';
 import { type BatchMessage, type IpcChannel, isTagged, TAG } from './protocol.js';
 import type { ClusterRecorderStats } from './types.js';
+
+/** Longest delay a Node timer takes; a longer flush timeout waits as long as it takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Default of the `flushTimeoutMs` option: as long as a runtime's `shutdown()` drains by default. */
+export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+
+/** A checked flush timeout: `value`, or `fallback` when absent; a wiring mistake throws. */
+export function flushTimeout(owner: string, key: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `${owner}: ${key} must be a positive number of milliseconds (Infinity waits as long as it takes), got ${describeValue(value)}.`,
+    );
+  }
+  return value;
+}
 
 /**
  * Checked settings of a {@link ClusterRecorder} (see `connectToPrimary`).
@@ -20,6 +38,7 @@ export interface ClusterRecorderSettings {
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
   readonly batchSize: number;
+  readonly flushTimeoutMs: number;
   readonly onError?: ((error: import('../errors/index.js').MetricsError) => void) | undefined;
 }
 
@@ -40,6 +59,7 @@ export class ClusterRecorder {
   private readonly reporter: OnceReporter;
   private readonly queue: BoundedQueue;
   private readonly advanced = process.env.NODE_CHANNEL_SERIALIZATION_MODE === 'advanced';
+  private readonly encoder = new BatchEncoder();
 
   private scheduled = false;
   private closed = false;
@@ -54,8 +74,11 @@ export class ClusterRecorder {
   private lost = 0;
   private droppedAfterGone = 0;
 
-  private readonly waiters = new FlushWaiters();
+  /** Pending `flush()` calls by id, in id order: the primary's answer `f` settles every id up to `f`. */
+  private readonly waiters = new Map<number, () => void>();
   private nextFlush = 1;
+  private readonly flushTimeoutMs: number;
+  private flushesTimedOut = 0;
   private listening = false;
 
   /**
@@ -67,6 +90,7 @@ export class ClusterRecorder {
     this.capacity = settings.capacity;
     this.overflow = settings.overflow;
     this.batchSize = settings.batchSize;
+    this.flushTimeoutMs = settings.flushTimeoutMs;
     this.channel = channel;
     this.reporter = new OnceReporter(settings.onError ?? defaultErrorHandler);
     const strategy = overflowStrategy(settings.overflow);
@@ -115,12 +139,36 @@ export class ClusterRecorder {
     }
   }
 
-  /** Resolves once the primary has processed every event registered here before the call (at once if the primary is gone). */
-  flush(): Promise<void> {
+  /**
+   * Resolves once the primary has processed every event registered here before the call (at once
+   * if the primary is gone). Never hangs: a primary that does not answer within `timeoutMs`
+   * (default: the `flushTimeoutMs` option, 10 s) resolves it anyway, reported once
+   * (`flush-timeout`) and counted in `stats().flushesTimedOut`; the events stay accounted for
+   * (sent, or lost if the primary never takes them). A `timeoutMs` that is not a positive number
+   * (or `Infinity`) throws `MetricsWiringError`.
+   */
+  flush(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = flushTimeout(
+      `Cluster recorder "${this.name}": flush()`,
+      'timeoutMs',
+      options?.timeoutMs,
+      this.flushTimeoutMs,
+    );
     if (this.closed || this.checkGone()) return Promise.resolve();
     const id = this.nextFlush++;
     this.listen(true);
-    const flushed = this.waiters.wait(id);
+    const flushed = new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      this.waiters.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (timeoutMs <= MAX_TIMER_MS) {
+        // Unref'd: while the flush waits, the channel listener keeps the process alive anyway.
+        timer = setTimeout(() => this.timedOut(id, timeoutMs), timeoutMs);
+        timer.unref();
+      }
+    });
     // The flush is done once the primary has the message that carries the last event buffered now.
     this.flushes.push({ id, mark: this.progress() + this.queue.size });
     if (this.writing === 0) this.send();
@@ -150,6 +198,7 @@ export class ClusterRecorder {
       pending: this.queue.size,
       inFlight: this.writing,
       capacity: this.capacity,
+      flushesTimedOut: this.flushesTimedOut,
     };
   }
 
@@ -211,10 +260,15 @@ export class ClusterRecorder {
   }
 
   private post(events: object[], flush: number): void {
+    // Columns of primitives rather than an array of objects: far less for the primary to parse.
+    const { s, k, v, e } = this.encoder.encode(events);
     const message: BatchMessage = {
       mvx: TAG,
       r: this.name,
-      e: events,
+      s,
+      k,
+      v,
+      e,
       // Announced with the events still buffered: the primary's books then cover them too.
       c: [this.registered, this.dropped(), this.unserialisable, this.rejected],
       ...(flush === 0 ? {} : { f: flush }),
@@ -248,7 +302,7 @@ export class ClusterRecorder {
       if (good.length > 0 || flush !== 0) this.post(good, flush);
     } catch (retryError) {
       for (const event of good) this.refuse(event, retryError);
-      if (flush !== 0) this.waiters.settle(flush);
+      if (flush !== 0) this.settle(flush);
     }
   }
 
@@ -261,8 +315,7 @@ export class ClusterRecorder {
     this.queue.takeAll();
     this.writing = 0;
     this.flushes = [];
-    this.waiters.settleAll();
-    this.listen(false);
+    this.settle(Number.POSITIVE_INFINITY);
     this.reportOnce(
       'primary-gone',
       'primary-gone',
@@ -327,13 +380,36 @@ export class ClusterRecorder {
     if (!isTagged(message) || message.r !== this.name) return;
     const id = (message as { f?: unknown }).f;
     if (typeof id !== 'number') return;
-    this.waiters.settle(id);
-    if (this.waiters.size === 0) this.listen(false);
+    this.settle(id);
   };
 
   private readonly onDisconnect = (): void => {
     this.checkGone();
   };
+
+  // Resolves every pending flush up to `id`, and stops listening once none waits.
+  private settle(id: number): void {
+    for (const [waiting, resolve] of this.waiters) {
+      if (waiting > id) break;
+      this.waiters.delete(waiting);
+      resolve();
+    }
+    if (this.waiters.size === 0) this.listen(false);
+  }
+
+  private timedOut(id: number, timeoutMs: number): void {
+    const resolve = this.waiters.get(id);
+    if (resolve === undefined) return;
+    this.waiters.delete(id);
+    this.flushesTimedOut++;
+    resolve();
+    if (this.waiters.size === 0) this.listen(false);
+    this.reportOnce(
+      'flush-timeout',
+      'flush-timeout',
+      `Cluster recorder "${this.name}": the primary did not confirm a flush within ${timeoutMs} ms; flush() resolved without it. Is the primary attached to this process (runtime.clusterPrimary().attach / attachCluster), running this version of @mvx-metrics/core, and not blocked? Counted in stats().flushesTimedOut.`,
+    );
+  }
 
   private reportOnce(key: string, code: MetricsErrorCode, message: string): void {
     this.reporter.once(key, code, message);

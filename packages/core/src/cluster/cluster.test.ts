@@ -445,3 +445,222 @@ describe('cluster wiring checks', () => {
     expect(errors.every((e) => e instanceof MetricsError)).toBe(true);
   });
 });
+
+describe('flush() never hangs', () => {
+  it('resolves after flushTimeoutMs when the primary never answers: reported once, counted, the channel let go', async () => {
+    const channel = new FakeChannel(); // no primary attached: nothing ever answers
+    const errors: MetricsError[] = [];
+    const worker = connectOver(channel.worker, 'service', {
+      flushTimeoutMs: 20,
+      onError: (e) => errors.push(e),
+    });
+    worker.registerEvent({ type: 'x' });
+    const first = worker.flush();
+    expect(channel.worker.listenerCount('message')).toBe(1);
+    channel.drain();
+    await first;
+    await worker.flush({ timeoutMs: 5 });
+    expect(worker.stats()).toMatchObject({ registered: 1, sent: 1, flushesTimedOut: 2 });
+    expect(errors.map((e) => e.code)).toEqual(['flush-timeout']);
+    expect(errors[0]?.message).toContain('"service"');
+    // nothing left listening: the library does not keep a worker alive for an answer that never comes
+    expect(channel.worker.listenerCount('message')).toBe(0);
+    expect(channel.worker.listenerCount('disconnect')).toBe(0);
+  });
+
+  it('a flush that timed out leaves later flushes working, and a late answer settles nothing twice', async () => {
+    const { recorder, channel, worker } = setup();
+    worker.registerEvent({ type: 'x' });
+    await worker.flush({ timeoutMs: 1 }); // the channel is not pumped: the primary cannot answer in time
+    expect(worker.stats().flushesTimedOut).toBe(1);
+    worker.registerEvent({ type: 'x' });
+    const second = worker.flush({ timeoutMs: Number.POSITIVE_INFINITY });
+    await pumpUntil(channel, second); // the late answer to the first arrives too
+    expect(recorder.stats().accepted).toBe(2);
+    expect(worker.stats().flushesTimedOut).toBe(1);
+    expect(channel.worker.listenerCount('message')).toBe(0);
+  });
+
+  it('refuses a timeout that is not a positive number of milliseconds, as an option and per call', () => {
+    const channel = new FakeChannel();
+    const worker = connectOver(channel.worker, 'service');
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.constantFrom(0, -1, Number.NaN, Number.NEGATIVE_INFINITY, null, '10', true),
+          fc.double({ max: 0 }),
+          fc.object(),
+          fc.string(),
+        ),
+        (value) => {
+          expect(() =>
+            connectOver(channel.worker, 'service', { flushTimeoutMs: value as number }),
+          ).toThrow(/flushTimeoutMs/);
+          expect(() => worker.flush({ timeoutMs: value as number })).toThrow(MetricsWiringError);
+        },
+      ),
+    );
+    expect(() => connectOver(channel.worker, 'service', { flushTimeoutMs: 0.5 })).not.toThrow();
+  });
+});
+
+describe('the primary bounds the recorder names it keeps books for', () => {
+  it('books at most maxRecorderNames names per worker; the rest is refused whole, counted and reported once (property, any names)', async () => {
+    const name = fc.oneof(
+      fc.constantFrom(...PROTO_NAMES),
+      fc.string({ minLength: 1, maxLength: 4 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ name, count: fc.integer({ min: 0, max: 5 }) }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.subarray([...PROTO_NAMES, 'service', 'a', 'b']),
+        async (sends, max, known) => {
+          const errors: MetricsError[] = [];
+          const runtime = new MetricsRuntime({
+            namespace: 'n',
+            scheduler: 'sync',
+            onError: (e) => errors.push(e),
+          });
+          for (const recorderName of known) {
+            runtime.createRecorder(recorderName, {
+              metrics: [counter({ name: 'events', on: () => true })],
+            });
+          }
+          runtime.start();
+          const primary = runtime.clusterPrimary({ maxRecorderNames: max });
+          const channel = new FakeChannel();
+          primary.attach(channel.primary);
+          const workers = new Map<string, ReturnType<typeof connectOver>>();
+          const totals = new Map<string, number>();
+          for (const send of sends) {
+            let worker = workers.get(send.name);
+            if (worker === undefined) {
+              worker = connectOver(channel.worker, send.name, { batchSize: 3, onError: () => {} });
+              workers.set(send.name, worker);
+            }
+            for (let i = 0; i < send.count; i++) worker.registerEvent({ type: 'x' });
+            totals.set(send.name, (totals.get(send.name) ?? 0) + send.count);
+          }
+          await pumpUntil(
+            channel,
+            Promise.all([...workers.values()].map((w) => w.flush())).then(() => {}),
+          );
+          const total = [...totals.values()].reduce((a, b) => a + b, 0);
+          const p = primary.stats();
+          const [w] = primary.workerStats();
+          expect(w?.recorderNames).toBe(Math.min(max, workers.size));
+          // every event: received (books kept) or refused (a name beyond the bound)
+          expect(p.received + p.refused).toBe(total);
+          expect(p.registered).toBe(
+            p.received + p.dropped + p.unserialisable + p.inFlight + p.lost,
+          );
+          expect(p.inFlight).toBe(0);
+          // a name is booked for all its events or refused for all of them
+          let accepted = 0;
+          for (const recorderName of known) {
+            const got = runtime.getRecorder(recorderName)?.stats().accepted ?? 0;
+            expect([0, totals.get(recorderName) ?? 0]).toContain(got);
+            accepted += got;
+          }
+          expect(accepted).toBe(p.received - p.unknownRecorder);
+          const limitReports = errors.filter((e) => e.code === 'cardinality-limit');
+          expect(limitReports).toHaveLength(workers.size > max ? 1 : 0);
+          // every flush was answered, refused names' included
+          for (const worker of workers.values()) expect(worker.stats().flushesTimedOut).toBe(0);
+          // self-telemetry counts the refused events
+          const refused = runtime
+            .getRecorder('mvx_cluster')
+            ?.getMetricSnapshots()[0]
+            ?.points.find((point) => point.attributes.outcome === 'refused') as
+            | { value: number }
+            | undefined;
+          expect(refused?.value).toBe(p.refused);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('remembers at most maxRecorderNames unknown names across workers to report each once', async () => {
+    const errors: MetricsError[] = [];
+    const runtime = new MetricsRuntime({
+      namespace: 'u',
+      scheduler: 'sync',
+      onError: (e) => errors.push(e),
+    });
+    runtime.start();
+    const primary = runtime.clusterPrimary({ maxRecorderNames: 3 });
+    for (let k = 0; k < 4; k++) {
+      const channel = new FakeChannel(100 + k);
+      primary.attach(channel.primary);
+      const flushes = PROTO_NAMES.slice(3 * k, 3 * k + 3).map((recorderName) => {
+        const worker = connectOver(channel.worker, recorderName);
+        worker.registerEvent({ type: 'x' });
+        return worker.flush();
+      });
+      await pumpUntil(
+        channel,
+        Promise.all(flushes).then(() => {}),
+      );
+    }
+    expect(primary.stats()).toMatchObject({ unknownRecorder: 12, received: 12, refused: 0 });
+    const unknown = errors.filter((e) => e.code === 'unknown-recorder');
+    expect(unknown).toHaveLength(4); // three names, then one line for every further name
+    expect(unknown[3]?.message).toContain('more than 3');
+  });
+
+  it('refuses a maxRecorderNames that is not a positive integer', () => {
+    for (const value of [0, -1, 1.5, '10', null, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const runtime = new MetricsRuntime({ namespace: 'v', scheduler: 'sync' });
+      expect(() => runtime.clusterPrimary({ maxRecorderNames: value as number })).toThrow(
+        /maxRecorderNames/,
+      );
+    }
+  });
+});
+
+describe('wire versions', () => {
+  it('takes a batch of the previous release (events as they are) and answers its flush in its own version', async () => {
+    const { recorder, primary, channel } = setup();
+    const answers: unknown[] = [];
+    channel.worker.on('message', (m: unknown) => answers.push(m));
+    channel.primary.emit('message', {
+      mvx: 'mvx-metrics.cluster/1',
+      r: 'service',
+      e: [{ type: 'x' }, { type: 'x' }],
+      c: [3, 1, 0, 0],
+      f: 7,
+    });
+    await recorder.flush();
+    channel.drain();
+    await tick();
+    channel.drain();
+    expect(recorder.stats().accepted).toBe(2);
+    expect(primary.stats()).toMatchObject({ registered: 3, received: 2, dropped: 1, inFlight: 0 });
+    expect(answers).toContainEqual({ mvx: 'mvx-metrics.cluster/1', r: 'service', f: 7 });
+  });
+
+  it('refuses a damaged batch whole and reports it, keeping the books as they were', async () => {
+    const { recorder, primary, channel, errors } = setup();
+    for (const v of [[0], [5, 1], ['x'], [-1], [0.5, 1]]) {
+      channel.primary.emit('message', {
+        mvx: 'mvx-metrics.cluster/2',
+        r: 'service',
+        s: [],
+        k: [['v', 'type']],
+        v,
+        e: [],
+        c: [1, 0, 0, 0],
+      });
+    }
+    await recorder.flush();
+    expect(recorder.stats().accepted).toBe(0);
+    expect(primary.stats()).toMatchObject({ registered: 0, received: 0, batches: 0 });
+    // reported once for the worker, not once per damaged message
+    expect(errors.filter((e) => e.code === 'listener-failed')).toHaveLength(1);
+  });
+});

@@ -3,7 +3,7 @@ import { MetricsWiringError } from '../errors/index.js';
 import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import { DEFAULT_MAX_PENDING_EVENTS } from '../recorder/index.js';
 import { checkHandleOptions } from '../workers/handle-options.js';
-import { ClusterRecorder } from './cluster-recorder.js';
+import { ClusterRecorder, DEFAULT_FLUSH_TIMEOUT_MS, flushTimeout } from './cluster-recorder.js';
 import { DEFAULT_BATCH_SIZE, type IpcChannel } from './protocol.js';
 import type { ClusterRecorderOptions } from './types.js';
 
@@ -54,8 +54,14 @@ export function connectOver(
       `${owner.label}: this process has no IPC channel to a primary (start it with cluster.fork() or child_process.fork(), or under PM2 in cluster mode).`,
     );
   }
+  const flushTimeoutMs = flushTimeout(
+    owner.label,
+    'flushTimeoutMs',
+    readOption(owner, opts, 'flushTimeoutMs'),
+    DEFAULT_FLUSH_TIMEOUT_MS,
+  );
   return new ClusterRecorder(
-    { name, capacity: maxPendingEvents, overflow, batchSize, onError },
+    { name, capacity: maxPendingEvents, overflow, batchSize, flushTimeoutMs, onError },
     channel,
   );
 }

@@ -2,17 +2,25 @@
 // child) and the primary that owns the metrics. Private. It rides on Node's IPC channel, next to
 // whatever the application itself sends there, so every message carries a tag.
 //
-// worker → primary  { mvx, r, e: events, c: [registered, dropped, unserialisable, rejected], f? }
+// worker → primary  { mvx, r, s, k, v, e, c: [registered, dropped, unserialisable, rejected], f? }
+//   `s`, `k`, `v`, `e` are the batch's events in the compact form of batch-codec.ts.
 //   `c` are the worker's cumulative counters when the message was built, events still buffered in
 //   the worker included: what the primary knows a worker registered even if it dies next.
 //   `f` asks the primary to answer once everything before it is processed (a flush).
-// primary → worker  { mvx, r, f }  the flush `f` is done.
+// primary → worker  { mvx, r, f }  the flush `f` is done (tagged like the message that asked).
+//
+// Version 1 (the first release) sent the events as they are, `{ mvx, r, e, c, f? }`; the primary
+// still takes it, so a worker of that release keeps working with a newer primary. A primary of
+// that release ignores version 2 messages rather than misread them.
 
 /** The tag (and wire version) of every message this library puts on an IPC channel. */
-export const TAG = 'mvx-metrics.cluster/1';
+export const TAG = 'mvx-metrics.cluster/2';
+
+/** The tag of the first release's messages: events sent as they are in `e`. */
+export const TAG_V1 = 'mvx-metrics.cluster/1';
 
 /** Default number of events per message. */
-export const DEFAULT_BATCH_SIZE = 512;
+export const DEFAULT_BATCH_SIZE = 2048;
 
 /** Positions in the counters array `c`. */
 export const REGISTERED = 0;
@@ -22,9 +30,14 @@ export const REJECTED = 3;
 
 /** A message from a worker. */
 export interface BatchMessage {
-  readonly mvx: typeof TAG;
+  readonly mvx: typeof TAG | typeof TAG_V1;
   /** The primary's recorder these events are for. */
   readonly r: string;
+  /** Version 2: the string table, shapes and values of the encoded events (batch-codec.ts). */
+  readonly s?: string[];
+  readonly k?: string[][];
+  readonly v?: (number | boolean | null)[];
+  /** Version 2: the events sent as they are; version 1: every event. */
   readonly e: object[];
   readonly c: readonly [number, number, number, number];
   readonly f?: number;
@@ -32,24 +45,27 @@ export interface BatchMessage {
 
 /** A message from the primary. */
 export interface FlushDoneMessage {
-  readonly mvx: typeof TAG;
+  readonly mvx: typeof TAG | typeof TAG_V1;
   readonly r: string;
   readonly f: number;
 }
 
 /** Whether `message` is one of ours (application messages on the same channel are left alone). */
-export function isTagged(message: unknown): message is { mvx: typeof TAG; r: unknown } {
-  return (
-    typeof message === 'object' && message !== null && (message as { mvx?: unknown }).mvx === TAG
-  );
+export function isTagged(
+  message: unknown,
+): message is { mvx: typeof TAG | typeof TAG_V1; r: unknown } {
+  if (typeof message !== 'object' || message === null) return false;
+  const tag = (message as { mvx?: unknown }).mvx;
+  return tag === TAG || tag === TAG_V1;
 }
 
-/** Whether a tagged message is a well-formed batch (a message from another version is not). */
-export function isBatch(message: { r: unknown }): message is BatchMessage {
+/** Whether a tagged message is a well-formed batch (its events are checked when decoded). */
+export function isBatch(message: { mvx: unknown; r: unknown }): message is BatchMessage {
   const m = message as Partial<BatchMessage>;
   return (
     typeof m.r === 'string' &&
     Array.isArray(m.e) &&
+    (m.mvx === TAG_V1 || (Array.isArray(m.s) && Array.isArray(m.k) && Array.isArray(m.v))) &&
     Array.isArray(m.c) &&
     m.c.length === 4 &&
     m.c.every((n) => Number.isSafeInteger(n) && n >= 0)

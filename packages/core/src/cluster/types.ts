@@ -7,8 +7,13 @@ export interface ClusterRecorderOptions {
   maxPendingEvents?: number;
   /** What a full buffer does (default `'drop-newest'`). */
   overflow?: OverflowPolicy;
-  /** Most events per message (default 512). A full batch is sent at once; a partial one on the next `setImmediate`. */
+  /** Most events per message (default 2 048). A full batch is sent at once; a partial one on the next `setImmediate`. */
   batchSize?: number;
+  /**
+   * How long `flush()` waits for the primary's answer before it resolves anyway, reported once
+   * (`flush-timeout`) and counted (default 10 000 ms; `Infinity` waits as long as it takes).
+   */
+  flushTimeoutMs?: number;
   /** Receives problems in this process (an event that cannot be serialised, a full buffer, the primary gone); default: one `console.warn` line per kind. */
   onError?: ErrorHandler;
 }
@@ -34,6 +39,8 @@ export interface ClusterRecorderStats {
   /** Events in messages the channel has not finished writing (part of `sent`). */
   inFlight: number;
   capacity: number;
+  /** `flush()` calls that resolved because the primary did not answer in time. */
+  flushesTimedOut: number;
 }
 
 /** Options of {@link createClusterPrimary}. */
@@ -52,6 +59,15 @@ export interface ClusterPrimaryOptions {
    * the plain event is registered. Default: none (select events by `type` string).
    */
   revive?: (event: object, recorder: string) => object;
+  /**
+   * The most recorder names one worker may send events for (default 10 000). The primary keeps
+   * a few counters per worker and name; a worker that sends events for ever new names (a bug, or
+   * names built from input) would grow them without bound. Messages for a name beyond the bound
+   * are refused: their events are counted in `stats().refused` (outside `registered`), exported
+   * as `cluster.events{outcome="refused"}` and reported once per worker (`cardinality-limit`).
+   * The same bound caps the unknown names the primary remembers to report each once.
+   */
+  maxRecorderNames?: number;
   /** Receives problems such as events a dead worker never delivered. Default: one `console.warn` line per problem; `runtime.clusterPrimary()` passes the runtime's handler. */
   onError?: ErrorHandler;
 }
@@ -89,11 +105,15 @@ export interface ClusterPrimaryStats {
   unknownRecorder: number;
   /** Messages received. */
   batches: number;
+  /** Events in messages for a recorder name beyond `maxRecorderNames`: registered nowhere, outside `registered`. */
+  refused: number;
 }
 
 /** One worker's counters in {@link ClusterPrimary.workerStats}. */
 export interface ClusterWorkerStats extends Omit<ClusterPrimaryStats, 'workers' | 'connected'> {
   label: string;
+  /** Recorder names this worker has books for (at most `maxRecorderNames`). */
+  recorderNames: number;
   pid: number | undefined;
   connected: boolean;
 }

@@ -1,4 +1,5 @@
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
+import { type BatchDecoder, BatchFormatError } from './batch-codec.js';
 import {
   type BatchMessage,
   DROPPED,
@@ -7,7 +8,7 @@ import {
   isTagged,
   REGISTERED,
   REJECTED,
-  TAG,
+  TAG_V1,
   UNSERIALISABLE,
 } from './protocol.js';
 import type { ClusterWorkerStats } from './types.js';
@@ -28,10 +29,19 @@ export interface LinkOwner {
   recorder(name: string): MetricsRecorder | undefined;
   readonly workerProperty: string | undefined;
   readonly revive: ((event: object, recorder: string) => object) | undefined;
+  /** Shared by every worker: compiled shapes are the same for all. */
+  readonly decoder: BatchDecoder;
+  /** The most recorder names one worker gets books for; messages for more are refused. */
+  readonly maxRecorderNames: number;
+  /** Reports (once per worker) that a worker sent events for more names than the bound. */
+  namesExceeded(label: string, name: string): void;
   unknownRecorder(name: string, label: string): void;
   disconnected(link: WorkerLink): void;
   /** Self-telemetry: `count` more events had `outcome` (received, dropped, unserialisable, lost). */
-  counted(outcome: 'received' | 'dropped' | 'unserialisable' | 'lost', count: number): void;
+  counted(
+    outcome: 'received' | 'dropped' | 'unserialisable' | 'lost' | 'refused',
+    count: number,
+  ): void;
   failed(message: string, cause: unknown): void;
 }
 
@@ -43,6 +53,10 @@ export interface LinkOwner {
 export class WorkerLink {
   connected = true;
   private readonly books = new Map<string, Books>();
+  /** Events in messages for a recorder name beyond `maxRecorderNames`: refused, booked nowhere. */
+  private refused = 0;
+  private namesReported = false;
+  private formatReported = false;
 
   constructor(
     private readonly owner: LinkOwner,
@@ -79,6 +93,8 @@ export class WorkerLink {
       lost: 0,
       unknownRecorder: 0,
       batches: 0,
+      refused: this.refused,
+      recorderNames: this.books.size,
     };
     for (const b of this.books.values()) {
       s.registered += b.registered;
@@ -100,6 +116,11 @@ export class WorkerLink {
     try {
       this.receive(message);
     } catch (error) {
+      // A worker that keeps sending damaged batches is reported once, not once per message.
+      if (error instanceof BatchFormatError) {
+        if (this.formatReported) return;
+        this.formatReported = true;
+      }
       this.owner.failed(`receiving a batch from worker ${this.label} failed`, error);
     }
   };
@@ -111,9 +132,18 @@ export class WorkerLink {
   };
 
   private receive(message: BatchMessage): void {
+    // Decoded before anything is booked: a message that does not decode is refused whole.
+    const events =
+      message.mvx === TAG_V1
+        ? message.e
+        : this.owner.decoder.decode(message as Required<BatchMessage>);
     const name = message.r;
     let books = this.books.get(name);
     if (books === undefined) {
+      if (this.books.size >= this.owner.maxRecorderNames) {
+        this.refuse(message, events.length);
+        return;
+      }
       books = {
         registered: 0,
         dropped: 0,
@@ -138,7 +168,6 @@ export class WorkerLink {
     books.unserialisable = unserialisable;
     books.rejected = Math.max(books.rejected, c[REJECTED]);
     books.batches++;
-    const events = message.e;
     books.received += events.length;
     if (events.length > 0) this.owner.counted('received', events.length);
     const recorder = this.owner.recorder(name);
@@ -148,7 +177,20 @@ export class WorkerLink {
     } else if (events.length > 0) {
       this.register(recorder, events);
     }
-    if (message.f !== undefined) this.answerFlush(recorder, name, message.f);
+    if (message.f !== undefined) this.answerFlush(recorder, name, message.f, message.mvx);
+  }
+
+  // A message for one name too many: its events are counted as refused and registered nowhere,
+  // its counters are not kept (that is the memory the bound protects); a flush it carries is
+  // still answered, so the worker does not wait for its timeout.
+  private refuse(message: BatchMessage, count: number): void {
+    if (!this.namesReported) {
+      this.namesReported = true;
+      this.owner.namesExceeded(this.label, message.r);
+    }
+    this.refused += count;
+    if (count > 0) this.owner.counted('refused', count);
+    if (message.f !== undefined) this.answerFlush(undefined, message.r, message.f, message.mvx);
   }
 
   private register(recorder: MetricsRecorder, events: object[]): void {
@@ -186,11 +228,16 @@ export class WorkerLink {
     }
   }
 
-  private answerFlush(recorder: MetricsRecorder | undefined, name: string, id: number): void {
+  private answerFlush(
+    recorder: MetricsRecorder | undefined,
+    name: string,
+    id: number,
+    tag: BatchMessage['mvx'],
+  ): void {
     const done = (): void => {
       if (!this.connected || typeof this.end.send !== 'function') return;
       try {
-        this.end.send({ mvx: TAG, r: name, f: id }, () => {
+        this.end.send({ mvx: tag, r: name, f: id }, () => {
           // The worker may be gone by now: nothing to do.
         });
       } catch {

@@ -12,6 +12,8 @@ export type MetricsErrorCode =
   | 'invalid-handle'
   | 'exposure-closed'
   | 'no-ipc-channel'
+  // test mode only (`detectKeptChanges`): thrown by a kept MetricChange when read
+  | 'kept-change'
   // run time: counted and reported to the error handler, never thrown
   | 'invalid-event'
   | 'event-after-stop'
@@ -30,6 +32,7 @@ export type MetricsErrorCode =
   | 'unhandled-event-type'
   | 'dispatch-index-full'
   | 'shutdown-timeout'
+  | 'flush-timeout'
   // run time, reported by @mvx-metrics/otel-bridge (its `OtelBridgeError`), never thrown
   | 'export-failed'
   | 'export-partial'

@@ -1,5 +1,6 @@
 import type { KindPoints, MetricKind } from '../snapshots/types.js';
 import { counterKind } from './counter.js';
+import { exponentialHistogramKind } from './exponential-histogram.js';
 import { gaugeKind } from './gauge.js';
 import { histogramKind } from './histogram.js';
 import type { AnyKindDefinition, KindDefinition } from './types.js';
@@ -7,6 +8,15 @@ import { upDownCounterKind } from './up-down-counter.js';
 
 export type { KindPoints, MetricKind } from '../snapshots/types.js';
 export { counterKind } from './counter.js';
+export type { ExponentialLimits } from './exponential-histogram.js';
+export {
+  DEFAULT_MAX_SCALE,
+  DEFAULT_MAX_SIZE,
+  exponentialHistogramKind,
+  exponentialLimitsOf,
+  MAX_MAX_SIZE,
+  withExponentialLimits,
+} from './exponential-histogram.js';
 export { gaugeKind } from './gauge.js';
 export {
   bucketIndex,
@@ -30,6 +40,7 @@ const BY_KIND: { readonly [K in MetricKind]: KindDefinition<K, KindPoints[K]> & 
   upDownCounter: upDownCounterKind,
   gauge: gaugeKind,
   histogram: histogramKind,
+  exponentialHistogram: exponentialHistogramKind,
 };
 
 /**

@@ -5,6 +5,7 @@ import type { HistogramPoint, NumberPoint } from '../snapshots/types.js';
 import { createTestRecorder } from '../testing/index.js';
 import {
   counterKind,
+  exponentialHistogramKind,
   findKindDefinition,
   gaugeKind,
   histogramKind,
@@ -19,7 +20,13 @@ describe('the kind registry', () => {
   it('lists each built-in kind once, found by its name', () => {
     const kinds = KIND_DEFINITIONS.map((d) => d.kind);
     expect(new Set(kinds).size).toBe(kinds.length);
-    expect(kinds).toEqual(['counter', 'upDownCounter', 'gauge', 'histogram']);
+    expect(kinds).toEqual([
+      'counter',
+      'upDownCounter',
+      'gauge',
+      'histogram',
+      'exponentialHistogram',
+    ]);
     for (const definition of KIND_DEFINITIONS) {
       expect(kindDefinition(definition.kind)).toBe(definition);
       expect(findKindDefinition(definition.kind)).toBe(definition);
@@ -89,9 +96,11 @@ describe('value checks', () => {
     ]);
     expect(upDownCounterKind.checkValue(-1)).toBeUndefined();
     expect(gaugeKind.checkValue(-1)).toBeUndefined();
+    expect(exponentialHistogramKind.checkValue(-1)).toBeUndefined();
     expect(KIND_DEFINITIONS.filter((d) => d.requiresValue).map((d) => d.kind)).toEqual([
       'gauge',
       'histogram',
+      'exponentialHistogram',
     ]);
   });
 });

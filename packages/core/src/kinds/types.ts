@@ -11,12 +11,20 @@ export interface KindOptions {
   readonly unit: string | undefined;
   /** Histograms: the `buckets` option as given. */
   readonly buckets: unknown;
+  /** Exponential histograms: the `maxSize` option as given. */
+  readonly maxSize?: unknown;
+  /** Exponential histograms: the `maxScale` option as given. */
+  readonly maxScale?: unknown;
 }
 
 /** What a kind adds to the metric's descriptor (histogram: the bucket boundaries). */
 export interface KindDescription {
   /** Histograms: the explicit bucket upper bounds. */
   boundaries?: readonly number[];
+  /** Exponential histograms: most buckets per sign. */
+  maxSize?: number;
+  /** Exponential histograms: the scale recording starts at. */
+  maxScale?: number;
 }
 
 /**

@@ -40,6 +40,8 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
   private readonly selector: EventSelector;
   private readonly description: string | undefined;
   private readonly unit: string | undefined;
+  /** `false`: the name is the full OpenTelemetry name (no namespace prefix). */
+  private readonly namespace: false | undefined;
   private described: MetricDescriptor | undefined;
   private readonly cardinalityLimit: number;
   private host: MetricHost | undefined;
@@ -64,6 +66,7 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     this.valueOf = options.value;
     this.description = options.description;
     this.unit = options.unit;
+    this.namespace = options.namespace;
     this.store = new PointStore<KindPoints[K]>(
       (attributes) => definition.createPoint(attributes, config),
       limit,
@@ -92,8 +95,11 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     };
     if (this.unit !== undefined) descriptor.unit = this.unit;
     if (this.description !== undefined) descriptor.description = this.description;
+    if (this.namespace === false) descriptor.namespace = false;
     const own = this.definition.describe(this.config);
     if (own.boundaries !== undefined) descriptor.boundaries = own.boundaries;
+    if (own.maxSize !== undefined) descriptor.maxSize = own.maxSize;
+    if (own.maxScale !== undefined) descriptor.maxScale = own.maxScale;
     return descriptor;
   }
 

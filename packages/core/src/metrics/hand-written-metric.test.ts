@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MetricsWiringError } from '../errors/index.js';
 import { MetricEvent } from '../events/index.js';
-import { MetricsRecorder } from '../recorder/index.js';
+import { copyChange, MetricsRecorder } from '../recorder/index.js';
 import type { MetricSnapshot } from '../snapshots/index.js';
 import { createTestRecorder, pointValue } from '../testing/index.js';
 import type { Metric } from './index.js';
@@ -135,7 +135,7 @@ describe("a hand-written metric's update.attributes", () => {
       ],
     });
     const seen: unknown[] = [];
-    recorder.onChange((change) => seen.push(change));
+    recorder.onChange((change) => seen.push(copyChange(change)));
     recorder.start();
     recorder.registerEvent(new DocumentSaveAttempt('success'));
     expect(seen).toEqual([]);

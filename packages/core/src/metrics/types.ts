@@ -17,12 +17,18 @@ export interface MetricHost {
  */
 export interface MetricDescriptor {
   readonly name: string;
+  /** `false` when `name` is the full OpenTelemetry name (no namespace prefix); see `MetricOptions.namespace`. */
+  readonly namespace?: false;
   readonly kind: MetricKind | (string & {});
   /** UCUM unit, e.g. `s`, `By`, `1`. */
   readonly unit?: string;
   readonly description?: string;
   /** Histograms: the explicit bucket upper bounds, strictly increasing. */
   readonly boundaries?: readonly number[];
+  /** Exponential histograms: most buckets per sign (the scale drops to stay within). */
+  readonly maxSize?: number;
+  /** Exponential histograms: the highest scale, the one recording starts at. */
+  readonly maxScale?: number;
   /**
    * The events the metric can accept (class, `type` string or predicate), read once when it joins
    * a recorder: the recorder then offers it only events a class or `type` selector accepts.
@@ -86,6 +92,13 @@ export type AnyEvent = any;
 /** Options shared by `counter`, `upDownCounter`, `gauge` and `histogram`. */
 export interface MetricOptions<E extends object = AnyEvent> {
   name: string;
+  /**
+   * `false`: `name` is the metric's full OpenTelemetry name, exported without the runtime's
+   * namespace prefix, for names the semantic conventions define exactly
+   * (`http.server.request.duration`, Prometheus `http_server_request_duration_seconds`).
+   * Default: the bridge exports `${namespace}.${name}`.
+   */
+  namespace?: false;
   description?: string;
   /** UCUM unit, e.g. `s`, `By`, `1`. Durations belong in seconds. */
   unit?: string;
@@ -105,4 +118,15 @@ export interface MetricOptions<E extends object = AnyEvent> {
 export interface HistogramOptions<E extends object = AnyEvent> extends MetricOptions<E> {
   /** Strictly increasing finite upper bounds. Default: seconds buckets when `unit` is `s`, else OpenTelemetry's. */
   buckets?: number[];
+}
+
+/**
+ * Options of `exponentialHistogram`: {@link MetricOptions} plus the limits of OpenTelemetry's
+ * base-2 exponential bucket histogram aggregation.
+ */
+export interface ExponentialHistogramOptions<E extends object = AnyEvent> extends MetricOptions<E> {
+  /** Most buckets per sign, an integer from 2 to 16384 (default 160, OpenTelemetry's). */
+  maxSize?: number;
+  /** The highest scale, an integer from -10 to 20 (default 20, OpenTelemetry's). */
+  maxScale?: number;
 }

@@ -25,8 +25,14 @@ export interface CheckedMetricOptions {
   readonly value: ((event: AnyEvent) => number) | undefined;
   readonly initial: readonly Attributes[] | undefined;
   readonly cardinalityLimit: number;
+  /** `false`: the name is exported as is, without the runtime's namespace. */
+  readonly namespace: false | undefined;
   /** Histograms only: the `buckets` option as given (checked by the histogram). */
   readonly buckets: unknown;
+  /** Exponential histograms only: `maxSize` as given (checked by the kind). */
+  readonly maxSize: unknown;
+  /** Exponential histograms only: `maxScale` as given (checked by the kind). */
+  readonly maxScale: unknown;
 }
 
 const FACTORY: OptionOwner = { label: 'Metric options', code: 'invalid-metric-options' };
@@ -64,8 +70,16 @@ export function checkMetricOptions(options: unknown, requiresValue: boolean): Ch
       `Metric "${name}": cardinalityLimit must be an integer >= 2, got ${describeValue(limit)}.`,
     );
   }
+  const namespace = readOption(owner, options, 'namespace');
+  if (namespace !== undefined && namespace !== false) {
+    throw new MetricsWiringError(
+      'invalid-metric-options',
+      `Metric "${name}": namespace must be false (the name is the full OpenTelemetry name, exported without the runtime's namespace) or absent, got ${describeValue(namespace)}.`,
+    );
+  }
   return {
     name: name as string,
+    namespace,
     on: on as EventSelector,
     description: optionalString(owner, options, 'description'),
     unit: optionalString(owner, options, 'unit'),
@@ -74,6 +88,8 @@ export function checkMetricOptions(options: unknown, requiresValue: boolean): Ch
     initial: checkInitial(owner, options),
     cardinalityLimit: limit,
     buckets: readOption(owner, options as HistogramOptions, 'buckets'),
+    maxSize: readOption(owner, options, 'maxSize'),
+    maxScale: readOption(owner, options, 'maxScale'),
   };
 }
 

@@ -39,6 +39,16 @@ export class ChangeHooks {
 
   /** Runs `afterChange`, then every change listener, in subscription order. */
   fire(change: MetricChange): void {
+    const listeners = this.changeListeners.items;
+    // The common case (one listener, e.g. a bridge, no afterChange): one guarded call, no loop.
+    if (listeners.length === 1 && this.afterChange === undefined) {
+      try {
+        (listeners[0] as ChangeListener)(change);
+      } catch (error) {
+        this.failed('onChange listener', error);
+      }
+      return;
+    }
     if (this.afterChange !== undefined) {
       try {
         this.afterChange(change);
@@ -46,10 +56,11 @@ export class ChangeHooks {
         this.failed('afterChange', error);
       }
     }
-    const listeners = this.changeListeners.items;
-    for (let i = 0; i < listeners.length; i++) {
+    // Read again: `afterChange` may have added or removed a listener.
+    const all = this.changeListeners.items;
+    for (let i = 0; i < all.length; i++) {
       try {
-        (listeners[i] as ChangeListener)(change);
+        (all[i] as ChangeListener)(change);
       } catch (error) {
         this.failed('onChange listener', error);
       }

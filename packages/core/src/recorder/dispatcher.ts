@@ -4,11 +4,10 @@ import { BuiltInMetric } from '../metrics/built-in-metric.js';
 import type { Metric } from '../metrics/types.js';
 import type { MetricSnapshot } from '../snapshots/types.js';
 import type { ChangeHooks } from './change-hooks.js';
+import { ChangeRecord, poison, poisoningChanges } from './change-record.js';
 import type { DispatchIndex, Route } from './dispatch-index.js';
 import type { RecorderReports } from './recorder-reports.js';
-import type { MetricChange, RecorderView } from './types.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+import type { RecorderView } from './types.js';
 
 // Reading the clock per event would cost more than most metrics: check the budget every 128.
 const CLOCK_EVERY = 128;
@@ -24,6 +23,10 @@ export class Dispatcher {
   accepted = 0;
   /** Metric calls that threw. */
   failed = 0;
+  // The change record handed to each metric and hook, reused (see ChangeRecord). Taken for the
+  // length of one event: a nested dispatch (a hook draining this recorder) finds none and makes
+  // its own.
+  private record: ChangeRecord | undefined;
 
   constructor(
     private readonly recorder: RecorderView,
@@ -31,7 +34,9 @@ export class Dispatcher {
     private readonly reports: RecorderReports,
     private readonly clock: () => number,
     private readonly index: DispatchIndex,
-  ) {}
+  ) {
+    this.record = new ChangeRecord(recorder);
+  }
 
   /** Adds a metric, last in order, to the metrics and the index. */
   add(route: Route): void {
@@ -53,6 +58,7 @@ export class Dispatcher {
       this.dispatch(event, context);
       if (++count % CLOCK_EVERY === 0 && this.clock() >= deadline) break;
     }
+    this.record?.release();
     this.index.reportUnhandled();
     return count;
   }
@@ -75,47 +81,58 @@ export class Dispatcher {
     const metrics = this.index.metricsFor(event);
     const hooks = this.hooks;
     let accepted = false;
+    // While a hook listens, one record (fresh per change in test mode) is filled in by each metric
+    // that accepts the event, then handed to the hooks; without a hook the metrics get none.
+    let record: ChangeRecord | undefined;
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i] as Metric;
+      let update: ChangeRecord | undefined;
+      if (hooks.hooked) {
+        if (record === undefined) {
+          record = this.record ?? new ChangeRecord(this.recorder);
+          this.record = undefined;
+          record.event = event;
+          record.context = context;
+        }
+        record.metric = metric;
+        record.attributes = undefined;
+        record.value = undefined;
+        update = record;
+      }
       let changed: boolean;
-      // While a hook listens, the change is built first and handed to the metric to fill in.
-      const change: Mutable<MetricChange> | undefined = hooks.hooked
-        ? {
-            recorder: this.recorder,
-            metric,
-            event,
-            context,
-            attributes: undefined,
-            value: undefined,
-          }
-        : undefined;
       try {
-        changed = metric.handleEvent(event, change) === true;
+        changed = metric.handleEvent(event, update) === true;
       } catch (error) {
         this.failed++;
         this.reports.metricFailed(metric, event, error);
         continue;
       }
-      if (changed) {
-        accepted = true;
-        if (change === undefined) continue;
-        // A built-in metric hands over its point's attributes, normalised once when the point was
-        // made; a hand-written metric's go through the same rule here, read once, before any
-        // listener sees them.
-        if (change.attributes !== undefined && !(metric instanceof BuiltInMetric)) {
-          try {
-            change.attributes = normalizeAttributes(change.attributes);
-          } catch (error) {
-            // The state changed but its point cannot be named: counted and reported as the
-            // metric's failure (a bridge then re-reads every snapshot), no hook.
-            this.failed++;
-            this.reports.metricFailed(metric, event, error);
-            continue;
-          }
+      if (!changed) continue;
+      accepted = true;
+      if (update === undefined) continue;
+      // A built-in metric hands over its point's attributes, normalised once when the point was
+      // made; a hand-written metric's go through the same rule here, read once, before any
+      // listener sees them.
+      if (update.attributes !== undefined && !(metric instanceof BuiltInMetric)) {
+        try {
+          update.attributes = normalizeAttributes(update.attributes);
+        } catch (error) {
+          // The state changed but its point cannot be named: counted and reported as the
+          // metric's failure (a bridge then re-reads every snapshot), no hook.
+          this.failed++;
+          this.reports.metricFailed(metric, event, error);
+          continue;
         }
-        hooks.fire(change);
+      }
+      hooks.fire(update);
+      if (poisoningChanges()) {
+        poison(update);
+        record = new ChangeRecord(this.recorder);
+        record.event = event;
+        record.context = context;
       }
     }
+    if (record !== undefined) this.record = record;
     if (accepted) this.accepted++;
     else this.index.ignored(event);
   }

@@ -1,3 +1,4 @@
+export { copyChange } from './change-record.js';
 export { MetricsRecorder } from './metrics-recorder.js';
 export type {
   BatchListener,

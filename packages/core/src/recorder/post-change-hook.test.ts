@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { MetricEvent } from '../events/index.js';
 import { counter, type Metric } from '../metrics/index.js';
 import { createTestRecorder } from '../testing/index.js';
-import { type MetricChange, MetricsRecorder, type RecorderView } from './index.js';
+import { copyChange, type MetricChange, MetricsRecorder, type RecorderView } from './index.js';
 
 class Saved extends MetricEvent {}
 
 class AuditingRecorder extends MetricsRecorder {
   readonly changes: MetricChange[] = [];
   protected override afterChange(change: MetricChange): void {
-    this.changes.push(change);
+    this.changes.push(copyChange(change));
   }
 }
 
@@ -57,7 +57,7 @@ describe('post-change hook', () => {
     const payloads: MetricChange[] = [];
     recorder.onChange((change) => {
       order.push('listener 1');
-      payloads.push(change);
+      payloads.push(copyChange(change));
     });
     recorder.onChange(() => order.push('listener 2'));
     recorder.setContextCapture(() => 'trace-42');

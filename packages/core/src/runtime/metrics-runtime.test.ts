@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MetricsError, MetricsWiringError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
-import type { MetricChange, MetricsRecorder } from '../recorder/index.js';
+import { copyChange, type MetricChange, type MetricsRecorder } from '../recorder/index.js';
 import { pointValue } from '../testing/index.js';
 import { MetricsRuntime, type MetricsRuntimeOptions } from './index.js';
 
@@ -292,7 +292,7 @@ describe('MetricsRuntime context capture', () => {
     rt.setContextCapture(() => ambient);
     const after = rt.createRecorder('after', { metrics: saves() });
     const payloads: MetricChange[] = [];
-    for (const r of [before, after]) r.onChange((change) => payloads.push(change));
+    for (const r of [before, after]) r.onChange((change) => payloads.push(copyChange(change)));
     before.registerEvent({ type: 'save' });
     ambient = 'span-2';
     after.registerEvent({ type: 'save' });

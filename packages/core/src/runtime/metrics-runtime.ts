@@ -258,9 +258,11 @@ export class MetricsRuntime {
     const selfTelemetry = optionalBoolean(owner, opts, 'selfTelemetry') ?? true;
     const workerProperty = readOption(owner, opts, 'workerProperty');
     const revive = readOption(owner, opts, 'revive');
+    const maxRecorderNames = readOption(owner, opts, 'maxRecorderNames');
     const checked = {
       ...(workerProperty === undefined ? {} : { workerProperty }),
       ...(revive === undefined ? {} : { revive }),
+      ...(maxRecorderNames === undefined ? {} : { maxRecorderNames }),
       onError: this.onError,
     } as ClusterPrimaryOptions;
     // The primary checks its options before the telemetry recorder is created.

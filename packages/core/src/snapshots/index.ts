@@ -2,6 +2,8 @@ export { attributesMatch, findPoint, findSnapshot } from './find.js';
 export type {
   Attributes,
   AttributeValue,
+  ExponentialBuckets,
+  ExponentialHistogramPoint,
   HistogramPoint,
   KindPoints,
   MetricKind,

@@ -1,10 +1,31 @@
 import type { ErrorHandler, MetricsError } from '../errors/index.js';
 import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import type { Metric } from '../metrics/types.js';
+import { setChangePoisoning } from '../recorder/change-record.js';
 import { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import type { RecorderOptions } from '../recorder/types.js';
 import { findPoint, findSnapshot } from '../snapshots/find.js';
-import type { Attributes, HistogramPoint, NumberPoint } from '../snapshots/types.js';
+import type {
+  Attributes,
+  ExponentialHistogramPoint,
+  HistogramPoint,
+  NumberPoint,
+} from '../snapshots/types.js';
+
+/**
+ * Test mode for change listeners: from now on (every recorder in this process, until called with
+ * `false`), the `MetricChange` a hook receives is poisoned as soon as the hook returns, and any
+ * later read of it throws a `MetricsError` (code `kept-change`). The recorder reuses one change
+ * record for every change, so a listener that keeps the change itself instead of
+ * `copyChange(change)` would otherwise see it overwritten by the next one. Returns the previous
+ * setting. Costs an allocation per change: for tests, not production.
+ *
+ * @example
+ * beforeAll(() => detectKeptChanges());
+ */
+export function detectKeptChanges(enabled = true): boolean {
+  return setChangePoisoning(enabled);
+}
 
 /** Options of {@link createTestRecorder}. */
 export interface TestRecorderOptions extends Omit<RecorderOptions, 'metrics' | 'scheduler'> {
@@ -80,3 +101,22 @@ export function histogramPoint(
 }
 
 export { attributesMatch, findPoint, findSnapshot } from '../snapshots/find.js';
+
+/**
+ * The exponential histogram point of `metricName` with `attributes`, if any: count, sum, min, max,
+ * scale, zero count and the positive/negative buckets, as OpenTelemetry exports them.
+ *
+ * @example
+ * expect(exponentialHistogramPoint(recorder, 'request.duration')).toMatchObject({ count: 3, zeroCount: 0 });
+ */
+export function exponentialHistogramPoint(
+  recorder: Pick<MetricsRecorder, 'getMetricSnapshots'>,
+  metricName: string,
+  attributes: Attributes = {},
+): ExponentialHistogramPoint | undefined {
+  return findPoint<ExponentialHistogramPoint>(
+    recorder.getMetricSnapshots(),
+    metricName,
+    attributes,
+  );
+}

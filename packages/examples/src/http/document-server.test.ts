@@ -106,7 +106,11 @@ describe('DocumentServer', () => {
     expect((await call(port, 'POST', '/documents/a', 'x')).status).toBe(405);
     expect((await call(port, 'GET', '/healthz')).status).toBe(200);
     const served = (attributes: Record<string, string | number>) =>
-      histogramPoint(httpRecorder, HTTP_METRICS.requestDuration, attributes)?.count;
+      // url.scheme: required by the conventions; the test server speaks plain HTTP
+      histogramPoint(httpRecorder, HTTP_METRICS.requestDuration, {
+        'url.scheme': 'http',
+        ...attributes,
+      })?.count;
     // semantic conventions: no http.route when no route matched
     expect(served({ 'http.request.method': 'GET', 'http.response.status_code': 404 })).toBe(1);
     expect(
@@ -130,7 +134,11 @@ describe('DocumentServer', () => {
     expect((await call(port, 'PUT', '/documents/faulty', 'x')).status).toBe(503);
     expect((await call(port, 'PROPFIND', '/documents/a')).status).toBe(405);
     const point = (attributes: Record<string, string | number>) =>
-      histogramPoint(httpRecorder, HTTP_METRICS.requestDuration, attributes)?.count;
+      // url.scheme: required by the conventions; the test server speaks plain HTTP
+      histogramPoint(httpRecorder, HTTP_METRICS.requestDuration, {
+        'url.scheme': 'http',
+        ...attributes,
+      })?.count;
     expect(
       point({
         'http.request.method': 'PUT',

@@ -154,7 +154,15 @@ export class DocumentServer {
       const seconds = Math.max(0, this.#clock() - started) / 1000;
       // error.type (semantic conventions): the exception's type, else the 5xx status as a string.
       if (errorType === undefined && res.statusCode >= 500) errorType = String(res.statusCode);
-      const event = new HttpRequestServed(method, route, res.statusCode, seconds, errorType);
+      const scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+      const event = new HttpRequestServed(
+        method,
+        route,
+        res.statusCode,
+        seconds,
+        errorType,
+        scheme,
+      );
       this.#options.recorder.registerEvent(event);
       scope?.recorder.registerEvent(event);
       return res.statusCode;

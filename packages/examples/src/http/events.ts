@@ -11,6 +11,8 @@ export class HttpRequestServed extends MetricEvent {
     readonly seconds: number,
     /** Why the request failed (a 5xx status, or the unexpected error's class name); `undefined` when it did not. */
     readonly errorType?: string,
+    /** `url.scheme`: `https` when the request came over TLS. */
+    readonly scheme: 'http' | 'https' = 'http',
   ) {
     super();
   }

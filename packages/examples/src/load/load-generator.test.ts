@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { createTestRecorder, pointValue } from '@mvx-metrics/core/testing';
 import { afterEach, describe, expect, test } from 'vitest';
 import { DocumentServer } from '../http/document-server.js';
@@ -87,6 +89,45 @@ describe('LoadGenerator', () => {
     // An upper bound only: a slow machine sends fewer, never more.
     expect(totals.sent).toBeLessThanOrEqual(Math.ceil(20 * seconds));
     expect(totals.errors).toBe(0);
+  });
+
+  test('stop() ends the requests a going-away service never answers, each counted as an error', async () => {
+    // As a node:cluster primary does with a connection it accepted for a worker that exited:
+    // the connection stays open and unanswered. Here one half answers nothing at all; the other
+    // half gets its headers and then a byte now and then, so no socket timeout ever ends it.
+    const sockets = new Set<Socket>();
+    const trickles: NodeJS.Timeout[] = [];
+    let accepted = 0;
+    const hole = createServer((_req, res) => {
+      accepted++;
+      if (accepted % 2 === 0) return;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('.');
+      trickles.push(setInterval(() => res.write('.'), 500));
+    });
+    hole.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    try {
+      const load = new LoadGenerator({
+        target: `http://127.0.0.1:${(hole.address() as AddressInfo).port}`,
+        rate: 1,
+        sockets: 4,
+        stopGraceMs: 200,
+      });
+      const sent = [load.send('get'), load.send('put'), load.send('get'), load.send('delete')];
+      await expect.poll(() => accepted).toBe(4);
+      const totals = await load.stop();
+      await Promise.all(sent);
+      expect(totals.sent).toBe(4);
+      expect(totals.errors).toBe(4);
+    } finally {
+      for (const timer of trickles) clearInterval(timer);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => hole.close(resolve));
+    }
   });
 
   test('sends nothing when the rate is 0', async () => {

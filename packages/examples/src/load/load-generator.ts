@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent, type ClientRequest, request } from 'node:http';
 import type { SaveOutcome } from '../storage/events.js';
 
 /** Options of {@link LoadGenerator}. */
@@ -17,6 +17,12 @@ export interface LoadGeneratorOptions {
   idPool?: number;
   /** Default `Math.random`; inject a seeded one for repeatable runs. */
   random?: () => number;
+  /**
+   * How long {@link LoadGenerator.stop} waits for the answers still expected before it ends the
+   * requests still open, each counted in `errors` (default 3000 ms, the grace the document
+   * server gives its own open requests when it closes).
+   */
+  stopGraceMs?: number;
 }
 
 /** What the generator sent, classified by the answers it got. */
@@ -79,6 +85,9 @@ export class LoadGenerator {
   readonly #random: () => number;
   readonly #totals = emptyTotals();
   readonly #inFlight = new Set<Promise<void>>();
+  /** The requests of {@link #inFlight} that are still open, so that stop() can end them. */
+  readonly #open = new Set<ClientRequest>();
+  readonly #stopGraceMs: number;
   /** Ids the generator saved and has not deleted since: reads and deletes mostly aim at these. */
   readonly #known: string[] = [];
   readonly #knownIndex = new Map<string, number>();
@@ -96,6 +105,7 @@ export class LoadGenerator {
     this.#maxInFlight = options.maxInFlight ?? 32;
     this.#idPool = options.idPool ?? 500;
     this.#random = options.random ?? Math.random;
+    this.#stopGraceMs = options.stopGraceMs ?? 3000;
   }
 
   /** A copy of the totals so far. */
@@ -110,14 +120,34 @@ export class LoadGenerator {
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
 
-  /** Stops sending, waits for the answers still expected, closes the connections. */
+  /**
+   * Stops sending, waits for the answers still expected (at most `stopGraceMs`), then ends the
+   * requests still open (each counted in `errors`) and closes the connections. A service that is
+   * going away may never answer a request it accepted: a node:cluster primary keeps a connection
+   * it accepted for a worker that exited meanwhile (Ctrl-C reaches the workers too), and the
+   * request's own 10 s timeout would outlast the example's shutdown limit.
+   */
   async stop(): Promise<LoadTotals> {
     this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace over'>((resolve) => {
+      graceTimer = setTimeout(() => resolve('grace over'), this.#stopGraceMs);
+    });
+    if ((await Promise.race([this.#settled(), graceOver])) === 'grace over') {
+      for (const req of this.#open) req.destroy(new Error('no answer before the load stopped'));
+      await this.#settled();
+    }
+    clearTimeout(graceTimer);
     this.#agent.destroy();
     return this.totals();
+  }
+
+  /** Resolves once no request is in flight (#send never rejects: failures count as errors). */
+  async #settled(): Promise<'settled'> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    return 'settled';
   }
 
   /** Sends one request of the given kind now (also what each tick does). */
@@ -250,6 +280,8 @@ export class LoadGenerator {
           res.once('error', reject);
         },
       );
+      this.#open.add(req);
+      req.once('close', () => this.#open.delete(req));
       req.once('timeout', () => req.destroy(new Error('timeout')));
       req.once('error', reject);
       req.end(body);

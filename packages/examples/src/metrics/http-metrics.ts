@@ -30,12 +30,13 @@ export function requestMethod(method: string): string {
 }
 
 /**
- * The semantic conventions' HTTP server attributes of one request: method, route (absent when
- * none matched), status code, and `error.type` when it failed.
+ * The semantic conventions' HTTP server attributes of one request: method and scheme (required),
+ * route (absent when none matched), status code, and `error.type` when it failed.
  */
 export function httpServerAttributes(e: HttpRequestServed) {
   return {
     'http.request.method': requestMethod(e.method),
+    'url.scheme': e.scheme,
     'http.route': e.route,
     'http.response.status_code': e.statusCode,
     'error.type': e.errorType,
@@ -47,6 +48,8 @@ export function httpServerMetrics(): Metric[] {
   return [
     histogram({
       name: HTTP_METRICS.requestDuration,
+      // The conventions define the name exactly: no `docs.` prefix, so standard HTTP dashboards find it.
+      namespace: false,
       description: 'Duration of HTTP server requests.',
       unit: 's',
       on: HttpRequestServed,

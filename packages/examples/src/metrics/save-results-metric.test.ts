@@ -1,4 +1,4 @@
-import { describeMetric, type MetricChange } from '@mvx-metrics/core';
+import { copyChange, describeMetric, type MetricChange } from '@mvx-metrics/core';
 import { createTestRecorder } from '@mvx-metrics/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ describe('DocumentSaveResultsMetric (hand-written)', () => {
         const metric = new DocumentSaveResultsMetric();
         const recorder = createTestRecorder([metric]);
         const changes: MetricChange[] = [];
-        recorder.onChange((change) => changes.push(change));
+        recorder.onChange((change) => changes.push(copyChange(change)));
         for (const outcome of outcomes) recorder.registerEvent(new DocumentSaveAttempt(outcome, 0));
         expect(changes.map((c) => [c.attributes, c.value])).toEqual(
           outcomes.map((o) => [{ result: o === 'success' ? 'success' : 'failure' }, 1]),

@@ -10,11 +10,10 @@ import { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
 import { InstrumentSink } from '../instruments/instrument-sink.js';
 import { SelfTelemetryInstruments } from '../instruments/self-telemetry-instruments.js';
 import { defaultEpochClock } from '../internal/clock.js';
-import { pipelineHealthOf } from '../internal/health-link.js';
 import { shown } from '../internal/option-checks.js';
-import { pipelineExemplarFilterOf, pipelineProducerOf } from '../internal/provider-registry.js';
 import { Reporter } from '../internal/report.js';
 import { addProducerFeed } from '../producer/mvx-metric-producer.js';
+import { pipelineLinkOf } from '../producer/pipeline-link.js';
 import { createContextCapture } from '../spans/context-capture.js';
 import { Attachment, type BridgeTarget, isRuntime } from './attachment.js';
 import { nameGuardFor } from './name-guard.js';
@@ -84,15 +83,16 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
   }
 
   const meterProvider = opts.meterProvider ?? metrics.getMeterProvider();
-  const producer = opts.metricProducer ?? pipelineProducerOf(meterProvider);
+  // A pipeline's provider carries the pipeline's wiring (producer/pipeline-link.ts).
+  const pipeline = opts.metricProducer === undefined ? pipelineLinkOf(meterProvider) : undefined;
+  const producer = opts.metricProducer ?? pipeline?.producer;
   const spans = opts.spans === true;
   const clock = opts.clock ?? defaultEpochClock;
   const reporter = new Reporter(opts.onError ?? defaultErrorHandler);
   // Exemplars reach /metrics through the producer; OpenTelemetry's own data model carries none.
   // A pipeline's provider brings the filter the pipeline resolved (option, else the environment).
   const exemplarFilter = resolveExemplarFilter(
-    opts.exemplarFilter ??
-      (opts.metricProducer === undefined ? pipelineExemplarFilterOf(meterProvider) : undefined),
+    opts.exemplarFilter ?? pipeline?.exemplarFilter,
     reporter,
   );
   const sampler =
@@ -129,7 +129,7 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
     throw error;
   }
   const disconnect = producer === undefined ? undefined : addProducerFeed(producer, attachment);
-  const health = producer === undefined ? undefined : pipelineHealthOf(producer);
+  const health = producer === undefined ? undefined : pipelineLinkOf(producer)?.health;
   const unwatch = watchRuntime(target, {
     namespace,
     health,

@@ -1,5 +1,7 @@
 import {
   type ContextCapture,
+  describeMetric,
+  type Metric,
   type MetricChange,
   type MetricsRecorder,
   type MetricsRuntime,
@@ -9,10 +11,13 @@ import {
 import type { HrTime, Attributes as OtelAttributes, Tracer } from '@opentelemetry/api';
 import type { ExemplarSampler } from '../exemplars/exemplar-sampler.js';
 import { RecorderExemplars } from '../exemplars/recorder-exemplars.js';
+import type { ExemplarReservoir } from '../exemplars/reservoir.js';
 import type { InstrumentSink } from '../instruments/instrument-sink.js';
 import { type EpochClock, hrNow } from '../internal/clock.js';
 import type { Reporter } from '../internal/report.js';
+import { adapterFor } from '../kinds/index.js';
 import { type MetricEntry, RecorderMirror } from '../mirror/recorder-mirror.js';
+import type { ReadingSource, RecorderReading } from '../mirror/recorder-reading.js';
 import type { MirroredMetric } from '../mirror/types.js';
 import type { CollectionBuilder } from '../producer/collection-builder.js';
 import type { ProducerFeed } from '../producer/mvx-metric-producer.js';
@@ -31,7 +36,16 @@ import {
   selfAttributes,
 } from '../telemetry/self-telemetry.js';
 import type { NameGuard } from './name-guard.js';
-import type { ReadingSource, RecorderReading } from './recorder-reading.js';
+
+/** The reservoir a metric's kind keeps per series (its adapter decides), or none. */
+function reservoirFactory(metric: Metric): (() => ExemplarReservoir) | undefined {
+  try {
+    const descriptor = describeMetric(metric);
+    return adapterFor(descriptor).exemplarReservoir(descriptor);
+  } catch {
+    return undefined; // a snapshot() that throws is reported at collection
+  }
+}
 
 // Which attachment mirrors each recorder: a recorder is bridged once, whether through its
 // runtime or on its own, or everything it holds would be exported (and self-reported) twice.
@@ -216,7 +230,7 @@ export class Attachment implements ProducerFeed, ReadingSource {
     const spans = this.spans?.forRecorder(mirror);
     const sink = this.sink;
     const sampler = settings.exemplars;
-    const exemplars = sampler === undefined ? undefined : new RecorderExemplars();
+    const exemplars = sampler === undefined ? undefined : new RecorderExemplars(reservoirFactory);
     const hook = hookFor(mirror, sink, spans, sampler, exemplars);
     const offChange = recorder.onChange(hook);
     // A batch ran: event spans end, and the capturer's registration time starts afresh.

@@ -4,7 +4,8 @@ import {
   type MetricsRecorder,
   MetricsWiringError,
 } from '@mvx-metrics/core';
-import { prometheusMetricName } from '../internal/prometheus-units.js';
+import { prometheusMetricName } from '../exposition/prometheus-units.js';
+import { instrumentName as fullName } from '../internal/instrument-name.js';
 import type { Reporter } from '../internal/report.js';
 import { adapterFor, fallbackAdapter, type KindAdapter, sumAdapter } from '../kinds/index.js';
 import {
@@ -141,11 +142,12 @@ function identityOf(
   recorderName: string,
   reporter: Reporter | undefined,
 ): Identity {
-  const instrumentName = `${namespace}.${metric.name}`;
+  let instrumentName = `${namespace}.${metric.name}`;
   let adapter: KindAdapter;
   let unit = '';
   try {
     const descriptor = describeMetric(metric);
+    instrumentName = fullName(namespace, metric.name, descriptor);
     adapter = adapterFor({ name: instrumentName, kind: descriptor.kind }, reporter);
     unit = typeof descriptor.unit === 'string' ? descriptor.unit : '';
   } catch {

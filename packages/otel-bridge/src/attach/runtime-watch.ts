@@ -1,7 +1,7 @@
 import type { RecorderState, RuntimeState } from '@mvx-metrics/core';
 import { diag, trace } from '@opentelemetry/api';
-import type { HealthLink } from '../internal/health-link.js';
 import type { Reporter } from '../internal/report.js';
+import type { HealthLink } from '../producer/pipeline-link.js';
 import { NAMESPACE_ATTRIBUTE } from '../telemetry/self-telemetry.js';
 import { type BridgeTarget, isRuntime } from './attachment.js';
 

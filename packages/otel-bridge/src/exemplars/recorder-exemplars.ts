@@ -1,20 +1,9 @@
-import { describeMetric, type Metric, type MetricChange } from '@mvx-metrics/core';
+import type { Metric, MetricChange } from '@mvx-metrics/core';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
-import { adapterFor } from '../kinds/index.js';
 import type { ExemplarReservoir } from './reservoir.js';
 import type { BridgeExemplar } from './types.js';
 
 const NO_ATTRIBUTES: object = Object.freeze({});
-
-/** The reservoir a metric's kind keeps per series (its adapter decides), or none. */
-function reservoirFactory(metric: Metric): (() => ExemplarReservoir) | undefined {
-  try {
-    const descriptor = describeMetric(metric);
-    return adapterFor(descriptor).exemplarReservoir(descriptor);
-  } catch {
-    return undefined; // a snapshot() that throws is reported at collection
-  }
-}
 
 /** A series' identity: its attributes but `skip` (the recorder attribute), sorted, values as strings. */
 function seriesKey(attributes: OtelAttributes, skip: string | undefined): string {
@@ -117,11 +106,19 @@ export class MetricExemplars {
   }
 }
 
+/**
+ * The reservoir a metric keeps per series (its kind's adapter decides), or `undefined` for none.
+ * Given by the attachment, which knows the kinds: this folder sits below them.
+ */
+export type ReservoirFor = (metric: Metric) => (() => ExemplarReservoir) | undefined;
+
 /** Exemplars of one recorder's metrics, fed by the post-change hook, read at collection. */
 export class RecorderExemplars {
   private readonly metrics = new Map<Metric, MetricExemplars | null>();
   private lastMetric: Metric | undefined;
   private lastEntry: MetricExemplars | null = null;
+
+  constructor(private readonly reservoirFor: ReservoirFor) {}
 
   /** O(1) per sampled measurement: one Map lookup per metric (skipped for runs of one metric) and one per point. */
   offer(change: MetricChange, exemplar: BridgeExemplar): void {
@@ -132,7 +129,7 @@ export class RecorderExemplars {
     } else {
       entry = this.metrics.get(metric);
       if (entry === undefined) {
-        const create = reservoirFactory(metric);
+        const create = this.reservoirFor(metric);
         entry = create === undefined ? null : new MetricExemplars(create);
         this.metrics.set(metric, entry);
       }

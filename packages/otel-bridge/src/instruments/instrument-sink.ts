@@ -6,7 +6,6 @@ import type {
   Observable,
   Attributes as OtelAttributes,
 } from '@opentelemetry/api';
-import type { ReadingSource } from '../attach/recorder-reading.js';
 import type { Reporter } from '../internal/report.js';
 import type { KindAdapter, RecordedInstrument } from '../kinds/index.js';
 import { shadows, withExtra } from '../mirror/convert.js';
@@ -16,6 +15,7 @@ import {
   type RecorderMirror,
   reportShadowed,
 } from '../mirror/recorder-mirror.js';
+import type { ReadingSource } from '../mirror/recorder-reading.js';
 import type { MirroredMetric } from '../mirror/types.js';
 import { CapturedContext } from '../spans/context-capture.js';
 
@@ -105,7 +105,8 @@ export class InstrumentSink {
     const captured = change.context;
     recorded.record(
       value,
-      this.attributesOf(mirror, change.attributes, metric.name),
+      // described once the instrument exists (recordedFor)
+      this.attributesOf(mirror, change.attributes, entry.described?.instrumentName ?? metric.name),
       captured instanceof CapturedContext ? captured.context : undefined,
     );
   }
@@ -187,7 +188,7 @@ export class InstrumentSink {
     const described = mirror.describe(entry);
     const instrument = described?.adapter.instrument;
     if (described === undefined || instrument?.mode !== 'recorded') return NOT_RECORDED;
-    const name = `${this.source.namespace}.${entry.metric.name}`;
+    const name = described.instrumentName;
     let recorded = this.recordedByName.get(name);
     if (recorded === undefined) {
       recorded = instrument.create(this.meter, name, described);
@@ -201,7 +202,7 @@ export class InstrumentSink {
   private attributesOf(
     mirror: RecorderMirror,
     attributes: Attributes | undefined,
-    metricName: string,
+    instrumentName: string,
   ): OtelAttributes {
     if (attributes === undefined) return mirror.extraAttributes;
     let cache = this.merged.get(mirror);
@@ -213,7 +214,7 @@ export class InstrumentSink {
     if (merged === undefined) {
       const owner = mirror.owner;
       if (owner !== undefined && shadows(attributes, owner.key)) {
-        reportShadowed(this.reporter, `${this.source.namespace}.${metricName}`, owner.key);
+        reportShadowed(this.reporter, instrumentName, owner.key);
       }
       merged = withExtra(attributes, mirror.extraAttributes);
       cache.set(attributes, merged);

@@ -5,7 +5,7 @@ import type {
   Observable,
   Attributes as OtelAttributes,
 } from '@opentelemetry/api';
-import type { ReadingSource } from '../attach/recorder-reading.js';
+import type { ReadingSource } from '../mirror/recorder-reading.js';
 import {
   outcomeValues,
   RECORDER_CAPACITY,

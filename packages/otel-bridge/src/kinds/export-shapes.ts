@@ -1,11 +1,22 @@
 import { counterKind, gaugeKind, upDownCounterKind } from '@mvx-metrics/core/kinds';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { braces, latestExemplarText, sampleValue } from '../internal/openmetrics-text.js';
+import {
+  braces,
+  joinLabels,
+  latestExemplarText,
+  sampleValue,
+} from '../exposition/openmetrics-text.js';
+import { mergeExponentialHistograms } from './exponential-histogram-point.js';
 import { histogramOpenMetrics } from './histogram-openmetrics.js';
 import { mergeHistograms } from './histogram-point.js';
 import { gaugeOpenMetrics, numberMerge, sumData } from './number-point.js';
-import type { ExportShape, MirroredHistogram, MirroredValue } from './types.js';
+import type {
+  ExportShape,
+  MirroredExponentialHistogram,
+  MirroredHistogram,
+  MirroredValue,
+} from './types.js';
 
 // What differs per OpenTelemetry data shape, whichever core kind (or other producer) made the
 // data: Prometheus names, OpenMetrics samples, and how two points of one series merge when
@@ -73,12 +84,65 @@ export const histogramShape: ExportShape<MirroredHistogram> = {
   openMetrics: histogramOpenMetrics,
 };
 
+/**
+ * A base-2 ExponentialHistogram. OpenTelemetry's Prometheus text serializer cannot print it: the
+ * text formats get what Prometheus' own clients print for a native histogram there.
+ */
+export const exponentialHistogramShape: ExportShape<MirroredExponentialHistogram> = {
+  name: 'ExponentialHistogram',
+  dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
+  metricData: (descriptor) => ({
+    descriptor: { ...descriptor, valueType: ValueType.DOUBLE },
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.EXPONENTIAL_HISTOGRAM,
+    dataPoints: [],
+  }),
+  merge: mergeExponentialHistograms,
+  prometheusNaming: { total: false, ratio: false },
+  prometheusSampleNames: (base) => [base, `${base}_count`, `${base}_sum`, `${base}_bucket`],
+  openMetrics: {
+    type: 'histogram',
+    family: (name) => name,
+    samples: (family, labels, point) => {
+      const value = point.value as MirroredExponentialHistogram;
+      // The buckets go out natively in the protobuf format only; the text formats carry what
+      // Prometheus' own clients print for a native histogram there: the +Inf bucket, count and
+      // sum. OpenMetrics allows a sum only for non-negative observations.
+      let out = `${family}_bucket${braces(joinLabels(labels, 'le="+Inf"'))} ${value.count}${latestExemplarText(point.exemplars)}\n`;
+      if (value.negative.bucketCounts.length === 0 && value.sum !== undefined) {
+        out += `${family}_count${braces(labels)} ${value.count}\n`;
+        out += `${family}_sum${braces(labels)} ${sampleValue(value.sum)}\n`;
+      }
+      return out;
+    },
+  },
+  // What Prometheus' own clients print for a native histogram in the text format: a histogram
+  // with the +Inf bucket only, its count and sum.
+  prometheusText: (data) =>
+    ({
+      ...data,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: data.dataPoints.map((point) => {
+        const value = point.value as MirroredExponentialHistogram;
+        return {
+          ...point,
+          value: {
+            count: value.count,
+            sum: value.sum,
+            buckets: { boundaries: [], counts: [value.count] },
+          },
+        };
+      }),
+    }) as MetricData,
+};
+
 /** Every OpenTelemetry data shape the bridge exports and reads, one entry each. */
 export const EXPORT_SHAPES: readonly ExportShape[] = [
   monotonicSumShape,
   sumShape,
   gaugeShape,
   histogramShape,
+  exponentialHistogramShape,
 ] as readonly ExportShape[];
 
 /**
@@ -111,5 +175,6 @@ export function exportedAs<V extends MirroredValue>(shape: ExportShape<V>) {
     prometheusNaming: shape.prometheusNaming,
     prometheusSampleNames: shape.prometheusSampleNames,
     openMetrics: shape.openMetrics,
+    ...(shape.prometheusText === undefined ? {} : { prometheusText: shape.prometheusText }),
   };
 }

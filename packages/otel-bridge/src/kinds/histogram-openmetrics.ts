@@ -2,7 +2,7 @@ import type { MetricDescriptor } from '@mvx-metrics/core';
 import type { DataPoint } from '@opentelemetry/sdk-metrics';
 import { BucketReservoir } from '../exemplars/reservoir.js';
 import type { ExemplarCarrier } from '../exemplars/types.js';
-import { braces, exemplarText, joinLabels, sampleValue } from '../internal/openmetrics-text.js';
+import { braces, exemplarText, joinLabels, sampleValue } from '../exposition/openmetrics-text.js';
 import type { MirroredHistogram, OpenMetricsWriter } from './types.js';
 
 /**

@@ -2,6 +2,7 @@ import type { MetricDescriptor } from '@mvx-metrics/core';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { Reporter } from '../internal/report.js';
 import { counterAdapter } from './counter.js';
+import { exponentialHistogramAdapter } from './exponential-histogram.js';
 import { shapeOf } from './export-shapes.js';
 import { gaugeAdapter } from './gauge.js';
 import { histogramAdapter } from './histogram.js';
@@ -15,6 +16,7 @@ export type {
   InstrumentOptions,
   KindAdapter,
   KindInstrument,
+  MirroredExponentialHistogram,
   MirroredHistogram,
   MirroredValue,
   RecordedInstrument,
@@ -29,6 +31,7 @@ export const KIND_ADAPTERS: readonly KindAdapter[] = [
   upDownCounterAdapter,
   gaugeAdapter,
   histogramAdapter,
+  exponentialHistogramAdapter,
 ] as readonly KindAdapter[];
 
 const BY_KIND: ReadonlyMap<string, KindAdapter> = new Map(KIND_ADAPTERS.map((a) => [a.kind, a]));

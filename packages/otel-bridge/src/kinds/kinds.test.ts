@@ -73,6 +73,7 @@ describe('kind adapters', () => {
       upDownCounter: ['ns_x'],
       gauge: ['ns_x'],
       histogram: ['ns_x', 'ns_x_count', 'ns_x_sum', 'ns_x_bucket'],
+      exponentialHistogram: ['ns_x', 'ns_x_count', 'ns_x_sum', 'ns_x_bucket'],
     });
     expect(sumAdapter(true).prometheusSampleNames('a_total')).toEqual(['a_total']);
   });

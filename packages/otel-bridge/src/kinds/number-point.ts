@@ -2,7 +2,7 @@ import type { Attributes, MetricKind, NumberPoint } from '@mvx-metrics/core';
 import type { KindDefinition } from '@mvx-metrics/core/kinds';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { braces, sampleValue } from '../internal/openmetrics-text.js';
+import { braces, sampleValue } from '../exposition/openmetrics-text.js';
 import type { ExportedDescriptor, OpenMetricsWriter } from './types.js';
 
 /** The value of a `{ attributes, value }` snapshot point, when it is a finite number. */

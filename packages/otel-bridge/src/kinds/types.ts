@@ -4,7 +4,7 @@ import type { Context, Meter, Observable, Attributes as OtelAttributes } from '@
 import type { DataPoint, DataPointType, MetricData } from '@opentelemetry/sdk-metrics';
 import type { ExemplarReservoir } from '../exemplars/reservoir.js';
 import type { ExemplarCarrier } from '../exemplars/types.js';
-import type { PrometheusNameRules } from '../internal/prometheus-units.js';
+import type { PrometheusNameRules } from '../exposition/prometheus-units.js';
 
 /** A histogram point in the shape of sdk-metrics' `Histogram` data (min/max absent while empty). */
 export interface MirroredHistogram {
@@ -15,8 +15,24 @@ export interface MirroredHistogram {
   max?: number;
 }
 
+/**
+ * An exponential histogram point in the shape of sdk-metrics' `ExponentialHistogram` data (min/max
+ * absent while empty). Values the bridge builds also carry, out of sight, the limits of the core
+ * metric they mirror (core's `exponentialLimitsOf`), which merging them needs.
+ */
+export interface MirroredExponentialHistogram {
+  count: number;
+  sum?: number;
+  min?: number;
+  max?: number;
+  scale: number;
+  zeroCount: number;
+  positive: { offset: number; bucketCounts: number[] };
+  negative: { offset: number; bucketCounts: number[] };
+}
+
 /** The value of one exported point: a number (sums, gauges) or a histogram. */
-export type MirroredValue = number | MirroredHistogram;
+export type MirroredValue = number | MirroredHistogram | MirroredExponentialHistogram;
 
 /** Name, unit and description of one exported metric. */
 export interface ExportedDescriptor {
@@ -91,6 +107,11 @@ export interface ExportShape<V extends MirroredValue = MirroredValue> {
   prometheusSampleNames(base: string): string[];
   /** Its OpenMetrics samples, exemplars included where OpenMetrics allows them. */
   readonly openMetrics: OpenMetricsWriter;
+  /**
+   * The data OpenTelemetry's Prometheus text serializer prints for data of this shape, when it
+   * cannot print the shape itself (it knows sums, gauges and histograms); absent: the data as is.
+   */
+  readonly prometheusText?: (data: MetricData) => MetricData;
 }
 
 /**
@@ -146,6 +167,7 @@ export interface KindAdapter<
   readonly prometheusNaming: PrometheusNameRules;
   prometheusSampleNames(base: string): string[];
   readonly openMetrics: OpenMetricsWriter;
+  readonly prometheusText?: (data: MetricData) => MetricData;
 
   // --- exemplars ------------------------------------------------------------------------------------
   /** A factory of the exemplar reservoir of one series, or `undefined`: the kind keeps none. */

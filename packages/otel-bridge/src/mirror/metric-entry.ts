@@ -1,12 +1,14 @@
 import type { Metric } from '@mvx-metrics/core';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { KindAdapter } from '../kinds/index.js';
-import type { Converted } from './convert.js';
+import { type Converted, withExtra } from './convert.js';
 import { attributesKey } from './merge.js';
 import type { MirroredMetric, MirroredPoint } from './types.js';
 
 /** A metric's kind adapter and exported unit and description, from its descriptor. */
 export interface Described {
+  /** `${namespace}.${name}`, or the metric's full name (`namespace: false`). */
+  readonly instrumentName: string;
   readonly adapter: KindAdapter;
   readonly unit: string;
   readonly description: string;
@@ -32,8 +34,9 @@ export class MetricEntry {
   // Changes since the last collection, flat: core attributes, value, core attributes, value, ...
   private readonly changes: unknown[] = [];
   private changeLimit = 0;
-  private coreAttributes: readonly unknown[] = [];
-  // Which view point a core attributes object is: kept across re-reads, checked on every use.
+  // Which view point a core attributes object is: kept across re-reads, checked on every use
+  // against the view point's attributes (core's plus the recorder attribute: no copy of core's
+  // attributes is kept for matching).
   private readonly byIdentity = new WeakMap<object, number>();
   private byKey: Map<string, number> | undefined | null;
 
@@ -54,7 +57,6 @@ export class MetricEntry {
   /** Takes a re-read snapshot's view; the change log restarts from it. */
   replace(converted: Converted): void {
     this.view = converted.metric;
-    this.coreAttributes = converted.coreAttributes;
     this.byKey = undefined;
     this.stale = false;
     this.changes.length = 0;
@@ -106,21 +108,39 @@ export class MetricEntry {
   }
 
   private indexOf(attributes: object): number | undefined {
+    const view = this.view as MirroredMetric;
+    // A point's own attribute overwritten by the recorder attribute, or points alike: which point
+    // a change meant cannot be told from the exported attributes (the snapshot is re-read).
+    if (view.overlapping) return undefined;
+    const points = view.points;
+    const ownerKey = view.owner?.key;
     const known = this.byIdentity.get(attributes);
-    if (known !== undefined && sameAttributes(this.coreAttributes[known], attributes)) return known;
-    if (this.byKey === undefined) this.byKey = keyIndex(this.coreAttributes);
-    const index = this.byKey?.get(attributesKey(attributes as OtelAttributes));
+    if (
+      known !== undefined &&
+      sameAttributes((points[known] as MirroredPoint | undefined)?.attributes, attributes, ownerKey)
+    ) {
+      return known;
+    }
+    if (this.byKey === undefined) this.byKey = keyIndex(points);
+    // Keyed as exported: core's attributes with the recorder attribute added.
+    const exported = view.owner === undefined ? attributes : withExtra(attributes, ownerOf(view));
+    const index = this.byKey?.get(attributesKey(exported as OtelAttributes));
     if (index !== undefined) this.byIdentity.set(attributes, index);
     return index;
   }
 }
 
+function ownerOf(view: MirroredMetric): OtelAttributes {
+  const owner = view.owner as { key: string; value: string };
+  return { [owner.key]: owner.value };
+}
+
 // Points by attribute identity; `null` when two points share one (a hand-written metric's): then
 // which one a change meant is unknown, and changes are not applied.
-function keyIndex(coreAttributes: readonly unknown[]): Map<string, number> | null {
+function keyIndex(points: readonly MirroredPoint[]): Map<string, number> | null {
   const index = new Map<string, number>();
-  for (let i = 0; i < coreAttributes.length; i++) {
-    const raw = coreAttributes[i];
+  for (let i = 0; i < points.length; i++) {
+    const raw = (points[i] as MirroredPoint).attributes;
     const key = attributesKey(
       (typeof raw === 'object' && raw !== null ? raw : {}) as OtelAttributes,
     );
@@ -130,15 +150,21 @@ function keyIndex(coreAttributes: readonly unknown[]): Map<string, number> | nul
   return index;
 }
 
-function sameAttributes(snapshotAttributes: unknown, attributes: object): boolean {
-  if (typeof snapshotAttributes !== 'object' || snapshotAttributes === null) return false;
-  const a = snapshotAttributes as Record<string, unknown>;
+// Whether a view point's exported attributes are `attributes` (core's) plus the recorder
+// attribute under `ownerKey` (when on), and nothing else.
+function sameAttributes(
+  exportedAttributes: unknown,
+  attributes: object,
+  ownerKey: string | undefined,
+): boolean {
+  if (typeof exportedAttributes !== 'object' || exportedAttributes === null) return false;
+  const a = exportedAttributes as Record<string, unknown>;
   const b = attributes as Record<string, unknown>;
   let count = 0;
   for (const key in b) {
-    if (a[key] !== b[key]) return false;
+    if (key === ownerKey || a[key] !== b[key]) return false;
     count++;
   }
-  for (const _ in a) count--;
+  for (const key in a) if (key !== ownerKey) count--;
   return count === 0;
 }

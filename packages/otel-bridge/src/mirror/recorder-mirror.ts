@@ -6,6 +6,7 @@ import {
   type MetricsRecorder,
 } from '@mvx-metrics/core';
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
+import { instrumentName } from '../internal/instrument-name.js';
 import type { Reporter } from '../internal/report.js';
 import { adapterFor } from '../kinds/index.js';
 import { convertSnapshot } from './convert.js';
@@ -29,8 +30,13 @@ export class RecorderMirror {
   readonly owner: SeriesOwner | undefined;
   private readonly entries = new Map<Metric, MetricEntry>();
   private failedSeen: number;
-  private lastMetric: Metric | undefined;
-  private lastEntry: MetricEntry | undefined;
+  // The hook's lookup: the recorder's metrics (its array, replaced when one is added), their
+  // entries by position, and the position of the last change. A recorder offers an event to its
+  // metrics in this order, so the next change is nearly always the next position: no Map lookup.
+  private order: readonly Metric[] = [];
+  private slots: Array<MetricEntry | undefined> = [];
+  private positions = new Map<Metric, number>();
+  private cursor = -1;
 
   constructor(
     readonly recorder: MetricsRecorder,
@@ -57,6 +63,8 @@ export class RecorderMirror {
     if (entry === undefined) {
       entry = new MetricEntry(metric);
       this.entries.set(metric, entry);
+      const at = this.positions.get(metric);
+      if (at !== undefined) this.slots[at] = entry;
     }
     return entry;
   }
@@ -64,15 +72,25 @@ export class RecorderMirror {
   /** The hook's whole job for the mirror, O(1). Unknown metrics are picked up at the next read. */
   logChange(change: MetricChange): void {
     const metric = change.metric;
-    // Runs of events for the same metric are the common case: skip the Map lookup for them.
-    let entry = this.lastEntry;
-    if (metric !== this.lastMetric) {
-      entry = this.entries.get(metric);
-      if (entry === undefined) return;
-      this.lastMetric = metric;
-      this.lastEntry = entry;
+    let at = this.cursor + 1;
+    if (at >= this.order.length) at = 0;
+    if (this.order[at] !== metric) {
+      at = this.positionOf(metric);
+      if (at < 0) return;
     }
-    (entry as MetricEntry).logChange(change.attributes, change.value);
+    this.cursor = at;
+    this.slots[at]?.logChange(change.attributes, change.value);
+  }
+
+  // Not the next position: the recorder may have gained a metric (its array is then a new one).
+  private positionOf(metric: Metric): number {
+    const metrics = this.recorder.getMetrics();
+    if (metrics !== this.order) {
+      this.order = metrics;
+      this.positions = new Map(metrics.map((m, i) => [m, i]));
+      this.slots = metrics.map((m) => this.entries.get(m));
+    }
+    return this.positions.get(metric) ?? -1;
   }
 
   /** Marks every known metric to be re-read, so the next read reports all of them. */
@@ -109,11 +127,10 @@ export class RecorderMirror {
     const metric = entry.metric;
     try {
       const descriptor = describeMetric(metric);
+      const name = instrumentName(this.namespace, metric.name, descriptor);
       entry.described = {
-        adapter: adapterFor(
-          { name: `${this.namespace}.${metric.name}`, kind: descriptor.kind },
-          this.reporter,
-        ),
+        instrumentName: name,
+        adapter: adapterFor({ name, kind: descriptor.kind }, this.reporter),
         unit: typeof descriptor.unit === 'string' ? descriptor.unit : '',
         description: typeof descriptor.description === 'string' ? descriptor.description : '',
         boundaries: descriptor.boundaries,

@@ -14,23 +14,37 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { linkPipelineHealth } from '../internal/health-link.js';
-import { registerPipelineProducer } from '../internal/provider-registry.js';
+import { checkPipelineOptions } from '../config/check-options.js';
+import { installDiagLogger } from '../config/diagnostics.js';
+import { PipelineEnvironment } from '../config/environment.js';
+import type { OtelPipelineOptions } from '../config/options.js';
+import { propagatorFromEnv } from '../config/propagator.js';
+import { buildResource } from '../config/resource.js';
+import { samplerFromEnv } from '../config/sampler.js';
+import { pipelineRedactor, redactingExporter } from '../config/secrets.js';
+import { type PipelineSettings, positiveOption, resolveSettings } from '../config/settings.js';
+import { resolveSpanLimits } from '../config/span-limits.js';
+import { DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY, PipelineHealth } from '../health/health.js';
+import { optionalImport } from '../internal/optional-import.js';
 import { type Redactor, redactWord } from '../internal/redact.js';
-import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
-import { checkPipelineOptions } from './check-options.js';
-import { PipelineEnvironment } from './environment.js';
-import { observeExportOutcomes } from './export-observer.js';
 import {
   ExportCounters,
   type ExportOutcomeSink,
   isReportedExportFailure,
   ReportedMetricExporter,
-} from './export-outcomes.js';
-import { ExporterAgents } from './exporter-agents.js';
-import { TransportControl } from './exporter-internals.js';
+} from '../otlp/export-outcomes.js';
+import { ExporterAgents } from '../otlp/exporter-agents.js';
+import { TransportControl } from '../otlp/exporter-internals.js';
+import { createOtlpMetricExporter, createOtlpSpanExporter } from '../otlp/otlp-exporters.js';
+import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { carryPipelineLink } from '../producer/pipeline-link.js';
+import { prometheusLabels } from '../prometheus/prometheus-labels.js';
+import { listenPrometheus, type PrometheusServer } from '../prometheus/prometheus-server.js';
+import {
+  createRequestHandler,
+  type PipelineRequestHandler,
+} from '../prometheus/request-handler.js';
 import { finalExport } from './final-export.js';
-import { DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY, PipelineHealth } from './health.js';
 import {
   registerGlobals,
   routeExportErrors,
@@ -38,17 +52,7 @@ import {
   warnOncePerProblem,
   withTimeout,
 } from './lifecycle.js';
-import { optionalImport } from './optional-import.js';
-import { createOtlpMetricExporter, createOtlpSpanExporter } from './otlp-exporters.js';
-import { prometheusLabels } from './prometheus-labels.js';
-import { listenPrometheus, type PrometheusServer } from './prometheus-server.js';
-import { propagatorFromEnv } from './propagator.js';
-import { createRequestHandler, type PipelineRequestHandler } from './request-handler.js';
-import { buildResource } from './resource.js';
-import { samplerFromEnv } from './sampler.js';
-import { pipelineRedactor, redactingExporter } from './secrets.js';
-import { type PipelineSettings, positiveOption, resolveSettings } from './settings.js';
-import type { OtelPipeline, OtelPipelineOptions, PipelineExporters } from './types.js';
+import type { OtelPipeline, PipelineExporters } from './types.js';
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3_000;
 
@@ -89,12 +93,15 @@ async function buildPipeline(
     redactor.error(error),
   );
   const env = new PipelineEnvironment();
+  // First, as NodeSDK does: what OpenTelemetry tells `diag` while the pipeline is built shows.
+  installDiagLogger(env);
   const disabled = options.disabled ?? env.boolean('OTEL_SDK_DISABLED');
   const settings = disabled ? undefined : resolveSettings(options, env);
   const resource = disabled
     ? defaultResource()
     : await buildResource(options, env, (arg) => redactor.text(redactWord(arg)));
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
+  const spanLimits = disabled ? {} : resolveSpanLimits(options.spanLimits, env);
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   const producer = new MvxMetricProducer();
   // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
@@ -104,7 +111,6 @@ async function buildPipeline(
     options.health?.exportFailuresUntilUnready ?? DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY,
     () => flushProvider(),
   );
-  linkPipelineHealth(producer, health);
 
   const sink: ExportOutcomeSink = { report, counters: new ExportCounters() };
   const built =
@@ -120,11 +126,14 @@ async function buildPipeline(
   const tracerProvider = new TracerProvider({
     resource,
     sampler,
+    spanLimits,
     spanProcessors: built?.spanProcessors ?? [],
   });
   if (built !== undefined && built.pushExporters.length > 0) sink.counters.bind(meterProvider);
+  // The pipeline's wiring travels with its provider and producer to the bridges attached to them.
   // A disabled pipeline keeps core untouched: no exemplars, so no capturer either.
-  registerPipelineProducer(meterProvider, producer, settings?.exemplarFilter ?? 'always_off');
+  const exemplarFilter = settings?.exemplarFilter ?? 'always_off';
+  carryPipelineLink({ producer, exemplarFilter, health }, meterProvider, producer);
   // A metric export failure reaches the global handler once more, restated by the periodic
   // reader, after its exporter reported it here (export-outcomes.ts).
   const undoErrorHandler = routeExportErrors((exception) => {
@@ -219,21 +228,18 @@ async function buildExport(
   }
   try {
     const periodic = (inner: PushMetricExporter, name: string, label: string) => {
+      // Readiness counts each push exporter's consecutive failures, as the wrapper reports them.
       const exporter = new ReportedMetricExporter(
         inner,
         name,
         label,
         settings.readerTimeoutMs,
         sink,
+        health.exportStreak(label),
       );
       pushExporters.push(exporter);
       return new PeriodicExportingMetricReader({
-        // Readiness counts each push exporter's consecutive failures.
-        exporter: observeExportOutcomes(
-          exporter,
-          settings.readerTimeoutMs,
-          health.exportStreak(label),
-        ),
+        exporter,
         exportIntervalMillis: settings.intervalMs,
         exportTimeoutMillis: settings.readerTimeoutMs,
         metricProducers: [producer],

@@ -2,9 +2,9 @@ import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { TimeoutError } from '@opentelemetry/sdk-metrics';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
-import type { ReportedMetricExporter } from './export-outcomes.js';
-import type { ExporterAgents } from './exporter-agents.js';
-import type { TransportControl } from './exporter-internals.js';
+import type { ReportedMetricExporter } from '../otlp/export-outcomes.js';
+import type { ExporterAgents } from '../otlp/exporter-agents.js';
+import type { TransportControl } from '../otlp/exporter-internals.js';
 import { withTimeout } from './lifecycle.js';
 
 /** What a pipeline exports through, as the final export needs it. */

@@ -69,7 +69,7 @@ export function safeReporter(
 
 // Exporters report failures (collector down, 5xx, timeouts) to OpenTelemetry's one global error
 // handler; export-errors.ts shares it among the live pipelines.
-export { routeExportErrors } from './export-errors.js';
+export { routeExportErrors } from '../otlp/export-errors.js';
 
 // `instanceof` asks a Proxy for its prototype, which throws once the proxy is revoked.
 function isMetricsError(value: unknown): value is MetricsError {

@@ -8,7 +8,6 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { EpochClock } from '../internal/clock.js';
-import type { RecorderMirror } from '../mirror/recorder-mirror.js';
 import { CapturedContext } from './context-capture.js';
 
 /** Attribute listing the metrics that accepted the event a span stands for. */
@@ -24,6 +23,11 @@ interface OpenSpan {
   names: string[];
   /** The span's context when it is sampled (what an exemplar points at), else `undefined`. */
   sampled: SpanContext | undefined;
+}
+
+/** What a recorder's spans read of its mirror: the attributes every series of the recorder carries. */
+export interface SpanAttributesSource {
+  readonly extraAttributes: OtelAttributes;
 }
 
 /** Per-recorder span maker: one span per accepted event, however many metrics accepted it. */
@@ -46,7 +50,7 @@ export class EventSpans {
     private readonly clock: EpochClock,
   ) {}
 
-  forRecorder(mirror: RecorderMirror): RecorderSpans {
+  forRecorder(mirror: SpanAttributesSource): RecorderSpans {
     let open: OpenSpan | undefined;
     const flush = (): void => {
       if (open === undefined) return;

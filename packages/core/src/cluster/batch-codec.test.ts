@@ -1,0 +1,202 @@
+import { deserialize, serialize } from 'node:v8';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BatchDecoder, BatchEncoder, BatchFormatError } from './batch-codec.js';
+
+const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype);
+
+/** What Node's IPC channel does to a message with the default serialization. */
+const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+/** ... and with `serialization: 'advanced'`. */
+const viaV8 = <T>(value: T): T => deserialize(serialize(value)) as T;
+
+class WithToJson {
+  constructor(readonly x: number) {}
+  toJSON() {
+    return { serialised: this.x };
+  }
+}
+class Plain {
+  type = 'plain';
+  constructor(readonly n: number) {}
+}
+
+const key = fc.oneof(
+  fc.constantFrom(...PROTO_NAMES),
+  fc.string({ maxLength: 5 }),
+  fc.constant('0'),
+);
+const primitive = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom('job.done', 'w1', ''),
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0, Number.MAX_VALUE, Number.MIN_VALUE),
+  fc.boolean(),
+  fc.constant(null),
+);
+const value = fc.oneof(
+  { weight: 6, arbitrary: primitive },
+  fc.constant(undefined),
+  fc.array(primitive, { maxLength: 3 }),
+  fc.dictionary(key, primitive, { maxKeys: 3 }),
+  fc.constant(new Date(0)),
+);
+const flatEvent = fc.dictionary(key, primitive, { maxKeys: 6 });
+const event = fc.oneof(
+  { weight: 6, arbitrary: flatEvent },
+  fc.dictionary(key, value, { maxKeys: 6 }),
+  fc.integer().map((n) => new Plain(n)),
+  fc.integer().map((n) => new WithToJson(n)),
+  fc.array(primitive, { maxLength: 3 }),
+  fc.constant(Object.assign(Object.create(null), { type: 'no-prototype' })),
+  fc.string({ maxLength: 3 }).map((s) => new String(s)),
+  fc.integer().map((n) => Object.assign(Object.create({ inherited: 1 }), { own: n })),
+);
+
+/**
+ * Where `a` and `b` differ, if anywhere: prototypes, own keys in order (Reflect.ownKeys), values
+ * by Object.is (NaN and -0 included), recursively; a Date by its time.
+ */
+function differs(a: unknown, b: unknown, path = '$'): string | undefined {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) {
+    return Object.is(a, b) ? undefined : `${path}: ${String(a)} vs ${String(b)}`;
+  }
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return `${path}: prototype`;
+  if (a instanceof Date) return a.getTime() === (b as Date).getTime() ? undefined : `${path}: date`;
+  const keysA = Reflect.ownKeys(a);
+  const keysB = Reflect.ownKeys(b);
+  if (JSON.stringify(keysA.map(String)) !== JSON.stringify(keysB.map(String))) {
+    return `${path}: keys ${keysA.map(String)} vs ${keysB.map(String)}`;
+  }
+  for (const key of keysA) {
+    const da = Object.getOwnPropertyDescriptor(a, key);
+    const db = Object.getOwnPropertyDescriptor(b, key);
+    if (da?.enumerable !== db?.enumerable) return `${path}.${String(key)}: enumerable`;
+    const inner = differs(da?.value, db?.value, `${path}.${String(key)}`);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
+function roundTrip(events: object[], channel: <T>(v: T) => T, decoder = new BatchDecoder()) {
+  const encoded = new BatchEncoder().encode(events);
+  return decoder.decode(channel({ ...encoded }));
+}
+
+describe('batch codec', () => {
+  it('gives every event exactly what the channel would have made of it alone (JSON and advanced, compiled and generic)', () => {
+    const generic = new BatchDecoder({ compile: false });
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), (events) => {
+        for (const channel of [viaJson, viaV8]) {
+          // The channel of the encoded batch, and the channel of each event alone.
+          const expected = events.map((e) => channel({ e }).e);
+          for (const decoder of [new BatchDecoder(), generic]) {
+            const decoded = roundTrip(events, channel, decoder);
+            expect(decoded).toHaveLength(expected.length);
+            for (let i = 0; i < decoded.length; i++) {
+              const difference = differs(decoded[i], expected[i]);
+              expect(difference, JSON.stringify(expected[i])).toBeUndefined();
+            }
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('makes a key "__proto__" an own property, never the prototype', () => {
+    const events = [JSON.parse('{"__proto__": "x", "type": "t"}') as object];
+    for (const decoder of [new BatchDecoder(), new BatchDecoder({ compile: false })]) {
+      const [decoded] = roundTrip(events, viaJson, decoder);
+      expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+      expect(Object.hasOwn(decoded as object, '__proto__')).toBe(true);
+      expect(decoded).toStrictEqual(events[0]);
+    }
+  });
+
+  it('sends flat events as columns of primitives, each string once', () => {
+    const events = Array.from({ length: 100 }, (_, seq) => ({
+      type: 'job.done',
+      worker: 'w1',
+      seq,
+    }));
+    const encoded = new BatchEncoder().encode(events);
+    expect(encoded.e).toEqual([]);
+    expect(encoded.s).toEqual(['job.done', 'w1']);
+    expect(encoded.k).toEqual([['ssv', 'type', 'worker', 'seq']]);
+    expect(encoded.v).toHaveLength(400);
+    expect(JSON.stringify(encoded).length).toBeLessThan(JSON.stringify(events).length / 3);
+  });
+
+  it('refuses a damaged batch whole with a BatchFormatError, whatever the damage', () => {
+    const events = [{ type: 'a', n: 1 }, { type: 'b', n: 2 }, [1], { type: 'a', n: 3 }];
+    const good = viaJson({ ...new BatchEncoder().encode(events) });
+    const junk = fc.oneof(
+      fc.constantFrom(-1, -2, 0, 1, 2, 99, 0.5, 'length', '__proto__', 'constructor', null, true),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom('s', 'k', 'v', 'e'),
+        fc.nat(12),
+        junk,
+        fc.boolean(),
+        (column, at, replacement, replaceWhole) => {
+          const damaged = structuredClone(good) as Record<string, unknown>;
+          if (replaceWhole) damaged[column] = replacement;
+          else {
+            const array = damaged[column] as unknown[];
+            array[at % (array.length + 1)] = replacement;
+          }
+          for (const decoder of [new BatchDecoder(), new BatchDecoder({ compile: false })]) {
+            try {
+              const decoded = decoder.decode(damaged as never);
+              // Damage that still decodes is a batch of objects or of the raw values as sent.
+              expect(Array.isArray(decoded)).toBe(true);
+            } catch (error) {
+              expect(error).toBeInstanceOf(BatchFormatError);
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // A string column's index must name a string of the table; a shape index must name a shape.
+    for (const [at, bad] of [
+      [1, 'length'],
+      [1, 99],
+      [1, 0.5],
+      [1, '__proto__'],
+      [0, 7],
+      [0, 'constructor'],
+    ] as const) {
+      const damaged = structuredClone(good) as { v: unknown[] };
+      damaged.v[at] = bad;
+      for (const decoder of [new BatchDecoder(), new BatchDecoder({ compile: false })]) {
+        expect(() => decoder.decode(damaged as never)).toThrow(BatchFormatError);
+      }
+    }
+  });
+
+  it('sends an event whose getter or Proxy trap throws as it is, for the channel to refuse', () => {
+    const throwing = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('trap');
+        },
+      },
+    );
+    const getter = Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    const encoded = new BatchEncoder().encode([{ ok: 1 }, throwing, getter, { ok: 2 }]);
+    expect(encoded.e).toEqual([throwing, getter]);
+    expect(encoded.v).toEqual([0, 1, -1, -1, 0, 2]);
+  });
+});
