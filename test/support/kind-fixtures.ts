@@ -17,30 +17,34 @@ import { KIND_DEFINITIONS } from '@mvx-metrics/core/kinds';
 /** How tests build a metric of one kind. */
 export interface KindFixture {
   /**
-   * A metric of the kind from options every kind takes. `value` may return any finite number
-   * (absent: 1): the fixture maps it into what the kind accepts (counter and histogram take its
-   * absolute value). A histogram gets the buckets `[1, 10, 100]` unless `buckets` is given.
+   * A metric of the kind from options every kind takes, adding only what the kind requires:
+   * `value` (absent: 1) for kinds that need one, the buckets `[1, 10, 100]` for a histogram unless
+   * `buckets` is given. Values reach the kind as `value` returns them (bad ones are refused).
    */
   metric<E extends object>(options: MetricOptions<E> & { buckets?: number[] }): Metric;
+  /** Any finite number mapped to one the kind accepts (counter, histogram: its absolute value). */
+  accepted(value: number): number;
 }
 
-/** `value`, made non-negative for kinds that refuse negative values. */
-function nonNegative<E>(value: ((event: E) => number) | undefined): (event: E) => number {
-  return value === undefined ? () => 1 : (event) => Math.abs(value(event));
-}
+const asIs = (value: number) => value;
 
 /** Keyed by kind: the compiler asks for a fixture for every `MetricKind`. */
 export const KIND_FIXTURES: { readonly [K in MetricKind]: KindFixture } = {
-  counter: { metric: (options) => counter({ ...options, value: nonNegative(options.value) }) },
-  upDownCounter: { metric: (options) => upDownCounter(options) },
-  gauge: { metric: (options) => gauge({ ...options, value: options.value ?? (() => 1) }) },
+  counter: { metric: (options) => counter(options), accepted: Math.abs },
+  upDownCounter: { metric: (options) => upDownCounter(options), accepted: asIs },
+  gauge: {
+    metric: (options) => gauge({ ...options, value: options.value ?? (() => 1) }),
+    accepted: asIs,
+  },
   histogram: {
     metric: (options) =>
-      histogram({ buckets: [1, 10, 100], ...options, value: nonNegative(options.value) }),
+      histogram({ buckets: [1, 10, 100], ...options, value: options.value ?? (() => 1) }),
+    accepted: Math.abs,
   },
   // Every finite value, negatives and zero included, as the kind takes them.
   exponentialHistogram: {
     metric: (options) => exponentialHistogram({ ...options, value: options.value ?? (() => 1) }),
+    accepted: asIs,
   },
 };
 
@@ -61,11 +65,14 @@ export function kindFixture(kind: string): KindFixture {
 export const REGISTERED_KINDS: readonly MetricKind[] = KIND_DEFINITIONS.map((d) => d.kind);
 
 /**
- * One metric of every registered kind, built by its fixture from `options(kind)`: what a test
- * that covers every kind iterates.
+ * One metric of every registered kind, built by its fixture from `options(kind, fixture)`: what a
+ * test that covers every kind iterates.
  */
 export function metricOfEveryKind<E extends object>(
-  options: (kind: MetricKind) => MetricOptions<E> & { buckets?: number[] },
+  options: (kind: MetricKind, fixture: KindFixture) => MetricOptions<E> & { buckets?: number[] },
 ): Metric[] {
-  return REGISTERED_KINDS.map((kind) => kindFixture(kind).metric(options(kind)));
+  return REGISTERED_KINDS.map((kind) => {
+    const fixture = kindFixture(kind);
+    return fixture.metric(options(kind, fixture));
+  });
 }

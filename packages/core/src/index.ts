@@ -83,6 +83,7 @@ export type {
   ExponentialBuckets,
   ExponentialHistogramPoint,
   HistogramPoint,
+  KindPoints,
   MetricKind,
   MetricSnapshot,
   NumberPoint,

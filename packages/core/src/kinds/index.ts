@@ -1,11 +1,12 @@
-import type { MetricKind } from '../snapshots/types.js';
+import type { KindPoints, MetricKind } from '../snapshots/types.js';
 import { counterKind } from './counter.js';
 import { exponentialHistogramKind } from './exponential-histogram.js';
 import { gaugeKind } from './gauge.js';
 import { histogramKind } from './histogram.js';
-import type { AnyKindDefinition, KindDefinition, KindPoints } from './types.js';
+import type { AnyKindDefinition, KindDefinition } from './types.js';
 import { upDownCounterKind } from './up-down-counter.js';
 
+export type { KindPoints, MetricKind } from '../snapshots/types.js';
 export { counterKind } from './counter.js';
 export type { ExponentialLimits } from './exponential-histogram.js';
 export {
@@ -28,7 +29,6 @@ export type {
   KindDefinition,
   KindDescription,
   KindOptions,
-  KindPoints,
   ValueProblem,
 } from './types.js';
 export { upDownCounterKind } from './up-down-counter.js';

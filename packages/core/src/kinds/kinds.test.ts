@@ -52,6 +52,10 @@ describe('the kind registry', () => {
       const expected = definition.createPoint({}, definition.configure(metricOptions(metric)));
       expect(definition.apply(expected as never, 3)).toBe(true);
       expect(point).toEqual(expected);
+      // what the fixture maps values to, the kind accepts
+      for (const v of [-5, -0.5, 0, 3, 1e300]) {
+        expect(definition.checkValue(kindFixture(definition.kind).accepted(v))).toBeUndefined();
+      }
     }
     expect(REGISTERED_KINDS).toEqual(KIND_DEFINITIONS.map((d) => d.kind));
   });

@@ -1,27 +1,4 @@
-import type {
-  Attributes,
-  ExponentialHistogramPoint,
-  HistogramPoint,
-  MetricKind,
-  NumberPoint,
-} from '../snapshots/types.js';
-
-/**
- * The point of each built-in kind, as its snapshot shows it and its metric keeps it. Keyed by
- * {@link MetricKind}: a new kind adds its point type here and its name to `MetricKind`.
- */
-export interface KindPoints {
-  /** A monotonic sum's point. */
-  counter: NumberPoint;
-  /** A sum's point. */
-  upDownCounter: NumberPoint;
-  /** The last value's point. */
-  gauge: NumberPoint;
-  /** A distribution over explicit buckets. */
-  histogram: HistogramPoint;
-  /** A distribution over base-2 exponential buckets. */
-  exponentialHistogram: ExponentialHistogramPoint;
-}
+import type { Attributes, KindPoints, MetricKind } from '../snapshots/types.js';
 
 /** Why a value must not reach a point: the error code and the reason, for the dropped-value report. */
 export type ValueProblem = readonly ['invalid-value' | 'negative-increment', string];

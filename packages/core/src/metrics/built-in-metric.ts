@@ -33,8 +33,8 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     | undefined;
   private readonly valueOf: ((event: AnyEvent) => number) | undefined;
   private readonly store: PointStore<KindPoints[K]>;
-  // The kind's definition and what it keeps from the options: one object per metric, read on
-  // every event, so the update call site sees a single shape per metric.
+  // The kind's definition (one object per kind, shared by its metrics) and what this metric keeps
+  // from its options: plain fields, so an event reaches its kind's rules with no closure made.
   private readonly definition: KindDefinition<K, KindPoints[K]>;
   private readonly config: unknown;
   private readonly selector: EventSelector;

@@ -1,4 +1,5 @@
 import { MetricsError } from '../errors/index.js';
+import { gaugeKind } from '../kinds/index.js';
 import type { Metric } from '../metrics/types.js';
 import type { Attributes } from '../snapshots/types.js';
 import type { MetricChange, RecorderView } from './types.js';
@@ -33,7 +34,7 @@ const UNSET_EVENT: object = Object.freeze({});
 const UNSET_METRIC: Metric = Object.freeze({
   name: '(no change)',
   handleEvent: () => false,
-  snapshot: () => ({ name: '(no change)', kind: 'gauge', points: [] }),
+  snapshot: () => ({ name: '(no change)', kind: gaugeKind.kind, points: [] }),
 });
 
 /**

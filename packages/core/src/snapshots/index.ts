@@ -5,6 +5,7 @@ export type {
   ExponentialBuckets,
   ExponentialHistogramPoint,
   HistogramPoint,
+  KindPoints,
   MetricKind,
   MetricSnapshot,
   NumberPoint,

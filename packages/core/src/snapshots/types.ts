@@ -3,14 +3,6 @@ export type AttributeValue = string | number | boolean;
 /** A set of attributes identifying one point of a metric. */
 export type Attributes = Record<string, AttributeValue>;
 
-/** The built-in kinds; hand-written metrics may report their own. */
-export type MetricKind =
-  | 'counter'
-  | 'upDownCounter'
-  | 'gauge'
-  | 'histogram'
-  | 'exponentialHistogram';
-
 /** A point of a counter, upDownCounter or gauge. */
 export interface NumberPoint {
   attributes: Attributes;
@@ -57,6 +49,31 @@ export interface ExponentialHistogramPoint {
   positive: ExponentialBuckets;
   negative: ExponentialBuckets;
 }
+
+/**
+ * The point of each built-in kind, keyed by the kind's name: the closed list of kinds. A new kind
+ * adds its point type here (and its definition to core's kind registry, which the compiler then
+ * asks for).
+ */
+export interface KindPoints {
+  /** A monotonic sum's point. */
+  counter: NumberPoint;
+  /** A sum's point (deltas up and down). */
+  upDownCounter: NumberPoint;
+  /** The last value's point. */
+  gauge: NumberPoint;
+  /** A distribution over explicit buckets. */
+  histogram: HistogramPoint;
+  /** A distribution over base-2 exponential buckets. */
+  exponentialHistogram: ExponentialHistogramPoint;
+}
+
+/**
+ * The built-in kinds, a closed union: `'counter' | 'upDownCounter' | 'gauge' | 'histogram' |
+ * 'exponentialHistogram'`.
+ * Descriptors and snapshots also accept another string, the kind of a hand-written metric.
+ */
+export type MetricKind = keyof KindPoints;
 
 /** One point of any kind. */
 export type SnapshotPoint = NumberPoint | HistogramPoint | ExponentialHistogramPoint;

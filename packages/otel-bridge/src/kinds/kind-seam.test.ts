@@ -55,5 +55,8 @@ describe('one seam per metric kind', () => {
       '// a histogram comment is fine',
     ].join('\n');
     expect(kindLiterals('sample.ts', sample)).toHaveLength(5);
+    for (const { kind } of KIND_DEFINITIONS) {
+      expect(kindLiterals('sample.ts', `if (kind === '${kind}') return;`)).toHaveLength(1);
+    }
   });
 });

@@ -1,4 +1,5 @@
-import type { Attributes, NumberPoint } from '@mvx-metrics/core';
+import type { Attributes, MetricKind, NumberPoint } from '@mvx-metrics/core';
+import type { KindDefinition } from '@mvx-metrics/core/kinds';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { braces, sampleValue } from '../exposition/openmetrics-text.js';
@@ -22,7 +23,7 @@ export function sumData(descriptor: ExportedDescriptor, isMonotonic: boolean): M
   };
 }
 
-// The mirror's point state needs no attributes: the exported point keeps its own.
+// The point state the bridge hands core needs no attributes: the exported point keeps its own.
 const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 
 /** A number value as core's point state, and back. */
@@ -32,12 +33,17 @@ export const numberRunning = {
 };
 
 /**
- * Sums of one attribute set from two recorders, as one; `undefined` when the total leaves the
- * finite range, which core refuses for a single point too (the first series is then exported).
+ * Two number values of one attribute set as one, by the kind's own core rule (sums add up,
+ * refusing a total that leaves the finite range; a gauge keeps the value added last).
  */
-export function mergeSums(into: number, added: number): number | undefined {
-  const total = into + added;
-  return Number.isFinite(total) ? total : undefined;
+export function numberMerge(
+  definition: KindDefinition<MetricKind, NumberPoint>,
+): (into: number, added: number) => number | undefined {
+  return (into, added) =>
+    definition.merge(
+      { attributes: NO_ATTRIBUTES, value: into },
+      { attributes: NO_ATTRIBUTES, value: added },
+    )?.value;
 }
 
 /** OpenMetrics of a kind printed as a gauge: one sample per point, no exemplars (OpenMetrics allows none). */

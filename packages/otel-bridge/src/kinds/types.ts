@@ -98,11 +98,45 @@ export interface ProtobufWriter {
 }
 
 /**
+ * One OpenTelemetry data shape (monotonic Sum, non-monotonic Sum, Gauge, Histogram): what is
+ * decided by the shape of exported data alone, whichever core kind, or other producer, made it.
+ * `adapterForData` finds it by the data's shape; a core kind's adapter names the shape it exports
+ * as, and two kinds may share one (a max-gauge exported as a Gauge).
+ */
+export interface ExportShape<V extends MirroredValue = MirroredValue> {
+  /** The shape as OpenTelemetry names it, for messages and tests. */
+  readonly name: string;
+  /** The OpenTelemetry data point type. */
+  readonly dataPointType: DataPointType;
+  /** An empty `MetricData` of this shape (cumulative, no points yet). */
+  metricData(descriptor: ExportedDescriptor): MetricData;
+  /**
+   * Two values of one series of any producer's data as one (neither input changes), when
+   * relabelling for Prometheus makes two series one; `undefined` when they cannot merge.
+   */
+  merge(into: V, added: V): V | undefined;
+  /** OpenTelemetry's Prometheus naming rules for this shape (`_total`; unit `1` as `_ratio`). */
+  readonly prometheusNaming: PrometheusNameRules;
+  /** The sample names a metric of this shape prints, from its Prometheus name (`prometheusMetricName`). */
+  prometheusSampleNames(base: string): string[];
+  /** Its OpenMetrics samples, exemplars included where OpenMetrics allows them. */
+  readonly openMetrics: OpenMetricsWriter;
+  /**
+   * The data OpenTelemetry's Prometheus text serializer prints for data of this shape, when it
+   * cannot print the shape itself (it knows sums, gauges and histograms); absent: the data as is.
+   */
+  readonly prometheusText?: (data: MetricData) => MetricData;
+  /** Its Prometheus protobuf exposition (native histograms for exponential ones). */
+  readonly protobuf: ProtobufWriter;
+}
+
+/**
  * How one core kind goes out through OpenTelemetry, in one place (like sdk-metrics'
- * `Aggregator<T>`, one file per kind). What the kind *is* (its point, how an observation applies)
- * is core's {@link KindDefinition}, which the adapter carries; the adapter adds the export shape.
- * `V` is the exported point value. Adding a kind is one new file implementing this, listed in
- * `index.ts`.
+ * `Aggregator<T>`, one file per kind), keyed by the core kind. What the kind *is* (its point, how
+ * an observation applies, how points merge) is core's {@link KindDefinition}, which the adapter
+ * carries and never re-implements; the adapter chooses the export shape (`shape`) and adds what
+ * only the bridge knows: conversion, the instrument, exemplars. `V` is the exported point value.
+ * Adding a kind is one new file implementing this, listed in `index.ts`.
  */
 export interface KindAdapter<
   V extends MirroredValue = MirroredValue,
@@ -112,15 +146,17 @@ export interface KindAdapter<
   readonly kind: K;
   /** Core's definition of the kind: the mirror applies changes with its `apply`. */
   readonly definition: KindDefinition<K, KindPoints[K]>;
+  /** The OpenTelemetry shape the kind is exported as. */
+  readonly shape: ExportShape<V>;
 
   // --- conversion: core snapshot points -> OpenTelemetry data -----------------------------------
   /** Converts one snapshot point's value; `undefined` for a malformed point (a hand-written metric's). */
   fromSnapshot(point: unknown): V | undefined;
-  /** An empty `MetricData` of this kind (cumulative, no points yet). */
+  /** The shape's: an empty `MetricData` (cumulative, no points yet). */
   metricData(descriptor: ExportedDescriptor): MetricData;
-  /** Whether `data` (any producer's) is metric data of this kind. */
+  /** Whether `data` (any producer's) has this adapter's export shape. */
   matches(data: MetricData): boolean;
-  /** The OpenTelemetry data point type. */
+  /** The shape's OpenTelemetry data point type. */
   readonly dataPointType: DataPointType;
 
   // --- incremental mirror: core's point state between exported values ---------------------------
@@ -134,23 +170,19 @@ export interface KindAdapter<
   end(running: KindPoints[K]): V;
 
   // --- merging series that share an attribute set -----------------------------------------------
-  /** Two values of one attribute set as one (neither input changes); `undefined` when they cannot merge. */
+  /**
+   * Two values of one attribute set (two recorders' series of the metric) as one, by the kind's
+   * core rule (neither input changes); `undefined` when they cannot merge.
+   */
   merge(into: V, added: V): V | undefined;
 
   // --- instruments path ---------------------------------------------------------------------------
   readonly instrument: KindInstrument;
 
-  // --- Prometheus and OpenMetrics ------------------------------------------------------------------
-  /** OpenTelemetry's Prometheus naming rules for this kind (`_total`; unit `1` as `_ratio`). */
+  // --- Prometheus and OpenMetrics: the shape's, here for callers that hold an adapter ---------------
   readonly prometheusNaming: PrometheusNameRules;
-  /** The sample names a metric of this kind prints, from its Prometheus name (`prometheusMetricName`). */
   prometheusSampleNames(base: string): string[];
-  /** Its OpenMetrics samples, exemplars included where OpenMetrics allows them. */
   readonly openMetrics: OpenMetricsWriter;
-  /**
-   * The data OpenTelemetry's Prometheus text serializer prints for a metric of this kind, when it
-   * cannot print the kind itself (it knows sums, gauges and histograms); absent: the data as is.
-   */
   readonly prometheusText?: (data: MetricData) => MetricData;
   /** Its Prometheus protobuf exposition (native histograms for exponential ones). */
   readonly protobuf: ProtobufWriter;

@@ -1,16 +1,14 @@
 import {
   counter,
   exponentialHistogram,
-  gauge,
-  histogram,
   type Metric,
   type MetricSnapshot,
   type MetricUpdate,
-  upDownCounter,
 } from '@mvx-metrics/core';
 import { createTestRecorder } from '@mvx-metrics/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { metricOfEveryKind } from '../../../../test/support/kind-fixtures.js';
 import type { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { Reporter } from '../internal/report.js';
 import { adapterFor } from '../kinds/index.js';
@@ -64,27 +62,26 @@ function mirrored(metrics: Metric[]) {
 const points = (views: Map<string, MirroredMetric>) =>
   [...views].map(([name, view]) => [name, view.points]);
 
+/**
+ * Two metrics of every kind in core's registry: one fed the event's value as it is (a kind that
+ * refuses some values drops them), one fed values the kind accepts.
+ */
 const builtIns = () => [
-  counter({
-    name: 'c',
-    on: 'n',
-    attributes: (e: Ev) => ({ key: e.key }),
-    value: (e: Ev) => Math.abs(e.value),
-  }),
-  upDownCounter({
-    name: 'u',
-    on: 'n',
-    attributes: (e: Ev) => ({ key: e.key }),
-    value: (e: Ev) => e.value,
-  }),
-  gauge({ name: 'g', on: 'n', attributes: (e: Ev) => ({ key: e.key }), value: (e: Ev) => e.value }),
-  histogram({
-    name: 'h',
+  ...metricOfEveryKind((kind) => ({
+    name: `${kind}.raw`,
     on: 'n',
     attributes: (e: Ev) => ({ key: e.key }),
     value: (e: Ev) => e.value,
     buckets: [-1, 0, 0.5, 10],
-  }),
+  })),
+  ...metricOfEveryKind((kind, fixture) => ({
+    name: `${kind}.accepted`,
+    on: 'n',
+    attributes: (e: Ev) => ({ key: e.key }),
+    value: (e: Ev) => fixture.accepted(e.value),
+    buckets: [0.5, 10, 1000],
+  })),
+  // an exponential histogram small enough to rescale often
   exponentialHistogram({
     name: 'e',
     on: 'n',

@@ -18,7 +18,7 @@ export const OPENMETRICS_CONTENT_TYPE =
  * OpenMetrics 1.0 text of a collection that has gone through `prometheusLabels` (names, units and
  * labels already Prometheus-safe): the same series, names and label values as the exporter's
  * Prometheus text format, plus `# UNIT`, exemplars on counter and histogram-bucket samples (each
- * kind's adapter writes its samples), `target_info` as an info family, and `# EOF`.
+ * export shape writes its samples), `target_info` as an info family, and `# EOF`.
  */
 export function serializeOpenMetrics(resourceMetrics: ResourceMetrics): string {
   let out = targetInfo(resourceMetrics.resource);

@@ -12,7 +12,7 @@ import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
 import { prometheusBaseName, prometheusSafeAttributes } from '../exposition/prometheus-names.js';
 import { prometheusMetricName } from '../exposition/prometheus-units.js';
-import { adapterForData, type KindAdapter, type MirroredValue } from '../kinds/index.js';
+import { adapterForData, type ExportShape, type MirroredValue } from '../kinds/index.js';
 import type { PrometheusNaming } from './prometheus-naming.js';
 
 /**
@@ -77,7 +77,7 @@ type AnyPoint = DataPoint<number | Histogram | ExponentialHistogram>;
 
 function relabel(
   metric: MetricData,
-  adapter: KindAdapter | undefined,
+  adapter: ExportShape | undefined,
   cache: Map<string, string>,
 ): MetricData {
   const points = metric.dataPoints as AnyPoint[];
@@ -111,9 +111,9 @@ function identity(attributes: OtelAttributes): string {
   return id;
 }
 
-// Points that became one series merge as the kind's adapter merges series that share attributes;
-// data no adapter matches keeps its last point, and so do values that cannot merge.
-function merge(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
+// Points that became one series merge as their export shape merges series that share attributes;
+// data of a shape the bridge does not know keeps its last point, and so do values that cannot merge.
+function merge(adapter: ExportShape | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
   const exemplars = mergeExemplars(
     (into as ExemplarCarrier).exemplars,
     (point as ExemplarCarrier).exemplars,
@@ -122,7 +122,7 @@ function merge(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint
   return exemplars === undefined ? merged : ({ ...merged, exemplars } as AnyPoint);
 }
 
-function mergeValues(adapter: KindAdapter | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
+function mergeValues(adapter: ExportShape | undefined, into: AnyPoint, point: AnyPoint): AnyPoint {
   if (adapter === undefined) return { ...into, value: point.value };
   const value = adapter.merge(into.value as MirroredValue, point.value as MirroredValue);
   return value === undefined ? into : ({ ...into, value } as AnyPoint);
