@@ -1,14 +1,14 @@
 import { counterKind, gaugeKind, upDownCounterKind } from '@mvx-metrics/core/kinds';
 import { ValueType } from '@opentelemetry/api';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import { latestOf } from '../exemplars/types.js';
+import { nativeHistogram } from '../exposition/native-histogram.js';
 import {
   braces,
   joinLabels,
   latestExemplarText,
   sampleValue,
 } from '../exposition/openmetrics-text.js';
-import { latestOf } from '../exemplars/types.js';
-import { nativeHistogram } from '../exposition/native-histogram.js';
 import { exemplarMessage, METRIC_TYPE } from '../exposition/protobuf-messages.js';
 import { mergeExponentialHistograms } from './exponential-histogram-point.js';
 import { histogramOpenMetrics, histogramProtobuf } from './histogram-openmetrics.js';
