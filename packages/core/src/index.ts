@@ -49,6 +49,7 @@ export {
 export type {
   BatchListener,
   ChangeListener,
+  ChangeListenerOptions,
   ContextCapture,
   MetricChange,
   OverflowPolicy,

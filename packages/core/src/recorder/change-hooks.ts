@@ -1,6 +1,14 @@
+import { MetricsWiringError } from '../errors/index.js';
+import { describeValue } from '../internal/attributes.js';
 import { ListenerList } from '../internal/listener-list.js';
 import type { RecorderReports } from './recorder-reports.js';
-import type { BatchListener, ChangeListener, MetricChange, RecorderView } from './types.js';
+import type {
+  BatchListener,
+  ChangeListener,
+  ChangeListenerOptions,
+  MetricChange,
+  RecorderView,
+} from './types.js';
 
 /**
  * A recorder's post-change hook and its batch-end listeners: who listens, and calling them with
@@ -9,8 +17,15 @@ import type { BatchListener, ChangeListener, MetricChange, RecorderView } from '
 export class ChangeHooks {
   /** True while anything listens to changes: only then does the recorder build a `MetricChange`. */
   hooked: boolean;
+  /**
+   * True while every listener reads its changes during the call only (`transient`) and no
+   * `afterChange` override listens: the recorder may then reuse one change record.
+   */
+  reusable: boolean;
   /** Hook and listener calls that threw. */
   failures = 0;
+  // Listeners that may keep the changes they are handed (not `transient`).
+  private keeping = 0;
   private readonly changeListeners = new ListenerList<ChangeListener>();
   private readonly batchListeners = new ListenerList<BatchListener>();
 
@@ -20,15 +35,24 @@ export class ChangeHooks {
     private readonly reports: RecorderReports,
   ) {
     this.hooked = afterChange !== undefined;
+    this.reusable = afterChange === undefined;
   }
 
   /** Adds a change listener; returns the unsubscribe function. */
-  onChange(listener: ChangeListener): () => void {
+  onChange(listener: ChangeListener, options?: ChangeListenerOptions): () => void {
+    const transient = transientOf(options);
     const remove = this.changeListeners.add(listener, 'onChange: the listener');
+    if (!transient) this.keeping++;
     this.hooked = true;
+    this.reusable = this.afterChange === undefined && this.keeping === 0;
+    let removed = false;
     return () => {
+      if (removed) return;
+      removed = true;
       remove();
+      if (!transient) this.keeping--;
       this.hooked = this.afterChange !== undefined || this.changeListeners.items.length > 0;
+      this.reusable = this.afterChange === undefined && this.keeping === 0;
     };
   }
 
@@ -83,4 +107,26 @@ export class ChangeHooks {
     this.failures++;
     this.reports.listenerFailed(what, error);
   }
+}
+
+/** `options.transient`, checked at wiring: `undefined` or an object whose `transient` is a boolean or absent. */
+function transientOf(options: ChangeListenerOptions | undefined): boolean {
+  if (options === undefined) return false;
+  let transient: unknown;
+  try {
+    transient = typeof options === 'object' && options !== null ? options.transient : options;
+  } catch {
+    transient = options; // a throwing getter or a revoked Proxy
+  }
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    (transient !== undefined && typeof transient !== 'boolean')
+  ) {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `onChange: options must be an object like { transient: true }, got ${describeValue(typeof options === 'object' && options !== null ? transient : options)}${typeof options === 'object' && options !== null ? ' for transient' : ''}.`,
+    );
+  }
+  return transient === true;
 }

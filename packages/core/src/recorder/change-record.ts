@@ -6,9 +6,10 @@ import type { MetricChange, RecorderView } from './types.js';
 
 /**
  * The change record a recorder hands to its metric (as the `MetricUpdate` to fill in) and then to
- * its post-change hooks. One per recorder, reused for every change: building one per visited
- * metric was 288 of the 336 bytes a processed event allocated with a bridge attached. Valid only
- * during the hook call; {@link copyChange} keeps one.
+ * its post-change hooks. While every listener is transient (`onChange(listener, { transient: true
+ * })`, as the bridge listens) one record per recorder is reused for every change: building one per
+ * visited metric was 288 of the 336 bytes a processed event allocated with a bridge attached.
+ * Otherwise a listener may keep the record it got, and the next change gets a fresh one.
  */
 export class ChangeRecord implements MetricChange {
   metric: Metric = UNSET_METRIC;
@@ -38,14 +39,14 @@ const UNSET_METRIC: Metric = Object.freeze({
 });
 
 /**
- * A copy of `change` that stays valid after the hook returns: a listener that keeps changes (to
- * assert on them later, to hand them to another turn) keeps these. The change a hook receives is
- * the recorder's own record, reused for the next change as soon as the hook returns. The copy is
- * frozen; its `attributes` are the point's, shared with the metric's state (never mutate them).
+ * A copy of `change` that stays valid after the hook returns: what a transient listener
+ * (`{ transient: true }`, handed a record the recorder reuses for the next change) keeps when it
+ * must keep one. The copy is frozen; its `attributes` are the point's, shared with the metric's
+ * state (never mutate them).
  *
  * @example
  * const kept: MetricChange[] = [];
- * recorder.onChange((change) => kept.push(copyChange(change)));
+ * recorder.onChange((change) => kept.push(copyChange(change)), { transient: true });
  */
 export function copyChange<C = unknown>(change: MetricChange<C>): MetricChange<C> {
   return Object.freeze({

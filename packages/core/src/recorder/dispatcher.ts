@@ -81,8 +81,9 @@ export class Dispatcher {
     const metrics = this.index.metricsFor(event);
     const hooks = this.hooks;
     let accepted = false;
-    // While a hook listens, one record (fresh per change in test mode) is filled in by each metric
-    // that accepts the event, then handed to the hooks; without a hook the metrics get none.
+    // While a hook listens, one record is filled in by each metric that accepts the event, then
+    // handed to the hooks (reused for the next change only when every listener is transient);
+    // without a hook the metrics get none.
     let record: ChangeRecord | undefined;
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i] as Metric;
@@ -125,8 +126,11 @@ export class Dispatcher {
         }
       }
       hooks.fire(update);
-      if (poisoningChanges()) {
-        poison(update);
+      // A listener that may keep its changes keeps this record: the next change gets a fresh one.
+      // Test mode: a record handed to transient listeners only is poisoned, so one that kept it
+      // anyway fails loudly.
+      if (!hooks.reusable || poisoningChanges()) {
+        if (hooks.reusable) poison(update);
         record = new ChangeRecord(this.recorder);
         record.event = event;
         record.context = context;

@@ -3,6 +3,7 @@ export { MetricsRecorder } from './metrics-recorder.js';
 export type {
   BatchListener,
   ChangeListener,
+  ChangeListenerOptions,
   ContextCapture,
   MetricChange,
   OverflowPolicy,

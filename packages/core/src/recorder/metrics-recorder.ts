@@ -22,6 +22,7 @@ import { RecorderReports, type RejectionCode } from './recorder-reports.js';
 import type {
   BatchListener,
   ChangeListener,
+  ChangeListenerOptions,
   ContextCapture,
   MetricChange,
   OverflowPolicy,
@@ -177,9 +178,13 @@ export class MetricsRecorder implements RecorderView {
   /** Post-change hook for subclasses: runs after a metric accepted an event, before listeners. */
   protected afterChange(_change: MetricChange): void {}
 
-  /** Listens to every accepted event. Returns the unsubscribe function. */
-  onChange(listener: ChangeListener): () => void {
-    return this.hooks.onChange(listener);
+  /**
+   * Listens to every accepted event. Returns the unsubscribe function. A listener that reads each
+   * change during its call only says `{ transient: true }`, which spares the recorder an object
+   * per change.
+   */
+  onChange(listener: ChangeListener, options?: ChangeListenerOptions): () => void {
+    return this.hooks.onChange(listener, options);
   }
 
   /** Listens to the end of each processing batch, to coalesce work. Returns the unsubscribe function. */

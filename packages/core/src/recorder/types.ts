@@ -67,6 +67,18 @@ export interface MetricChange<C = unknown> {
 /** Fired after every accepted event (after `afterChange`). */
 export type ChangeListener = (change: MetricChange) => void;
 
+/** How a change listener reads the changes it is handed. */
+export interface ChangeListenerOptions {
+  /**
+   * `true`: the listener reads each change during its call only (it keeps at most
+   * `copyChange(change)`), so the recorder may hand it one record reused for every change and
+   * allocate nothing per change, as long as every listener of the recorder says so and no
+   * `afterChange` override listens. Default `false`: every change is an object of its own, which
+   * the listener may keep.
+   */
+  readonly transient?: boolean;
+}
+
 /** Fired once after each processing batch: where to coalesce work done per change. */
 export type BatchListener = (recorder: RecorderView, processedInBatch: number) => void;
 

@@ -232,7 +232,8 @@ export class Attachment implements ProducerFeed, ReadingSource {
     const sampler = settings.exemplars;
     const exemplars = sampler === undefined ? undefined : new RecorderExemplars(reservoirFactory);
     const hook = hookFor(mirror, sink, spans, sampler, exemplars);
-    const offChange = recorder.onChange(hook);
+    // The hook reads each change during its call and keeps only its fields: no record per change.
+    const offChange = recorder.onChange(hook, { transient: true });
     // A batch ran: event spans end, and the capturer's registration time starts afresh.
     const offBatch = recorder.onBatchEnd(() => {
       spans?.flush();
