@@ -45,6 +45,7 @@ describe('deploy files of the example stack', () => {
       'docs_document_save_attempts_total',
       'docs_document_save_results_total',
       'docs_document_save_duration_seconds_bucket',
+      'docs_request_latency_seconds', // the native histogram: no _bucket, _count or _sum
       'docs_documents_stored',
       'docs_documents_stored_size_bytes',
       'docs_connection_requests_total',
@@ -78,6 +79,33 @@ describe('deploy files of the example stack', () => {
         expect(target.exemplar, panel.title).toBe(true);
       }
     }
+  });
+
+  test('native histograms: Prometheus scrapes them, a heatmap panel and a quantile panel read one with no le', () => {
+    expect(read('compose.yaml')).toContain('- --enable-feature=native-histograms');
+    const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as {
+      panels: {
+        title: string;
+        type: string;
+        options?: { calculate?: boolean };
+        targets?: { expr: string; format?: string }[];
+      }[];
+    };
+    const native = dashboard.panels.filter((p) =>
+      (p.targets ?? []).some((t) => /\bdocs_request_latency_seconds\{/.test(t.expr)),
+    );
+    const heatmap = native.find((p) => p.type === 'heatmap');
+    expect(heatmap?.title).toMatch(/native histogram/);
+    // Grafana draws the native histogram's own buckets: no bucketing of its own, heatmap format.
+    expect(heatmap?.options?.calculate).toBe(false);
+    expect(heatmap?.targets?.map((t) => t.format)).toEqual(['heatmap']);
+    expect(native.some((p) => p.type === 'timeseries')).toBe(true);
+    for (const target of native.flatMap((p) => p.targets ?? [])) {
+      // A native histogram is one series: no _bucket/_count/_sum suffix, no grouping by le.
+      expect(target.expr).not.toMatch(/docs_request_latency_seconds_|\ble\b/);
+    }
+    // Classic le labels read "1.0" instead of "1" in a protobuf scrape: no query may match an le value.
+    for (const [title, expr] of dashboardQueries()) expect(expr, title).not.toMatch(/\ble\s*=~?/);
   });
 
   test('every file compose.yaml mounts or builds from exists', () => {

@@ -28,6 +28,8 @@ function spans(collector: OtlpReceiver): Span[] {
     );
 }
 
+const sorted = (points: object[]) => points.map((p) => JSON.stringify(p)).sort();
+
 function metrics(collector: OtlpReceiver): Json[] {
   const last = collector.requests.filter((r) => r.path === '/v1/metrics').at(-1);
   expect(last, 'a metrics export').toBeDefined();
@@ -143,6 +145,23 @@ describe('the example service over OTLP', () => {
         },
       ]),
     );
+    // The same requests as an OTLP ExponentialHistogram (`docs.request.latency`), series for series.
+    const latency = all.find((m) => m.name === 'docs.request.latency');
+    expect(latency?.unit).toBe('s');
+    expect(latency?.exponentialHistogram?.aggregationTemporality).toBe(2); // CUMULATIVE
+    const exponential = latency.exponentialHistogram.dataPoints.map((p: Json) => ({
+      ...attributesOf(p.attributes),
+      count: Number(p.count),
+    }));
+    expect(sorted(exponential)).toEqual(sorted(points));
+    for (const p of latency.exponentialHistogram.dataPoints) {
+      const inBuckets = (p.positive?.bucketCounts ?? []).reduce(
+        (a: number, b: unknown) => a + Number(b),
+        0,
+      );
+      expect(inBuckets + Number(p.zeroCount ?? 0)).toBe(Number(p.count));
+      expect(p.scale).toBeLessThanOrEqual(20);
+    }
     const names = all.map((m) => m.name);
     for (const runtime of [
       'nodejs.eventloop.delay.p99',

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { promtoolCheck } from '../support/prometheus.js';
 import {
+  composePrometheusFeatures,
   dashboardQueries,
   dashboardVariables,
   substituteGrafanaVariables,
@@ -92,9 +93,12 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
       },
     );
     instances.push(...(await Promise.all([startInstance('e2e-a'), startInstance('e2e-b')])));
+    // As deploy/compose.yaml runs it: exemplar storage and native histograms (protobuf scrape).
+    const features = composePrometheusFeatures();
+    expect(features).toEqual(expect.arrayContaining(['exemplar-storage', 'native-histograms']));
     prometheus = await TestPrometheus.start(
       instances.map((i) => i.target),
-      ['exemplar-storage'], // as deploy/compose.yaml runs it
+      features,
     );
   }, 60_000);
 
@@ -240,6 +244,55 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
       .sort();
     expect(ids).toEqual(['e2e-a', 'e2e-b']);
   }, 40_000);
+
+  test('the native-histogram panels read a native histogram holding every request the explicit histogram counted', async () => {
+    // The heatmap's query, as the dashboard has it: a histogram sample with exponential buckets.
+    const [, heatmap] = dashboardQueries().find(([title]) => /distribution/i.test(title)) ?? [];
+    expect(heatmap).toMatch(/docs_request_latency_seconds\{/);
+    const [sample] = await prom().query(substituteGrafanaVariables(heatmap as string));
+    const buckets = sample?.histogram?.[1].buckets ?? [];
+    expect(buckets.length, JSON.stringify(sample)).toBeGreaterThan(1);
+    for (const [, lower, upper, count] of buckets) {
+      expect(Number(lower)).toBeGreaterThan(0); // durations: no zero or negative buckets here
+      // base-2 exponential buckets: upper/lower = 2^(2^-schema) with schema <= 8, so at most 2
+      expect(Number(upper) / Number(lower)).toBeGreaterThan(1);
+      expect(Number(upper) / Number(lower)).toBeLessThanOrEqual(2 + 1e-9);
+      expect(Number(count)).toBeGreaterThanOrEqual(0);
+    }
+    // The load has stopped (previous test): per instance and series, the native histogram's count
+    // equals the explicit histogram's, the same HttpRequestServed events recorded twice.
+    const byInstance = async (expr: string) =>
+      Object.fromEntries(
+        (await prom().query(expr))
+          .map((s): [string, number] => [s.metric.instance as string, Number(s.value[1])])
+          .sort(([a], [b]) => a.localeCompare(b)),
+      );
+    const explicit = 'sum by (instance) (http_server_request_duration_seconds_count)';
+    const native = 'sum by (instance) (histogram_count(docs_request_latency_seconds))';
+    const counts = await waitFor(
+      'the native and explicit request counts to agree',
+      async () => {
+        const [e, n] = [await byInstance(explicit), await byInstance(native)];
+        const agree =
+          Object.keys(e).length === instances.length && JSON.stringify(e) === JSON.stringify(n);
+        return agree ? { e, n } : undefined;
+      },
+      10_000,
+    );
+    for (const instance of instances) {
+      expect(counts.e[instance.target]).toBeGreaterThan(100);
+      expect(counts.n[instance.target]).toBe(counts.e[instance.target]);
+    }
+    // The p50/p99 panel: quantiles of the native histogram, ordered and within the durations seen.
+    const quantile = async (q: number) =>
+      Number(
+        (await prom().query(`histogram_quantile(${q}, sum(docs_request_latency_seconds))`))[0]
+          ?.value[1],
+      );
+    const [p50, p99] = [await quantile(0.5), await quantile(0.99)];
+    expect(p50).toBeGreaterThan(0);
+    expect(p50).toBeLessThanOrEqual(p99);
+  }, 30_000);
 
   test('SIGTERM drains, exports once more and exits 0', async () => {
     for (const instance of instances) {

@@ -31,6 +31,12 @@ export function dashboardVariables(): { name: string; label: string; match: stri
   });
 }
 
+/** The `--enable-feature=` flags deploy/compose.yaml starts Prometheus with, e.g. `native-histograms`. */
+export function composePrometheusFeatures(): string[] {
+  const compose = readFileSync(join(DEPLOY_DIR, 'compose.yaml'), 'utf8');
+  return [...compose.matchAll(/^\s+- --enable-feature=([\w-]+)$/gm)].map((m) => m[1] as string);
+}
+
 /** Replaces the Grafana variables a dashboard query uses with values fit for a 1 s scrape. */
 export function substituteGrafanaVariables(expr: string): string {
   return expr.replaceAll('$__rate_interval', '15s').replaceAll('$instance', '.*');

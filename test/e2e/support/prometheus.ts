@@ -21,6 +21,11 @@ export function promtool(): string {
 export interface Sample {
   metric: Record<string, string>;
   value: [number, string];
+  /** Instead of `value` for a native histogram: `[boundary rule, lower, upper, count]` buckets. */
+  histogram?: [
+    number,
+    { count: string; sum: string; buckets?: [number, string, string, string][] },
+  ];
 }
 
 /** One series of an exemplar query and the exemplars Prometheus stored for it. */

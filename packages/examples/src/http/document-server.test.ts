@@ -1,5 +1,10 @@
 import { Agent, request } from 'node:http';
-import { createTestRecorder, histogramPoint, pointValue } from '@mvx-metrics/core/testing';
+import {
+  createTestRecorder,
+  exponentialHistogramPoint,
+  histogramPoint,
+  pointValue,
+} from '@mvx-metrics/core/testing';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connectionMetrics, HTTP_METRICS, httpServerMetrics } from '../metrics/http-metrics.js';
 import { STORAGE_METRICS, storageMetrics } from '../metrics/storage-metrics.js';
@@ -127,6 +132,41 @@ describe('DocumentServer', () => {
         'http.response.status_code': 200,
       }),
     ).toBe(1);
+  });
+
+  test('the request latency is also an exponential histogram: the same series, counts and sums', async () => {
+    const { port, httpRecorder } = await start();
+    for (let i = 0; i < 3; i++) expect((await call(port, 'GET', '/healthz')).status).toBe(200);
+    expect((await call(port, 'GET', '/nothing')).status).toBe(404);
+    const explicit = httpRecorder
+      .getMetricSnapshots()
+      .find((m) => m.name === HTTP_METRICS.requestDuration);
+    const exponential = httpRecorder
+      .getMetricSnapshots()
+      .find((m) => m.name === HTTP_METRICS.requestLatency);
+    expect(exponential?.kind).toBe('exponentialHistogram');
+    expect(exponential?.unit).toBe('s');
+    expect(exponential?.points.map((p) => p.attributes)).toEqual(
+      explicit?.points.map((p) => p.attributes),
+    );
+    for (const p of explicit?.points ?? []) {
+      const e = exponentialHistogramPoint(httpRecorder, HTTP_METRICS.requestLatency, p.attributes);
+      const h = histogramPoint(httpRecorder, HTTP_METRICS.requestDuration, p.attributes);
+      expect(e?.count).toBe(h?.count);
+      expect(e?.sum).toBe(h?.sum);
+      expect(e?.min).toBe(h?.min);
+      expect(e?.max).toBe(h?.max);
+      // every observation sits in a bucket (durations are positive: nothing below zero)
+      const inBuckets = (e?.positive.bucketCounts ?? []).reduce((a, b) => a + b, 0);
+      expect(inBuckets + (e?.zeroCount ?? 0)).toBe(h?.count);
+    }
+    const healthz = exponentialHistogramPoint(httpRecorder, HTTP_METRICS.requestLatency, {
+      'url.scheme': 'http',
+      'http.request.method': 'GET',
+      'http.route': '/healthz',
+      'http.response.status_code': 200,
+    });
+    expect(healthz?.count).toBe(3);
   });
 
   test('a failed request carries error.type (the 5xx status); unknown methods are _OTHER', async () => {

@@ -1,10 +1,15 @@
-import { counter, histogram, type Metric } from '@mvx-metrics/core';
+import { counter, exponentialHistogram, histogram, type Metric } from '@mvx-metrics/core';
 import { HttpRequestServed } from '../http/events.js';
 
 /** Metric names of {@link httpServerMetrics} and {@link connectionMetrics}. */
 export const HTTP_METRICS = {
   /** OpenTelemetry's semantic convention for HTTP servers; its count is the request count. */
   requestDuration: 'http.server.request.duration',
+  /**
+   * The same durations in a base-2 exponential histogram (`docs.request.latency`): a native
+   * histogram in Prometheus' protobuf scrape, an ExponentialHistogram over OTLP.
+   */
+  requestLatency: 'request.latency',
   connectionRequests: 'connection.requests',
 } as const;
 
@@ -56,6 +61,16 @@ export function httpServerMetrics(): Metric[] {
       attributes: httpServerAttributes,
       value: (e) => e.seconds,
       buckets: DURATION_BUCKETS,
+    }),
+    // Beside it, not instead: dashboards and alerts written for classic `le` buckets keep working,
+    // and the native histogram needs no boundaries (its resolution follows the values).
+    exponentialHistogram({
+      name: HTTP_METRICS.requestLatency,
+      description: 'Duration of HTTP server requests, in base-2 exponential buckets.',
+      unit: 's',
+      on: HttpRequestServed,
+      attributes: httpServerAttributes,
+      value: (e) => e.seconds,
     }),
   ];
 }
