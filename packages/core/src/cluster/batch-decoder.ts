@@ -66,8 +66,11 @@ export class BatchDecoder {
         events.push(raw[next++] as object);
         continue;
       }
-      const make = typeof index === 'number' ? makers[index] : undefined;
-      const width = widths[index as number] as number;
+      // Only a number indexes: any other value as a property key would run its own
+      // toString/valueOf (a damaged batch's `{ toString: '' }` throws a TypeError there).
+      if (typeof index !== 'number') throw new BatchFormatError('event');
+      const make = makers[index];
+      const width = widths[index] as number;
       if (make === undefined || p + width > v.length) throw new BatchFormatError('event');
       const event = make(v, p, strings);
       if (event === undefined) throw new BatchFormatError('string index');
@@ -118,7 +121,9 @@ function compileMaker(codes: string, keys: readonly string[]): Maker {
   const fields: string[] = [];
   for (let j = 0; j < keys.length; j++) {
     if (codes.charCodeAt(j) === STRING) {
-      checks.push(`const a${j} = s[v[p + ${j}]]; if (typeof a${j} !== 'string') return undefined;`);
+      checks.push(
+        `const i${j} = v[p + ${j}]; if (typeof i${j} !== 'number') return undefined; const a${j} = s[i${j}]; if (typeof a${j} !== 'string') return undefined;`,
+      );
       fields.push(`[${JSON.stringify(keys[j])}]: a${j}`);
     } else {
       fields.push(`[${JSON.stringify(keys[j])}]: v[p + ${j}]`);
@@ -139,7 +144,7 @@ function genericMaker(codes: string, keys: readonly string[]): Maker {
     for (let j = 0; j < keys.length; j++) {
       let value: unknown = v[p + j];
       if (codes.charCodeAt(j) === STRING) {
-        value = s[value as number];
+        value = typeof value === 'number' ? s[value] : undefined;
         if (typeof value !== 'string') return undefined;
       }
       if (j === proto) {

@@ -172,6 +172,19 @@ describe('batch codec', () => {
       [1, '__proto__'],
       [0, 7],
       [0, 'constructor'],
+      // not a number: as a property key it would run its own toString/valueOf (found on Node 22
+      // by the property above: `{ toString: '' }` threw a TypeError, not a BatchFormatError)
+      [0, { toString: '' }],
+      [1, { toString: '' }],
+      [
+        1,
+        {
+          toString() {
+            throw new Error('toString');
+          },
+        },
+      ],
+      [0, Symbol('index')],
     ] as const) {
       const damaged = structuredClone(good) as { v: unknown[] };
       damaged.v[at] = bad;
