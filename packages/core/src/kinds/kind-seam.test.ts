@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { kindLiterals, sourceFiles } from '../../../../test/support/kind-literals.js';
 import { KIND_DEFINITIONS } from './index.js';
 
 // Core compares no kind names outside its kind definitions: what differs per kind lives in
@@ -11,33 +12,9 @@ import { KIND_DEFINITIONS } from './index.js';
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 const KINDS = fileURLToPath(new URL('.', import.meta.url));
 
-/** A registered kind written as a string literal ('…', "…" or `…`). */
-const KIND_LITERAL = new RegExp(`(['"\`])(${KIND_DEFINITIONS.map((d) => d.kind).join('|')})\\1`);
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sources(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) out.push(path);
-  }
-  return out;
-}
-
-/** `file:line: text` for every kind literal in the code of `text` (comments are documentation). */
-function kindLiterals(file: string, text: string): string[] {
-  const found: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    const code = line.trim();
-    if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return;
-    if (KIND_LITERAL.test(code.replace(/\/\/.*$/, ''))) found.push(`${file}:${i + 1}: ${code}`);
-  });
-  return found;
-}
-
 describe('one definition per metric kind in core', () => {
   it('no core source outside kinds/ names a metric kind', () => {
-    const outside = sources(SRC).filter((file) => !file.startsWith(KINDS));
+    const outside = sourceFiles(SRC).filter((file) => !file.startsWith(KINDS));
     expect(outside.length).toBeGreaterThan(40);
     const found = outside.flatMap((file) =>
       kindLiterals(relative(SRC, file), readFileSync(file, 'utf8')),
