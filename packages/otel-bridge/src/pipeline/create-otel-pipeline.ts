@@ -44,6 +44,7 @@ import {
   createRequestHandler,
   type PipelineRequestHandler,
 } from '../prometheus/request-handler.js';
+import { compileViews } from '../views/view-options.js';
 import { finalExport } from './final-export.js';
 import {
   registerGlobals,
@@ -104,9 +105,9 @@ async function buildPipeline(
   const spanLimits = disabled ? {} : resolveSpanLimits(options.spanLimits, env);
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
   // The Views apply to the pipeline's provider (your instruments) and its producer (the mirror).
+  compileViews('createOtelPipeline', options.views); // a wrong View rejects under this name
   const producer = new MvxMetricProducer(
     options.views === undefined ? {} : { views: options.views },
-    'createOtelPipeline',
   );
   // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
   // the bridges' final export on a terminal state (the provider exists once the readers do).

@@ -63,7 +63,8 @@ export class MvxMetricProducer implements MetricProducer {
   private readonly views: readonly StreamView[];
   private readonly viewProblems = new ViewProblems();
 
-  constructor(options?: MetricProducerOptions, owner = 'createMetricProducer') {
+  constructor(options?: MetricProducerOptions) {
+    const owner = 'createMetricProducer';
     const checked = optionsObject(owner, options);
     this.clock = optionalClock(owner, checked) ?? defaultEpochClock;
     this.views = compileViews(owner, checked.views);
