@@ -20,8 +20,11 @@ export const OVERFLOW_ATTRIBUTES: OtelAttributes = Object.freeze({ 'otel.metric.
  * one stream (none for a drop aggregation) with the View's name and description, attribute sets
  * after its processors (points that become one set merged as their export shape merges them),
  * at most `aggregationCardinalityLimit` series (the rest merged into the `otel.metric.overflow`
- * series), and the aggregation options the cumulative state can take. `problems` gets what
- * cannot be applied, once per View and metric.
+ * series), and the aggregation options the cumulative state can take. A stream whose name
+ * (ignoring case), unit and instrument type equal an earlier one's of the scope is that stream,
+ * as sdk-metrics shares one storage between them: its points go in through the earlier View,
+ * and the longer description stays. `problems` gets what cannot be applied, once per View and
+ * metric.
  */
 export function applyViews(
   scopes: readonly ScopeMetrics[],
@@ -30,7 +33,8 @@ export function applyViews(
 ): ScopeMetrics[] {
   const out: ScopeMetrics[] = [];
   for (const scope of scopes) {
-    const metrics: MetricData[] = [];
+    const metrics: Array<MetricData | Stream> = [];
+    const streams = new Map<string, Stream[]>();
     for (const metric of scope.metrics) {
       const shape = shapeOf(metric);
       const rules = shape === undefined ? undefined : STREAM_RULES.get(shape);
@@ -38,18 +42,35 @@ export function applyViews(
         metrics.push(metric);
         continue;
       }
-      const { name, unit } = metric.descriptor;
+      const { name, unit, description } = metric.descriptor;
       let selected = false;
       for (const view of views) {
         if (!view.matches(scope.scope.name, name, unit, rules.instrumentType)) continue;
         selected = true;
-        if (view.drop) continue;
-        const stream = streamOf(metric, shape, rules, view, problems);
-        if (stream !== undefined) metrics.push(stream);
+        const streamName = view.name ?? name;
+        const key = streamName.toLowerCase();
+        const same = streams.get(key) ?? [];
+        let stream = same.find(
+          (s) => s.unit === unit && s.rules.instrumentType === rules.instrumentType,
+        );
+        if (stream === undefined) {
+          stream = new Stream(metric, shape, rules, view, problems);
+          same.push(stream);
+          streams.set(key, same);
+          metrics.push(stream);
+        } else {
+          stream.describe(view.description ?? description);
+        }
+        stream.add(metric);
       }
       if (!selected) metrics.push(metric);
     }
-    if (metrics.length > 0) out.push({ scope: scope.scope, metrics });
+    const built: MetricData[] = [];
+    for (const item of metrics) {
+      if (!(item instanceof Stream)) built.push(item);
+      else if (!item.view.drop) built.push(item.build());
+    }
+    if (built.length > 0) out.push({ scope: scope.scope, metrics: built });
   }
   return out;
 }
@@ -73,98 +94,133 @@ export class ViewProblems {
   }
 }
 
-function streamOf(
-  metric: MetricData,
-  shape: ExportShape,
-  rules: StreamRules,
-  view: StreamView,
-  problems: ViewProblems,
-): MetricData | undefined {
-  const name = metric.descriptor.name;
-  let convert: ((value: MirroredValue) => MirroredValue | undefined) | undefined;
-  const aggregation = view.aggregation;
-  if (aggregation !== undefined) {
-    if (!rules.aggregations.includes(aggregation.type)) {
-      problems.report(
-        `aggregation:${view.index}:${name}`,
-        `otel-bridge: views[${view.index}] asks for aggregation type ${aggregation.type} on "${name}", a ${shape.name}; mirrored series are aggregated by their core metric already, and another aggregation would need each measurement, which cumulative state does not keep. The stream keeps its own aggregation; give the core metric the kind you want instead.`,
-      );
-    } else {
-      convert = rules.reaggregate?.(aggregation);
+/** One stream a View makes: the points of the metrics it takes in, by attribute set after the View. */
+class Stream {
+  private readonly points: Point[] = [];
+  private index: Map<string, Point> | undefined;
+  private readonly limit: number;
+  readonly unit: string;
+  private description: string;
+
+  constructor(
+    private readonly metric: MetricData,
+    private readonly shape: ExportShape,
+    readonly rules: StreamRules,
+    readonly view: StreamView,
+    private readonly problems: ViewProblems,
+  ) {
+    this.unit = metric.descriptor.unit;
+    this.description = view.description ?? metric.descriptor.description;
+    // sdk-metrics keeps limit - 1 attribute sets and the overflow set.
+    this.limit =
+      view.cardinalityLimit === undefined ? Number.POSITIVE_INFINITY : view.cardinalityLimit - 1;
+    if (view.processors !== undefined || view.cardinalityLimit !== undefined)
+      this.index = new Map();
+  }
+
+  /** A later View's description for this stream: the longer one stays, as in sdk-metrics. */
+  describe(description: string): void {
+    if (description.length > this.description.length) this.description = description;
+  }
+
+  /** Takes in the points of one metric the View selects. */
+  add(metric: MetricData): void {
+    if (this.view.drop) return;
+    const points = metric.dataPoints as Point[];
+    if (this.index === undefined && this.points.length === 0) {
+      for (const point of points) this.points.push(point);
+      return;
     }
-  }
-  let points = metric.dataPoints as Point[];
-  if (view.processors !== undefined || view.cardinalityLimit !== undefined) {
-    points = regroup(points, shape, view, problems, name);
-  }
-  if (convert !== undefined) {
-    const converted: Point[] = [];
+    const index = this.indexed();
+    const processors = this.view.processors;
     for (const point of points) {
-      const value = convert(point.value);
-      if (value === undefined) {
-        problems.report(
-          `boundaries:${view.index}:${name}`,
-          `otel-bridge: views[${view.index}] asks for bucket boundaries on "${name}" that are not a subset of the histogram's own (${JSON.stringify((point.value as { buckets?: { boundaries: number[] } }).buckets?.boundaries)}): its buckets cannot be split after the fact. The stream keeps its own boundaries; give the core histogram the boundaries you want, or a subset of them in the View.`,
-        );
-        converted.push(point);
+      let attributes =
+        processors === undefined
+          ? point.attributes
+          : processAttributes(processors, point.attributes);
+      let key = attributesKey(attributes);
+      let found = index.get(key);
+      if (found === undefined && index.size >= this.limit) {
+        attributes = OVERFLOW_ATTRIBUTES;
+        key = attributesKey(attributes);
+        found = index.get(key);
+      }
+      if (found === undefined) {
+        const added: Point = { ...point, attributes };
+        index.set(key, added);
+        this.points.push(added);
       } else {
-        converted.push({ ...point, value });
+        this.merge(found, point, metric.descriptor.name);
       }
     }
-    points = converted;
   }
-  const descriptor = {
-    ...metric.descriptor,
-    name: view.name ?? name,
-    description: view.description ?? metric.descriptor.description,
-  };
-  return { ...metric, descriptor, dataPoints: points } as MetricData;
-}
 
-// Points by attribute set after the View's processors, merged as the shape merges two points of
-// one series; beyond the cardinality limit, into the overflow series (sdk-metrics keeps
-// limit - 1 sets and the overflow set).
-function regroup(
-  points: readonly Point[],
-  shape: ExportShape,
-  view: StreamView,
-  problems: ViewProblems,
-  name: string,
-): Point[] {
-  const limit =
-    view.cardinalityLimit === undefined ? Number.POSITIVE_INFINITY : view.cardinalityLimit - 1;
-  const index = new Map<string, Point>();
-  const out: Point[] = [];
-  for (const point of points) {
-    let attributes =
-      view.processors === undefined
-        ? point.attributes
-        : processAttributes(view.processors, point.attributes);
-    let key = attributesKey(attributes);
-    let found = index.get(key);
-    if (found === undefined && index.size >= limit) {
-      attributes = OVERFLOW_ATTRIBUTES;
-      key = attributesKey(attributes);
-      found = index.get(key);
-    }
-    if (found === undefined) {
-      const added: Point = { ...point, attributes };
-      index.set(key, added);
-      out.push(added);
-      continue;
-    }
-    const merged = shape.merge(found.value, point.value);
-    if (merged === undefined) {
-      problems.report(
-        `merge:${view.index}:${name}`,
-        `otel-bridge: views[${view.index}] makes series of "${name}" one that cannot be aggregated (different bucket boundaries, or a total beyond ±${Number.MAX_VALUE}); the first is exported.`,
+  /** The stream's metric data, with the View's aggregation options applied. */
+  build(): MetricData {
+    const name = this.metric.descriptor.name;
+    const view = this.view;
+    let points = this.points;
+    const aggregation = view.aggregation;
+    if (aggregation !== undefined && !this.rules.aggregations.includes(aggregation.type)) {
+      this.problems.report(
+        `aggregation:${view.index}:${name}`,
+        `otel-bridge: views[${view.index}] asks for aggregation type ${aggregation.type} on "${name}", a ${this.shape.name}; mirrored series are aggregated by their core metric already, and another aggregation would need each measurement, which cumulative state does not keep. The stream keeps its own aggregation; give the core metric the kind you want instead.`,
       );
-      continue;
+    } else if (aggregation !== undefined) {
+      const convert = this.rules.reaggregate?.(aggregation);
+      if (convert !== undefined) points = points.map((point) => this.converted(point, convert));
+    }
+    const descriptor = {
+      ...this.metric.descriptor,
+      name: view.name ?? name,
+      description: this.description,
+    };
+    return { ...this.metric, descriptor, dataPoints: points } as MetricData;
+  }
+
+  private converted(point: Point, convert: (value: MirroredValue) => MirroredValue | undefined) {
+    const value = convert(point.value);
+    if (value !== undefined) return { ...point, value };
+    const view = this.view;
+    const name = this.metric.descriptor.name;
+    const own = (point.value as { buckets?: { boundaries: number[] } }).buckets?.boundaries;
+    this.problems.report(
+      `boundaries:${view.index}:${name}`,
+      `otel-bridge: views[${view.index}] asks for bucket boundaries on "${name}" that are not a subset of the histogram's own (${JSON.stringify(own)}): its buckets cannot be split after the fact. The stream keeps its own boundaries; give the core histogram the boundaries you want, or a subset of them in the View.`,
+    );
+    return point;
+  }
+
+  // Builds the index of the points taken in so far (a second metric joins an unindexed stream).
+  private indexed(): Map<string, Point> {
+    if (this.index === undefined) {
+      this.index = new Map();
+      const taken = this.points.splice(0);
+      for (const point of taken) {
+        const key = attributesKey(point.attributes);
+        const found = this.index.get(key);
+        if (found === undefined) {
+          const added: Point = { ...point };
+          this.index.set(key, added);
+          this.points.push(added);
+        } else this.merge(found, point, this.metric.descriptor.name);
+      }
+    }
+    return this.index;
+  }
+
+  private merge(found: Point, point: Point, name: string): void {
+    const merged = this.shape.merge(found.value, point.value);
+    if (merged === undefined) {
+      this.problems.report(
+        `merge:${this.view.index}:${name}`,
+        `otel-bridge: views[${this.view.index}] makes series of "${name}" one that cannot be aggregated (different bucket boundaries, or a total beyond ±${Number.MAX_VALUE}); the first is exported.`,
+      );
+      return;
     }
     found.value = merged;
     found.startTime = earliest(found.startTime, point.startTime);
     const exemplars = mergeExemplars(found.exemplars, point.exemplars);
     if (exemplars !== undefined) found.exemplars = exemplars;
   }
-  return out;
 }
