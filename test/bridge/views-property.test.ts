@@ -115,18 +115,20 @@ const view: fc.Arbitrary<ViewOptions> = fc
 
 function streams(resourceMetrics: ResourceMetrics) {
   const scope = resourceMetrics.scopeMetrics.find((s) => s.scope.name === 'p');
-  return (scope?.metrics ?? [])
-    .map((metric: MetricData) => ({
-      name: metric.descriptor.name,
-      description: metric.descriptor.description,
-      type: metric.dataPointType,
-      points: metric.dataPoints
-        .map((p) => ({ attributes: own(p.attributes), value: p.value }))
-        .sort((a, b) => (a.attributes < b.attributes ? -1 : a.attributes > b.attributes ? 1 : 0)),
-    }))
-    // A core metric without a series yet goes out without points; sdk-metrics leaves it out.
-    .filter((stream) => stream.points.length > 0)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return (
+    (scope?.metrics ?? [])
+      .map((metric: MetricData) => ({
+        name: metric.descriptor.name,
+        description: metric.descriptor.description,
+        type: metric.dataPointType,
+        points: metric.dataPoints
+          .map((p) => ({ attributes: own(p.attributes), value: p.value }))
+          .sort((a, b) => (a.attributes < b.attributes ? -1 : a.attributes > b.attributes ? 1 : 0)),
+      }))
+      // A core metric without a series yet goes out without points; sdk-metrics leaves it out.
+      .filter((stream) => stream.points.length > 0)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  );
 }
 
 // Own entries, sorted (prototype-named keys are own data properties here).
