@@ -75,6 +75,7 @@ export class ReaderTemporality {
           }
           // New since the previous collection, or restarted: the cumulative value is the
           // interval's, from the series' start or the previous collection, whichever is later.
+          if (rules.empty(point.value)) continue;
           const start =
             last === undefined && this.lastEnd !== undefined && later(this.lastEnd, point.startTime)
               ? this.lastEnd

@@ -34,6 +34,8 @@ export interface StreamRules<V extends MirroredValue = MirroredValue> {
    * happened in between; `undefined` when `current` does not continue `previous` (a reset).
    */
   delta(current: V, previous: V): V | null | undefined;
+  /** Whether a new series' value says nothing happened yet (a sum at 0, an empty histogram). */
+  empty(value: V): boolean;
   /**
    * The conversion a View's aggregation options make (boundaries, `maxSize`, `recordMinMax`); it
    * returns `undefined` for a value the options cannot be applied to from cumulative state
@@ -53,6 +55,7 @@ const sumDelta =
 const histogramRules: StreamRules<MirroredHistogram> = {
   instrumentType: InstrumentType.HISTOGRAM,
   aggregations: [AggregationType.DEFAULT, AggregationType.EXPLICIT_BUCKET_HISTOGRAM],
+  empty: (value) => value.count === 0,
   delta(current, previous) {
     const count = current.count - previous.count;
     if (count === 0) return null;
@@ -87,6 +90,7 @@ const histogramRules: StreamRules<MirroredHistogram> = {
 const exponentialRules: StreamRules<MirroredExponentialHistogram> = {
   instrumentType: InstrumentType.HISTOGRAM,
   aggregations: [AggregationType.DEFAULT, AggregationType.EXPONENTIAL_HISTOGRAM],
+  empty: (value) => value.count === 0,
   delta(current, previous) {
     const count = current.count - previous.count;
     if (count === 0) return null;
@@ -146,6 +150,7 @@ export const STREAM_RULES: ReadonlyMap<ExportShape, StreamRules> = new Map<
       instrumentType: InstrumentType.COUNTER,
       aggregations: [AggregationType.DEFAULT, AggregationType.SUM],
       delta: sumDelta(true),
+      empty: (value: number) => value === 0,
     } as StreamRules<number> as StreamRules,
   ],
   [
@@ -154,6 +159,7 @@ export const STREAM_RULES: ReadonlyMap<ExportShape, StreamRules> = new Map<
       instrumentType: InstrumentType.UP_DOWN_COUNTER,
       aggregations: [AggregationType.DEFAULT, AggregationType.SUM],
       delta: sumDelta(false),
+      empty: (value: number) => value === 0,
     } as StreamRules<number> as StreamRules,
   ],
   [
@@ -163,6 +169,7 @@ export const STREAM_RULES: ReadonlyMap<ExportShape, StreamRules> = new Map<
       aggregations: [AggregationType.DEFAULT, AggregationType.LAST_VALUE],
       // A gauge's interval value is its value; an unchanged one was not recorded, as far as
       // cumulative state can tell.
+      empty: () => false,
       delta: (current: number, previous: number) => (Object.is(current, previous) ? null : current),
     } as StreamRules<number> as StreamRules,
   ],
