@@ -1,4 +1,10 @@
-import { counter, histogram, MetricsRuntime, upDownCounter } from '@mvx-metrics/core';
+import {
+  counter,
+  exponentialHistogram,
+  histogram,
+  MetricsRuntime,
+  upDownCounter,
+} from '@mvx-metrics/core';
 import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import type { Attributes } from '@opentelemetry/api';
 import {
@@ -205,6 +211,69 @@ describe('Views on mirrored series = the same Views on sdk-metrics instruments',
         },
       ),
       { numRuns: 150 },
+    );
+  }, 120_000);
+
+  it('an exponential histogram under a View with a smaller maxSize (and recordMinMax) = sdk-metrics recording the same values with that View', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.double({ min: 1e-6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 2, max: 40 }),
+        fc.boolean(),
+        async (values, maxSize, recordMinMax) => {
+          const views: ViewOptions[] = [
+            {
+              instrumentName: 'p.sizes',
+              aggregation: {
+                type: AggregationType.EXPONENTIAL_HISTOGRAM,
+                options: { maxSize, recordMinMax },
+              },
+            },
+          ];
+          // Ours: core's exponential histogram (maxSize 160), the View applied to its state.
+          const runtime = new MetricsRuntime({ namespace: 'p', scheduler: 'sync' });
+          runtime.start();
+          const producer = createMetricProducer({ views });
+          const reader = new TestReader([producer]);
+          const ownProvider = new MeterProvider({ readers: [reader] });
+          const bridge = attachOtelBridge(runtime, {
+            metricProducer: producer,
+            recorderAttribute: false,
+            selfTelemetry: false,
+          });
+          const recorder = runtime.createRecorder('r', {
+            metrics: () => [
+              exponentialHistogram({ name: 'sizes', on: 'size', value: (e: { v: number }) => e.v }),
+            ],
+          });
+          for (const v of values) recorder.registerEvent({ type: 'size', v });
+          const ours = streams(await reader.read());
+          bridge.detach();
+          await ownProvider.shutdown();
+          await runtime.shutdown();
+          // sdk-metrics: a Histogram under the same View.
+          const sdkReader = new TestReader();
+          const provider = new MeterProvider({ readers: [sdkReader], views });
+          const instrument = provider.getMeter('p').createHistogram('p.sizes');
+          for (const v of values) instrument.record(v);
+          const sdk = streams(await sdkReader.read());
+          await provider.shutdown();
+          const strip = (s: ReturnType<typeof streams>) =>
+            s.map((stream) => ({
+              ...stream,
+              points: stream.points.map((p) => {
+                const { count, sum, min, max, scale, zeroCount, positive, negative } =
+                  p.value as unknown as Record<string, unknown>;
+                return {
+                  attributes: p.attributes,
+                  value: { count, sum, min, max, scale, zeroCount, positive, negative },
+                };
+              }),
+            }));
+          expect(strip(ours)).toEqual(strip(sdk));
+        },
+      ),
+      { numRuns: 100 },
     );
   }, 120_000);
 });

@@ -297,15 +297,15 @@ describe('ReaderTemporality', () => {
           // previous (downscaled) + delta = current, bucket by bucket
           const back = new Map<number, number>();
           const add = (b: { offset: number; bucketCounts: number[] }) =>
-            b.bucketCounts.forEach((n, i) =>
-              back.set(b.offset + i, (back.get(b.offset + i) ?? 0) + n),
-            );
+            b.bucketCounts.forEach((n, i) => {
+              back.set(b.offset + i, (back.get(b.offset + i) ?? 0) + n);
+            });
           add(downscale(previous.positive, by));
           add((delta as MirroredExponentialHistogram).positive);
           const expected = new Map<number, number>();
-          current.positive.bucketCounts.forEach((n, i) =>
-            expected.set(current.positive.offset + i, n),
-          );
+          current.positive.bucketCounts.forEach((n, i) => {
+            expected.set(current.positive.offset + i, n);
+          });
           for (const [i, n] of expected) expect(back.get(i) ?? 0).toBe(n);
           for (const [i, n] of back) expect(expected.get(i) ?? 0).toBe(n);
         },
