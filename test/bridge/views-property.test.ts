@@ -83,11 +83,11 @@ const view: fc.Arbitrary<ViewOptions> = fc
           fc.constant({ type: AggregationType.DROP }),
           fc.constant({ type: AggregationType.DEFAULT }),
           fc.subarray(BUCKETS).map((boundaries) => ({
-            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM as const,
             options: { boundaries },
           })),
           fc.constant({
-            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
+            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM as const,
             options: { boundaries: BUCKETS, recordMinMax: false },
           }),
         ),
@@ -155,8 +155,8 @@ async function mirrored(views: ViewOptions[], measurements: Measurement[]) {
   });
   const on = (type: Instrument) => ({
     on: type,
-    value: (e: { value: number }) => e.value,
-    attributes: (e: { attributes: Record<string, string> }) => e.attributes,
+    value: (e: { value: number; attributes: Record<string, string> }) => e.value,
+    attributes: (e: { value: number; attributes: Record<string, string> }) => e.attributes,
   });
   const recorder = runtime.createRecorder('r', {
     metrics: () => [
