@@ -52,6 +52,13 @@ export function packageConfig(name, dir, typeOnly) {
     thresholds: { high: 85, low: 70, break: null },
     // What the sandbox copy does not need (other runs' sandboxes included).
     ignorePatterns: ['bench', 'reports', '.turbo', 'test/consumers', '.stryker-tmp'],
+    // A mutant is a timeout (counted as detected) when its tests take longer than
+    // 2 x their dry-run time + 20 s. Stryker's default (1.5 x + 5 s) is too tight on a loaded
+    // machine: the test worker restarted after a real timeout loads the sources again inside the
+    // next mutant's budget, times out, restarts, and so on (seen on 2 shared cores at load 20:
+    // 48 of 354 core mutants "timed out", the worker restarting every 20 s; false kills).
+    timeoutMS: 20_000,
+    timeoutFactor: 2,
     // Mutants of module-level code (constant tables) would each re-run every test in a fresh
     // environment: too slow for a 2-core machine. They are reported as ignored, not as killed.
     ignoreStatic: true,
