@@ -44,6 +44,7 @@ import {
   createRequestHandler,
   type PipelineRequestHandler,
 } from '../prometheus/request-handler.js';
+import { compileViews } from '../views/view-options.js';
 import { finalExport } from './final-export.js';
 import {
   registerGlobals,
@@ -103,7 +104,11 @@ async function buildPipeline(
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
   const spanLimits = disabled ? {} : resolveSpanLimits(options.spanLimits, env);
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
-  const producer = new MvxMetricProducer();
+  // The Views apply to the pipeline's provider (your instruments) and its producer (the mirror).
+  compileViews('createOtelPipeline', options.views); // a wrong View rejects under this name
+  const producer = new MvxMetricProducer(
+    options.views === undefined ? {} : { views: options.views },
+  );
   // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
   // the bridges' final export on a terminal state (the provider exists once the readers do).
   let flushProvider = (): Promise<void> => Promise.resolve();
@@ -119,7 +124,11 @@ async function buildPipeline(
       : await buildExport(settings, producer, env, sink, health, redactor);
   for (const problem of env.problems) report(problem);
 
-  const meterProvider = new MeterProvider({ resource, readers: built?.readers ?? [] });
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: built?.readers ?? [],
+    ...(options.views === undefined ? {} : { views: options.views }),
+  });
   // Once the provider shuts down, a flush would only log a warning: its own final export runs.
   let providerDown = false;
   flushProvider = () => (providerDown ? Promise.resolve() : meterProvider.forceFlush());
@@ -242,7 +251,9 @@ async function buildExport(
         exporter,
         exportIntervalMillis: settings.intervalMs,
         exportTimeoutMillis: settings.readerTimeoutMs,
-        metricProducers: [producer],
+        // Each push reader its own temporality (OTLP: the exporter's, from
+        // OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE) and its own delta state.
+        metricProducers: [producer.forReader(exporter)],
       });
     };
     const timeoutMs = settings.otlp.timeoutMs;
