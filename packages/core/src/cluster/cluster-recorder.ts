@@ -1,5 +1,6 @@
 import { serialize } from 'node:v8';
 import { defaultErrorHandler, type MetricsErrorCode } from '../errors/index.js';
+import { BatchEncoder } from '../events/batch-encoder.js';
 import { describeEvent } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
@@ -7,7 +8,6 @@ import { overflowStrategy } from '../internal/buffer-options.js';
 import { isEvent } from '../internal/is-event.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../internal/overflow.js';
-import { BatchEncoder } from './batch-encoder.js';
 import { flushTimeout, PendingFlushes } from './pending-flushes.js';
 import { type BatchMessage, type IpcChannel, isTagged, TAG } from './protocol.js';
 import type { ClusterRecorderStats } from './types.js';

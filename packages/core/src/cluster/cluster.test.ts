@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
+import { BatchFormatError } from '../events/batch-decoder.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
-import { BatchFormatError } from './batch-decoder.js';
 import { connectOver } from './connect-to-primary.js';
 import type { IpcChannel } from './protocol.js';
 
