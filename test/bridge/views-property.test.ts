@@ -8,6 +8,7 @@ import {
 import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import type { Attributes } from '@opentelemetry/api';
 import {
+  type AggregationOption,
   AggregationType,
   createAllowListAttributesProcessor,
   createDenyListAttributesProcessor,
@@ -79,7 +80,7 @@ const view: fc.Arbitrary<ViewOptions> = fc
       ),
       limit: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
       aggregation: fc.option(
-        fc.oneof(
+        fc.oneof<fc.Arbitrary<AggregationOption>[]>(
           fc.constant({ type: AggregationType.DROP }),
           fc.constant({ type: AggregationType.DEFAULT }),
           fc.subarray(BUCKETS).map((boundaries) => ({
@@ -153,10 +154,11 @@ async function mirrored(views: ViewOptions[], measurements: Measurement[]) {
     recorderAttribute: false,
     selfTelemetry: false,
   });
+  type Event = { value: number; attributes: Record<string, string> };
   const on = (type: Instrument) => ({
     on: type,
-    value: (e: { value: number }) => e.value,
-    attributes: (e: { attributes: Record<string, string> }) => e.attributes,
+    value: (e: Event) => e.value,
+    attributes: (e: Event) => e.attributes,
   });
   const recorder = runtime.createRecorder('r', {
     metrics: () => [
