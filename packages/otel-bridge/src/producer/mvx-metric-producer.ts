@@ -88,7 +88,7 @@ export class MvxMetricProducer implements MetricProducer {
    * collects, so give each reader its own: `metricProducers: [producer.forReader(exporter)]`.
    *
    * @example
-   * const exporter = new OTLPMetricExporter({ temporalityPreference: 'delta' });
+   * const exporter = new OTLPMetricExporter({ temporalityPreference: AggregationTemporality.DELTA });
    * const reader = new PeriodicExportingMetricReader({
    *   exporter,
    *   metricProducers: [metricProducer.forReader(exporter)],
