@@ -10,7 +10,13 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { defaultEpochClock, type EpochClock, hrNow } from '../internal/clock.js';
 import { EMPTY_RESOURCE } from '../internal/empty-resource.js';
-import { optionalClock, optionError, optionsObject, shown } from '../internal/option-checks.js';
+import {
+  optionalClock,
+  optionError,
+  optionsObject,
+  readOption,
+  shown,
+} from '../internal/option-checks.js';
 import { applyViews, ViewProblems } from '../views/apply-views.js';
 import { ReaderTemporality } from '../views/reader-temporality.js';
 import { compileViews, type StreamView } from '../views/view-options.js';
@@ -67,7 +73,7 @@ export class MvxMetricProducer implements MetricProducer {
     const owner = 'createMetricProducer';
     const checked = optionsObject(owner, options);
     this.clock = optionalClock(owner, checked) ?? defaultEpochClock;
-    this.views = compileViews(owner, checked.views);
+    this.views = compileViews(owner, readOption(owner, checked, 'views'));
     FEEDS.set(this, new Set());
   }
 
