@@ -38,7 +38,7 @@ import {
 import { ExporterAgents } from '../otlp/exporter-agents.js';
 import { TransportControl } from '../otlp/exporter-internals.js';
 import { createOtlpMetricExporter, createOtlpSpanExporter } from '../otlp/otlp-exporters.js';
-import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { MvxMetricProducer, reportViewProblems } from '../producer/mvx-metric-producer.js';
 import { carryPipelineLink } from '../producer/pipeline-link.js';
 import { prometheusLabels } from '../prometheus/prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from '../prometheus/prometheus-server.js';
@@ -111,6 +111,8 @@ async function buildPipeline(
   const views = readOption('createOtelPipeline', options, 'views') as ViewOptions[] | undefined;
   compileViews('createOtelPipeline', views);
   const producer = new MvxMetricProducer(views === undefined ? {} : { views });
+  // A View that cannot apply is a configuration problem: onError, once per View and metric.
+  reportViewProblems(producer, (problem) => report(problem as Error));
   // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
   // the bridges' final export on a terminal state (the provider exists once the readers do).
   let flushProvider = (): Promise<void> => Promise.resolve();

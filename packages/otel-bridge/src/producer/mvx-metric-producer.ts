@@ -53,6 +53,8 @@ export type TemporalitySource =
   | { selectAggregationTemporality?(instrumentType: InstrumentType): AggregationTemporality };
 
 const FEEDS = new WeakMap<MvxMetricProducer, Set<ProducerFeed>>();
+/** Where a pipeline wants its producer's View problems (else they are collection errors). */
+const VIEW_REPORTS = new WeakMap<MvxMetricProducer, (error: unknown) => void>();
 
 /**
  * An sdk-metrics `MetricProducer` that builds metric data from the bridge's mirror at each
@@ -121,7 +123,11 @@ export class MvxMetricProducer implements MetricProducer {
     // No View and a cumulative reader: the builder's data as it is, nothing copied.
     if (this.views.length > 0) {
       scopeMetrics = applyViews(scopeMetrics, this.views, this.viewProblems);
-      errors.push(...this.viewProblems.take());
+      const report = VIEW_REPORTS.get(this);
+      for (const problem of this.viewProblems.take()) {
+        if (report === undefined) errors.push(problem);
+        else report(problem);
+      }
     }
     if (temporality !== undefined) scopeMetrics = temporality.apply(scopeMetrics, endTime);
     // Readers keep their own resource and only take the scope metrics of producers.
@@ -171,6 +177,14 @@ function selectorOf(source: TemporalitySource): AggregationTemporalitySelector {
  */
 export function createMetricProducer(options?: MetricProducerOptions): MvxMetricProducer {
   return new MvxMetricProducer(options);
+}
+
+/** Sends a producer's View problems to `report` (a pipeline's onError). Internal to the bridge. */
+export function reportViewProblems(
+  producer: MvxMetricProducer,
+  report: (error: unknown) => void,
+): void {
+  VIEW_REPORTS.set(producer, report);
 }
 
 /** Connects a feed to a producer; returns the disconnect function. Internal to the bridge. */
