@@ -8,6 +8,7 @@ import {
 import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import type { Attributes } from '@opentelemetry/api';
 import {
+  type AggregationOption,
   AggregationType,
   createAllowListAttributesProcessor,
   createDenyListAttributesProcessor,
@@ -79,15 +80,15 @@ const view: fc.Arbitrary<ViewOptions> = fc
       ),
       limit: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
       aggregation: fc.option(
-        fc.oneof(
+        fc.oneof<fc.Arbitrary<AggregationOption>[]>(
           fc.constant({ type: AggregationType.DROP }),
           fc.constant({ type: AggregationType.DEFAULT }),
           fc.subarray(BUCKETS).map((boundaries) => ({
-            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM as const,
+            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
             options: { boundaries },
           })),
           fc.constant({
-            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM as const,
+            type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
             options: { boundaries: BUCKETS, recordMinMax: false },
           }),
         ),
@@ -137,26 +138,42 @@ function streams(resourceMetrics: ResourceMetrics) {
   );
 }
 
+// sdk-metrics' instrument name pattern, for the generated ones (exact, `*`, `l*`).
+function selects(pattern: string, name: string): boolean {
+  return pattern === '*' || pattern === name || (pattern === 'l*' && name.startsWith('l'));
+}
+
 // Own entries, sorted (prototype-named keys are own data properties here).
 function own(attributes: Attributes): string {
   return JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-async function mirrored(views: ViewOptions[], measurements: Measurement[]) {
+/**
+ * The mirrored series under `views`: on the producer path (the bridge applies them) or on the
+ * instruments path (a MeterProvider with the Views; sdk-metrics applies them).
+ */
+async function mirrored(
+  views: ViewOptions[],
+  measurements: Measurement[],
+  path: 'producer' | 'instruments' = 'producer',
+) {
   const runtime = new MetricsRuntime({ namespace: 'p', scheduler: 'sync' });
   runtime.start();
-  const producer = createMetricProducer({ views });
-  const reader = new TestReader([producer]);
-  const provider = new MeterProvider({ readers: [reader] });
+  const producer = createMetricProducer(path === 'producer' ? { views } : {});
+  const reader = new TestReader(path === 'producer' ? [producer] : []);
+  const provider = new MeterProvider(
+    path === 'producer' ? { readers: [reader] } : { readers: [reader], views },
+  );
   const bridge = attachOtelBridge(runtime, {
-    metricProducer: producer,
+    ...(path === 'producer' ? { metricProducer: producer } : { meterProvider: provider }),
     recorderAttribute: false,
     selfTelemetry: false,
   });
+  type Event = { value: number; attributes: Record<string, string> };
   const on = (type: Instrument) => ({
     on: type,
-    value: (e: { value: number; attributes: Record<string, string> }) => e.value,
-    attributes: (e: { value: number; attributes: Record<string, string> }) => e.attributes,
+    value: (e: Event) => e.value,
+    attributes: (e: Event) => e.attributes,
   });
   const recorder = runtime.createRecorder('r', {
     metrics: () => [
@@ -276,4 +293,54 @@ describe('Views on mirrored series = the same Views on sdk-metrics instruments',
       { numRuns: 100 },
     );
   }, 120_000);
+
+  it('on the instruments path (sdk-metrics applies the Views) the same Views give the same streams, where they do not merge observed series', async () => {
+    // Observed kinds (counter, up-down counter) are observable instruments there: series a
+    // View's processors or limit make one keep sdk-metrics' last observation (its
+    // AsyncMetricStorage), so those Views go to the histogram (a sync instrument) only.
+    const instrumentsView = view.map((v) => {
+      const target = String(v.instrumentName);
+      if (target === 'p.latency') return v;
+      const { attributesProcessors: _p, aggregationCardinalityLimit: _l, ...rest } = v;
+      return rest;
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(instrumentsView, { maxLength: 3 }),
+        fc.array(measurement, { minLength: 1, maxLength: 30 }),
+        async (views, measurements) => {
+          // Two Views making one stream of an observed instrument: sdk-metrics records the
+          // observation into the shared storage twice as the same cumulative value (a sync
+          // instrument's measurement twice): left to the producer-path property above.
+          for (const instrument of ['p.requests', 'p.inflight']) {
+            const names = views
+              .filter((v) => selects(String(v.instrumentName), instrument))
+              .map((v) => (v.name ?? instrument).toLowerCase());
+            fc.pre(new Set(names).size === names.length);
+          }
+          expect(await mirrored(views, measurements, 'instruments')).toEqual(
+            await mirrored(views, measurements, 'producer'),
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+
+  it('on the instruments path, counter series a View makes one keep the last observation (sdk-metrics), where the producer path adds them', async () => {
+    const views: ViewOptions[] = [
+      {
+        instrumentName: 'p.requests',
+        attributesProcessors: [createDenyListAttributesProcessor(['user'])],
+      },
+    ];
+    const measurements: Measurement[] = [
+      { instrument: 'requests', attributes: { route: 'a', user: '1' }, value: 2 },
+      { instrument: 'requests', attributes: { route: 'a', user: '2' }, value: 5 },
+    ];
+    const value = (s: Awaited<ReturnType<typeof mirrored>>) => s[0]?.points[0]?.value;
+    expect(value(await mirrored(views, measurements, 'producer'))).toBe(7);
+    expect(value(await reference(views, measurements))).toBe(7);
+    expect(value(await mirrored(views, measurements, 'instruments'))).toBe(5);
+  });
 });

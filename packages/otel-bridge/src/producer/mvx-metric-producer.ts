@@ -10,7 +10,13 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { defaultEpochClock, type EpochClock, hrNow } from '../internal/clock.js';
 import { EMPTY_RESOURCE } from '../internal/empty-resource.js';
-import { optionalClock, optionError, optionsObject, shown } from '../internal/option-checks.js';
+import {
+  optionalClock,
+  optionError,
+  optionsObject,
+  readOption,
+  shown,
+} from '../internal/option-checks.js';
 import { applyViews, ViewProblems } from '../views/apply-views.js';
 import { ReaderTemporality } from '../views/reader-temporality.js';
 import { compileViews, type StreamView } from '../views/view-options.js';
@@ -47,6 +53,8 @@ export type TemporalitySource =
   | { selectAggregationTemporality?(instrumentType: InstrumentType): AggregationTemporality };
 
 const FEEDS = new WeakMap<MvxMetricProducer, Set<ProducerFeed>>();
+/** Where a pipeline wants its producer's View problems (else they are collection errors). */
+const VIEW_REPORTS = new WeakMap<MvxMetricProducer, (error: unknown) => void>();
 
 /**
  * An sdk-metrics `MetricProducer` that builds metric data from the bridge's mirror at each
@@ -67,7 +75,7 @@ export class MvxMetricProducer implements MetricProducer {
     const owner = 'createMetricProducer';
     const checked = optionsObject(owner, options);
     this.clock = optionalClock(owner, checked) ?? defaultEpochClock;
-    this.views = compileViews(owner, checked.views);
+    this.views = compileViews(owner, readOption(owner, checked, 'views'));
     FEEDS.set(this, new Set());
   }
 
@@ -88,7 +96,7 @@ export class MvxMetricProducer implements MetricProducer {
    * collects, so give each reader its own: `metricProducers: [producer.forReader(exporter)]`.
    *
    * @example
-   * const exporter = new OTLPMetricExporter({ temporalityPreference: 'delta' });
+   * const exporter = new OTLPMetricExporter({ temporalityPreference: AggregationTemporality.DELTA });
    * const reader = new PeriodicExportingMetricReader({
    *   exporter,
    *   metricProducers: [metricProducer.forReader(exporter)],
@@ -115,7 +123,11 @@ export class MvxMetricProducer implements MetricProducer {
     // No View and a cumulative reader: the builder's data as it is, nothing copied.
     if (this.views.length > 0) {
       scopeMetrics = applyViews(scopeMetrics, this.views, this.viewProblems);
-      errors.push(...this.viewProblems.take());
+      const report = VIEW_REPORTS.get(this);
+      for (const problem of this.viewProblems.take()) {
+        if (report === undefined) errors.push(problem);
+        else report(problem);
+      }
     }
     if (temporality !== undefined) scopeMetrics = temporality.apply(scopeMetrics, endTime);
     // Readers keep their own resource and only take the scope metrics of producers.
@@ -165,6 +177,14 @@ function selectorOf(source: TemporalitySource): AggregationTemporalitySelector {
  */
 export function createMetricProducer(options?: MetricProducerOptions): MvxMetricProducer {
   return new MvxMetricProducer(options);
+}
+
+/** Sends a producer's View problems to `report` (a pipeline's onError). Internal to the bridge. */
+export function reportViewProblems(
+  producer: MvxMetricProducer,
+  report: (error: unknown) => void,
+): void {
+  VIEW_REPORTS.set(producer, report);
 }
 
 /** Connects a feed to a producer; returns the disconnect function. Internal to the bridge. */

@@ -172,12 +172,29 @@ function namePredicate(pattern: string): (name: string) => boolean {
   return (name) => regexp.test(name);
 }
 
-/** The attributes after a View's processors, in order (no context: cumulative state has none). */
+/**
+ * The attributes after a View's processors, in order (no context: cumulative state has none).
+ * Memoised per attribute object: the mirror keeps a series' attribute object between
+ * collections, so its processed attributes (and their key) are built once.
+ */
 export function processAttributes(
   processors: readonly IAttributesProcessor[],
   attributes: OtelAttributes,
 ): OtelAttributes {
-  let out = attributes;
+  let memo = PROCESSED.get(processors);
+  if (memo === undefined) {
+    memo = new WeakMap();
+    PROCESSED.set(processors, memo);
+  }
+  let out = memo.get(attributes);
+  if (out !== undefined) return out;
+  out = attributes;
   for (const processor of processors) out = processor.process(out);
+  memo.set(attributes, out);
   return out;
 }
+
+const PROCESSED = new WeakMap<
+  readonly IAttributesProcessor[],
+  WeakMap<OtelAttributes, OtelAttributes>
+>();
