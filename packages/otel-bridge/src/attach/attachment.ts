@@ -165,7 +165,7 @@ export class Attachment implements ProducerFeed, ReadingSource {
     };
     for (const { mirror, self, stats } of this.readNow()) {
       exemplars = this.attached.get(mirror.recorder)?.exemplars;
-      mirror.forEach(visit, stats.failed);
+      mirror.forEach(visit, stats.failed, undefined, builder.endTime);
       if (!this.settings.selfTelemetry) continue;
       const values = outcomeValues(stats);
       for (let i = 0; i < values.length; i++) {

@@ -127,6 +127,8 @@ export class RecorderMirror {
     visit: EntryVisitor,
     failed: number = this.failedSeen,
     skip?: (entry: MetricEntry) => boolean,
+    /** A collection's end time: live metrics' points are then made as its data points (`fresh`). */
+    endTime?: HrTime,
   ): void {
     const all = failed !== this.failedSeen;
     this.failedSeen = failed;
@@ -134,7 +136,7 @@ export class RecorderMirror {
       const entry = this.entry(metric);
       if (skip?.(entry)) continue;
       if (entry.live !== false) {
-        const view = this.readLive(entry);
+        const view = this.readLive(entry, endTime);
         if (view !== undefined) visit(entry, view, true);
         if (entry.live === true) continue;
       }
@@ -180,7 +182,7 @@ export class RecorderMirror {
    * never shares an array with core's state. `undefined` when the metric is not read live
    * (`entry.live` then says whether it ever can be) or cannot be described.
    */
-  private readLive(entry: MetricEntry): MirroredMetric | undefined {
+  private readLive(entry: MetricEntry, endTime: HrTime | undefined): MirroredMetric | undefined {
     const metric = entry.metric as Partial<LiveMetric>;
     if (entry.live === undefined) {
       try {
@@ -197,6 +199,7 @@ export class RecorderMirror {
     const exported = entry.exported;
     const extra = this.extraAttributes;
     const ownerKey = this.owner?.key;
+    const startTime = this.startTime;
     const points: MirroredPoint[] = [];
     let skipped = 0;
     let shadowing = false;
@@ -211,7 +214,8 @@ export class RecorderMirror {
       if (typeof value === 'object')
         value = adapter.fromSnapshot(definition.copyPoint(point as never));
       if (value === undefined) skipped++;
-      else points.push({ attributes, value });
+      else if (endTime === undefined) points.push({ attributes, value });
+      else points.push({ startTime, endTime, attributes, value } as MirroredPoint);
     });
     if (!shown) {
       // Its snapshot() is overridden: from now on the snapshot is read instead.
@@ -235,6 +239,7 @@ export class RecorderMirror {
       points,
       owner: this.owner,
       overlapping: entry.shadowing,
+      fresh: endTime !== undefined,
     };
   }
 
