@@ -230,7 +230,9 @@ describe('RecorderMirror', () => {
       const mirror = new RecorderMirror(recorder, 'ns', recorderAttribute, [1, 0], reporter, 0);
       recorder.registerEvent({ type: 'n', key: 'a', value: 1 });
       const exported: MirroredMetric[] = [];
-      mirror.forEach((_entry, view) => exported.push(view));
+      mirror.forEach((_entry, view) => {
+        exported.push(view);
+      });
       const attributes = exported[0]?.points[0]?.attributes as Record<string, unknown>;
       expect(attributes.key).toBe('a');
       attributes.key = 'changed by a consumer';
