@@ -101,6 +101,17 @@ export function withExtra(attributes: unknown, extra: OtelAttributes): OtelAttri
   return base as OtelAttributes;
 }
 
+/**
+ * {@link withExtra}, but always a new object: for a live point's attributes, which are core's own
+ * (exported data must never let a consumer reach core's state, recorder attribute or not).
+ */
+export function copyWithExtra(attributes: object, extra: OtelAttributes): OtelAttributes {
+  const out: OtelAttributes = {};
+  copyOwn(out, attributes as OtelAttributes);
+  copyOwn(out, extra);
+  return out;
+}
+
 // Own enumerable string keys, as a spread copies them: defined, never assigned through a setter
 // (an attribute named `__proto__` is an attribute, not the prototype).
 function copyOwn(out: OtelAttributes, from: OtelAttributes): void {

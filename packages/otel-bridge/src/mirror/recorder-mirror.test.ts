@@ -222,6 +222,24 @@ describe('RecorderMirror', () => {
     );
   });
 
+  it("never exports core's own attribute objects, with the recorder attribute off too", () => {
+    for (const recorderAttribute of ['recorder', false] as const) {
+      const hits = counter({ name: 'hits', on: 'n', attributes: (e: Ev) => ({ key: e.key }) });
+      const recorder = createTestRecorder([hits], { name: 'r' });
+      const reporter = new Reporter(() => {});
+      const mirror = new RecorderMirror(recorder, 'ns', recorderAttribute, [1, 0], reporter, 0);
+      recorder.registerEvent({ type: 'n', key: 'a', value: 1 });
+      const exported: MirroredMetric[] = [];
+      mirror.forEach((_entry, view) => {
+        exported.push(view);
+      });
+      const attributes = exported[0]?.points[0]?.attributes as Record<string, unknown>;
+      expect(attributes.key).toBe('a');
+      attributes.key = 'changed by a consumer';
+      expect(recorder.getMetricSnapshots()[0]?.points[0]?.attributes).toEqual({ key: 'a' });
+    }
+  });
+
   it('stays exact for hand-written metrics that fill in the update, or do not', () => {
     // fills in the update with a fresh attributes object each time, snapshots fresh objects too
     let total = 0;

@@ -9,7 +9,7 @@ import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
 import { instrumentName } from '../internal/instrument-name.js';
 import type { Reporter } from '../internal/report.js';
 import { adapterFor } from '../kinds/index.js';
-import { convertSnapshot, shadows, withExtra } from './convert.js';
+import { convertSnapshot, copyWithExtra, shadows } from './convert.js';
 import { type Described, MetricEntry } from './metric-entry.js';
 import type { MirroredMetric, MirroredPoint, MirroredValue, SeriesOwner } from './types.js';
 
@@ -206,7 +206,7 @@ export class RecorderMirror {
     const shown = (metric as LiveMetric)[LIVE_POINTS]((point, index) => {
       let attributes = exported[index];
       if (attributes === undefined) {
-        attributes = withExtra(point.attributes, extra);
+        attributes = copyWithExtra(point.attributes, extra);
         exported[index] = attributes;
         if (ownerKey !== undefined && shadows(point.attributes, ownerKey)) shadowing = true;
       }
