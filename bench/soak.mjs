@@ -1,4 +1,4 @@
-// Soak: the highest event rate this machine sustains, for MVX_SOAK_SECONDS (default 60 under
+// Soak: the highest event rate this machine sustains, for MVX_SOAK_SECONDS (default 30 under
 // CI=true, 20 otherwise), through runtime → bridge → pipeline, with a real Prometheus (loopback,
 // temp data dir) scraping /metrics every second. Samples retained heap (after gc) once a second,
 // measures event-loop delay, and at the end checks that nothing was lost outside counted drops and
@@ -18,7 +18,7 @@ import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 
 const ci = process.env.CI === 'true';
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by this script only, not by a turbo task
-const seconds = Number(process.env.MVX_SOAK_SECONDS ?? (ci ? 60 : 20));
+const seconds = Number(process.env.MVX_SOAK_SECONDS ?? (ci ? 30 : 20));
 const PROMETHEUS = ['/usr/bin/prometheus', '/usr/local/bin/prometheus'].find((p) => existsSync(p));
 const RECORDERS = 8;
 const CAPACITY = 65_536;
