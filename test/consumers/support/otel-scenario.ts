@@ -16,6 +16,7 @@ import {
   spanLimitsFixture,
 } from './otel-line.js';
 import { installedCopies, installedVersion } from './tree.js';
+import { typedAttributesTests } from './typed-attributes.js';
 
 /** One OpenTelemetry JS line as a user installs it: sdk-node, and the API version it peers on. */
 export interface OtelLine {
@@ -276,6 +277,8 @@ export function otelLineTests(line: OtelLine): void {
       await receiver.close();
     }
   });
+
+  typedAttributesTests(() => consumer);
 }
 
 interface OtlpJson {
