@@ -175,7 +175,11 @@ describe('typed attributes, generatively (issue 21, item 3)', () => {
         try {
           const recorder = runtime.createRecorder('r', {
             metrics: () => [
-              counter<{ attrs: Record<string, unknown> }>({ name: 'c', on: 'e', attributes: (e) => e.attrs }),
+              counter<{ attrs: Record<string, unknown> }>({
+                name: 'c',
+                on: 'e',
+                attributes: (e) => e.attrs,
+              }),
             ],
           });
           for (const attrs of sets) recorder.registerEvent({ type: 'e', attrs });
