@@ -16,6 +16,8 @@
 //     `node --expose-gc bench/bridge.bench.mjs d <another checkout, built>` runs the same rows
 //     against that checkout's core and bridge too, interleaved in this process (how the issue-9
 //     before/after figure was taken).
+// (v) one collection of 10 000 changed series through the producer: a delta reader, Views, both,
+//     vs a cumulative reader without Views (the per-collection cost of issue 21's layer).
 // (e) bridge end to end with spans: true, every event in a sampled request span: exemplars on
 //     (trace_based) vs off (always_off).
 
@@ -25,7 +27,12 @@ import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, trace } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  createDenyListAttributesProcessor,
+  MeterProvider,
+  MetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { formatMs, formatRate, formatRatio, gc, machine, median, printTable, row } from './lib.mjs';
 
@@ -66,7 +73,7 @@ class BenchReader extends MetricReader {
 }
 
 // `node --expose-gc bench/bridge.bench.mjs ad` runs only sections (a) and (d); default: all.
-const SECTIONS = process.argv[2] ?? 'abde';
+const SECTIONS = process.argv[2] ?? 'abdev';
 
 console.log(`${await machine()}\n`);
 
@@ -108,12 +115,16 @@ async function drive(recorder, total) {
   }
 }
 
-/** A runtime with the bridge attached through a MetricProducer read by a reader; `bridge`: more attach options. */
-function bridgeSetup(bridge = {}) {
+/**
+ * A runtime with the bridge attached through a MetricProducer read by a reader; `bridge`: more
+ * attach options; `views`: the producer's Views; `delta`: the reader reads delta (forReader).
+ */
+function bridgeSetup(bridge = {}, { views, delta = false } = {}) {
   const runtime = new MetricsRuntime({ namespace: 'bench' });
   runtime.start();
-  const producer = createMetricProducer();
-  const reader = new BenchReader({ metricProducers: [producer] });
+  const producer = createMetricProducer(views === undefined ? {} : { views });
+  const source = delta ? producer.forReader(() => AggregationTemporality.DELTA) : producer;
+  const reader = new BenchReader({ metricProducers: [source] });
   const meterProvider = new MeterProvider({ readers: [reader] });
   const recorder = saveAttemptsRecorder(runtime);
   attachOtelBridge(runtime, { metricProducer: producer, ...bridge });
@@ -199,11 +210,57 @@ async function endToEnd(setup) {
   };
 }
 
+/** Views of the end-to-end variants: the counter described, its recorder attribute dropped, limited. */
+const E2E_VIEWS = [
+  {
+    instrumentName: 'bench.document.save.attempts',
+    description: 'save attempts by outcome',
+    attributesProcessors: [createDenyListAttributesProcessor(['recorder'])],
+    aggregationCardinalityLimit: 100,
+  },
+];
+
 if (SECTIONS.includes('a')) {
-  const [bridged, inLoop, coreOnly] = await interleave(
-    [() => endToEnd(bridgeSetup), () => endToEnd(otelInLoopSetup), () => endToEnd(coreOnlySetup)],
+  const [bridged, inLoop, coreOnly, delta, viewed, both] = await interleave(
+    [
+      () => endToEnd(bridgeSetup),
+      () => endToEnd(otelInLoopSetup),
+      () => endToEnd(coreOnlySetup),
+      () => endToEnd(() => bridgeSetup({}, { delta: true })),
+      () => endToEnd(() => bridgeSetup({}, { views: E2E_VIEWS })),
+      () => endToEnd(() => bridgeSetup({}, { views: E2E_VIEWS, delta: true })),
+    ],
     { samples: 9, warmup: 2 },
   );
+  table('Bridge end to end with a delta reader and Views (issue 21), events per CPU-second', [
+    [
+      'delta reader (forReader), bridge attached',
+      formatRate(delta.cpu),
+      'same, cumulative reader (first row below)',
+      formatRate(bridged.cpu),
+      formatRatio(delta.cpu / bridged.cpu),
+      '≥ 0.90×',
+      delta.cpu / bridged.cpu >= 0.9,
+    ],
+    [
+      'a View (description, attribute dropped, cardinality limit)',
+      formatRate(viewed.cpu),
+      'same, no View',
+      formatRate(bridged.cpu),
+      formatRatio(viewed.cpu / bridged.cpu),
+      '≥ 0.90×',
+      viewed.cpu / bridged.cpu >= 0.9,
+    ],
+    [
+      'the View and a delta reader',
+      formatRate(both.cpu),
+      'same, neither',
+      formatRate(bridged.cpu),
+      formatRatio(both.cpu / bridged.cpu),
+      '≥ 0.90×',
+      both.cpu / bridged.cpu >= 0.9,
+    ],
+  ]);
   table('Bridge end to end (register → processed → mirrored → collected), events per CPU-second', [
     [
       `${E2E_EVENTS / 1000}k events, bridge attached (MetricProducer)`,
@@ -233,6 +290,88 @@ if (SECTIONS.includes('a')) {
       undefined,
     ],
   ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (v) one collection of 10 000 changed series, with a delta reader and Views
+
+const V_METRICS = 10;
+const V_KEYS = 1000;
+const V_VIEWS = [
+  {
+    instrumentName: 'bench.series.*',
+    description: 'described by a View',
+    attributesProcessors: [createDenyListAttributesProcessor(['recorder'])],
+    aggregationCardinalityLimit: 2000,
+  },
+];
+const V_EVENTS = Array.from({ length: V_KEYS }, (_, i) => ({ type: 'v', key: `key-${i}` }));
+
+/** 10 counters × 1 000 attribute sets, read through `producer` (options) by one reader. */
+function collectionSetup(options) {
+  const runtime = new MetricsRuntime({ namespace: 'bench', scheduler: 'sync' });
+  runtime.start();
+  const producer = createMetricProducer(
+    options.views === undefined ? {} : { views: options.views },
+  );
+  const source = options.delta ? producer.forReader(() => AggregationTemporality.DELTA) : producer;
+  const reader = new BenchReader({ metricProducers: [source] });
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const recorder = runtime.createRecorder('storage', {
+    metrics: () =>
+      Array.from({ length: V_METRICS }, (_, m) =>
+        counter({ name: `series.${m}`, on: 'v', attributes: (e) => ({ key: e.key }) }),
+      ),
+  });
+  attachOtelBridge(runtime, { metricProducer: producer, selfTelemetry: false });
+  return { recorder, reader, meterProvider, runtime };
+}
+
+async function oneCollection(options) {
+  const { recorder, reader, meterProvider, runtime } = collectionSetup(options);
+  for (const event of V_EVENTS) recorder.registerEvent(event);
+  await reader.collect(); // the reader's first collection (delta: its state)
+  for (const event of V_EVENTS) recorder.registerEvent(event); // every series changes
+  gc();
+  const start = performance.now();
+  const { resourceMetrics } = await reader.collect();
+  const elapsed = performance.now() - start;
+  const points = resourceMetrics.scopeMetrics
+    .flatMap((s) => s.metrics)
+    .reduce((n, m) => n + m.dataPoints.length, 0);
+  if (points !== V_METRICS * V_KEYS) throw new Error(`collection bench: ${points} points`);
+  await meterProvider.shutdown();
+  await runtime.shutdown();
+  return elapsed;
+}
+
+if (SECTIONS.includes('v')) {
+  const [plain, delta, viewed, both] = await interleave(
+    [
+      () => oneCollection({}),
+      () => oneCollection({ delta: true }),
+      () => oneCollection({ views: V_VIEWS }),
+      () => oneCollection({ views: V_VIEWS, delta: true }),
+    ],
+    { samples: 15, warmup: 3 },
+  );
+  const rows = [
+    ['delta reader', delta],
+    ['a View (description, attribute dropped, limit)', viewed],
+    ['the View and a delta reader', both],
+  ];
+  table(
+    'One collection of 10 000 changed series (10 counters × 1 000 attribute sets), median ms',
+    rows.map(([name, ms]) => [
+      name,
+      formatMs(ms),
+      'cumulative reader, no View',
+      formatMs(plain),
+      formatRatio(ms / plain),
+      '',
+      undefined,
+    ]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -567,6 +706,8 @@ if (SECTIONS.includes('d')) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (v) one collection of 10 000 changed series through the producer: a delta reader, Views, both,
+//     vs a cumulative reader without Views (the per-collection cost of issue 21's layer).
 // (e) bridge end to end with spans: true, exemplars on vs off
 
 if (SECTIONS.includes('e')) {

@@ -56,26 +56,29 @@ async function workerMain() {
       process.send({ nsPerOp: (ms * 1e6) / CHUNK });
     } else if (message === 'go') {
       const cpu = process.cpuUsage();
-      for (let seq = 0; seq < PER_WORKER; seq++) {
-        recorder.registerEvent({ type: 'job.done', worker: id, seq });
-        if ((seq + 1) % FLUSH_EVERY === 0) await recorder.flush();
-      }
-      await recorder.flush();
+      await produce(recorder, id, PER_WORKER);
       const used = process.cpuUsage(cpu);
       process.send({ stats: recorder.stats(), cpuMs: (used.user + used.system) / 1000 });
     } else if (message === 'stop') {
       process.send({ stats: recorder.stats() }, () => process.exit(0));
     }
   });
-  // Untimed warm-up, into another recorder of the primary: the one-process reference runs warm
-  // code (the primary ran it before), so the workers' figures should too.
+  // Untimed warm-up, into another recorder of the primary, with the same function as the timed
+  // run: the one-process reference runs warm code (the primary ran it before), so the workers'
+  // figures should too. (Warming up with a loop of its own left the timed loop to be compiled in
+  // the first timed rounds, which cost 3-10× the later ones.)
   const warmup = connectToPrimary('warmup', BATCH === undefined ? {} : { batchSize: BATCH });
-  for (let seq = 0; seq < WARM_EVENTS; seq++) {
-    warmup.registerEvent({ type: 'job.done', worker: id, seq });
-    if ((seq + 1) % FLUSH_EVERY === 0) await warmup.flush();
-  }
-  await warmup.flush();
+  await produce(warmup, id, WARM_EVENTS);
   process.send('ready');
+}
+
+// What a producer worker does: `count` events, a flush every FLUSH_EVERY and at the end.
+async function produce(recorder, id, count) {
+  for (let seq = 0; seq < count; seq++) {
+    recorder.registerEvent({ type: 'job.done', worker: id, seq });
+    if ((seq + 1) % FLUSH_EVERY === 0) await recorder.flush();
+  }
+  await recorder.flush();
 }
 
 async function main() {

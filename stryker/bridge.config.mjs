@@ -1,6 +1,7 @@
 import { packageConfig } from './base.mjs';
 
-export default packageConfig('bridge', 'otel-bridge', [
+/** Files of packages/otel-bridge/src with no runtime code (types, re-export barrels). */
+export const typeOnly = [
   'index.ts',
   'attach/types.ts',
   'config/options.ts',
@@ -8,4 +9,6 @@ export default packageConfig('bridge', 'otel-bridge', [
   'mirror/recorder-reading.ts',
   'mirror/types.ts',
   'pipeline/types.ts',
-]);
+];
+
+export default packageConfig('bridge', 'otel-bridge', typeOnly);

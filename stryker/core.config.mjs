@@ -1,6 +1,7 @@
 import { packageConfig } from './base.mjs';
 
-export default packageConfig('core', 'core', [
+/** Files of packages/core/src with no runtime code (types, re-export barrels): nothing to mutate. */
+export const typeOnly = [
   'index.ts',
   'events/index.ts',
   'metrics/index.ts',
@@ -15,4 +16,6 @@ export default packageConfig('core', 'core', [
   'workers/index.ts',
   'workers/types.ts',
   'workers/worker.ts',
-]);
+];
+
+export default packageConfig('core', 'core', typeOnly);

@@ -1,9 +1,16 @@
-import { counter, type MetricsError, MetricsRuntime } from '@mvx-metrics/core';
+import {
+  counter,
+  type Metric,
+  type MetricsError,
+  MetricsRecorder,
+  MetricsRuntime,
+  type MetricUpdate,
+} from '@mvx-metrics/core';
 import { DocumentSaveAttempt, DocumentSaveResultsMetric } from '@mvx-metrics/examples';
 import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import { ValueType } from '@opentelemetry/api';
 import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { documentMetrics, ExampleStorage } from './example-storage.js';
 import {
   cleanUpAfterEach,
@@ -352,6 +359,62 @@ describe('MetricProducer path', () => {
         attributes: { a: 'b', recorder: 'hw' },
         value: 0.25,
       },
+    ]);
+  });
+
+  it('builds no change for events registered without a context while every metric is read live; logs a hand-written metric once one is found, exporting every metric exactly', async () => {
+    const { runtime, producer, reader } = setup({ scheduler: 'sync' });
+    const subscribed = vi.spyOn(MetricsRecorder.prototype, 'onChange');
+    cleanups.push(() => subscribed.mockRestore());
+    cleanups.push(attachOtelBridge(runtime, { metricProducer: producer }).detach);
+    // A hand-written counter that notes whether the recorder handed it a MetricUpdate.
+    const updates: boolean[] = [];
+    const totals = new Map<string, number>();
+    const handWritten: Metric = {
+      name: 'hand.saves',
+      handleEvent(event: object, update?: MetricUpdate) {
+        if (!(event instanceof DocumentSaveAttempt)) return false;
+        updates.push(update !== undefined);
+        totals.set(event.outcome, (totals.get(event.outcome) ?? 0) + 1);
+        if (update !== undefined) {
+          update.attributes = { outcome: event.outcome };
+          update.value = 1;
+        }
+        return true;
+      },
+      snapshot: () => ({
+        name: 'hand.saves',
+        kind: 'counter',
+        points: [...totals].map(([outcome, value]) => ({ attributes: { outcome }, value })),
+      }),
+    };
+    const saves = () =>
+      counter({
+        name: 'saves',
+        on: DocumentSaveAttempt,
+        attributes: (e: DocumentSaveAttempt) => ({ outcome: e.outcome }),
+      });
+    const builtIns = runtime.createRecorder('built-ins', { metrics: () => [saves()] });
+    const mixed = runtime.createRecorder('hw', { metrics: () => [handWritten, saves()] });
+    // Both recorders subscribed the bridge's hook to changes with a context only.
+    expect(subscribed.mock.calls.map(([, options]) => options)).toEqual([
+      { transient: true, withContext: true },
+      { transient: true, withContext: true },
+    ]);
+    for (const round of [1, 2, 3]) {
+      for (let i = 0; i < round; i++) {
+        const attempt = new DocumentSaveAttempt(i % 2 === 0 ? 'success' : 'invalid', 0.1);
+        builtIns.registerEvent(attempt);
+        mixed.registerEvent(attempt);
+      }
+      // Live built-ins and the logged hand-written metric equal core state every time.
+      expect(exportedSeries(await reader.read())).toEqual(expectedSeries(runtime));
+    }
+    // No change before the first collection; from it on, the hand-written metric's are logged.
+    expect(updates).toEqual([false, true, true, true, true, true]);
+    // Only the recorder with a hand-written metric took every change; the other never did.
+    expect(subscribed.mock.calls.slice(2).map(([, options]) => options)).toEqual([
+      { transient: true },
     ]);
   });
 

@@ -2,8 +2,10 @@
 // the example service (packages/examples, as `npm start` wires it), sends it each kind of request,
 // scrapes its /metrics and compares names and label keys with
 //  - every line of a code block marked `<!-- scrape-sample: … -->`, and
-//  - every series name written in backticks in the prose (`docs_…`, `mvx_recorder_…`, `nodejs_…`,
-//    `v8js_…`, `target_info`), with the label keys given in braces, if any.
+//  - every series name written in backticks in the prose (`docs_…`, `mvx_recorder_…`,
+//    `mvx_runtime_…`, `http_…`, `nodejs_…`, `v8js_…`, `target_info`), with the label keys given
+//    in braces, if any. Series that need a configuration the example runs without
+//    (`mvx_export_…` with OTLP on, `mvx_cluster`'s with a cluster primary) are outside it.
 // The naming-rules table of docs/prometheus-grafana.md (instrument, unit, kind → name) lists rule
 // examples, not exported series: prometheus-units.test.ts checks it against the rules instead.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -42,7 +44,7 @@ function parseShown(text: string, where: string): Shown | undefined {
 }
 
 const SERIES =
-  /`((?:docs|mvx_recorder|nodejs|v8js)_[a-z_]+(?:\{[^}`]*\})?|target_info(?:\{[^}`]*\})?)/g;
+  /`((?:docs|mvx_recorder|mvx_runtime|nodejs|v8js|http)_[a-z_]+(?:\{[^}`]*\})?|target_info(?:\{[^}`]*\})?)/g;
 
 function shownSeries(): Shown[] {
   const shown: Shown[] = [];

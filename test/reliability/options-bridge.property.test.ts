@@ -2,7 +2,11 @@ import { connectRecorder, counter, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge, createMetricProducer } from '@mvx-metrics/otel-bridge';
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { trace } from '@opentelemetry/api';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationType,
+  createAllowListAttributesProcessor,
+  MeterProvider,
+} from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { holdDefaultPrometheusPort } from '../support/default-port.js';
@@ -23,6 +27,33 @@ import {
 
 // Item 7 of issue 13, for the worker handles, the bridge and the pipeline: the call throws a
 // MetricsWiringError naming an invalid option iff one is invalid; once accepted, it works.
+
+/** sdk-metrics ViewOptions lists; the invalid ones are what sdk-metrics' View refuses, and wrong types. */
+const VIEWS_SPEC: OptionSpec = {
+  valid: fc.constantFrom(
+    [],
+    [{ instrumentName: 'b.seen', name: 'b.seen.renamed', description: 'd' }],
+    [{ instrumentName: '*', aggregationCardinalityLimit: 10 }],
+    [{ meterName: 'b', aggregation: { type: AggregationType.DROP } }],
+    [{ instrumentName: 'b.*', attributesProcessors: [createAllowListAttributesProcessor(['x'])] }],
+  ),
+  invalid: fc.constantFrom(
+    'x',
+    null,
+    {},
+    [null],
+    [{}],
+    [{ name: 'renamed' }],
+    [{ instrumentName: 'b.*', name: 'renamed' }],
+    [{ instrumentName: 'a', aggregationCardinalityLimit: 0 }],
+    [{ instrumentName: 'a', aggregationCardinalityLimit: 1.5 }],
+    [{ instrumentName: 'a', attributesProcessors: [{ process: 1 }] }],
+    [{ instrumentName: 'a', aggregation: { type: 99 } }],
+    [{ instrumentName: 'a', aggregation: 'drop' }],
+    [{ instrumentName: 5 }],
+    [{ instrumentType: 'counter' }],
+  ),
+};
 
 describe('options are checked at wiring time: workers, bridge, pipeline (arbitrary option objects)', () => {
   it('exposeRecorder handles and connectRecorder', async () => {
@@ -107,14 +138,15 @@ describe('options are checked at wiring time: workers, bridge, pipeline (arbitra
       }),
       { numRuns: 100 },
     );
+    const producerSpecs = { clock: CLOCK_SPEC, views: VIEWS_SPEC };
     await fc.assert(
-      fc.asyncProperty(optionsFor({ clock: CLOCK_SPEC }), async ({ choices }) => {
+      fc.asyncProperty(optionsFor(producerSpecs), async ({ choices }) => {
         await wiring(
           () => createMetricProducer(build(choices)),
-          invalidKeys(choices, { clock: CLOCK_SPEC }),
+          invalidKeys(choices, producerSpecs),
         );
       }),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
   });
 
@@ -166,6 +198,7 @@ describe('options are checked at wiring time: workers, bridge, pipeline (arbitra
           { attributeCountLimt: 2 },
         ),
       },
+      views: VIEWS_SPEC,
       registerGlobals: {
         valid: fc.constant(false),
         invalid: junkBut((v) => typeof v === 'boolean'),

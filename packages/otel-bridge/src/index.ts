@@ -5,7 +5,10 @@ export type { OtelBridgeErrorCode } from './errors/otel-bridge-error.js';
 export { OtelBridgeError } from './errors/otel-bridge-error.js';
 export type { ExemplarFilterName } from './exemplars/types.js';
 export type { EpochClock } from './internal/clock.js';
-export type { MetricProducerOptions } from './producer/mvx-metric-producer.js';
+export type {
+  MetricProducerOptions,
+  TemporalitySource,
+} from './producer/mvx-metric-producer.js';
 export { createMetricProducer, MvxMetricProducer } from './producer/mvx-metric-producer.js';
 export { CapturedContext } from './spans/context-capture.js';
 export { METRICS_ATTRIBUTE } from './spans/event-spans.js';

@@ -34,6 +34,9 @@ export const diagFixture = fileURLToPath(
   new URL('../../bridge/fixtures/diag-logger.mjs', import.meta.url),
 );
 
+/** One pipeline with Views: mirrored series beside this line's sdk-metrics instruments (issue 21). */
+export const viewsTemporalityFixture = `${fixtures}views-temporality.mjs`;
+
 /** Core's exponential histogram beside this line's sdk-metrics, for the same values. */
 export const exponentialFixture = `${fixtures}exponential-reference.mjs`;
 

@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../../bridge/otlp-receiver.js';
+import { expectSidesEqual, otlpSides } from '../../support/views-temporality.js';
 import { type Consumer, installConsumer } from './consumer.js';
 import { installCommands, versionsIn } from './install-lines.js';
 import { nodeBinary } from './nodes.js';
@@ -14,6 +15,7 @@ import {
   pipelineFixture,
   resultOf,
   spanLimitsFixture,
+  viewsTemporalityFixture,
 } from './otel-line.js';
 import { installedCopies, installedVersion } from './tree.js';
 import { typedAttributesTests } from './typed-attributes.js';
@@ -252,6 +254,37 @@ export function otelLineTests(line: OtelLine): void {
     for (const { histogram, gauge } of cases) {
       expect(histogram.core).toEqual(histogram.sdk);
       expect(gauge.core).toEqual(gauge.sdk);
+    }
+  });
+
+  it("Views and OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: the mirrored series equal this line's sdk-metrics instruments, every OTLP export and every /metrics scrape", async () => {
+    // Written into the project: its imports resolve to this line's sdk-metrics and exporters.
+    consumer.write('views-temporality.mjs', readFileSync(viewsTemporalityFixture, 'utf8'));
+    const expected: Record<string, Record<string, string>> = {
+      delta: { hits: 'delta', latency: 'delta', inflight: 'cumulative' },
+      lowmemory: { hits: 'delta', latency: 'delta', inflight: 'cumulative' },
+    };
+    for (const preference of ['delta', 'lowmemory']) {
+      const receiver = await startOtlpReceiver();
+      try {
+        const env = {
+          OTEL_TRACES_EXPORTER: 'none',
+          OTEL_LOGS_EXPORTER: 'none',
+          OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: preference,
+        };
+        const run = await consumer.run('node', ['views-temporality.mjs', receiver.url], env);
+        expect(run.code, run.stderr).toBe(0);
+        const { scrapes } = resultOf<{ scrapes: string[] }>(run.stdout);
+        const bodies = (receiver.bodies.get('/v1/metrics') ?? []).slice(0, scrapes.length);
+        const result = { stderr: run.stderr, scrapes, exports: bodies.map(otlpSides) };
+        expectSidesEqual(result, 4);
+        const first = result.exports[0]?.docs ?? [];
+        expect(Object.fromEntries(first.map((s) => [s.name, s.temporality]))).toMatchObject(
+          expected[preference] as object,
+        );
+      } finally {
+        await receiver.close();
+      }
     }
   });
 

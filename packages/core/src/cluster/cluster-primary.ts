@@ -5,6 +5,7 @@ import {
   MetricsError,
   MetricsWiringError,
 } from '../errors/index.js';
+import { BatchDecoder } from '../events/batch-decoder.js';
 import { describeValue } from '../internal/attributes.js';
 import {
   optionalFunction,
@@ -14,7 +15,6 @@ import {
 } from '../internal/option-checks.js';
 import { counter, type Metric, upDownCounter } from '../metrics/index.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import { BatchDecoder } from './batch-decoder.js';
 import type { IpcChannel } from './protocol.js';
 import type {
   AttachWorkerOptions,

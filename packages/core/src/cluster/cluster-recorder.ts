@@ -1,5 +1,6 @@
 import { serialize } from 'node:v8';
 import { defaultErrorHandler, type MetricsErrorCode } from '../errors/index.js';
+import { BatchEncoder } from '../events/batch-encoder.js';
 import { describeEvent } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
@@ -7,7 +8,6 @@ import { overflowStrategy } from '../internal/buffer-options.js';
 import { isEvent } from '../internal/is-event.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../internal/overflow.js';
-import { BatchEncoder } from './batch-encoder.js';
 import { flushTimeout, PendingFlushes } from './pending-flushes.js';
 import { type BatchMessage, type IpcChannel, isTagged, TAG } from './protocol.js';
 import type { ClusterRecorderStats } from './types.js';
@@ -177,7 +177,7 @@ export class ClusterRecorder {
   }
 
   /** Flushes not yet sent to the primary, each with the progress its last event is at. */
-  private flushes: { id: number; mark: number }[] = [];
+  private flushes = noFlushes();
   /** Events taken from the buffer to be sent (sent or refused as unserialisable). */
   private taken = 0;
   /** `registered` as of the last message: while it differs, a message (if only counts) is due. */
@@ -288,7 +288,7 @@ export class ClusterRecorder {
     this.lost += this.queue.size;
     this.queue.takeAll();
     this.writing = 0;
-    this.flushes = [];
+    this.flushes = noFlushes();
     this.waiters.settle(Number.POSITIVE_INFINITY);
     this.reportOnce(
       'primary-gone',
@@ -373,4 +373,15 @@ export class ClusterRecorder {
   private reportOnce(key: string, code: MetricsErrorCode, message: string): void {
     this.reporter.once(key, code, message);
   }
+}
+
+/**
+ * An empty list of flushes, already of the elements kind it has once it holds one: a new
+ * recorder's first send then runs the code an earlier recorder warmed up, instead of sending it
+ * back to the interpreter ("wrong map") for V8 to compile again.
+ */
+function noFlushes(): { id: number; mark: number }[] {
+  const flushes = [{ id: 0, mark: 0 }];
+  flushes.length = 0;
+  return flushes;
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
+import { BatchFormatError } from '../events/batch-decoder.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
 import { connectOver } from './connect-to-primary.js';
@@ -218,6 +219,51 @@ describe('cluster transport (in-memory channel)', () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]).toBeInstanceOf(Revived);
     expect(seen[0]).toMatchObject({ type: 'x', worker: 'slot-1' });
+  });
+
+  it('hands the primary every property value with its type: numbers stay numbers, booleans booleans, numeric strings strings (property)', async () => {
+    // What a metric's `value`/`attributes` functions see in the primary is what the worker
+    // registered, as JSON carries it (NaN and ±Infinity become null, -0 becomes 0).
+    const typed = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(2 ** 53, -(2 ** 53), 1e21, 5e-324, -0, 0.1, Number.MAX_VALUE),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('1', '0', '1.5', 'true', 'null', ''),
+      fc.string({ maxLength: 4 }),
+    );
+    const events = fc.array(fc.dictionary(fc.constantFrom(...PROTO_NAMES, 'n', 'flag'), typed), {
+      minLength: 1,
+      maxLength: 30,
+    });
+    await fc.assert(
+      fc.asyncProperty(events, fc.integer({ min: 1, max: 8 }), async (sent, batchSize) => {
+        const runtime = new MetricsRuntime({ namespace: 't', scheduler: 'sync' });
+        const seen: object[] = [];
+        runtime.createRecorder('service', {
+          metrics: [counter({ name: 'events', on: (e) => seen.push(e) > 0 })],
+        });
+        runtime.start();
+        const channel = new FakeChannel();
+        runtime.clusterPrimary().attach(channel.primary);
+        const worker = connectOver(channel.worker, 'service', { batchSize });
+        for (const event of sent) worker.registerEvent(event);
+        await pumpUntil(channel, worker.flush());
+        expect(seen).toHaveLength(sent.length);
+        for (let i = 0; i < sent.length; i++) {
+          const expected = JSON.parse(JSON.stringify(sent[i])) as Record<string, unknown>;
+          const got = seen[i] as Record<string, unknown>;
+          expect(Object.keys(got)).toEqual(Object.keys(expected));
+          for (const key of Object.keys(expected)) {
+            expect(typeof got[key]).toBe(typeof expected[key]);
+            expect(Object.is(got[key], expected[key])).toBe(true);
+          }
+        }
+        await runtime.shutdown();
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('drops and counts every event once the primary is gone, and never throws', async () => {
@@ -642,6 +688,85 @@ describe('wire versions', () => {
     expect(recorder.stats().accepted).toBe(2);
     expect(primary.stats()).toMatchObject({ registered: 3, received: 2, dropped: 1, inFlight: 0 });
     expect(answers).toContainEqual({ mvx: 'mvx-metrics.cluster/1', r: 'service', f: 7 });
+  });
+
+  it('takes any JSON value as a message without throwing or polluting a prototype; what it refuses is a BatchFormatError (property)', async () => {
+    // (Its books are not checked: messages made up like these announce counters no worker would.)
+    const { recorder, channel, errors } = setup();
+    const good = {
+      mvx: 'mvx-metrics.cluster/2',
+      r: 'service',
+      s: ['x', '__proto__'],
+      k: [['sv', 'type', 'n']],
+      v: [0, 0, 1, 0, 0, 2, -1],
+      e: [{ type: 'x' }],
+      c: [3, 0, 0, 0],
+    };
+    const field = fc.constantFrom(
+      'mvx',
+      'r',
+      's',
+      'k',
+      'v',
+      'e',
+      'c',
+      'f',
+      '__proto__',
+      'constructor',
+    );
+    const json = fc.jsonValue({ maxDepth: 3 });
+    const message = fc.oneof(
+      json,
+      // a well-formed batch with one field (or one element of it) replaced by any JSON value
+      fc.tuple(field, fc.nat(8), json, fc.boolean()).map(([key, at, value, whole]) => {
+        const damaged = JSON.parse(JSON.stringify(good)) as Record<string, unknown>;
+        const column = damaged[key];
+        if (!whole && Array.isArray(column)) column[at % (column.length + 1)] = value;
+        else damaged[key] = value;
+        return damaged;
+      }),
+      fc.record(
+        {
+          mvx: fc.constantFrom('mvx-metrics.cluster/1', 'mvx-metrics.cluster/2'),
+          r: json,
+          e: json,
+        },
+        { requiredKeys: ['mvx'] },
+      ),
+    );
+    const before = [Object.prototype, Array.prototype, Function.prototype].map(
+      (p) => Reflect.ownKeys(p).length,
+    );
+    fc.assert(
+      fc.property(fc.array(message, { maxLength: 8 }), (messages) => {
+        // JSON.parse of the line, as the channel delivers it
+        for (const m of messages) {
+          expect(() =>
+            channel.primary.emit('message', JSON.parse(JSON.stringify(m))),
+          ).not.toThrow();
+        }
+      }),
+      { numRuns: 300 },
+    );
+    await recorder.flush();
+    // A damaged batch is refused as a BatchFormatError; an event that is not an object (a version
+    // 1 message carries them as they are) is the recorder's to reject; a name that is no recorder
+    // is counted and reported.
+    const codes = new Set(errors.map((e) => e.code));
+    expect(
+      [...codes].filter(
+        (c) => !['listener-failed', 'invalid-event', 'unknown-recorder'].includes(c),
+      ),
+    ).toEqual([]);
+    for (const error of errors.filter((e) => e.code === 'listener-failed')) {
+      expect(error.cause).toBeInstanceOf(BatchFormatError);
+    }
+    expect(codes.has('listener-failed')).toBe(true);
+    expect(
+      [Object.prototype, Array.prototype, Function.prototype].map((p) => Reflect.ownKeys(p).length),
+    ).toEqual(before);
+    expect(({} as Record<string, unknown>).type).toBeUndefined();
+    expect(({} as Record<string, unknown>).n).toBeUndefined();
   });
 
   it('refuses a damaged batch whole and reports it, keeping the books as they were', async () => {

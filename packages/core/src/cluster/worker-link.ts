@@ -1,5 +1,5 @@
+import { type BatchDecoder, BatchFormatError } from '../events/batch-decoder.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
-import { type BatchDecoder, BatchFormatError } from './batch-decoder.js';
 import {
   type BatchMessage,
   DROPPED,

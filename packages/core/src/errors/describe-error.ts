@@ -50,10 +50,10 @@ export function describeError(error: unknown): string {
     const message = attempt(() => (error as { message?: unknown }).message);
     if (typeof message === 'string' && message.length > 0) return bounded(message);
     if (typeof error === 'function') return 'a function';
-    // A value with its own text (`toString`, `Symbol.toPrimitive`): String() may throw or return
-    // a non-string through a bad toPrimitive; both fall back to the shape.
+    // A value with its own text (`toString`, `Symbol.toPrimitive`): String() may throw, return
+    // a non-string through a bad toPrimitive, or return nothing (''); all fall back to the shape.
     const text = attempt(() => String(error));
-    if (typeof text === 'string' && text !== '[object Object]') return bounded(text);
+    if (typeof text === 'string' && text !== '' && text !== '[object Object]') return bounded(text);
     return 'an object (no message)';
   } catch {
     return 'an undescribable value';

@@ -29,6 +29,16 @@ const SEPARATOR = '\u0000';
 export const NORMALIZED_SNAPSHOT: unique symbol = Symbol.for(
   '@mvx-metrics/core.normalized-snapshot',
 );
+
+/**
+ * A built-in metric's method, under this registry key, that visits its live points (core's own
+ * point objects, not copies) with their stable index, and returns `true`; it returns `false`
+ * without visiting when the metric's `snapshot()` is overridden (then only the snapshot says what
+ * the metric reports). A bridge reads state at collection this way instead of keeping a copy of
+ * every point; it must not change what it is shown, nor keep an object it was shown past the call
+ * (only what it derived from it: attributes are never changed once a point is made).
+ */
+export const LIVE_POINTS: unique symbol = Symbol.for('@mvx-metrics/core.live-points');
 const REPLACEMENT = '\uFFFD';
 
 type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };

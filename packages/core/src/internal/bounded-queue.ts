@@ -3,6 +3,14 @@ import type { OverflowStrategy } from './overflow.js';
 const INITIAL_LENGTH = 16;
 const SHRINK_ABOVE = 4096;
 
+// A ring of `length` empty slots with the elements kind it has once it holds events (V8's
+// HOLEY_ELEMENTS): `new Array(length)` alone starts as an array of small integers, and the first
+// event stored in a new ring (every recorder's first, and again after each grow or shrink) sent
+// the warmed-up registerEvent back to the interpreter ("wrong map") to be optimized again.
+function ring<T = object>(length: number): (T | undefined)[] {
+  return new Array<T | undefined>(length).fill(undefined);
+}
+
 /** How a {@link BoundedQueue} is built. */
 export interface BoundedQueueOptions {
   /** The most items it holds. */
@@ -26,7 +34,7 @@ export interface BoundedQueueOptions {
 export class BoundedQueue {
   readonly capacity: number;
   readonly overflow: OverflowStrategy;
-  items: (object | undefined)[] = new Array(INITIAL_LENGTH);
+  items: (object | undefined)[] = ring(INITIAL_LENGTH);
   contexts: unknown[] | undefined;
   /** The bound in force: `capacity`, or less while a worker's events are in flight (see `setLimit`). */
   limit: number;
@@ -106,7 +114,7 @@ export class BoundedQueue {
 
   /** Starts keeping a context beside every item from now on. */
   keepContexts(): void {
-    this.contexts ??= new Array(this.items.length);
+    this.contexts ??= ring<unknown>(this.items.length);
   }
 
   /** Changes the bound in force (at most `capacity`); items already queued stay. */
@@ -122,8 +130,8 @@ export class BoundedQueue {
 
   /** Back to the initial length (the caller made sure the queue is empty). */
   shrink(): void {
-    this.items = new Array(INITIAL_LENGTH);
-    if (this.contexts !== undefined) this.contexts = new Array(INITIAL_LENGTH);
+    this.items = ring(INITIAL_LENGTH);
+    if (this.contexts !== undefined) this.contexts = ring<unknown>(INITIAL_LENGTH);
     this.mask = INITIAL_LENGTH - 1;
     this.room = Math.min(this.limit, INITIAL_LENGTH);
     this.head = 0;
@@ -132,8 +140,8 @@ export class BoundedQueue {
   // Doubles the ring (the caller made sure `size < limit`).
   private grow(): void {
     const length = this.items.length * 2;
-    const items: (object | undefined)[] = new Array(length);
-    const contexts = this.contexts === undefined ? undefined : new Array<unknown>(length);
+    const items = ring(length);
+    const contexts = this.contexts === undefined ? undefined : ring<unknown>(length);
     for (let i = 0; i < this.size; i++) {
       const from = (this.head + i) & this.mask;
       items[i] = this.items[from];

@@ -214,6 +214,20 @@ export class PointStore<P extends { attributes: Attributes }> {
     return this.single;
   }
 
+  /**
+   * Visits every live point (not a copy), in the order of {@link points}: the single point or the
+   * attribute sets in the order they were first seen, overflow last. Points are never removed and
+   * a new one only ever comes after every existing one (the overflow point is made once the other
+   * sets are full), so a point's index never changes: a reader may keep what it derived from the
+   * point at index `i` (a bridge's exported attributes) across reads.
+   */
+  forEachLive(visit: (point: P, index: number) => void): void {
+    let index = 0;
+    if (!this.hasAttributes) visit(this.singlePoint(), index++);
+    for (const point of this.byKey.values()) visit(point, index++);
+    if (this.overflowPoint !== undefined) visit(this.overflowPoint, index);
+  }
+
   /** Every point, overflow last. */
   points(): P[] {
     const out: P[] = [];

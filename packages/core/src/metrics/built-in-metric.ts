@@ -1,7 +1,7 @@
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import type { EventSelector } from '../events/index.js';
 import { isInstance, splitSelector } from '../events/selector.js';
-import { describeValue, NORMALIZED_SNAPSHOT } from '../internal/attributes.js';
+import { describeValue, LIVE_POINTS, NORMALIZED_SNAPSHOT } from '../internal/attributes.js';
 import { PointStore } from '../internal/point-store.js';
 import type { KindDefinition, KindPoints } from '../kinds/index.js';
 import type { Attributes, MetricKind, MetricSnapshot } from '../snapshots/types.js';
@@ -175,6 +175,16 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     // Its points are distinct and normalised already: a bridge need not normalise them again.
     Object.defineProperty(snapshot, NORMALIZED_SNAPSHOT, { value: true });
     return snapshot;
+  }
+
+  /**
+   * Visits the live points (see {@link LIVE_POINTS}): what a bridge reads at collection instead
+   * of a snapshot. `false` when a subclass overrides `snapshot()`: its snapshot is then the truth.
+   */
+  [LIVE_POINTS](visit: (point: KindPoints[K], index: number) => void): boolean {
+    if (this.snapshot !== BuiltInMetric.prototype.snapshot) return false;
+    this.store.forEachLive(visit);
+    return true;
   }
 
   private reportOnce(

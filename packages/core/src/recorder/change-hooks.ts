@@ -18,6 +18,11 @@ export class ChangeHooks {
   /** True while anything listens to changes: only then does the recorder build a `MetricChange`. */
   hooked: boolean;
   /**
+   * True while something listens to changes whose event carried no context (a listener without
+   * `withContext`, or `afterChange`): without it, such a change is built for nobody.
+   */
+  everyChange: boolean;
+  /**
    * True while every listener reads its changes during the call only (`transient`) and no
    * `afterChange` override listens: the recorder may then reuse one change record.
    */
@@ -26,6 +31,8 @@ export class ChangeHooks {
   failures = 0;
   // Listeners that may keep the changes they are handed (not `transient`).
   private keeping = 0;
+  // Listeners that want every change (not `withContext`).
+  private everyChangeListeners = 0;
   private readonly changeListeners = new ListenerList<ChangeListener>();
   private readonly batchListeners = new ListenerList<BatchListener>();
 
@@ -35,25 +42,40 @@ export class ChangeHooks {
     private readonly reports: RecorderReports,
   ) {
     this.hooked = afterChange !== undefined;
+    this.everyChange = afterChange !== undefined;
     this.reusable = afterChange === undefined;
   }
 
   /** Adds a change listener; returns the unsubscribe function. */
   onChange(listener: ChangeListener, options?: ChangeListenerOptions): () => void {
-    const transient = transientOf(options);
-    const remove = this.changeListeners.add(listener, 'onChange: the listener');
+    const { transient, withContext } = flagsOf(options);
+    // A `withContext` listener is held behind a filter: called only when the change has a context.
+    const held: ChangeListener =
+      withContext && typeof listener === 'function'
+        ? (change) => {
+            if (change.context !== undefined) listener(change);
+          }
+        : listener;
+    const remove = this.changeListeners.add(held, 'onChange: the listener');
     if (!transient) this.keeping++;
-    this.hooked = true;
-    this.reusable = this.afterChange === undefined && this.keeping === 0;
+    if (!withContext) this.everyChangeListeners++;
+    this.update();
     let removed = false;
     return () => {
       if (removed) return;
       removed = true;
       remove();
       if (!transient) this.keeping--;
-      this.hooked = this.afterChange !== undefined || this.changeListeners.items.length > 0;
-      this.reusable = this.afterChange === undefined && this.keeping === 0;
+      if (!withContext) this.everyChangeListeners--;
+      this.update();
     };
+  }
+
+  private update(): void {
+    const own = this.afterChange !== undefined;
+    this.hooked = own || this.changeListeners.items.length > 0;
+    this.everyChange = own || this.everyChangeListeners > 0;
+    this.reusable = !own && this.keeping === 0;
   }
 
   /** Adds a batch-end listener; returns the unsubscribe function. */
@@ -109,24 +131,36 @@ export class ChangeHooks {
   }
 }
 
-/** `options.transient`, checked at wiring: `undefined` or an object whose `transient` is a boolean or absent. */
-function transientOf(options: ChangeListenerOptions | undefined): boolean {
-  if (options === undefined) return false;
-  let transient: unknown;
-  try {
-    transient = typeof options === 'object' && options !== null ? options.transient : options;
-  } catch {
-    transient = options; // a throwing getter or a revoked Proxy
-  }
-  if (
-    typeof options !== 'object' ||
-    options === null ||
-    (transient !== undefined && typeof transient !== 'boolean')
-  ) {
+/**
+ * `options.transient` and `options.withContext`, checked at wiring: `undefined`, or an object whose
+ * `transient` and `withContext` are booleans or absent.
+ */
+function flagsOf(options: ChangeListenerOptions | undefined): {
+  transient: boolean;
+  withContext: boolean;
+} {
+  if (options === undefined) return { transient: false, withContext: false };
+  if (typeof options !== 'object' || options === null) {
     throw new MetricsWiringError(
       'invalid-option',
-      `onChange: options must be an object like { transient: true }, got ${describeValue(typeof options === 'object' && options !== null ? transient : options)}${typeof options === 'object' && options !== null ? ' for transient' : ''}.`,
+      `onChange: options must be an object like { transient: true }, got ${describeValue(options)}.`,
     );
   }
-  return transient === true;
+  return { transient: flag(options, 'transient'), withContext: flag(options, 'withContext') };
+}
+
+function flag(options: ChangeListenerOptions, name: 'transient' | 'withContext'): boolean {
+  let value: unknown;
+  try {
+    value = options[name];
+  } catch {
+    value = options; // a throwing getter or a revoked Proxy
+  }
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new MetricsWiringError(
+      'invalid-option',
+      `onChange: options must be an object like { transient: true }, got ${describeValue(value)} for ${name}.`,
+    );
+  }
+  return value === true;
 }

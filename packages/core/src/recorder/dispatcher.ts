@@ -88,7 +88,7 @@ export class Dispatcher {
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i] as Metric;
       let update: ChangeRecord | undefined;
-      if (hooks.hooked) {
+      if (context === undefined ? hooks.everyChange : hooks.hooked) {
         if (record === undefined) {
           record = this.record ?? new ChangeRecord(this.recorder);
           this.record = undefined;

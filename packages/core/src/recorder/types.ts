@@ -77,6 +77,13 @@ export interface ChangeListenerOptions {
    * the listener may keep.
    */
   readonly transient?: boolean;
+  /**
+   * `true`: the listener is called only for changes whose event carried a context (the runtime's
+   * context capturer returned something other than `undefined` when it was registered). While
+   * every listener says so and no `afterChange` override listens, an event registered without a
+   * context costs the recorder no change at all. Default `false`: every change.
+   */
+  readonly withContext?: boolean;
 }
 
 /** Fired once after each processing batch: where to coalesce work done per change. */

@@ -1,4 +1,5 @@
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { BatchDecoder } from '../events/batch-decoder.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import {
   CLOSED,
@@ -35,6 +36,7 @@ export class OwnerConnection {
   private readonly dropped: WrappingCounter;
   private readonly uncloneable: WrappingCounter;
   private readonly rejected: WrappingCounter;
+  private readonly decoder = new BatchDecoder();
 
   constructor(
     private readonly owner: ConnectionOwner,
@@ -105,12 +107,29 @@ export class OwnerConnection {
   }
 
   private handle(message: unknown, answerFlush: boolean): void {
-    if (Array.isArray(message)) {
-      this.receive(message);
+    if (typeof message === 'object' && message !== null) {
+      this.receiveEncoded(message as Record<'s' | 'k' | 'v' | 'e', unknown>);
     } else if (typeof message === 'number' && answerFlush) {
       this.answerFlush(message);
     }
     // Anything else is not ours: ignored (a handle's port is private to this library).
+  }
+
+  // A batch in the compact form (events/batch-format.ts). It comes from this library's own worker
+  // side (the handle's version is checked on connect), so one that does not decode is a defect:
+  // reported, and its events stay unreceived (in flight, then lost once the worker is gone).
+  private receiveEncoded(batch: Record<'s' | 'k' | 'v' | 'e', unknown>): void {
+    let events: object[];
+    try {
+      events = this.decoder.decode(batch);
+    } catch (error) {
+      this.owner.failed(
+        `decoding a batch for recorder "${this.owner.recorder.name}" failed`,
+        error,
+      );
+      return;
+    }
+    this.receive(events);
   }
 
   private receive(events: unknown[]): void {

@@ -1,6 +1,8 @@
 // The wire between an exposed recorder (owning thread) and a worker-side client. Private.
 //
-// Messages, worker → owner: an array = a batch of events; a number = a flush request id.
+// Messages, worker → owner: an object = a batch of events in the compact form of
+// events/batch-format.ts (`{ s, k, v, e }`; version 1 sent an array of events); a number = a
+// flush request id.
 // Messages, owner → worker: a number = the flush request id that is now complete.
 // Both ends also share a small SharedArrayBuffer of u32 counters (below), so the owning side can
 // count exactly what a worker registered even after the worker crashed, and the worker can see
@@ -9,7 +11,7 @@
 /** Marks a plain object as a recorder handle (handles are structured-cloned, so no `instanceof`). */
 export const HANDLE_KIND = 'mvx-metrics.recorder-handle';
 /** Wire version of the handle; a handle from another version of the library is refused. */
-export const HANDLE_VERSION = 1;
+export const HANDLE_VERSION = 2;
 
 // Slots of the shared Uint32Array. Each slot has exactly one writer; values wrap at 2^32 and
 // readers accumulate differences (see `WrappingCounter`), so long-lived workers stay exact.

@@ -1,3 +1,5 @@
+import { serialize } from 'node:v8';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { MetricsError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
@@ -67,6 +69,66 @@ describe('worker-side recorder (both ends in one thread)', () => {
     expect(seq.seen).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(recorder.stats()).toMatchObject({ registered: 1000, processed: 1000, pending: 0 });
     await runtime.shutdown();
+  });
+
+  test('hands the owning recorder each event as a structured clone of it would be: typed values, key order, prototypes (property)', async () => {
+    // Batches cross in the compact form (events/batch-format.ts); what arrives must not differ
+    // from cloning each event as it is.
+    class Job {
+      type = 'job.done';
+      constructor(readonly n: number) {}
+    }
+    const key = fc.oneof(
+      fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype), '0', 'seq'),
+      fc.string({ maxLength: 4 }),
+    );
+    const primitive = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(-0, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, 5e-324),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('1', 'true', ''),
+      fc.string({ maxLength: 4 }),
+    );
+    const event = fc.oneof(
+      { weight: 5, arbitrary: fc.dictionary(key, primitive, { maxKeys: 5 }) },
+      fc.dictionary(key, fc.oneof(primitive, fc.constant(undefined), fc.array(primitive)), {
+        maxKeys: 4,
+      }),
+      fc.integer().map((n) => new Job(n)),
+      fc.constant(Object.assign(Object.create(null), { type: 'no-prototype' })),
+      fc.constant(new Date(0)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 30 }), async (sent) => {
+        const runtime = new MetricsRuntime({ namespace: 'clone' });
+        runtime.start();
+        const seen: object[] = [];
+        runtime.createRecorder('jobs', {
+          metrics: [
+            {
+              name: 'all',
+              handleEvent: (e) => seen.push(e) > 0,
+              snapshot: () => ({ name: 'all', kind: 'all', points: [] }),
+            },
+          ],
+        });
+        const remote = connectRecorder(runtime.exposeRecorder('jobs').handle({ batchSize: 8 }));
+        for (const e of sent) remote.registerEvent(e);
+        await remote.flush();
+        expect(seen).toHaveLength(sent.length);
+        for (let i = 0; i < sent.length; i++) {
+          const expected = structuredClone(sent[i]) as object;
+          expect(Object.getPrototypeOf(seen[i])).toBe(Object.getPrototypeOf(expected));
+          expect(Reflect.ownKeys(seen[i] as object)).toEqual(Reflect.ownKeys(expected));
+          // same keys, order and values (NaN, -0 and nested values included), as V8 writes them
+          expect(serialize(seen[i]).equals(serialize(expected))).toBe(true);
+        }
+        await runtime.shutdown();
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('sends full batches as single messages, never one message per event', async () => {

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { defaultErrorHandler, type MetricsErrorCode } from '../errors/index.js';
+import { BatchEncoder } from '../events/batch-encoder.js';
 import { describeEvent } from '../events/selector.js';
 import { describeValue } from '../internal/attributes.js';
 import { BoundedQueue } from '../internal/bounded-queue.js';
@@ -30,6 +31,9 @@ export class WorkerRecorder {
   // Unsent events. Its limit is the capacity minus what is in flight, as last known: refreshed
   // from the shared counters when reached, lowered by what each send puts in flight.
   private readonly queue: BoundedQueue;
+  // Batches cross as columns of primitives (events/batch-format.ts): the owning thread's
+  // structured clone of them costs a fraction of an array of event objects'.
+  private readonly encoder = new BatchEncoder();
   private scheduled = false;
   private closed = false;
 
@@ -172,7 +176,7 @@ export class WorkerRecorder {
       return;
     }
     try {
-      this.port.postMessage(batch);
+      this.port.postMessage(this.encoder.encode(batch));
       this.sent += size;
       queue.setLimit(queue.limit - size);
     } catch (error) {
@@ -198,7 +202,7 @@ export class WorkerRecorder {
     }
     if (good.length === 0) return;
     try {
-      this.port.postMessage(good);
+      this.port.postMessage(this.encoder.encode(good));
       this.sent += good.length;
       this.queue.setLimit(this.queue.limit - good.length);
     } catch (retryError) {

@@ -165,7 +165,7 @@ export class Attachment implements ProducerFeed, ReadingSource {
     };
     for (const { mirror, self, stats } of this.readNow()) {
       exemplars = this.attached.get(mirror.recorder)?.exemplars;
-      mirror.forEach(visit, stats.failed);
+      mirror.forEach(visit, stats.failed, undefined, builder.endTime);
       if (!this.settings.selfTelemetry) continue;
       const values = outcomeValues(stats);
       for (let i = 0; i < values.length; i++) {
@@ -233,7 +233,26 @@ export class Attachment implements ProducerFeed, ReadingSource {
     const exemplars = sampler === undefined ? undefined : new RecorderExemplars(reservoirFactory);
     const hook = hookFor(mirror, sink, spans, sampler, exemplars);
     // The hook reads each change during its call and keeps only its fields: no record per change.
-    const offChange = recorder.onChange(hook, { transient: true });
+    // The mirror reads built-in metrics live at collection and needs no hook; spans and exemplars
+    // (except under `always_on`) need only changes with a captured context, so on the producer
+    // path an event registered outside a sampled span costs the recorder no change at all. The
+    // instruments path (recorded histograms) and `always_on` exemplars need every change, and so
+    // does the mirror once it has a metric it cannot read live (a hand-written one): it logs
+    // that metric's changes, and asks for them at the collection that first finds one.
+    const everyChange = sink !== undefined || sampler?.everyMeasurement === true;
+    mirror.logging = hook !== undefined && everyChange;
+    let offChange =
+      hook === undefined
+        ? () => {}
+        : recorder.onChange(hook, { transient: true, withContext: !everyChange });
+    mirror.startLogging = () => {
+      if (mirror.logging) return;
+      offChange();
+      mirror.logging = true;
+      offChange = recorder.onChange(hook ?? ((change) => mirror.logChange(change)), {
+        transient: true,
+      });
+    };
     // A batch ran: event spans end, and the capturer's registration time starts afresh.
     const offBatch = recorder.onBatchEnd(() => {
       spans?.flush();
@@ -246,6 +265,7 @@ export class Attachment implements ProducerFeed, ReadingSource {
       spans,
       exemplars,
       unsubscribe: () => {
+        mirror.startLogging = undefined;
         releaseNames();
         offChange();
         offBatch();
@@ -264,20 +284,20 @@ export class Attachment implements ProducerFeed, ReadingSource {
   }
 }
 
-// The post-change hook, specialised once per recorder so the common case does one Map lookup.
+// The post-change hook, specialised once per recorder; `undefined` when nothing needs one: the
+// mirror reads built-in metrics live at collection, so on the producer path without spans or
+// exemplars a change costs the recorder nothing beyond the metric's own update.
 function hookFor(
   mirror: RecorderMirror,
   sink: InstrumentSink | undefined,
   spans: RecorderSpans | undefined,
   sampler: ExemplarSampler | undefined,
   exemplars: RecorderExemplars | undefined,
-): (change: MetricChange) => void {
-  if (sink === undefined && spans === undefined && exemplars === undefined) {
-    return (change) => mirror.logChange(change);
-  }
+): ((change: MetricChange) => void) | undefined {
+  if (sink === undefined && spans === undefined && exemplars === undefined) return undefined;
   const everyMeasurement = sampler?.everyMeasurement === true;
   return (change) => {
-    mirror.logChange(change);
+    if (mirror.logging) mirror.logChange(change);
     sink?.onChange(change, mirror);
     const eventSpan = spans?.onChange(change);
     // An event registered outside any sampled span has no capture (and no span of its own):

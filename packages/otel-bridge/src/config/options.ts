@@ -1,5 +1,6 @@
 import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
+import type { ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { Sampler, SpanLimits } from '@opentelemetry/sdk-trace';
 
 /** Where the Prometheus `/metrics` endpoint listens. */
@@ -92,6 +93,13 @@ export interface OtelPipelineOptions {
   spanLimits?: SpanLimits;
   /** Context propagator; default from `OTEL_PROPAGATORS`, else W3C trace context + baggage. */
   propagator?: TextMapPropagator;
+  /**
+   * sdk-metrics Views, as NodeSDK's `views`: given to the pipeline's `MeterProvider` (your own
+   * instruments) and applied to the mirrored series as sdk-metrics applies them to its own
+   * instruments (see `MetricProducerOptions.views` and docs/wiring-the-bridge.md for the fields
+   * that cannot apply to pre-aggregated state). Wrong Views reject.
+   */
+  views?: ViewOptions[];
   /** Which events become exemplars; default `OTEL_METRICS_EXEMPLAR_FILTER`, else `trace_based`. */
   exemplarFilter?: ExemplarFilter;
   /** Build nothing that exports or serves; default `OTEL_SDK_DISABLED`. */

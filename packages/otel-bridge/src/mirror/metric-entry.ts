@@ -27,6 +27,18 @@ export class MetricEntry {
   view: MirroredMetric | undefined;
   /** The next collection re-reads the snapshot. */
   stale = true;
+  /**
+   * The metric shows its live points (a built-in metric, see `readLive` in recorder-mirror.ts):
+   * read at each collection, nothing logged, no view kept. `undefined` until the first read.
+   */
+  live: boolean | undefined;
+  /**
+   * Live metrics: the exported attributes (core's plus the recorder attribute) of the point at
+   * each index, made once per point: a point's index and attributes never change.
+   */
+  readonly exported: OtelAttributes[] = [];
+  /** Live metrics: some point has an attribute of its own under the recorder attribute's key. */
+  shadowing = false;
   /** Instruments path: the observable instrument that mirrors this metric (observed kinds). */
   observable: unknown;
   /** Instruments path: the sync instrument this metric's changes go to, or a "not one" marker. */
@@ -44,7 +56,7 @@ export class MetricEntry {
 
   /** The hook's part: O(1), no lookup. Past the limit the log is dropped for one re-read. */
   logChange(attributes: object | undefined, value: number | undefined): void {
-    if (this.stale) return;
+    if (this.stale || this.live === true) return;
     const changes = this.changes;
     if (attributes === undefined || value === undefined || changes.length >= this.changeLimit) {
       this.stale = true;

@@ -93,14 +93,22 @@ const builtIns = () => [
 
 describe('RecorderMirror', () => {
   it('re-converts only the changed point of a 2 000-point metric, without a snapshot', () => {
+    // The change log serves metrics that are not read live: a hand-written one (here wrapping a
+    // built-in counter, so it fills in the MetricUpdate and reports the same snapshot).
     const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
-    const hits = counter({
+    const inner = counter({
       name: 'hits',
       on: 'n',
       attributes: (e: Ev) => ({ key: e.key }),
       initial: keys.map((key) => ({ key })),
       cardinalityLimit: 2001,
     });
+    const hits: Metric = {
+      name: 'hits',
+      descriptor: inner.descriptor,
+      handleEvent: (event: object, update?: MetricUpdate) => inner.handleEvent(event, update),
+      snapshot: () => inner.snapshot(),
+    } as Metric;
     const { recorder, collect, fromScratch } = mirrored([hits]);
     const before = collect().get('ns.hits')?.points.slice() ?? [];
     expect(before).toHaveLength(2000);
@@ -110,6 +118,36 @@ describe('RecorderMirror', () => {
     expect(snapshot).not.toHaveBeenCalled();
     const changed = after.filter((point, i) => point !== before[i]);
     expect(changed).toEqual([{ attributes: { key: 'k7', recorder: 'r' }, value: 1 }]);
+    expect(points(collect())).toEqual(points(fromScratch()));
+  });
+
+  it('reads a 2 000-point built-in metric live: no snapshot, no point kept between collections', () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
+    const hits = counter({
+      name: 'hits',
+      on: 'n',
+      attributes: (e: Ev) => ({ key: e.key }),
+      initial: keys.map((key) => ({ key })),
+      cardinalityLimit: 2001,
+    });
+    const { recorder, mirror, collect, fromScratch } = mirrored([hits]);
+    const before = collect().get('ns.hits')?.points.slice() ?? [];
+    expect(before).toHaveLength(2000);
+    // Every built-in metric's snapshot() (the prototype's), so the metric is still read live.
+    const snapshot = vi.spyOn(Object.getPrototypeOf(hits) as Metric, 'snapshot');
+    try {
+      recorder.registerEvent({ type: 'n', key: 'k7', value: 1 });
+      const after = collect().get('ns.hits')?.points ?? [];
+      expect(snapshot).not.toHaveBeenCalled();
+      // Only the changed point's value differs; the exported attributes are the same objects.
+      const changed = after.filter((point, i) => point.value !== before[i]?.value);
+      expect(changed).toEqual([{ attributes: { key: 'k7', recorder: 'r' }, value: 1 }]);
+      expect(after.every((point, i) => point.attributes === before[i]?.attributes)).toBe(true);
+      // Nothing of the view is kept: the entry holds no points between collections.
+      expect(mirror.entry(hits).view).toBeUndefined();
+    } finally {
+      snapshot.mockRestore();
+    }
     expect(points(collect())).toEqual(points(fromScratch()));
   });
 
@@ -142,6 +180,45 @@ describe('RecorderMirror', () => {
         expect(points(collect())).toEqual(points(fromScratch()));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('reads every kind of the registry live: equal to core snapshots at each collection, never sharing state with core', () => {
+    const event = fc.record({
+      type: fc.constant('n' as const),
+      key: fc.constantFrom('a', 'b', 'c', 'constructor', '__proto__', 'recorder'),
+      value: fc.oneof(
+        fc.double({ min: -1e300, max: 1e300, noNaN: true }),
+        fc.integer({ min: -3, max: 12 }),
+        fc.constantFrom(0, -0, 5e-324, Number.MAX_VALUE),
+      ),
+    });
+    const step = fc.oneof(event, fc.constant('collect' as const));
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const { recorder, mirror, collect, fromScratch } = mirrored(builtIns());
+        // What each collection exported, and a deep copy taken right then.
+        const taken: Array<[ReturnType<typeof points>, ReturnType<typeof points>]> = [];
+        const take = () => {
+          const now = points(collect());
+          expect(now).toEqual(points(fromScratch()));
+          taken.push([now, structuredClone(now)]);
+        };
+        take();
+        for (const s of steps) {
+          if (s === 'collect') take();
+          else recorder.registerEvent(s);
+        }
+        take();
+        // Later events never changed what an earlier collection exported (no array of core's).
+        for (const [exported, copy] of taken) expect(exported).toEqual(copy);
+        // Every built-in is read live: the mirror keeps no view of any of them.
+        for (const metric of recorder.getMetrics()) {
+          expect(mirror.entry(metric).live).toBe(true);
+          expect(mirror.entry(metric).view).toBeUndefined();
+        }
+      }),
+      { numRuns: 150 },
     );
   });
 

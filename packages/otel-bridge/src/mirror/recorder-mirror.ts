@@ -9,9 +9,15 @@ import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
 import { instrumentName } from '../internal/instrument-name.js';
 import type { Reporter } from '../internal/report.js';
 import { adapterFor } from '../kinds/index.js';
-import { convertSnapshot } from './convert.js';
+import { convertSnapshot, shadows, withExtra } from './convert.js';
 import { type Described, MetricEntry } from './metric-entry.js';
-import type { MirroredMetric, SeriesOwner } from './types.js';
+import type { MirroredMetric, MirroredPoint, MirroredValue, SeriesOwner } from './types.js';
+
+// Core's method that shows a built-in metric's live points (core's LIVE_POINTS), by registry key.
+const LIVE_POINTS = Symbol.for('@mvx-metrics/core.live-points');
+type LiveMetric = {
+  [LIVE_POINTS](visit: (point: { attributes: object }, index: number) => void): boolean;
+};
 
 export { MetricEntry };
 
@@ -19,11 +25,25 @@ export { MetricEntry };
 export type EntryVisitor = (entry: MetricEntry, view: MirroredMetric, refreshed: boolean) => void;
 
 /**
- * The bridge's mirror of one recorder. The post-change hook logs each change on its metric's
- * entry ({@link RecorderMirror.logChange}); a collection brings the changed points up to date
- * and reuses the rest.
+ * The bridge's mirror of one recorder. A built-in metric is read live at each collection: its
+ * points are core's own, converted as they are read, and the mirror keeps only each point's
+ * exported attributes (no copy of any value, no post-change hook needed). Any other metric (a
+ * hand-written one) is mirrored from its snapshot: the post-change hook logs each change on its
+ * entry ({@link RecorderMirror.logChange}) and a collection brings the changed points up to date.
+ * The attachment subscribes its hook to every change only once the mirror has such a metric.
  */
 export class RecorderMirror {
+  /**
+   * Whether the attachment's post-change hook sees every change and calls
+   * {@link RecorderMirror.logChange}; while it does not, a metric that is not read live is
+   * re-read in full (and {@link RecorderMirror.startLogging} asked for).
+   */
+  logging = true;
+  /**
+   * Called (by a collection) when a metric that is not read live is found while nothing logs:
+   * the attachment then subscribes its hook to every change and sets {@link logging}.
+   */
+  startLogging: (() => void) | undefined;
   /** Attributes added to every point of this recorder (the recorder attribute, or none). */
   readonly extraAttributes: OtelAttributes;
   /** The recorder attribute as key and value, or `undefined` when it is off. */
@@ -107,12 +127,25 @@ export class RecorderMirror {
     visit: EntryVisitor,
     failed: number = this.failedSeen,
     skip?: (entry: MetricEntry) => boolean,
+    /** A collection's end time: live metrics' points are then made as its data points (`fresh`). */
+    endTime?: HrTime,
   ): void {
     const all = failed !== this.failedSeen;
     this.failedSeen = failed;
     for (const metric of this.recorder.getMetrics()) {
       const entry = this.entry(metric);
       if (skip?.(entry)) continue;
+      if (entry.live !== false) {
+        const view = this.readLive(entry, endTime);
+        if (view !== undefined) visit(entry, view, true);
+        if (entry.live === true) continue;
+      }
+      if (!this.logging) {
+        // Read in full now; from here on its changes are logged (the hook is subscribed to
+        // every change before any other event is processed).
+        entry.stale = true;
+        this.startLogging?.();
+      }
       let refreshed = false;
       if (!(all || entry.stale || entry.view === undefined))
         refreshed = entry.applyChanges() ?? this.read(entry);
@@ -139,6 +172,83 @@ export class RecorderMirror {
       this.reportSnapshotFailure(metric, error);
     }
     return entry.described;
+  }
+
+  /**
+   * A built-in metric's current state, read from core's live points: a view made for this visit
+   * and not kept. Each point's exported attributes are made the first time its index is seen and
+   * kept (core never changes a point's attributes or index); each value is converted as read: a
+   * number as it is, anything else (a histogram) from core's copy of the point, so exported data
+   * never shares an array with core's state. `undefined` when the metric is not read live
+   * (`entry.live` then says whether it ever can be) or cannot be described.
+   */
+  private readLive(entry: MetricEntry, endTime: HrTime | undefined): MirroredMetric | undefined {
+    const metric = entry.metric as Partial<LiveMetric>;
+    if (entry.live === undefined) {
+      try {
+        entry.live = typeof metric[LIVE_POINTS] === 'function';
+      } catch {
+        entry.live = false; // a hand-written metric whose property read throws
+      }
+    }
+    if (!entry.live) return undefined;
+    const described = this.describe(entry);
+    if (described === undefined) return undefined;
+    const { adapter } = described;
+    const definition = adapter.definition;
+    const exported = entry.exported;
+    const extra = this.extraAttributes;
+    const ownerKey = this.owner?.key;
+    const startTime = this.startTime;
+    const points: MirroredPoint[] = [];
+    let skipped = 0;
+    let shadowing = false;
+    const shown = (metric as LiveMetric)[LIVE_POINTS]((point, index) => {
+      let attributes = exported[index];
+      if (attributes === undefined) {
+        attributes = withExtra(point.attributes, extra);
+        exported[index] = attributes;
+        if (ownerKey !== undefined && shadows(point.attributes, ownerKey)) shadowing = true;
+      }
+      let value: MirroredValue | undefined = adapter.fromSnapshot(point);
+      if (typeof value === 'object')
+        value = adapter.fromSnapshot(definition.copyPoint(point as never));
+      if (value === undefined) skipped++;
+      else if (endTime === undefined) points.push({ attributes, value });
+      else points.push({ startTime, endTime, attributes, value } as MirroredPoint);
+    });
+    if (!shown) {
+      // Its snapshot() is overridden: from now on the snapshot is read instead.
+      entry.live = false;
+      entry.stale = true;
+      exported.length = 0;
+      return undefined;
+    }
+    const instrumentName = described.instrumentName;
+    if (shadowing) {
+      entry.shadowing = true;
+      if (ownerKey !== undefined) reportShadowed(this.reporter, instrumentName, ownerKey);
+    }
+    if (skipped > 0) this.reportSkipped(entry.metric, skipped);
+    return {
+      instrumentName,
+      adapter,
+      unit: described.unit,
+      description: described.description,
+      startTime: this.startTime,
+      points,
+      owner: this.owner,
+      overlapping: entry.shadowing,
+      fresh: endTime !== undefined,
+    };
+  }
+
+  private reportSkipped(metric: Metric, skipped: number): void {
+    this.reporter.once(
+      `points:${this.recorder.name}:${metric.name}`,
+      'invalid-point',
+      `otel-bridge: metric "${metric.name}" of recorder "${this.recorder.name}" reported ${skipped} point(s) that are not { attributes, value } (or histogram) points with finite numbers; they are not exported.`,
+    );
   }
 
   // Re-reads the snapshot; true when the view was rebuilt.
@@ -168,13 +278,7 @@ export class RecorderMirror {
     if (converted.shadowed > 0 && this.owner !== undefined) {
       reportShadowed(this.reporter, converted.metric.instrumentName, this.owner.key);
     }
-    if (converted.skipped > 0) {
-      this.reporter.once(
-        `points:${this.recorder.name}:${metric.name}`,
-        'invalid-point',
-        `otel-bridge: metric "${metric.name}" of recorder "${this.recorder.name}" reported ${converted.skipped} point(s) that are not { attributes, value } (or histogram) points with finite numbers; they are not exported.`,
-      );
-    }
+    if (converted.skipped > 0) this.reportSkipped(metric, converted.skipped);
     entry.replace(converted);
     return true;
   }

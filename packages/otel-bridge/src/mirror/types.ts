@@ -33,4 +33,10 @@ export interface MirroredMetric {
   readonly owner: SeriesOwner | undefined;
   /** Some points may share an attribute set: a point's own attribute was overwritten by the recorder attribute. */
   readonly overlapping: boolean;
+  /**
+   * The points were made for this collection as data points (`startTime`, `endTime`,
+   * `attributes`, `value`, with the `endTime` the collection asked for), and nothing keeps them:
+   * a collection builder may take them as they are instead of copying each.
+   */
+  readonly fresh?: boolean;
 }

@@ -5,6 +5,7 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
+  type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
@@ -25,6 +26,7 @@ import { pipelineRedactor, redactingExporter } from '../config/secrets.js';
 import { type PipelineSettings, positiveOption, resolveSettings } from '../config/settings.js';
 import { resolveSpanLimits } from '../config/span-limits.js';
 import { DEFAULT_EXPORT_FAILURES_UNTIL_UNREADY, PipelineHealth } from '../health/health.js';
+import { readOption } from '../internal/option-checks.js';
 import { optionalImport } from '../internal/optional-import.js';
 import { type Redactor, redactWord } from '../internal/redact.js';
 import {
@@ -36,7 +38,7 @@ import {
 import { ExporterAgents } from '../otlp/exporter-agents.js';
 import { TransportControl } from '../otlp/exporter-internals.js';
 import { createOtlpMetricExporter, createOtlpSpanExporter } from '../otlp/otlp-exporters.js';
-import { MvxMetricProducer } from '../producer/mvx-metric-producer.js';
+import { MvxMetricProducer, reportViewProblems } from '../producer/mvx-metric-producer.js';
 import { carryPipelineLink } from '../producer/pipeline-link.js';
 import { prometheusLabels } from '../prometheus/prometheus-labels.js';
 import { listenPrometheus, type PrometheusServer } from '../prometheus/prometheus-server.js';
@@ -44,6 +46,7 @@ import {
   createRequestHandler,
   type PipelineRequestHandler,
 } from '../prometheus/request-handler.js';
+import { compileViews } from '../views/view-options.js';
 import { finalExport } from './final-export.js';
 import {
   registerGlobals,
@@ -103,7 +106,13 @@ async function buildPipeline(
   const sampler = disabled ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(env));
   const spanLimits = disabled ? {} : resolveSpanLimits(options.spanLimits, env);
   const propagator = options.propagator ?? (await propagatorFromEnv(env));
-  const producer = new MvxMetricProducer();
+  // The Views apply to the pipeline's provider (your instruments) and its producer (the mirror).
+  // Read once (a getter may throw); a wrong View rejects under the pipeline's name.
+  const views = readOption('createOtelPipeline', options, 'views') as ViewOptions[] | undefined;
+  compileViews('createOtelPipeline', views);
+  const producer = new MvxMetricProducer(views === undefined ? {} : { views });
+  // A View that cannot apply is a configuration problem: onError, once per View and metric.
+  reportViewProblems(producer, (problem) => report(problem as Error));
   // The probes' view of the bridged runtimes and of the push exporters' outcomes; its flush is
   // the bridges' final export on a terminal state (the provider exists once the readers do).
   let flushProvider = (): Promise<void> => Promise.resolve();
@@ -119,7 +128,11 @@ async function buildPipeline(
       : await buildExport(settings, producer, env, sink, health, redactor);
   for (const problem of env.problems) report(problem);
 
-  const meterProvider = new MeterProvider({ resource, readers: built?.readers ?? [] });
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: built?.readers ?? [],
+    ...(views === undefined ? {} : { views }),
+  });
   // Once the provider shuts down, a flush would only log a warning: its own final export runs.
   let providerDown = false;
   flushProvider = () => (providerDown ? Promise.resolve() : meterProvider.forceFlush());
@@ -242,7 +255,9 @@ async function buildExport(
         exporter,
         exportIntervalMillis: settings.intervalMs,
         exportTimeoutMillis: settings.readerTimeoutMs,
-        metricProducers: [producer],
+        // Each push reader its own temporality (OTLP: the exporter's, from
+        // OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE) and its own delta state.
+        metricProducers: [producer.forReader(exporter)],
       });
     };
     const timeoutMs = settings.otlp.timeoutMs;

@@ -192,3 +192,35 @@ describe('CollectionBuilder', () => {
     expect(points(builder).map((p) => [p.attributes, p.value])).toEqual([[attributes, 3]]);
   });
 });
+
+describe('CollectionBuilder with fresh views (live metrics)', () => {
+  const fresh = (startTime: [number, number], endTime: [number, number]): MirroredMetric => {
+    const base = view('counter', 'r', 3);
+    return {
+      ...base,
+      startTime,
+      points: [{ startTime, endTime, attributes: { recorder: 'r' }, value: 3 } as MirroredPoint],
+      fresh: true,
+    };
+  };
+
+  it("takes a fresh view's data points as they are when they carry this collection's end time", () => {
+    const endTime: [number, number] = [9, 0];
+    const builder = new CollectionBuilder(endTime);
+    const made = fresh([5, 0], endTime);
+    builder.addMetric('ns', made);
+    const [point] = builder.scopeMetrics()[0]?.metrics[0]?.dataPoints ?? [];
+    expect(point).toBe(made.points[0]);
+    expect(point).toEqual({ startTime: [5, 0], endTime, attributes: { recorder: 'r' }, value: 3 });
+  });
+
+  it('copies a fresh view made for another collection, with its own end time', () => {
+    const endTime: [number, number] = [9, 0];
+    const builder = new CollectionBuilder(endTime);
+    const made = fresh([5, 0], [8, 0]);
+    builder.addMetric('ns', made);
+    const [point] = builder.scopeMetrics()[0]?.metrics[0]?.dataPoints ?? [];
+    expect(point).not.toBe(made.points[0]);
+    expect(point).toEqual({ startTime: [5, 0], endTime, attributes: { recorder: 'r' }, value: 3 });
+  });
+});

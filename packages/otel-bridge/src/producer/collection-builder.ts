@@ -58,6 +58,15 @@ export class CollectionBuilder {
       const { startTime } = view;
       const endTime = this.endTime;
       const points = data.dataPoints;
+      if (view.fresh === true && view.points.length > 0 && sameTimes(view, this.endTime)) {
+        // Made for this collection as data points, kept by nobody: taken as they are.
+        for (const point of view.points as Point[]) {
+          if (exemplars !== undefined) withExemplars(point, exemplars, view);
+          points.push(point);
+        }
+        exemplars?.sweep();
+        return;
+      }
       for (const point of view.points) {
         const added: Point = {
           startTime,
@@ -209,6 +218,13 @@ export class CollectionBuilder {
     this.states.set(created, { adapter, ownerKey: null, owners: new Set(), index: undefined });
     return created;
   }
+}
+
+// A fresh view's points carry the view's start time and this collection's end time (checked on
+// the first: a view made for another collection is copied as any other).
+function sameTimes(view: MirroredMetric, endTime: HrTime): boolean {
+  const first = view.points[0] as Partial<Point>;
+  return first.endTime === endTime && first.startTime === view.startTime;
 }
 
 function withExemplars(point: Point, exemplars: MetricExemplars, view: MirroredMetric): void {

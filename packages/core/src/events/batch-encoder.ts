@@ -5,13 +5,21 @@ import { type EncodedBatch, RAW, STRING, VALUE } from './batch-format.js';
  * Encodes batches of events, one at a time (a worker sends one message at a time). Reuses its
  * lookup tables between batches; the columns it returns belong to the caller.
  */
+/** Key positions the encoder has slots for from the start (more grow as needed). */
+const KEY_SLOTS = 16;
+
 export class BatchEncoder {
   private readonly stringIndex = new Map<string, number>();
   private readonly shapeIndex = new Map<string, number>();
-  private readonly keys: string[] = [];
-  private readonly codes: number[] = [];
-  private readonly lastString: (string | undefined)[] = [];
-  private readonly lastIndex: number[] = [];
+  // Per key position of the current event. Slots for the first KEY_SLOTS keys exist from the
+  // start (lastString is reset to undefined per batch, never emptied): the code a first encoder
+  // warmed up then reads and writes them in bounds, with the elements kinds it was optimized for,
+  // in every later encoder too. Grown from empty, a new recorder's first batch deoptimized it
+  // ("out of bounds", "wrong map") and V8 compiled it again.
+  private readonly keys: string[] = new Array<string>(KEY_SLOTS).fill('');
+  private readonly codes: number[] = new Array<number>(KEY_SLOTS).fill(0);
+  private readonly lastString: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+  private readonly lastIndex: number[] = new Array<number>(KEY_SLOTS).fill(0);
   private lastPrototype: unknown;
   private lastPrototypeFlat = false;
 
@@ -25,7 +33,7 @@ export class BatchEncoder {
     // outcome), which then costs a comparison instead of a lookup.
     const lastString = this.lastString;
     const lastIndex = this.lastIndex;
-    lastString.length = 0;
+    lastString.fill(undefined);
     const keys = this.keys;
     const codes = this.codes;
     let shapeKeys: string[] = [];

@@ -192,6 +192,15 @@ describe('batch codec', () => {
         expect(() => decoder.decode(damaged as never)).toThrow(BatchFormatError);
       }
     }
+    // Values cut short: the last event's row ends before its shape does (a value column read past
+    // the end would otherwise arrive as undefined, which no channel makes of a value).
+    const flat = viaJson({ ...new BatchEncoder().encode([{ type: 'a', n: 1, ok: true }]) });
+    for (let keep = 1; keep < flat.v.length; keep++) {
+      const cut = { ...flat, v: flat.v.slice(0, keep) };
+      for (const decoder of [new BatchDecoder(), new BatchDecoder({ compile: false })]) {
+        expect(() => decoder.decode(cut as never)).toThrow(BatchFormatError);
+      }
+    }
   });
 
   it('sends an event whose getter or Proxy trap throws as it is, for the channel to refuse', () => {

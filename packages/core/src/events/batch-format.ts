@@ -1,4 +1,5 @@
-// The compact form of a batch of events on the IPC channel. Private.
+// The compact form of a batch of events on a channel to another thread or process (the IPC
+// channel of cluster mode, a worker thread's MessagePort). Private.
 //
 // Node's IPC channel serialises every message with JSON.stringify in the sender and JSON.parse in
 // the receiver; for an array of event objects the primary's JSON.parse was most of its work (it

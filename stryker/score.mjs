@@ -1,0 +1,109 @@
+// `node stryker/score.mjs [core|bridge] [--survivors] [--json]`
+//
+// The mutation score of each package from the folder reports of `npm run mutate`
+// (reports/mutation/<package>/<folder>.json, one per folder of src; see run.mjs). Stryker's own
+// summary covers one run only, so a package's score is computed here over all its folders with
+// mutation-testing-metrics, the package Stryker's reporters use (same formula: killed + timeout
+// over killed + timeout + survived + no coverage; ignored, compile and runtime errors left out).
+//
+// Also says which folders have no report yet (not measured: the score is then of a part only)
+// and which measured files changed since their report (stale: run `npm run mutate` again).
+// `--survivors` lists every surviving and uncovered mutant by file.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { calculateMetrics } from 'mutation-testing-metrics';
+import { folders, PACKAGES, reportName, root, typeOnlyOf } from './folders.mjs';
+
+const args = process.argv.slice(2);
+const named = args.filter((arg) => Object.hasOwn(PACKAGES, arg));
+const wanted = named.length > 0 ? named : Object.keys(PACKAGES);
+const listSurvivors = args.includes('--survivors');
+const asJson = args.includes('--json');
+
+const percent = (value) => (Number.isNaN(value) ? '  n/a' : `${value.toFixed(1)} %`);
+
+async function packageScore(name) {
+  const src = `packages/${PACKAGES[name]}/src`;
+  const dir = join(root, 'reports/mutation', name);
+  const files = {};
+  const missing = [];
+  const byFolder = [];
+  for (const folder of folders(PACKAGES[name], await typeOnlyOf(name))) {
+    const path = join(dir, `${reportName(folder)}.json`);
+    if (!existsSync(path)) {
+      missing.push(folder);
+      continue;
+    }
+    const report = JSON.parse(readFileSync(path, 'utf8'));
+    const own = {};
+    for (const [file, result] of Object.entries(report.files)) {
+      // Stryker names files relative to the root it ran in.
+      const key = relative(root, join(root, file));
+      own[key] = result;
+      files[key] = result;
+    }
+    byFolder.push({ folder, metrics: calculateMetrics(own).metrics });
+  }
+  const stale = Object.entries(files)
+    .filter(([file, result]) => {
+      const path = join(root, file);
+      return !existsSync(path) || readFileSync(path, 'utf8') !== result.source;
+    })
+    .map(([file]) => file);
+  const result = calculateMetrics(files);
+  const survivors = [];
+  for (const [file, fileResult] of Object.entries(files)) {
+    for (const mutant of fileResult.mutants) {
+      if (mutant.status !== 'Survived' && mutant.status !== 'NoCoverage') continue;
+      const { line, column } = mutant.location.start;
+      survivors.push({
+        file,
+        line,
+        column,
+        status: mutant.status,
+        mutator: mutant.mutatorName,
+        replacement: mutant.replacement ?? '',
+      });
+    }
+  }
+  survivors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return { name, src, metrics: result.metrics, byFolder, missing, stale, survivors };
+}
+
+const scores = await Promise.all(wanted.map(packageScore));
+if (asJson) {
+  console.log(JSON.stringify(scores, null, 2));
+} else {
+  for (const { name, src, metrics, byFolder, missing, stale, survivors } of scores) {
+    const m = metrics;
+    console.log(
+      `${name} (${src}): ${percent(m.mutationScore)} killed — ${m.killed} killed, ${m.timeout} timeout, ` +
+        `${m.survived} survived, ${m.noCoverage} no coverage, ${m.ignored} ignored (static), ` +
+        `${m.runtimeErrors + m.compileErrors} errors; ${m.totalMutants} mutants`,
+    );
+    for (const { folder, metrics: f } of byFolder) {
+      console.log(
+        `  ${folder.padEnd(14)} ${percent(f.mutationScore).padStart(8)}  ` +
+          `${f.killed}+${f.timeout} / ${f.survived} / ${f.noCoverage} (ignored ${f.ignored})`,
+      );
+    }
+    if (missing.length > 0) {
+      console.log(
+        `  NOT MEASURED (no report; the score above is of a part only): ${missing.join(', ')}`,
+      );
+    }
+    if (stale.length > 0) {
+      console.log(`  changed since measured (run again): ${stale.join(', ')}`);
+    }
+    if (listSurvivors) {
+      let last = '';
+      for (const s of survivors) {
+        if (s.file !== last) console.log(`\n  ${s.file}`);
+        last = s.file;
+        const text = s.replacement.replace(/\s+/g, ' ').slice(0, 80);
+        console.log(`    ${s.line}:${s.column} ${s.status} ${s.mutator}: ${text}`);
+      }
+    }
+    console.log('');
+  }
+}
