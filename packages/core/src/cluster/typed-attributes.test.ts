@@ -1,11 +1,12 @@
 import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { BatchDecoder } from '../events/batch-decoder.js';
+import { BatchEncoder } from '../events/batch-encoder.js';
 import { counter } from '../metrics/index.js';
 import { createTestRecorder } from '../testing/index.js';
-import { BatchDecoder } from './batch-decoder.js';
-import { BatchEncoder } from './batch-encoder.js';
 
-// Issue 21, item 3: an attribute the primary computes from a worker process's event keeps the
+// Issue 21, item 3: an attribute the primary computes from a worker process's event (the batch codec
+// of events/, which worker threads use too) keeps the
 // type the worker gave the field. The batch carries numbers and booleans as they are; what the
 // IPC channel's serialisation does to them is what arrives (JSON: NaN and ±Infinity become null,
 // so the attribute is left out, and -0 becomes 0; `serialization: 'advanced'` keeps them).
