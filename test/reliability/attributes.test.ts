@@ -60,7 +60,7 @@ describe('attribute values map deterministically (docs/instrumenting.md "Concept
     });
   });
 
-  it('stringifies numbers, booleans and bigints, JSON-encodes objects and arrays, drops undefined and null', () => {
+  it('keeps numbers and booleans with their type, stringifies bigints, JSON-encodes objects and arrays, drops undefined and null', () => {
     const recorder = recorderWithAttributes();
     recorder.registerEvent({
       attrs: { n: 1.5, t: true, big: 12n, obj: { a: 1 }, arr: [1, 'x'], u: undefined, z: null },
@@ -68,9 +68,9 @@ describe('attribute values map deterministically (docs/instrumenting.md "Concept
     expect(points(recorder)[0]?.attributes).toEqual({
       arr: '[1,"x"]',
       big: '12',
-      n: '1.5',
+      n: 1.5,
       obj: '{"a":1}',
-      t: 'true',
+      t: true,
     });
   });
 
@@ -86,11 +86,15 @@ describe('attribute values map deterministically (docs/instrumenting.md "Concept
     expect(recorder.stats().failed).toBe(0);
   });
 
-  it('makes 1 and "1", and {a, b} and {b, a}, one point each', () => {
+  it('makes {a, b} and {b, a} one point, and 1 and "1" two (two types: two OTLP attribute sets)', () => {
     const recorder = recorderWithAttributes();
     recorder.registerEvent({ attrs: { k: 1, a: 'x', b: 'y' } });
     recorder.registerEvent({ attrs: { b: 'y', a: 'x', k: '1' } });
-    expect(points(recorder)).toEqual([{ attributes: { a: 'x', b: 'y', k: '1' }, value: 2 }]);
+    recorder.registerEvent({ attrs: { b: 'y', k: 1, a: 'x' } });
+    expect(points(recorder)).toEqual([
+      { attributes: { a: 'x', b: 'y', k: 1 }, value: 2 },
+      { attributes: { a: 'x', b: 'y', k: '1' }, value: 1 },
+    ]);
   });
 
   // Regression: keys were cleaned for the point's attributes but not for its identity, so two
@@ -126,16 +130,23 @@ describe('attribute values map deterministically (docs/instrumenting.md "Concept
           const seen = new Set<string>();
           let total = 0;
           for (const point of points(recorder)) {
-            const identity = JSON.stringify(Object.entries(point.attributes).sort());
+            // Typed: 1 and '1' (and NaN and Infinity, which JSON writes alike) are two identities.
+            const identity = Object.entries(point.attributes)
+              .sort()
+              .map(([key, value]) => `${key}\u0000${typeof value}:${String(value)}`)
+              .join('\u0000');
             expect(seen.has(identity)).toBe(false);
             seen.add(identity);
             total += point.value;
             for (const [key, value] of Object.entries(point.attributes)) {
-              for (const text of [key, value]) {
+              // Numbers and booleans keep their type (never -0); everything else is a clean string.
+              if (typeof value === 'number') expect(Object.is(value, -0)).toBe(false);
+              else expect(['string', 'boolean']).toContain(typeof value);
+              for (const text of typeof value === 'string' ? [key, value] : [key]) {
                 expect(typeof text).toBe('string');
-                expect((text as string).length).toBeLessThanOrEqual(1024);
-                expect(isWellFormed(text as string)).toBe(true);
-                expect(text as string).not.toContain('\u0000');
+                expect(text.length).toBeLessThanOrEqual(1024);
+                expect(isWellFormed(text)).toBe(true);
+                expect(text).not.toContain('\u0000');
               }
             }
           }

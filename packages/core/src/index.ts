@@ -90,7 +90,7 @@ export type {
   NumberPoint,
   SnapshotPoint,
 } from './snapshots/index.js';
-export { attributesMatch, findPoint, findSnapshot } from './snapshots/index.js';
+export { attributesEqual, attributesMatch, findPoint, findSnapshot } from './snapshots/index.js';
 export type {
   ConnectRecorderOptions,
   ExposedRecorderStats,

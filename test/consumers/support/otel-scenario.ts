@@ -18,6 +18,7 @@ import {
   viewsTemporalityFixture,
 } from './otel-line.js';
 import { installedCopies, installedVersion } from './tree.js';
+import { typedAttributesTests } from './typed-attributes.js';
 
 /** One OpenTelemetry JS line as a user installs it: sdk-node, and the API version it peers on. */
 export interface OtelLine {
@@ -309,6 +310,8 @@ export function otelLineTests(line: OtelLine): void {
       await receiver.close();
     }
   });
+
+  typedAttributesTests(() => consumer);
 }
 
 interface OtlpJson {

@@ -9,12 +9,23 @@ import {
 } from './attributes.js';
 
 describe('attribute normalisation', () => {
-  it('keeps strings and turns numbers, booleans and bigints into their String()', () => {
+  it('keeps strings, numbers and booleans with their type, and turns bigints into their String()', () => {
     expect(normalizeAttributeValue('GET')).toBe('GET');
-    expect(normalizeAttributeValue(200)).toBe('200');
-    expect(normalizeAttributeValue(1.5)).toBe('1.5');
-    expect(normalizeAttributeValue(true)).toBe('true');
+    expect(normalizeAttributeValue(200)).toBe(200);
+    expect(normalizeAttributeValue(1.5)).toBe(1.5);
+    expect(normalizeAttributeValue(true)).toBe(true);
+    expect(normalizeAttributeValue(false)).toBe(false);
     expect(normalizeAttributeValue(10n)).toBe('10');
+  });
+
+  it('keeps every number a number, -0 as 0 (one value for OTLP, sdk-metrics and /metrics)', () => {
+    expect(Object.is(normalizeAttributeValue(-0), 0)).toBe(true);
+    expect(normalizeAttributeValue(Number.NaN)).toBeNaN();
+    expect(normalizeAttributeValue(Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
+    expect(normalizeAttributeValue(Number.NEGATIVE_INFINITY)).toBe(Number.NEGATIVE_INFINITY);
+    expect(normalizeAttributeValue(1e21)).toBe(1e21);
+    expect(normalizeAttributeValue(0.1 + 0.2)).toBe(0.1 + 0.2);
+    expect(normalizeAttributeValue(Number.MIN_VALUE)).toBe(Number.MIN_VALUE);
   });
 
   it('turns objects and arrays into JSON, and unserialisable ones into a marker', () => {
@@ -45,14 +56,22 @@ describe('attribute normalisation', () => {
     expect(normalizeAttributeValue({ big: 'y'.repeat(2000) })).toHaveLength(1024);
   });
 
-  it('gives one identity to equal attribute sets whatever the key order or value type', () => {
-    expect(attributeKey({ a: '1', b: 'x' })).toBe(attributeKey({ b: 'x', a: 1 }));
-    expect(attributeKey({ a: 1, gone: undefined })).toBe(attributeKey({ a: '1' }));
+  it('gives one identity to equal attribute sets whatever the key order, and two to values of two types', () => {
+    expect(attributeKey({ a: '1', b: 'x' })).toBe(attributeKey({ b: 'x', a: '1' }));
+    expect(attributeKey({ a: 1, gone: undefined })).toBe(attributeKey({ a: 1 }));
+    expect(attributeKey({ a: 1 })).not.toBe(attributeKey({ a: '1' }));
+    expect(attributeKey({ a: true })).not.toBe(attributeKey({ a: 'true' }));
+    expect(attributeKey({ a: Number.NaN })).not.toBe(attributeKey({ a: 'NaN' }));
+    expect(attributeKey({ a: -0 })).toBe(attributeKey({ a: 0 }));
+    expect(attributeKey({ a: Number.NaN })).toBe(attributeKey({ a: Number.NaN }));
+    expect(attributeKey({ a: Number.POSITIVE_INFINITY })).not.toBe(
+      attributeKey({ a: Number.NEGATIVE_INFINITY }),
+    );
     expect(attributeKey({ a: 'x' })).not.toBe(attributeKey({ a: 'y' }));
     expect(attributeKey({ a: 'x' })).not.toBe(attributeKey({ b: 'x' }));
   });
 
-  it('makes 1 and "1" one point of a metric, with sorted keys', () => {
+  it('makes 200 and "200" two points of a metric (two types), -0 and 0 one, with sorted keys', () => {
     const recorder = createTestRecorder([
       counter({
         name: 'c',
@@ -65,8 +84,16 @@ describe('attribute normalisation', () => {
       type: 'e',
       attrs: { method: 'GET', status: '200', extra: undefined },
     });
+    recorder.registerEvent({ type: 'e', attrs: { status: 200, method: 'GET' } });
+    recorder.registerEvent({ type: 'e', attrs: { status: -0 } });
+    recorder.registerEvent({ type: 'e', attrs: { status: 0 } });
     const points = recorder.getMetricSnapshots()[0]?.points;
-    expect(points).toEqual([{ attributes: { method: 'GET', status: '200' }, value: 2 }]);
+    expect(points).toEqual([
+      { attributes: { method: 'GET', status: 200 }, value: 2 },
+      { attributes: { method: 'GET', status: '200' }, value: 1 },
+      { attributes: { status: 0 }, value: 2 },
+    ]);
+    expect(Object.is(points?.[2]?.attributes.status, 0)).toBe(true);
     expect(Object.keys(points?.[0]?.attributes ?? {})).toEqual(['method', 'status']);
   });
 });
@@ -110,7 +137,7 @@ describe('attribute names', () => {
     recorder.registerEvent({ type: 'e', attrs: { '\u0000': 0n, '\udfff': true } });
     recorder.registerEvent({ type: 'e', attrs: { '\udfff': true, '\u0000': 0n } });
     expect(recorder.getMetricSnapshots()[0]?.points).toEqual([
-      { attributes: { '\uFFFD': 'true' }, value: 3 },
+      { attributes: { '\uFFFD': true }, value: 3 },
     ]);
     expect(attributeKey({ '\u0000': 0n, '\udfff': true })).toBe(attributeKey({ '\ud800': true }));
     expect(normalizeAttributes({ '\udfff': 'a', '\ud800': 'b' })).toEqual(

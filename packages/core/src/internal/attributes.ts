@@ -1,12 +1,20 @@
-import type { Attributes } from '../snapshots/types.js';
+import type { Attributes, AttributeValue } from '../snapshots/types.js';
 
 /**
- * Attribute normalisation: every value becomes a string so that `1` and `'1'` can never become
- * two series with the same Prometheus labels. The mapping is deterministic:
- * - `undefined` / `null` drop the key; strings stay; numbers, booleans and bigints use `String()`;
+ * Attribute normalisation: strings, numbers and booleans keep their type (OpenTelemetry's
+ * attribute types: `http.response.status_code` stays the int `413` over OTLP), everything else
+ * becomes a string. The mapping is deterministic:
+ * - `undefined` / `null` drop the key; strings stay; numbers stay, `-0` becoming `0` (one value
+ *   for OTLP's int64, for sdk-metrics' attribute hashing and for the exporter's label text);
+ *   `NaN` and `±Infinity` stay numbers too; booleans stay;
+ * - bigints (not an OpenTelemetry attribute type) use `String()`;
  * - objects and arrays use `JSON.stringify` (`'[unserializable]'` when that throws);
- * - lone surrogates become U+FFFD, NUL becomes U+FFFD, values longer than
+ * - in strings, lone surrogates become U+FFFD, NUL becomes U+FFFD, values longer than
  *   {@link MAX_ATTRIBUTE_VALUE_LENGTH} UTF-16 units are cut to that length.
+ *
+ * A value's type is part of a point's identity: `200` and `'200'` are two points (two attribute
+ * sets over OTLP, as sdk-metrics keeps them); on `/metrics`, where both print `200`, the bridge
+ * merges them into one series.
  */
 export const MAX_ATTRIBUTE_VALUE_LENGTH = 1024;
 
@@ -42,8 +50,8 @@ function cleanString(value: string): string {
   return out.includes(SEPARATOR) ? out.replaceAll(SEPARATOR, REPLACEMENT) : out;
 }
 
-/** The normalised string for one attribute value, or `undefined` to drop the key. */
-export function normalizeAttributeValue(value: unknown): string | undefined {
+/** The normalised value of one attribute (a string, a number or a boolean), or `undefined` to drop the key. */
+export function normalizeAttributeValue(value: unknown): AttributeValue | undefined {
   switch (typeof value) {
     case 'string':
       if (
@@ -55,10 +63,12 @@ export function normalizeAttributeValue(value: unknown): string | undefined {
       }
       return cleanString(value);
     case 'number':
+      // `-0 === 0`: both are 0 (OTLP's int64 and the exporter's label text have no -0 either).
+      return value === 0 ? 0 : value;
+    case 'boolean':
+      return value;
     case 'bigint':
       return String(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
     case 'undefined':
       return undefined;
     case 'object': {
@@ -103,7 +113,7 @@ export function readAttributes(raw: object, names: string[], values: unknown[]):
     for (const [rawName, value] of raw) {
       const name = normalizeAttributeValue(rawName);
       if (name === undefined) continue;
-      names[count] = name;
+      names[count] = typeof name === 'string' ? name : String(name);
       values[count++] = value;
     }
     return count;
@@ -117,7 +127,29 @@ export function readAttributes(raw: object, names: string[], values: unknown[]):
 }
 
 /** A normalised attribute set: `[name, value]` pairs sorted by name, one per name. */
-export type AttributeEntries = readonly (readonly [string, string])[];
+export type AttributeEntries = readonly (readonly [string, AttributeValue])[];
+
+type Entry = [string, AttributeValue];
+
+// One character per type, before the value in a key: `200` and `'200'` are two identities.
+function typeTag(value: AttributeValue): string {
+  return typeof value === 'string' ? 's' : typeof value === 'number' ? 'n' : 'b';
+}
+
+// A value's text tagged with its type: part of a key, and a total order on normalised values.
+function valueText(value: AttributeValue): string {
+  return typeTag(value) + String(value);
+}
+
+// The order that picks the one entry kept per name: by text (as before values had types), then type.
+function compareValues(a: AttributeValue, b: AttributeValue): number {
+  const x = String(a);
+  const y = String(b);
+  if (x !== y) return x < y ? -1 : 1;
+  const s = typeTag(a);
+  const t = typeTag(b);
+  return s < t ? -1 : s > t ? 1 : 0;
+}
 
 /**
  * The normalised entries of names and raw values read by {@link readAttributes} (each value is
@@ -130,27 +162,24 @@ export function normalizedEntries(
   values: readonly unknown[],
   count: number,
 ): AttributeEntries {
-  const entries: [string, string][] = [];
+  const entries: Entry[] = [];
   let sorted = true;
   for (let i = 0; i < count; i++) {
     const value = normalizeAttributeValue(values[i]);
     if (value === undefined) continue;
     const name = cleanName(names[i] as string);
-    if (
-      sorted &&
-      entries.length > 0 &&
-      name <= (entries[entries.length - 1] as [string, string])[0]
-    )
+    if (sorted && entries.length > 0 && name <= (entries[entries.length - 1] as Entry)[0])
       sorted = false;
     entries.push([name, value]);
   }
   if (sorted) return entries;
-  entries.sort((a, b) =>
-    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
-  );
+  entries.sort((a, b) => {
+    if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+    return compareValues(a[1], b[1]);
+  });
   let kept = 0;
   for (const entry of entries) {
-    if (kept > 0 && (entries[kept - 1] as [string, string])[0] === entry[0]) {
+    if (kept > 0 && (entries[kept - 1] as Entry)[0] === entry[0]) {
       entries[kept - 1] = entry;
     } else {
       entries[kept++] = entry;
@@ -161,12 +190,18 @@ export function normalizedEntries(
 }
 
 /**
- * A stable identity for normalised entries: `{a, b}` and `{b, a}`, `1` and `'1'`, are one key.
- * NUL never occurs in a normalised name or value, so it separates them unambiguously.
+ * A stable identity for normalised entries: `{a, b}` and `{b, a}` are one key; `1` and `'1'` are
+ * two (each value is tagged with its type). NUL never occurs in a normalised name or string value,
+ * nor in a number's or boolean's text, so it separates them unambiguously.
  */
 export function entriesKey(entries: AttributeEntries): string {
   let key = '';
-  for (const [name, value] of entries) key += name + SEPARATOR + value + SEPARATOR;
+  for (const [name, value] of entries) {
+    key +=
+      typeof value === 'string'
+        ? `${name}${SEPARATOR}s${value}${SEPARATOR}`
+        : `${name}${SEPARATOR}${valueText(value)}${SEPARATOR}`;
+  }
   return key;
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Attributes } from '../snapshots/types.js';
+import type { Attributes, AttributeValue } from '../snapshots/types.js';
 import { PointStore } from './point-store.js';
 
 interface Point {
@@ -13,7 +13,8 @@ function model(raw: Record<string, unknown>): Attributes {
   const out: Attributes = {};
   for (const key of Object.keys(raw).sort()) {
     const value = raw[key];
-    if (value !== undefined && value !== null) out[key] = String(value);
+    // Strings, numbers and booleans keep their type (no other value is generated here).
+    if (value !== undefined && value !== null) out[key] = value as AttributeValue;
   }
   return out;
 }

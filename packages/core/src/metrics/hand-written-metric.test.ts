@@ -108,7 +108,7 @@ describe("a hand-written metric's update.attributes", () => {
     }
   }
 
-  it("reaches change listeners normalised like a built-in metric's: strings, sorted keys, lone surrogates replaced", () => {
+  it("reaches change listeners normalised like a built-in metric's: typed values kept, objects as JSON, sorted keys, lone surrogates replaced", () => {
     const recorder = new MetricsRecorder('r', {
       scheduler: 'sync',
       metrics: [new Handing(() => ({ z: 1, a: 'x\uD800', gone: undefined, obj: { n: 1 } }))],
@@ -117,7 +117,7 @@ describe("a hand-written metric's update.attributes", () => {
     recorder.onChange((change) => seen.push(change.attributes));
     recorder.start();
     recorder.registerEvent(new DocumentSaveAttempt('success'));
-    expect(seen).toEqual([{ a: 'x\uFFFD', obj: '{"n":1}', z: '1' }]);
+    expect(seen).toEqual([{ a: 'x\uFFFD', obj: '{"n":1}', z: 1 }]);
     expect(Object.keys(seen[0] as object)).toEqual(['a', 'obj', 'z']);
   });
 

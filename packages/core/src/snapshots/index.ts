@@ -1,4 +1,4 @@
-export { attributesMatch, findPoint, findSnapshot } from './find.js';
+export { attributesEqual, attributesMatch, findPoint, findSnapshot } from './find.js';
 export type {
   Attributes,
   AttributeValue,

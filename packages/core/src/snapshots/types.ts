@@ -1,4 +1,8 @@
-/** An attribute value as metrics store it (values are normalised to strings; see README). */
+/**
+ * An attribute value as metrics store it: a string, a number or a boolean keeps its type
+ * (OpenTelemetry's attribute types, so `413` goes out as an int over OTLP); any other value is
+ * stored as a string (see docs/instrumenting.md, "Attribute values").
+ */
 export type AttributeValue = string | number | boolean;
 /** A set of attributes identifying one point of a metric. */
 export type Attributes = Record<string, AttributeValue>;

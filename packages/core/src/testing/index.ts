@@ -100,7 +100,7 @@ export function histogramPoint(
   return findPoint<HistogramPoint>(recorder.getMetricSnapshots(), metricName, attributes);
 }
 
-export { attributesMatch, findPoint, findSnapshot } from '../snapshots/find.js';
+export { attributesEqual, attributesMatch, findPoint, findSnapshot } from '../snapshots/find.js';
 
 /**
  * The exponential histogram point of `metricName` with `attributes`, if any: count, sum, min, max,

@@ -3,6 +3,8 @@ import { MetricEvent } from '../events/index.js';
 import { counter, histogram } from '../metrics/index.js';
 import type { MetricSnapshot } from '../snapshots/index.js';
 import {
+  attributesEqual,
+  attributesMatch,
   createTestRecorder,
   findPoint,
   findSnapshot,
@@ -111,5 +113,37 @@ describe('findPoint / findSnapshot', () => {
     expect(findPoint(snapshots, 'requests', { method: 'POST' })).toBeUndefined();
     expect(findPoint(snapshots, 'other')).toBeUndefined();
     expect(findSnapshot(snapshots, 'requests')?.kind).toBe('counter');
+  });
+
+  it('prefers the point whose values have the same types (200, not "200"), and finds either by its text when only one exists', () => {
+    const recorder = createTestRecorder([
+      counter<{ status: number | string }>({
+        name: 'responses',
+        on: 'response',
+        attributes: (e) => ({ 'http.response.status_code': e.status }),
+      }),
+    ]);
+    recorder.registerEvent({ type: 'response', status: 413 });
+    recorder.registerEvent({ type: 'response', status: 200 });
+    recorder.registerEvent({ type: 'response', status: 200 });
+    recorder.registerEvent({ type: 'response', status: '200' });
+    const code = (value: number | string) => ({ 'http.response.status_code': value });
+    expect(pointValue(recorder, 'responses', code(200))).toBe(2);
+    expect(pointValue(recorder, 'responses', code('200'))).toBe(1);
+    // Written before attributes kept their type: '413' still finds the point stored as 413.
+    expect(pointValue(recorder, 'responses', code('413'))).toBe(1);
+    expect(pointValue(recorder, 'responses', code(413))).toBe(1);
+    expect(pointValue(recorder, 'responses', code(404))).toBeUndefined();
+  });
+
+  it('attributesEqual compares types and values (NaN equals NaN, -0 equals 0); attributesMatch compares text', () => {
+    expect(attributesEqual({ a: 1, b: true }, { b: true, a: 1 })).toBe(true);
+    expect(attributesEqual({ a: 1 }, { a: '1' })).toBe(false);
+    expect(attributesEqual({ a: true }, { a: 'true' })).toBe(false);
+    expect(attributesEqual({ a: Number.NaN }, { a: Number.NaN })).toBe(true);
+    expect(attributesEqual({ a: 0 }, { a: -0 })).toBe(true);
+    expect(attributesEqual({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(attributesMatch({ a: 1 }, { a: '1' })).toBe(true);
+    expect(attributesMatch({ a: true }, { a: 'true' })).toBe(true);
   });
 });

@@ -132,6 +132,12 @@ describe('DocumentServer', () => {
         'http.response.status_code': 200,
       }),
     ).toBe(1);
+    // The status code is the int the semantic conventions define (over OTLP too), not "404".
+    const codes = httpRecorder
+      .getMetricSnapshots()
+      .find((s) => s.name === HTTP_METRICS.requestDuration)
+      ?.points.map((p) => p.attributes['http.response.status_code']);
+    expect(codes?.sort()).toEqual([200, 404, 405]);
   });
 
   test('the request latency is also an exponential histogram: the same series, counts and sums', async () => {

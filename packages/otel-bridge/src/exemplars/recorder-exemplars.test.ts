@@ -62,4 +62,19 @@ describe('MetricExemplars (issue 18, item 7)', () => {
     expect(store.size).toBe(2);
     expect(store.collect({ k: 'gone' }, undefined)?.[0]?.value).toBe(3);
   });
+
+  it("keeps the exemplars of 200 and '200' apart, and of NaN and Infinity (typed attributes: two series over OTLP)", () => {
+    const store = new MetricExemplars(() => new FixedSizeReservoir(4));
+    const values = [200, '200', Number.NaN, Number.POSITIVE_INFINITY, true, 'true'];
+    values.forEach((code, i) => {
+      store.offer(normalizeAttributes({ code }), at(i));
+    });
+    expect(store.size).toBe(values.length);
+    values.forEach((code, i) => {
+      const kept = store
+        .collect({ code, recorder: 'r' }, 'recorder')
+        ?.filter((e) => e !== undefined);
+      expect(kept?.map((e) => e.value)).toEqual([i]);
+    });
+  });
 });

@@ -34,6 +34,22 @@ export function prometheusLabelName(key: string): string {
 }
 
 /**
+ * The text of an attribute value in a Prometheus label, as `@opentelemetry/exporter-prometheus`
+ * writes it: a string as it is, any other value JSON-encoded (`413`, `true`, `1e+21`, `0` for
+ * `-0`, `null` for `NaN` and `±Infinity`), `undefined` as the empty string. Two attribute sets
+ * whose values have the same text are one series on `/metrics` (`200` and `'200'`).
+ */
+export function prometheusLabelValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return '';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value); // a bigint or a cycle: never in the bridge's own attributes
+  }
+}
+
+/**
  * Attributes with Prometheus-safe keys. Keys that map to the same label are merged as the
  * OpenTelemetry Prometheus compatibility rules say: values joined with `;`, ordered by the
  * original keys. Returns `attributes` itself when nothing changes (the common case).
@@ -57,7 +73,7 @@ export function prometheusSafeAttributes(
   for (const key of keys.sort()) {
     const value = attributes[key];
     if (value === undefined || value === null) continue;
-    const text = Array.isArray(value) ? JSON.stringify(value) : String(value);
+    const text = prometheusLabelValue(value);
     const label = labelFor(key, cache);
     const merged = Object.hasOwn(out, label) ? `${out[label]};${text}` : text;
     Object.defineProperty(out, label, {

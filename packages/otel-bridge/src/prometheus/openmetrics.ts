@@ -7,6 +7,7 @@ import type {
   ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { braces, escapeText, joinLabels } from '../exposition/openmetrics-text.js';
+import { prometheusLabelValue } from '../exposition/prometheus-names.js';
 import { sanitizePrometheusName } from '../exposition/prometheus-units.js';
 import { adapterForData, type MirroredValue } from '../kinds/index.js';
 
@@ -101,8 +102,9 @@ function labelName(key: string): string {
   return leadingDigit(name) ? `_${name}` : name;
 }
 
+// The exporter's text of a value; `null` (never in the bridge's attributes) as the empty string, as before.
 function labelValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value ?? '');
+  return prometheusLabelValue(value ?? '');
 }
 
 function leadingDigit(name: string): boolean {

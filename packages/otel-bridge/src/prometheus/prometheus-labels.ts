@@ -10,7 +10,11 @@ import type {
 } from '@opentelemetry/sdk-metrics';
 import { OtelBridgeError } from '../errors/otel-bridge-error.js';
 import { type ExemplarCarrier, mergeExemplars } from '../exemplars/types.js';
-import { prometheusBaseName, prometheusSafeAttributes } from '../exposition/prometheus-names.js';
+import {
+  prometheusBaseName,
+  prometheusLabelValue,
+  prometheusSafeAttributes,
+} from '../exposition/prometheus-names.js';
 import { prometheusMetricName } from '../exposition/prometheus-units.js';
 import { adapterForData, type ExportShape, type MirroredValue } from '../kinds/index.js';
 import type { PrometheusNaming } from './prometheus-naming.js';
@@ -104,10 +108,12 @@ function relabel(
   return changed ? ({ ...metric, dataPoints: out } as MetricData) : metric;
 }
 
+// The series a point prints as: its labels' text, not its values' types (`200` and `'200'`, or
+// `NaN` and `Infinity`, both printed `null`, are one series on /metrics).
 function identity(attributes: OtelAttributes): string {
   let id = '';
   for (const key of Object.keys(attributes).sort())
-    id += `${key}\u0000${String(attributes[key])}\u0000`;
+    id += `${key}\u0000${prometheusLabelValue(attributes[key])}\u0000`;
   return id;
 }
 
