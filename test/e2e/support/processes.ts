@@ -9,6 +9,8 @@ export interface Started {
   stdout: string;
   stderr: string;
   readonly exited: Promise<number | null>;
+  /** Resolves once its stdout and stderr have ended too ('close'): output may arrive after 'exit'. */
+  readonly closed: Promise<void>;
 }
 
 const started: Started[] = [];
@@ -40,6 +42,10 @@ export function start(
       child.once('exit', (code) => resolve(code));
       child.once('error', () => resolve(null));
     }),
+    closed: new Promise((resolve) => {
+      child.once('close', () => resolve());
+      child.once('error', () => resolve());
+    }),
   };
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (proc.stdout += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (proc.stderr += chunk));
@@ -49,11 +55,14 @@ export function start(
 
 /** Sends SIGTERM and waits for the exit code; SIGKILLs the group after `limitMs`. */
 export async function stop(proc: Started, limitMs = 10_000): Promise<number | null> {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.child.exitCode;
-  proc.child.kill('SIGTERM');
+  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
   const timer = setTimeout(() => killGroup(proc), limitMs);
   try {
-    return await proc.exited;
+    const code = await proc.exited;
+    // What it printed last (a summary line, say) can still be in the pipe at 'exit': wait for its
+    // output to end, within the same limit (a grandchild holding the pipe is killed with the group).
+    await proc.closed;
+    return code;
   } finally {
     clearTimeout(timer);
   }
