@@ -115,13 +115,17 @@ describe('the example service over OTLP', () => {
       ...attributesOf(p.attributes),
       count: Number(p.count),
     }));
-    // core keeps attribute values as strings (README, Concepts), the status code included
+    // the status code is the int the semantic conventions define (OTLP intValue); error.type a string
+    for (const p of duration.histogram.dataPoints as Json[]) {
+      const status = (p.attributes as Json[]).find((a) => a.key === 'http.response.status_code');
+      expect(Object.keys(status.value)).toEqual(['intValue']);
+    }
     expect(points).toEqual(
       expect.arrayContaining([
         {
           'http.request.method': 'PUT',
           'http.route': '/documents/:id',
-          'http.response.status_code': '201',
+          'http.response.status_code': 201,
           'url.scheme': 'http',
           recorder: 'http_server',
           count: 1,
@@ -129,7 +133,7 @@ describe('the example service over OTLP', () => {
         {
           'http.request.method': 'PUT',
           'http.route': '/documents/:id',
-          'http.response.status_code': '503',
+          'http.response.status_code': 503,
           'error.type': '503',
           'url.scheme': 'http',
           recorder: 'http_server',
@@ -138,7 +142,7 @@ describe('the example service over OTLP', () => {
         // no route matched: no http.route
         {
           'http.request.method': 'GET',
-          'http.response.status_code': '404',
+          'http.response.status_code': 404,
           'url.scheme': 'http',
           recorder: 'http_server',
           count: 1,

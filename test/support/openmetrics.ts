@@ -26,7 +26,8 @@ export interface ParsedFamily {
 // Parses OpenMetrics bodies for as long as its stdin is open: each request is a line with the
 // body's length in bytes, then the body (UTF-8); each answer is one JSON line, the families or the
 // parser's error. A body reaches the parser as sys.stdin.read() would give it (the same decoding,
-// universal newlines included), so one long-lived Python reads exactly what a Python per body read.
+// and, as on POSIX, lines split at "\n" only: a CR inside a label value stays a CR, which
+// OpenMetrics allows), so one long-lived Python reads exactly what a Python per body read.
 const SCRIPT = `
 import sys, io, json, math
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
@@ -48,7 +49,7 @@ while True:
         break
     data = requests.read(int(header))
     try:
-        text = io.TextIOWrapper(io.BytesIO(data), encoding=sys.stdin.encoding, errors=sys.stdin.errors).read()
+        text = io.TextIOWrapper(io.BytesIO(data), encoding=sys.stdin.encoding, errors=sys.stdin.errors, newline="\\n").read()
         answer = {"families": families(text)}
     except Exception as error:
         answer = {"error": repr(error)}
