@@ -8,6 +8,7 @@ import { compileSelector, describeEvent, isInstance, splitSelector } from './sel
 
 class Saved extends MetricEvent {}
 class SavedTwice extends Saved {}
+class Other extends MetricEvent {}
 
 /** Accepts any object whose `kind` is 'saved', whatever its class (a duck-typed event family). */
 // biome-ignore lint/complexity/noStaticOnlyClass: a selector class whose only job is its hasInstance
@@ -22,7 +23,7 @@ class SavedLike {
 const events: object[] = [
   new Saved(),
   new SavedTwice(),
-  new MetricEvent(),
+  new Other(),
   { kind: 'saved' },
   { kind: 'other' },
   { type: 'saved' },

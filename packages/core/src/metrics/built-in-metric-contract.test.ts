@@ -19,7 +19,7 @@ describe('handleEvent', () => {
     const metric = counter({ name: 'bytes', on: 'sent', value: (e: { n: number }) => e.n });
     const recorder = createTestRecorder([metric]);
     const seen: number[] = [];
-    recorder.onChange((change) => seen.push(change.value));
+    recorder.onChange((change) => seen.push(change.value as number));
     for (const n of [1e308, 1e308, -1, 5]) recorder.registerEvent({ type: 'sent', n });
     expect(seen).toEqual([1e308, 5]);
     expect(recorder.errors.map((e) => e.code)).toEqual(['invalid-value', 'negative-increment']);
@@ -29,8 +29,8 @@ describe('handleEvent', () => {
     const limited = counter({
       name: 'users',
       on: 'login',
-      attributes: (e: { user: string }) => ({ user: e.user }),
-      value: (e: { n: number }) => e.n,
+      attributes: (e: { user: string; n: number }) => ({ user: e.user }),
+      value: (e: { user: string; n: number }) => e.n,
       cardinalityLimit: 2,
     });
     expect(limited.handleEvent({ type: 'login', user: 'a', n: Number.NaN })).toBe(false);
