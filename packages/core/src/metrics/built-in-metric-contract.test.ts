@@ -23,6 +23,9 @@ describe('handleEvent', () => {
     for (const n of [1e308, 1e308, -1, 5]) recorder.registerEvent({ type: 'sent', n });
     expect(seen).toEqual([1e308, 5]);
     expect(recorder.errors.map((e) => e.code)).toEqual(['invalid-value', 'negative-increment']);
+    expect(recorder.errors[0]?.message).toBe(
+      'Metric "bytes" in recorder "test" dropped value 1e+308: adding it would overflow to a non-finite value.',
+    );
   });
 
   it('a metric not attached to a recorder drops bad values without throwing', () => {
@@ -89,6 +92,7 @@ describe('descriptor and snapshot', () => {
     const define = () =>
       counter({ name: 'hits', on: 'hit', initial: [{ a: '1' }, { a: '2' }], cardinalityLimit: 2 });
     expect(define).toThrow(MetricsWiringError);
+    expect(define).toThrow(expect.objectContaining({ code: 'invalid-metric-options' }));
     expect(define).toThrow(
       'Metric "hits": 2 initial points exceed cardinalityLimit 2, which keeps at most 1 attribute sets besides the overflow point.',
     );
