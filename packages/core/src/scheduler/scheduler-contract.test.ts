@@ -109,6 +109,23 @@ describe('the immediate scheduler budget', () => {
     expect(scheduler.stats()).toEqual({ turns: 2, visits: 4 });
   });
 
+  it('a clock that throws after wiring ends the turn instead of the process', async () => {
+    let reads = 0;
+    const scheduler = createImmediateScheduler({
+      clock: () => {
+        if (++reads > 1) throw new Error('clock gone');
+        return 0;
+      },
+    });
+    const log: string[] = [];
+    scheduler.schedule(task(log, 'a'));
+    scheduler.schedule(task(log, 'b'));
+    await turn();
+    expect(log).toEqual(['a']);
+    await turn();
+    expect(log).toEqual(['a', 'b']);
+  });
+
   it('the default clock gives each turn a finite deadline at most budgetMs ahead', async () => {
     const scheduler = createImmediateScheduler({ budgetMs: 7 });
     let seen = Number.NaN;
@@ -177,6 +194,7 @@ describe('wiring', () => {
     ]) {
       const resolve = () => resolveScheduler(option as never, undefined, undefined, 'Recorder "r"');
       expect(resolve).toThrow(MetricsWiringError);
+      expect(resolve).toThrow(expect.objectContaining({ code: 'invalid-option' }));
       expect(resolve).toThrow(
         /^Recorder "r": scheduler must be 'immediate', 'sync' or an object with schedule\(task\) and stats\(\), got /,
       );
