@@ -16,6 +16,14 @@ export function mutationVitestConfig(include: string[], exclude: string[] = []) 
         { find: /^@mvx-metrics\/core$/, replacement: source('core/src/index.ts') },
         { find: /^@mvx-metrics\/core\/testing$/, replacement: source('core/src/testing/index.ts') },
         { find: /^@mvx-metrics\/core\/worker$/, replacement: source('core/src/workers/worker.ts') },
+        // Every entry of core's package.json `exports`: one left out (`./kinds` was) resolves
+        // through node_modules to the real packages/, a second copy of core next to the
+        // sandbox's, and the bridge's tests fail in the dry run.
+        { find: /^@mvx-metrics\/core\/kinds$/, replacement: source('core/src/kinds/index.ts') },
+        {
+          find: /^@mvx-metrics\/core\/cluster$/,
+          replacement: source('core/src/cluster/worker.ts'),
+        },
         { find: /^@mvx-metrics\/otel-bridge$/, replacement: source('otel-bridge/src/index.ts') },
         {
           find: /^@mvx-metrics\/otel-bridge\/pipeline$/,
