@@ -1,14 +1,15 @@
 import type { Metric, MetricChange } from '@mvx-metrics/core';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
+import { attributeValueKey, lengthPrefixed } from '../internal/attribute-identity.js';
 import type { ExemplarReservoir } from './reservoir.js';
 import type { BridgeExemplar } from './types.js';
 
 const NO_ATTRIBUTES: object = Object.freeze({});
 
 /**
- * A series' identity: its attributes but `skip` (the recorder attribute), sorted, each value's
- * text tagged with its type (`200` and `'200'` are two series over OTLP, each with its exemplars;
- * `NaN` and `Infinity` too, which JSON would both write `null`).
+ * A series' identity: its attributes but `skip` (the recorder attribute), sorted, each value keyed
+ * with its type as the mirror keys it (`200` and `'200'` are two series over OTLP, each with its
+ * exemplars; `NaN` and `Infinity` too, which JSON would both write `null`).
  */
 function seriesKey(attributes: OtelAttributes, skip: string | undefined): string {
   const keys = Object.keys(attributes).sort();
@@ -17,21 +18,9 @@ function seriesKey(attributes: OtelAttributes, skip: string | undefined): string
     if (name === skip) continue;
     const value = attributes[name];
     if (value === undefined || value === null) continue;
-    key += `${name}\u0000${valueText(value)}\u0000`;
+    key += `${lengthPrefixed(name)}${attributeValueKey(value)}`;
   }
   return key;
-}
-
-function valueText(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return `s${value}`;
-    case 'number':
-    case 'boolean':
-      return `${(typeof value)[0]}${String(value)}`;
-    default:
-      return `j${JSON.stringify(value)}`;
-  }
 }
 
 /** One series' reservoir and the last collection that exported (or created) it. */

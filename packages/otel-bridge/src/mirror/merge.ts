@@ -1,4 +1,5 @@
 import type { HrTime, Attributes as OtelAttributes } from '@opentelemetry/api';
+import { attributeValueKey, lengthPrefixed } from '../internal/attribute-identity.js';
 
 /**
  * Identity of an attribute set: its entries sorted by key. Only built for metrics whose series can
@@ -22,31 +23,8 @@ function buildKey(attributes: OtelAttributes): string {
   if (keys.length === 0) return '';
   keys.sort();
   let id = '';
-  for (const key of keys) id += `${part(key)}${valuePart(attributes[key])}`;
+  for (const key of keys) id += `${lengthPrefixed(key)}${attributeValueKey(attributes[key])}`;
   return id;
-}
-
-// Length-prefixed parts: no key or value, whatever its characters, can run into the next one.
-// Never throws, whatever a hand-written metric put in its attributes (bigint, symbol, cycles).
-function part(text: string): string {
-  return `${text.length}:${text}`;
-}
-
-function valuePart(value: unknown): string {
-  if (Array.isArray(value)) {
-    let id = `a${value.length}[`;
-    for (const item of value) id += valuePart(item);
-    return id;
-  }
-  return `${(typeof value)[0]}${part(safeString(value))}`;
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return '?';
-  }
 }
 
 /** The earlier of two times: the start of a series aggregated over several recorders. */
