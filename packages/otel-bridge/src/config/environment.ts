@@ -169,8 +169,17 @@ export function urlProblem(text: string): string | undefined {
       ? 'it does not parse as a URL'
       : 'it does not start with http:// or https://';
   }
-  if (url.protocol === 'http:' || url.protocol === 'https:') return undefined;
-  return 'its scheme is not http: or https:';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return 'its scheme is not http: or https:';
+  }
+  // The URL parser percent-encodes what a URL may not hold raw (RFC 3986) instead of refusing it:
+  // a stray space or bracket in a pasted value is named here, at wiring, not sent encoded.
+  const trimmed = text.trim();
+  if (/[\s\p{Cc}]/u.test(trimmed)) return 'it holds a space or a control character';
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\\]*)/i.exec(trimmed)?.[1] ?? '';
+  const userinfo = authority.slice(0, Math.max(0, authority.lastIndexOf('@')));
+  if (/[[\]]/.test(userinfo)) return 'its user info holds [ or ], which must be percent-encoded';
+  return undefined;
 }
 
 function describeDefault(value: unknown): string {
