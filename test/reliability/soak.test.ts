@@ -26,7 +26,7 @@ interface SoakResult {
 
 // Duration only: MVX_SOAK_SECONDS shortens or lengthens the run, never the assertions.
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by the soak only, not by a turbo task
-const SECONDS = Number(process.env.MVX_SOAK_SECONDS ?? (process.env.CI === 'true' ? 30 : 20));
+const SECONDS = Number(process.env.MVX_SOAK_SECONDS ?? 20);
 const prometheus = findBinary('prometheus');
 
 describe(`soak: highest sustained rate for ${SECONDS} s with Prometheus scraping every second`, () => {
