@@ -63,6 +63,20 @@ async function countMutants(src, folder, typeOnly) {
   return count;
 }
 
+/**
+ * Kills by a test's own timeout (stryker/vitest-scope.ts, MUTANT_TEST_TIMEOUT_MS): counted as
+ * killed, like Stryker's own timeouts, but shown apart: on a starved machine a slow test could
+ * time out without the mutant's help.
+ */
+const byTestTimeout = (result) =>
+  Object.values(result)
+    .flatMap((file) => file.mutants)
+    .filter(
+      (mutant) =>
+        mutant.status === 'Killed' &&
+        /(Test|Hook) timed out in \d+ ?ms/.test(mutant.statusReason ?? ''),
+    ).length;
+
 const percent = (value) => (Number.isNaN(value) ? '  n/a' : `${value.toFixed(1)} %`);
 
 async function packageScore(name) {
@@ -86,7 +100,11 @@ async function packageScore(name) {
       own[key] = result;
       files[key] = result;
     }
-    byFolder.push({ folder, metrics: calculateMetrics(own).metrics });
+    byFolder.push({
+      folder,
+      metrics: calculateMetrics(own).metrics,
+      testTimeouts: byTestTimeout(own),
+    });
   }
   const stale = Object.entries(files)
     .filter(([file, result]) => {
@@ -111,24 +129,35 @@ async function packageScore(name) {
     }
   }
   survivors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { name, src, metrics: result.metrics, byFolder, missing, stale, survivors };
+  return {
+    name,
+    src,
+    metrics: result.metrics,
+    testTimeouts: byTestTimeout(files),
+    byFolder,
+    missing,
+    stale,
+    survivors,
+  };
 }
 
 const scores = await Promise.all(wanted.map(packageScore));
 if (asJson) {
   console.log(JSON.stringify(scores, null, 2));
 } else {
-  for (const { name, src, metrics, byFolder, missing, stale, survivors } of scores) {
+  for (const { name, src, metrics, testTimeouts, byFolder, missing, stale, survivors } of scores) {
     const m = metrics;
     console.log(
-      `${name} (${src}): ${percent(m.mutationScore)} killed — ${m.killed} killed, ${m.timeout} timeout, ` +
+      `${name} (${src}): ${percent(m.mutationScore)} killed — ${m.killed} killed ` +
+        `(${testTimeouts} by a test timeout), ${m.timeout} timeout, ` +
         `${m.survived} survived, ${m.noCoverage} no coverage, ${m.ignored} ignored (static), ` +
         `${m.runtimeErrors + m.compileErrors} errors; ${m.totalMutants} mutants`,
     );
-    for (const { folder, metrics: f } of byFolder) {
+    for (const { folder, metrics: f, testTimeouts: t } of byFolder) {
       console.log(
         `  ${folder.padEnd(14)} ${percent(f.mutationScore).padStart(8)}  ` +
-          `${f.killed}+${f.timeout} / ${f.survived} / ${f.noCoverage} (ignored ${f.ignored})`,
+          `${f.killed}+${f.timeout} / ${f.survived} / ${f.noCoverage} (ignored ${f.ignored}` +
+          `${t > 0 ? `; ${t} of the kills by a test timeout` : ''})`,
       );
     }
     if (missing.length > 0) {

@@ -48,4 +48,28 @@ describe('PipelineHealth reasons', () => {
       reasons: ['the metrics pipeline is shut down', 'MetricsRuntime "app" is stopping'],
     });
   });
+
+  it('flush() is the pipeline flush: it waits for it and passes its failure on', async () => {
+    let calls = 0;
+    let finish: () => void = () => {};
+    const health = new PipelineHealth(3, () => {
+      calls += 1;
+      return new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+    });
+    const flushing = health.flush();
+    expect(calls).toBe(1);
+    let done = false;
+    void flushing.then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    finish();
+    await flushing;
+    expect(done).toBe(true);
+    const failing = new PipelineHealth(3, () => Promise.reject(new Error('collector down')));
+    await expect(failing.flush()).rejects.toThrow('collector down');
+  });
 });
