@@ -82,6 +82,7 @@ async function workerMain() {
     if (round === WARM_ROUNDS - 1) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     await produce(warmup, id, WARM_EVENTS);
   }
+  gc(); // as the primary does before each timed run
   process.send('ready');
 }
 

@@ -73,6 +73,7 @@ async function workerMain() {
     if (round === WARM_ROUNDS - 1) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     await produce(warmup, id, WARM_EVENTS);
   }
+  gc(); // as the owning thread does before each timed run
   parentPort.postMessage('ready');
   await new Promise((resolve) => parentPort.once('message', resolve)); // "go"
   await produce(recorder, id, count);
