@@ -22,9 +22,17 @@ export class BatchEncoder {
   private readonly codes: number[] = new Array<number>(KEY_SLOTS).fill(0);
   private readonly lastString: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
   private readonly lastIndex: number[] = new Array<number>(KEY_SLOTS).fill(0);
+  // The values column is written here and copied once, at its final length, into the batch: grown
+  // by push, a batch's column allocated about three times its size on the way (every growth a
+  // copy), garbage the worker's collector then spent a quarter of its time on. Kept between
+  // batches (never shrunk; what lies past a batch's length is ignored), it holds only numbers,
+  // booleans and null.
+  // Packed (filled by push): `new Array(n)` is holey, and so would be every copy, which
+  // JSON.stringify and the structured clone then read the slow way.
+  private readonly values: (number | boolean | null)[] = packedZeros(KEY_SLOTS);
 
   encode(events: readonly object[]): EncodedBatch {
-    const batch: EncodedBatch = { s: [], k: [], v: [], e: [] };
+    const batch = { s: [] as string[], k: [] as EncodedBatch['k'], e: [] as object[] };
     this.stringIndex.clear();
     this.shapeIndex.clear();
     // Prototypes are checked again in every batch: one may have changed since.
@@ -45,10 +53,11 @@ export class BatchEncoder {
     const shapeCodeLists: number[][] = [];
     let width = -1;
     let shape = -1;
-    const v = batch.v;
+    const v = this.values;
+    let n = 0;
     for (let i = 0; i < events.length; i++) {
       const event = events[i] as Record<string, unknown>;
-      const start = v.length;
+      const start = n;
       let flat = false;
       try {
         const prototype: unknown = Object.getPrototypeOf(event);
@@ -60,7 +69,7 @@ export class BatchEncoder {
         // anything else is sent as it is. (An own toJSON that is a function is a value the columns
         // do not take, so such an event goes as it is too.)
         if (lastPrototypeFlat && !Array.isArray(event)) {
-          v.push(shape);
+          v[n++] = shape;
           // Keys and values are checked against the previous event's shape first (consecutive
           // events mostly share one): a key of that shape costs a comparison and its value's
           // type check. The first difference copies the keys matched so far to `keys`/`codes`,
@@ -77,12 +86,12 @@ export class BatchEncoder {
                 if (shapeCodes[j] === STRING) {
                   if (typeof value === 'string') {
                     if (value === lastString[j]) {
-                      v.push(lastIndex[j] as number);
+                      v[n++] = lastIndex[j] as number;
                     } else {
                       const index = this.intern(batch.s, value);
                       lastString[j] = value;
                       lastIndex[j] = index;
-                      v.push(index);
+                      v[n++] = index;
                     }
                     j++;
                     continue;
@@ -92,7 +101,7 @@ export class BatchEncoder {
                   typeof value === 'boolean' ||
                   value === null
                 ) {
-                  v.push(value);
+                  v[n++] = value;
                   j++;
                   continue;
                 }
@@ -104,16 +113,16 @@ export class BatchEncoder {
             if (typeof value === 'string') {
               code = STRING;
               if (value === lastString[j]) {
-                v.push(lastIndex[j] as number);
+                v[n++] = lastIndex[j] as number;
               } else {
                 const index = this.intern(batch.s, value);
                 lastString[j] = value;
                 lastIndex[j] = index;
-                v.push(index);
+                v[n++] = index;
               }
             } else if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
               code = VALUE;
-              v.push(value);
+              v[n++] = value;
             } else {
               j = -1;
               break;
@@ -165,12 +174,12 @@ export class BatchEncoder {
         flat = false;
       }
       if (!flat) {
-        v.length = start;
-        v.push(RAW);
+        n = start;
+        v[n++] = RAW;
         batch.e.push(event);
       }
     }
-    return batch;
+    return { s: batch.s, k: batch.k, v: v.slice(0, n), e: batch.e };
   }
 
   private intern(strings: string[], value: string): number {
@@ -194,6 +203,12 @@ export class BatchEncoder {
     }
     return index;
   }
+}
+
+function packedZeros(length: number): number[] {
+  const array: number[] = [];
+  for (let i = 0; i < length; i++) array.push(0);
+  return array;
 }
 
 // Whether a known shape has exactly the `count` keys and codes of the current event.
