@@ -7,9 +7,17 @@
 //    each chunk: `await flush()`, so buffers never fill. The worker figure includes its share of
 //    the batch process.send calls made inline every batchSize events (encoding + pipe write).
 // 2. Throughput: events/s reaching metric state in the primary, with 1, 2 and 4 producer workers,
-//    vs one producer in the primary registering as many events. Timed from "go" (workers forked,
-//    connected and warmed up with WARM_EVENTS events each, untimed) until every producer's final flush resolved (the primary processed
-//    everything); the snapshot total is then checked. Producers flush every FLUSH_EVERY events.
+//    vs one producer in the primary registering as many events: EVENTS in every variant, split
+//    evenly between the workers, so each run does the same work. Timed from "go" (workers forked,
+//    connected and warmed up, untimed) until every producer's final flush resolved (the primary
+//    processed everything); the snapshot total is then checked. Producers flush every FLUSH_EVERY
+//    events. The warm-up brings a new worker to the steady state the one-process reference runs
+//    in (that process has run the same code for seconds): WARM_ROUNDS calls of the timed function
+//    with WARM_EVENTS events each, and a pause of SETTLE_MS before the last, in which the compile
+//    jobs V8 runs on background threads finish. Without the pause a compile started late in the
+//    warm-up ran inside the timed run: `--trace-opt` showed an 83 ms TurboFan job of `produce`
+//    (the whole inlined hot path) there, on the shared host, against ~30 ms of work for 100 k
+//    events, and the worker's CPU per event swung between ~250 and ~900 ns from run to run.
 //    Also with `serialization: 'advanced'` (cluster.setupPrimary) and, when MVX_CLUSTER_BASELINE
 //    names another build's core dist directory (e.g. main's), that build's primary and workers in
 //    the same rounds: a before/after pair measured in one run.
@@ -25,11 +33,13 @@ import { formatNs, formatRate, formatRatio, gc, machine, median, printTable, row
 
 const CHUNK = 10_000;
 const FLUSH_EVERY = 16_384;
-const PER_WORKER = 100_000;
+const EVENTS = 400_000;
 const SAMPLES = 7;
 const WARMUP = 2;
 const RUNS = 3;
 const WARM_EVENTS = 50_000;
+const WARM_ROUNDS = 3;
+const SETTLE_MS = 100;
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: a bench knob, not a turbo task's input
 const BATCH = process.env.MVX_CLUSTER_BATCH ? Number(process.env.MVX_CLUSTER_BATCH) : undefined;
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: a bench knob, not a turbo task's input
@@ -54,9 +64,9 @@ async function workerMain() {
       const ms = performance.now() - start;
       await recorder.flush();
       process.send({ nsPerOp: (ms * 1e6) / CHUNK });
-    } else if (message === 'go') {
+    } else if (message?.go !== undefined) {
       const cpu = process.cpuUsage();
-      await produce(recorder, id, PER_WORKER);
+      await produce(recorder, id, message.go);
       const used = process.cpuUsage(cpu);
       process.send({ stats: recorder.stats(), cpuMs: (used.user + used.system) / 1000 });
     } else if (message === 'stop') {
@@ -68,7 +78,11 @@ async function workerMain() {
   // figures should too. (Warming up with a loop of its own left the timed loop to be compiled in
   // the first timed rounds, which cost 3-10× the later ones.)
   const warmup = connectToPrimary('warmup', BATCH === undefined ? {} : { batchSize: BATCH });
-  await produce(warmup, id, WARM_EVENTS);
+  for (let round = 0; round < WARM_ROUNDS; round++) {
+    if (round === WARM_ROUNDS - 1) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await produce(warmup, id, WARM_EVENTS);
+  }
+  gc(); // as the primary does before each timed run
   process.send('ready');
 }
 
@@ -199,7 +213,7 @@ async function main() {
     for (let v = 0; v < variants.length; v++) {
       const variant = variants[v];
       const count = variant.count;
-      const events = count === 0 ? PER_WORKER * 4 : PER_WORKER * count;
+      const events = EVENTS;
       const t = setup(variant.core);
       const workers = count === 0 ? [] : await fork(t.primary, count, variant);
       const profiling = r === RUNS - 1 && variant.profile === true;
@@ -222,7 +236,7 @@ async function main() {
         }
         await t.recorder.flush();
       } else {
-        answers = await Promise.all(workers.map((w) => ask(w, 'go')));
+        answers = await Promise.all(workers.map((w) => ask(w, { go: EVENTS / count })));
         if (answers.some((x) => x.stats.dropped !== 0)) {
           throw new Error(`${variant.label}: dropped`);
         }

@@ -11,11 +11,16 @@ import type { IpcChannel } from './protocol.js';
 // made a fresh worker's first ~30 k events cost several times the later ones. Its own file, and
 // checked before any batch: V8 also learns an allocation site's kind from the arrays it made.
 
-function kinds(): { objects: (a: unknown[]) => boolean; smis: (a: unknown[]) => boolean } {
+function kinds(): {
+  objects: (a: unknown[]) => boolean;
+  smis: (a: unknown[]) => boolean;
+  holey: (a: unknown[]) => boolean;
+} {
   setFlagsFromString('--allow-natives-syntax');
   return {
     objects: new Function('a', 'return %HasObjectElements(a)') as (a: unknown[]) => boolean,
     smis: new Function('a', 'return %HasSmiElements(a)') as (a: unknown[]) => boolean,
+    holey: new Function('a', 'return %HasHoleyElements(a)') as (a: unknown[]) => boolean,
   };
 }
 
@@ -38,5 +43,17 @@ describe('a fresh cluster encoder and worker recorder', () => {
     const recorder = connectOver(channel as IpcChannel, 'r') as unknown as { flushes: unknown[] };
     expect(recorder.flushes).toHaveLength(0);
     expect(objects(recorder.flushes)).toBe(true);
+  });
+
+  it('write a packed values column: a holey one is read the slow way by JSON.stringify and the structured clone', () => {
+    const { holey } = kinds();
+    const encoder = new BatchEncoder();
+    expect(holey((encoder as unknown as { values: unknown[] }).values)).toBe(false);
+    const events = [{ type: 'a', n: 1 }, [1], { type: 'b', ok: true, x: null, d: 0.5 }];
+    for (let round = 0; round < 3; round++) {
+      const { v } = encoder.encode(events.slice(round));
+      expect(holey(v)).toBe(false);
+    }
+    expect(holey((encoder as unknown as { values: unknown[] }).values)).toBe(false);
   });
 });

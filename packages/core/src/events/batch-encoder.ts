@@ -7,6 +7,8 @@ import { type EncodedBatch, RAW, STRING, VALUE } from './batch-format.js';
  */
 /** Key positions the encoder has slots for from the start (more grow as needed). */
 const KEY_SLOTS = 16;
+/** How many of a batch's latest shapes an event is compared with before the signature lookup. */
+const RECENT_SHAPES = 8;
 
 export class BatchEncoder {
   private readonly stringIndex = new Map<string, number>();
@@ -20,15 +22,22 @@ export class BatchEncoder {
   private readonly codes: number[] = new Array<number>(KEY_SLOTS).fill(0);
   private readonly lastString: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
   private readonly lastIndex: number[] = new Array<number>(KEY_SLOTS).fill(0);
-  private lastPrototype: unknown;
-  private lastPrototypeFlat = false;
+  // The values column is written here and copied once, at its final length, into the batch: grown
+  // by push, a batch's column allocated about three times its size on the way (every growth a
+  // copy), garbage the worker's collector then spent a quarter of its time on. Kept between
+  // batches (never shrunk; what lies past a batch's length is ignored), it holds only numbers,
+  // booleans and null.
+  // Packed (filled by push): `new Array(n)` is holey, and so would be every copy, which
+  // JSON.stringify and the structured clone then read the slow way.
+  private readonly values: (number | boolean | null)[] = packedZeros(KEY_SLOTS);
 
   encode(events: readonly object[]): EncodedBatch {
-    const batch: EncodedBatch = { s: [], k: [], v: [], e: [] };
+    const batch = { s: [] as string[], k: [] as EncodedBatch['k'], e: [] as object[] };
     this.stringIndex.clear();
     this.shapeIndex.clear();
     // Prototypes are checked again in every batch: one may have changed since.
-    this.lastPrototype = undefined;
+    let lastPrototype: unknown;
+    let lastPrototypeFlat = false;
     // The last string seen per column, and its index: most columns repeat a value (a type, an
     // outcome), which then costs a comparison instead of a lookup.
     const lastString = this.lastString;
@@ -36,54 +45,125 @@ export class BatchEncoder {
     lastString.fill(undefined);
     const keys = this.keys;
     const codes = this.codes;
+    // The shape of the previous flat event: its keys, codes and width (-1: none yet).
     let shapeKeys: string[] = [];
-    let shapeCodes = '';
+    let shapeCodes: number[] = [];
+    // Every shape of this batch (its index in `k`): keys and codes, for the lookup below.
+    const shapeKeyLists: string[][] = [];
+    const shapeCodeLists: number[][] = [];
+    let width = -1;
     let shape = -1;
-    const v = batch.v;
+    const v = this.values;
+    let n = 0;
     for (let i = 0; i < events.length; i++) {
       const event = events[i] as Record<string, unknown>;
-      const start = v.length;
+      const start = n;
       let flat = false;
       try {
-        if (this.isFlat(event)) {
-          v.push(shape);
-          let same = shape >= 0;
+        const prototype: unknown = Object.getPrototypeOf(event);
+        if (prototype !== lastPrototype) {
+          lastPrototype = prototype;
+          lastPrototypeFlat = isFlatPrototype(prototype);
+        }
+        // Flat: serialises as a plain object of its own enumerable string keys (sent in columns);
+        // anything else is sent as it is. (An own toJSON that is a function is a value the columns
+        // do not take, so such an event goes as it is too.)
+        if (lastPrototypeFlat && !Array.isArray(event)) {
+          v[n++] = shape;
+          // Keys and values are checked against the previous event's shape first (consecutive
+          // events mostly share one): a key of that shape costs a comparison and its value's
+          // type check. The first difference copies the keys matched so far to `keys`/`codes`,
+          // and the rest of the event is read the general way.
+          let same = true;
           let j = 0;
           // for-in rather than Object.keys: no array per event, and V8 reads the values through
-          // its enum cache. isFlat made sure no prototype adds a key, so these are the own
-          // enumerable string keys, in Object.keys' (and JSON's) order.
+          // its enum cache. A flat prototype adds no key, so these are the own enumerable string
+          // keys, in Object.keys' (and JSON's) order.
           for (const key in event) {
             const value = event[key];
+            if (same) {
+              if (j < width && key === shapeKeys[j]) {
+                if (shapeCodes[j] === STRING) {
+                  if (typeof value === 'string') {
+                    if (value === lastString[j]) {
+                      v[n++] = lastIndex[j] as number;
+                    } else {
+                      const index = this.intern(batch.s, value);
+                      lastString[j] = value;
+                      lastIndex[j] = index;
+                      v[n++] = index;
+                    }
+                    j++;
+                    continue;
+                  }
+                } else if (
+                  typeof value === 'number' ||
+                  typeof value === 'boolean' ||
+                  value === null
+                ) {
+                  v[n++] = value;
+                  j++;
+                  continue;
+                }
+              }
+              same = false;
+              copyShape(shapeKeys, shapeCodes, j, keys, codes);
+            }
             let code: number;
             if (typeof value === 'string') {
               code = STRING;
               if (value === lastString[j]) {
-                v.push(lastIndex[j] as number);
+                v[n++] = lastIndex[j] as number;
               } else {
                 const index = this.intern(batch.s, value);
                 lastString[j] = value;
                 lastIndex[j] = index;
-                v.push(index);
+                v[n++] = index;
               }
             } else if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
               code = VALUE;
-              v.push(value);
+              v[n++] = value;
             } else {
-              same = false;
               j = -1;
               break;
             }
-            if (same && (key !== shapeKeys[j] || shapeCodes.charCodeAt(j) !== code)) same = false;
             keys[j] = key;
             codes[j] = code;
             j++;
           }
           if (j >= 0) {
             flat = true;
-            if (!same || j !== shapeKeys.length) {
-              shapeKeys = keys.slice(0, j);
-              shapeCodes = String.fromCharCode(...codes.slice(0, j));
-              shape = this.shape(batch.k, shapeCodes, shapeKeys);
+            if (!same || j !== width) {
+              // Fewer keys than the previous shape and all of them the same: a prefix of it.
+              if (same) copyShape(shapeKeys, shapeCodes, j, keys, codes);
+              // Events of a few types often alternate (a request, a query, a request): the
+              // batch's latest shapes are compared key by key before the signature lookup.
+              shape = -1;
+              const known = shapeKeyLists.length;
+              for (let n = known - 1; n >= 0 && n >= known - RECENT_SHAPES; n--) {
+                if (
+                  sameShape(
+                    shapeKeyLists[n] as string[],
+                    shapeCodeLists[n] as number[],
+                    j,
+                    keys,
+                    codes,
+                  )
+                ) {
+                  shape = n;
+                  break;
+                }
+              }
+              if (shape < 0) {
+                shape = this.shape(batch.k, codes.slice(0, j), keys.slice(0, j));
+                if (shape === known) {
+                  shapeKeyLists.push(keys.slice(0, j));
+                  shapeCodeLists.push(codes.slice(0, j));
+                }
+              }
+              shapeKeys = shapeKeyLists[shape] as string[];
+              shapeCodes = shapeCodeLists[shape] as number[];
+              width = j;
               v[start] = shape;
             }
           }
@@ -94,24 +174,12 @@ export class BatchEncoder {
         flat = false;
       }
       if (!flat) {
-        v.length = start;
-        v.push(RAW);
+        n = start;
+        v[n++] = RAW;
         batch.e.push(event);
       }
     }
-    return batch;
-  }
-
-  // Whether the event serialises as a plain object of its own enumerable string keys (sent in
-  // columns), or must be sent as it is. (An own toJSON that is a function is a value the columns
-  // do not take, so such an event goes as it is too.)
-  private isFlat(event: object): boolean {
-    const prototype: unknown = Object.getPrototypeOf(event);
-    if (prototype !== this.lastPrototype) {
-      this.lastPrototype = prototype;
-      this.lastPrototypeFlat = isFlatPrototype(prototype);
-    }
-    return this.lastPrototypeFlat && !Array.isArray(event);
+    return { s: batch.s, k: batch.k, v: v.slice(0, n), e: batch.e };
   }
 
   private intern(strings: string[], value: string): number {
@@ -124,7 +192,8 @@ export class BatchEncoder {
     return index;
   }
 
-  private shape(shapes: EncodedBatch['k'], codes: string, keys: string[]): number {
+  private shape(shapes: EncodedBatch['k'], codeList: readonly number[], keys: string[]): number {
+    const codes = String.fromCharCode(...codeList);
     const signature = JSON.stringify([codes, keys]);
     let index = this.shapeIndex.get(signature);
     if (index === undefined) {
@@ -133,6 +202,41 @@ export class BatchEncoder {
       this.shapeIndex.set(signature, index);
     }
     return index;
+  }
+}
+
+function packedZeros(length: number): number[] {
+  const array: number[] = [];
+  for (let i = 0; i < length; i++) array.push(0);
+  return array;
+}
+
+// Whether a known shape has exactly the `count` keys and codes of the current event.
+function sameShape(
+  shapeKeys: readonly string[],
+  shapeCodes: readonly number[],
+  count: number,
+  keys: readonly string[],
+  codes: readonly number[],
+): boolean {
+  if (shapeKeys.length !== count) return false;
+  for (let m = 0; m < count; m++) {
+    if (shapeKeys[m] !== keys[m] || shapeCodes[m] !== codes[m]) return false;
+  }
+  return true;
+}
+
+// The first `count` keys and codes of the previous shape, into the current event's slots.
+function copyShape(
+  shapeKeys: readonly string[],
+  shapeCodes: readonly number[],
+  count: number,
+  keys: string[],
+  codes: number[],
+): void {
+  for (let m = 0; m < count; m++) {
+    keys[m] = shapeKeys[m] as string;
+    codes[m] = shapeCodes[m] as number;
   }
 }
 

@@ -107,6 +107,81 @@ describe('batch codec', () => {
     );
   });
 
+  it('decodes runs of events that share a shape, a prefix of it or its keys with values of other types, as the channel would', () => {
+    // Events drawn from a few key lists (one a prefix of another, one the same keys in another
+    // order, one with an Object.prototype name), each value of any type: consecutive events share
+    // a shape, extend it, stop short of it, or keep its keys with a value that changes column.
+    const keyLists = [
+      ['type', 'route', 'status'],
+      ['type', 'route'],
+      ['type', 'route', 'status', 'ms', 'ok'],
+      ['route', 'type', 'status'],
+      ['type', 'constructor', '__proto__'],
+    ];
+    const shaped = fc
+      .tuple(fc.constantFrom(...keyLists), fc.array(value, { minLength: 5, maxLength: 5 }))
+      .map(([keys, values]) => {
+        const e: Record<string, unknown> = {};
+        keys.forEach((k, j) => {
+          Object.defineProperty(e, k, {
+            value: values[j],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        });
+        return e;
+      });
+    const run = fc.array(
+      fc.tuple(shaped, fc.integer({ min: 1, max: 4 })).map(([e, n]) => Array(n).fill(e)),
+      { maxLength: 20 },
+    );
+    const generic = new BatchDecoder({ compile: false });
+    fc.assert(
+      fc.property(run, (runs) => {
+        const events = runs.flat() as object[];
+        for (const channel of [viaJson, viaV8]) {
+          const expected = events.map((e) => channel({ e }).e);
+          for (const decoder of [new BatchDecoder(), generic]) {
+            const decoded = roundTrip(events, channel, decoder);
+            expect(decoded).toHaveLength(expected.length);
+            for (let i = 0; i < decoded.length; i++) {
+              expect(differs(decoded[i], expected[i]), JSON.stringify(expected[i])).toBeUndefined();
+            }
+          }
+        }
+      }),
+      {
+        numRuns: 300,
+        // A shape; an event leaving it after one key, with a flat key before the value that
+        // sends it as it is; then a prefix of the shape (whose keys must come from the shape).
+        examples: [
+          [
+            [
+              [{ type: 'a', route: '/', status: 1 }],
+              [{ type: 'a', x: 1, y: [1] }],
+              [{ type: 'a', route: '/' }],
+            ],
+          ],
+        ],
+      },
+    );
+  });
+
+  it('encodes a batch the same with an encoder that encoded others before as with a new one', () => {
+    // A worker's encoder lives as long as its recorder and keeps its lookup tables and its values
+    // column between batches: nothing of an earlier (longer) batch may leak into a later one.
+    fc.assert(
+      fc.property(fc.array(fc.array(event, { maxLength: 30 }), { maxLength: 5 }), (batches) => {
+        const reused = new BatchEncoder();
+        for (const events of batches) {
+          expect(reused.encode(events)).toEqual(new BatchEncoder().encode(events));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('makes a key "__proto__" an own property, never the prototype', () => {
     const events = [JSON.parse('{"__proto__": "x", "type": "t"}') as object];
     for (const decoder of [new BatchDecoder(), new BatchDecoder({ compile: false })]) {
