@@ -9,6 +9,7 @@ import {
 } from './attributes.js';
 
 const NO_ENTRIES: AttributeEntries = [];
+const isOwn = Object.prototype.hasOwnProperty;
 
 /** The names and raw values of the attribute set being looked up, and how many. */
 interface Scratch {
@@ -108,7 +109,9 @@ export class PointStore<P extends { attributes: Attributes }> {
     let count = 0;
     for (const name in raw) {
       // Inherited keys are not part of a point's identity (as `Object.keys`): never read.
-      if (!Object.hasOwn(raw, name)) continue;
+      // `hasOwnProperty.call`, not `Object.hasOwn`: V8 answers it from the for-in's own key
+      // cache without a lookup (a third of this loop's time with `Object.hasOwn`, Node 20).
+      if (!isOwn.call(raw, name)) continue;
       const value = raw[name];
       if (node !== undefined) {
         // Keys without a value are no part of the identity: the memo path skips them.
