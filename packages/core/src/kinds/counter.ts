@@ -1,6 +1,7 @@
 import type { NumberPoint } from '../snapshots/types.js';
+import { defineKind } from './define-kind.js';
 import { addToSum, checkFinite, mergeSums, numberPoint } from './number-point.js';
-import type { KindDefinition, ValueProblem } from './types.js';
+import type { ValueProblem } from './types.js';
 
 const NEGATIVE: ValueProblem = [
   'negative-increment',
@@ -8,11 +9,11 @@ const NEGATIVE: ValueProblem = [
 ];
 
 /** `counter`: a monotonic sum; each accepted event adds a non-negative increment (default 1). */
-export const counterKind: KindDefinition<'counter', NumberPoint, undefined> = {
+export const counterKind = defineKind<'counter', NumberPoint, undefined>({
   kind: 'counter',
   requiresValue: false,
   ...numberPoint,
   checkValue: (value) => checkFinite(value) ?? ((value as number) < 0 ? NEGATIVE : undefined),
   apply: addToSum,
   merge: mergeSums,
-};
+});

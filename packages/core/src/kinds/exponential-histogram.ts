@@ -1,6 +1,7 @@
 import { MetricsWiringError } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
 import type { Attributes, ExponentialHistogramPoint } from '../snapshots/types.js';
+import { defineKind } from './define-kind.js';
 import {
   copyState,
   type ExponentialLimits,
@@ -11,7 +12,7 @@ import {
   record,
 } from './exponential/index.js';
 import { checkFinite } from './number-point.js';
-import type { KindDefinition, KindOptions } from './types.js';
+import type { KindOptions } from './types.js';
 
 export type { ExponentialLimits } from './exponential/index.js';
 
@@ -52,11 +53,11 @@ export function withExponentialLimits<T extends object>(target: T, limits: Expon
  * `maxSize` (buckets per sign) and `maxScale` (the starting resolution); values of both signs and
  * zeros are counted, NaN and ±Infinity refused.
  */
-export const exponentialHistogramKind: KindDefinition<
+export const exponentialHistogramKind = defineKind<
   'exponentialHistogram',
   ExponentialHistogramPoint,
   ExponentialLimits
-> = {
+>({
   kind: 'exponentialHistogram',
   requiresValue: true,
   accumulates: 'sum',
@@ -79,7 +80,7 @@ export const exponentialHistogramKind: KindDefinition<
     );
     return mergeInto(merged, added, limits) ? merged : undefined;
   },
-};
+});
 
 function checkLimits(options: KindOptions): ExponentialLimits {
   const maxSize = options.maxSize === undefined ? DEFAULT_MAX_SIZE : options.maxSize;

@@ -1,9 +1,9 @@
 import type { NumberPoint } from '../snapshots/types.js';
+import { defineKind } from './define-kind.js';
 import { checkFinite, numberPoint } from './number-point.js';
-import type { KindDefinition } from './types.js';
 
 /** `gauge`: the last value set per point; of two points of one attribute set, the one added last wins. */
-export const gaugeKind: KindDefinition<'gauge', NumberPoint, undefined> = {
+export const gaugeKind = defineKind<'gauge', NumberPoint, undefined>({
   kind: 'gauge',
   requiresValue: true,
   ...numberPoint,
@@ -13,4 +13,4 @@ export const gaugeKind: KindDefinition<'gauge', NumberPoint, undefined> = {
     return true;
   },
   merge: (into, added) => ({ attributes: into.attributes, value: added.value }),
-};
+});

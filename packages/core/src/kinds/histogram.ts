@@ -1,8 +1,9 @@
 import { MetricsWiringError } from '../errors/index.js';
 import { describeValue } from '../internal/attributes.js';
 import type { HistogramPoint } from '../snapshots/types.js';
+import { defineKind } from './define-kind.js';
 import { checkFinite } from './number-point.js';
-import type { KindDefinition, KindOptions, ValueProblem } from './types.js';
+import type { KindOptions, ValueProblem } from './types.js';
 
 /** OpenTelemetry's default explicit bucket boundaries. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
@@ -40,7 +41,7 @@ export function bucketIndex(boundaries: readonly number[], value: number): numbe
  * `histogram`: a distribution over explicit buckets (the metric's boundaries, its config). A
  * point's `min`/`max` are 0 while its `count` is 0.
  */
-export const histogramKind: KindDefinition<'histogram', HistogramPoint, number[]> = {
+export const histogramKind = defineKind<'histogram', HistogramPoint, number[]>({
   kind: 'histogram',
   requiresValue: true,
   accumulates: 'sum',
@@ -77,7 +78,7 @@ export const histogramKind: KindDefinition<'histogram', HistogramPoint, number[]
     return true;
   },
   merge: mergeHistograms,
-};
+});
 
 /**
  * Counts, sums and buckets add up, min/max are the extremes of the non-empty points. `undefined`

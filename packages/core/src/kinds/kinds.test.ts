@@ -37,6 +37,33 @@ describe('the kind registry', () => {
     }
   });
 
+  it('keeps the rules of each kind on a frozen prototype of its own, its data on the definition', () => {
+    // The hot path's `definition.apply(...)` is inlined per kind only when the rules are constants
+    // of the definition's hidden class (define-kind.ts): a definition written back as a plain
+    // object literal would still work, and lose that.
+    const prototypes = new Set<object>();
+    for (const definition of KIND_DEFINITIONS) {
+      const rules = Object.getPrototypeOf(definition) as object;
+      expect(rules).not.toBe(Object.prototype);
+      expect(Object.isFrozen(rules)).toBe(true);
+      prototypes.add(rules);
+      for (const name of [
+        'configure',
+        'describe',
+        'createPoint',
+        'checkValue',
+        'apply',
+        'merge',
+        'copyPoint',
+      ]) {
+        expect(Object.hasOwn(definition, name)).toBe(false);
+        expect(typeof Object.getOwnPropertyDescriptor(rules, name)?.value).toBe('function');
+      }
+      expect(Object.keys(definition).sort()).toEqual(['accumulates', 'kind', 'requiresValue']);
+    }
+    expect(prototypes.size).toBe(KIND_DEFINITIONS.length);
+  });
+
   it('has a test fixture for every kind, which builds a metric of that kind on its definition', () => {
     for (const definition of KIND_DEFINITIONS) {
       const metric = kindFixture(definition.kind).metric({

@@ -3,7 +3,8 @@ import type { EventSelector } from '../events/index.js';
 import { isInstance, splitSelector } from '../events/selector.js';
 import { describeValue, LIVE_POINTS, NORMALIZED_SNAPSHOT } from '../internal/attributes.js';
 import { PointStore } from '../internal/point-store.js';
-import type { KindDefinition, KindPoints } from '../kinds/index.js';
+import { specialize } from '../internal/specialize.js';
+import type { KindDefinition, KindPoints, ValueProblem } from '../kinds/index.js';
 import type { Attributes, MetricKind, MetricSnapshot } from '../snapshots/types.js';
 import type {
   AnyEvent,
@@ -78,6 +79,14 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
         ),
     );
     this.seed(options.initial);
+    // The family's compiled copy of the per-event path: same kind, same source of `value`,
+    // `attributes` and a predicate `on` (closures of one function, e.g. one per recorder, share
+    // it). Its calls into them and into the kind's rules are then inlined.
+    if (this.handleEvent === BuiltInMetric.prototype.handleEvent) {
+      const predicate = this.selectClass === undefined ? options.on : undefined;
+      const key = familyKey(this.kind, [predicate, this.valueOf, this.attributesOf]);
+      this.handleEvent = specialize(BuiltInMetric.prototype.handleEvent, key, canary);
+    }
   }
 
   /** Kind, unit, description and selector, fixed at definition. */
@@ -120,9 +129,14 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     this.host = host;
   }
 
+  /**
+   * The per-event path. Each metric runs a compiled copy of it shared with the metrics of its
+   * family (see the constructor and internal/specialize.ts), so it may reference nothing but
+   * `this`, its parameters and globals: module imports are reached through the methods below.
+   */
   handleEvent(event: object, update?: MetricUpdate): boolean {
     if (this.selectClass !== undefined) {
-      if (!isInstance(this.selectClass, event)) return false;
+      if (!this.isSelectedInstance(event)) return false;
     } else if (this.selectType !== undefined) {
       if ((event as { type?: unknown }).type !== this.selectType) return false;
     } else if (!this.selects(event)) {
@@ -134,32 +148,42 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     if (this.valueOf !== undefined) {
       value = this.valueOf(event);
       const problem = this.definition.checkValue(value);
-      if (problem !== undefined) {
-        this.droppedValues++;
-        this.reportOnce(
-          problem[0],
-          `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: ${problem[1]}.`,
-        );
-        return false;
-      }
+      if (problem !== undefined) return this.dropValue(value, problem);
     }
     const point = this.store.get(
       this.attributesOf === undefined ? undefined : this.attributesOf(event),
     );
-    if (!this.definition.apply(point, value as number)) {
-      // Adding it would leave the state at ±Infinity for good: refused and counted like NaN.
-      this.droppedValues++;
-      this.reportOnce(
-        'invalid-value',
-        `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: adding it would overflow to a non-finite ${this.definition.accumulates}.`,
-      );
-      return false;
-    }
+    // Adding it would leave the state at ±Infinity for good: refused and counted like NaN.
+    if (!this.definition.apply(point, value as number)) return this.dropOverflow(value);
     if (update !== undefined) {
       update.attributes = point.attributes;
       update.value = value as number;
     }
     return true;
+  }
+
+  private isSelectedInstance(event: object): boolean {
+    return isInstance(this.selectClass as Function, event);
+  }
+
+  /** A value the kind refuses: counted, reported once per code; the event is not accepted. */
+  private dropValue(value: unknown, problem: ValueProblem): false {
+    this.droppedValues++;
+    this.reportOnce(
+      problem[0],
+      `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: ${problem[1]}.`,
+    );
+    return false;
+  }
+
+  /** A value whose result would not be finite: counted and reported like a bad value. */
+  private dropOverflow(value: unknown): false {
+    this.droppedValues++;
+    this.reportOnce(
+      'invalid-value',
+      `Metric "${this.name}" in recorder "${this.host?.recorderName ?? '?'}" dropped value ${describeValue(value)}: adding it would overflow to a non-finite ${this.definition.accumulates}.`,
+    );
+    return false;
   }
 
   snapshot(): MetricSnapshot<KindPoints[K]> {
@@ -195,4 +219,20 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     this.reported.add(code);
     this.host?.report(new MetricsError(code, message));
   }
+}
+
+// Compiled beside handleEvent (see specialize): a copy of it that fails means this file's source
+// text cannot be compiled on its own here.
+function canary(): string {
+  return 'canary';
+}
+
+/** What makes metrics one family for {@link specialize}: the kind and the source of their functions. */
+function familyKey(kind: string, functions: readonly unknown[]): string {
+  let key = kind;
+  for (const f of functions) {
+    // Never throws for a callable (a Proxy's text is a native function's).
+    key += `\0${typeof f === 'function' ? Function.prototype.toString.call(f) : ''}`;
+  }
+  return key;
 }
