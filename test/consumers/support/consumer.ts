@@ -83,12 +83,26 @@ export async function installConsumer(name: string, options: ConsumerOptions): P
   );
 }
 
-/** Writes package.json and runs `npm install` in `dir`; removes `dir` and throws if it fails. */
-async function installIn(dir: string, name: string, options: ConsumerOptions): Promise<string> {
+/**
+ * Creates the project with its package.json and nothing installed: for a test that runs its own
+ * `npm install` commands (an install with no dependencies would only write an empty lockfile).
+ */
+export function createConsumer(name: string, options: ConsumerOptions): Consumer {
+  const dir = mkdtempSync(join(tmpdir(), `mvx-consumer-${name}-`));
+  writePackageJson(dir, name, options);
+  return consumerIn(dir, options.node, '', () => rmSync(dir, { recursive: true, force: true }));
+}
+
+function writePackageJson(dir: string, name: string, options: ConsumerOptions): void {
   writeFileSync(
     join(dir, 'package.json'),
     `${JSON.stringify({ name: `consumer-${name}`, private: true, ...options.packageJson }, null, 2)}\n`,
   );
+}
+
+/** Writes package.json and runs `npm install` in `dir`; removes `dir` and throws if it fails. */
+async function installIn(dir: string, name: string, options: ConsumerOptions): Promise<string> {
+  writePackageJson(dir, name, options);
   const install = await exec(options.node, dir, 'npm', [
     'install',
     '--no-audit',
