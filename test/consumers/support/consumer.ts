@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { NodeBinary } from './nodes.js';
 
@@ -76,10 +77,32 @@ async function exec(
  */
 export async function installConsumer(name: string, options: ConsumerOptions): Promise<Consumer> {
   const dir = mkdtempSync(join(tmpdir(), `mvx-consumer-${name}-`));
+  const installOutput = await installIn(dir, name, options);
+  return consumerIn(dir, options.node, installOutput, () =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
+}
+
+/**
+ * Creates the project with its package.json and nothing installed: for a test that runs its own
+ * `npm install` commands (an install with no dependencies would only write an empty lockfile).
+ */
+export function createConsumer(name: string, options: ConsumerOptions): Consumer {
+  const dir = mkdtempSync(join(tmpdir(), `mvx-consumer-${name}-`));
+  writePackageJson(dir, name, options);
+  return consumerIn(dir, options.node, '', () => rmSync(dir, { recursive: true, force: true }));
+}
+
+function writePackageJson(dir: string, name: string, options: ConsumerOptions): void {
   writeFileSync(
     join(dir, 'package.json'),
     `${JSON.stringify({ name: `consumer-${name}`, private: true, ...options.packageJson }, null, 2)}\n`,
   );
+}
+
+/** Writes package.json and runs `npm install` in `dir`; removes `dir` and throws if it fails. */
+async function installIn(dir: string, name: string, options: ConsumerOptions): Promise<string> {
+  writePackageJson(dir, name, options);
   const install = await exec(options.node, dir, 'npm', [
     'install',
     '--no-audit',
@@ -92,15 +115,63 @@ export async function installConsumer(name: string, options: ConsumerOptions): P
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`npm install failed in consumer ${name}:\n${installOutput}`);
   }
+  return installOutput;
+}
+
+function consumerIn(
+  dir: string,
+  node: NodeBinary,
+  installOutput: string,
+  remove: () => void,
+): Consumer {
   return {
     dir,
-    node: options.node,
+    node,
     installOutput,
-    run: (command, args, env) => exec(options.node, dir, command, args, env),
+    run: (command, args, env) => exec(node, dir, command, args, env),
     write: (path, text) => {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), text);
     },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove,
   };
+}
+
+/**
+ * One project installed once per run and used by several test files (each in its own worker):
+ * the first caller installs it under `root` (the run's folder, which the global setup removes at
+ * the end), the others wait for it. Callers write files of their own names into it. `remove()`
+ * does nothing: other files may still use the project.
+ */
+export async function sharedConsumer(
+  root: string,
+  name: string,
+  options: ConsumerOptions,
+): Promise<Consumer> {
+  const dir = join(root, name);
+  const ready = join(root, `${name}.ready`);
+  const failed = join(root, `${name}.failed`);
+  let installer = true;
+  try {
+    mkdirSync(dir); // atomic: exactly one caller creates it, and installs
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    installer = false;
+  }
+  if (installer) {
+    try {
+      writeFileSync(ready, await installIn(dir, name, options));
+    } catch (error) {
+      writeFileSync(failed, String(error));
+      throw error;
+    }
+  } else {
+    const deadline = Date.now() + 300_000;
+    while (!existsSync(ready)) {
+      if (existsSync(failed)) throw new Error(readFileSync(failed, 'utf8'));
+      if (Date.now() > deadline) throw new Error(`consumer ${name}: no install after 300 s`);
+      await sleep(250);
+    }
+  }
+  return consumerIn(dir, options.node, readFileSync(ready, 'utf8'), () => {});
 }

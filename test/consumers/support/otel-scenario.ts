@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { attributesOf, type OtlpReceiver, startOtlpReceiver } from '../../bridge/otlp-receiver.js';
 import { expectSidesEqual, otlpSides } from '../../support/views-temporality.js';
-import { type Consumer, installConsumer } from './consumer.js';
+import { type Consumer, createConsumer } from './consumer.js';
 import { installCommands, versionsIn } from './install-lines.js';
 import { nodeBinary } from './nodes.js';
 import {
@@ -17,7 +17,7 @@ import {
   spanLimitsFixture,
   viewsTemporalityFixture,
 } from './otel-line.js';
-import { installedCopies, installedVersion } from './tree.js';
+import { installedCopies, installedVersion, lockfileCopies } from './tree.js';
 import { typedAttributesTests } from './typed-attributes.js';
 
 /** One OpenTelemetry JS line as a user installs it: sdk-node, and the API version it peers on. */
@@ -80,6 +80,8 @@ export function otelLineTests(line: OtelLine): void {
   const sdkEnv = { OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
   const copies = () =>
     Object.fromEntries(SHARED.map((name) => [name, installedCopies(consumer.dir, name)]));
+  const lockedCopies = () =>
+    Object.fromEntries(SHARED.map((name) => [name, lockfileCopies(consumer.dir, name)]));
 
   beforeAll(async () => {
     const node = nodeBinary(line.node);
@@ -96,7 +98,7 @@ export function otelLineTests(line: OtelLine): void {
       '@mvx-metrics/core': tarballs.core,
       '@mvx-metrics/otel-bridge': tarballs.bridge,
     };
-    consumer = await installConsumer(line.name, { node, packageJson: { type: 'module' } });
+    consumer = createConsumer(line.name, { node, packageJson: { type: 'module' } });
     const npm = async (args: string[]) => {
       const run = await consumer.run('npm', [...args, ...NPM_FLAGS]);
       installOutputs.push(`$ npm ${args.join(' ')}\n${run.stdout}${run.stderr}`);
@@ -107,11 +109,18 @@ export function otelLineTests(line: OtelLine): void {
     for (const command of commands)
       await npm([...command.map((a) => local[a] ?? a), '--prefer-offline']);
     afterLines = copies();
-    // What CI, a fresh clone or a teammate gets: the package.json resolved again, no lockfile.
-    rmSync(join(consumer.dir, 'node_modules'), { recursive: true, force: true });
+    // What CI, a fresh clone or a teammate gets: the package.json resolved again, with no lockfile
+    // and no node_modules (set aside: npm would start from the tree it finds). npm resolves the
+    // tree and writes it to the lockfile without unpacking it (--package-lock-only); the tree an
+    // install lays down is that lockfile's. Then the guide's tree comes back, and installing
+    // sdk-node brings it to the fresh lockfile plus sdk-node, as installing it there would.
+    const modules = join(consumer.dir, 'node_modules');
+    const linesModules = join(consumer.dir, 'node_modules.lines');
+    renameSync(modules, linesModules);
     rmSync(join(consumer.dir, 'package-lock.json'), { force: true });
-    await npm(['install']);
-    afterFresh = copies();
+    await npm(['install', '--package-lock-only']);
+    afterFresh = lockedCopies();
+    renameSync(linesModules, modules);
     await npm(['install', '-E', `@opentelemetry/sdk-node@${line.sdkNode}`, '--prefer-offline']);
   }, 300_000);
   afterAll(() => consumer?.remove());

@@ -40,3 +40,21 @@ export function declaredDependencies(dir: string, name: string): Record<string, 
       .dependencies ?? {}
   );
 }
+
+/**
+ * Every copy of `name` (nested copies included) in `dir`'s package-lock.json, by version: the
+ * tree `npm install` lays down from that lockfile.
+ */
+export function lockfileCopies(dir: string, name: string): string[] {
+  const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; link?: boolean }>;
+  };
+  return Object.entries(lock.packages)
+    .filter(([path]) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`))
+    .map(([, entry]) => {
+      if (entry.version === undefined || entry.link === true) {
+        throw new Error(`package-lock.json: ${name} is not an installed copy`);
+      }
+      return entry.version;
+    });
+}
