@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Attributes } from '../snapshots/types.js';
+import { attributeKey, normalizeAttributes } from './attributes.js';
 import { PointStore } from './point-store.js';
 
 // The store's hot-path memo must return exactly the point the exact path would: whatever shape
@@ -53,6 +54,95 @@ describe('PointStore memo', () => {
           }
         },
       ),
+    );
+  });
+
+  it('keeps one point per normalised set, whichever form a set comes in first (property)', () => {
+    // Sets the memo holds are kept there only (no key), the others by key: a set must be found
+    // again from any form of it — a Map, another key order, unclean text that cleans to the same,
+    // -0 for 0 — and two sets must never share a point.
+    const name = fc.constantFrom(
+      'a',
+      'b',
+      '1',
+      '10',
+      '9',
+      'x\ud800',
+      'x\ufffd',
+      '__proto__',
+      'toString',
+    );
+    const val = fc.constantFrom<unknown>(
+      'v',
+      'v\ud800',
+      'v\ufffd',
+      0,
+      -0,
+      1,
+      Number.NaN,
+      true,
+      'true',
+      '1',
+      1n,
+      null,
+      undefined,
+      { toString: () => 'o' },
+    );
+    const entries = fc.uniqueArray(fc.tuple(name, val), { selector: (e) => e[0], maxLength: 4 });
+    const form = fc.constantFrom('object', 'reversed', 'map');
+    const objectOf = (list: readonly (readonly [string, unknown])[]) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of list) {
+        Object.defineProperty(out, k, {
+          value: v,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(entries, form), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 2, max: 12 }),
+        (list, limit) => {
+          const s = store(limit);
+          const byIdentity = new Map<string, Point>();
+          const firstSeen: Point[] = [];
+          let overflow: Point | undefined;
+          for (const [set, f] of list) {
+            const raw =
+              f === 'map' ? new Map(set) : objectOf(f === 'reversed' ? [...set].reverse() : set);
+            const point = s.get(raw);
+            const identity = attributeKey(raw);
+            const known = byIdentity.get(identity);
+            if (known !== undefined) {
+              expect(point).toBe(known);
+              continue;
+            }
+            if (firstSeen.length < limit - 1) {
+              expect(firstSeen).not.toContain(point);
+              expect(point.attributes).toEqual(normalizeAttributes(raw));
+              firstSeen.push(point);
+              byIdentity.set(identity, point);
+            } else {
+              // a new set past the limit: the one overflow point, never remembered as that set
+              expect(point.attributes).toEqual({ 'otel.metric.overflow': true });
+              overflow ??= point;
+              expect(point).toBe(overflow);
+            }
+          }
+          const live: Point[] = [];
+          s.forEachLive((point, index) => {
+            expect(index).toBe(live.length);
+            live.push(point);
+          });
+          expect(live).toEqual(overflow === undefined ? firstSeen : [...firstSeen, overflow]);
+          expect(s.points()).toEqual(live);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

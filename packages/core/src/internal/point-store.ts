@@ -52,6 +52,9 @@ class MemoNode<P> {
  * point while known sets keep updating.
  */
 export class PointStore<P extends { attributes: Attributes }> {
+  // Every point of an attribute set, in the order first seen (the overflow point apart).
+  private readonly order: P[] = [];
+  // The points the memo cannot find from their normalised entries (see `add`), by key.
   private readonly byKey = new Map<string, P>();
   private single: P | undefined;
   private overflowPoint: P | undefined;
@@ -79,7 +82,7 @@ export class PointStore<P extends { attributes: Attributes }> {
     // Without an attributes function there is exactly one point, whatever `initial` says.
     if (!this.hasAttributes) return this.single ?? this.singlePoint();
     if (raw === undefined || raw === null || typeof raw !== 'object') {
-      return this.getByKey('', NO_ENTRIES);
+      return this.getByKey(NO_ENTRIES);
     }
     // The scratch arrays are taken for the call: a getter that registers an event a sync recorder
     // processes right here (a nested call) finds none and uses fresh ones, and a getter that
@@ -154,7 +157,7 @@ export class PointStore<P extends { attributes: Attributes }> {
     const memoised = !(raw instanceof Map);
     const count = memoised ? scratch.count : readAttributes(raw, names, values);
     const entries = normalizedEntries(names, values, count);
-    const point = this.getByKey(entriesKey(entries), entries);
+    const point = this.getByKey(entries);
     if (memoised && point !== this.overflowPoint) this.remember(names, values, count, point);
     // The scratch arrays must not keep this event's objects alive until the next event.
     values.fill(undefined, 0, count);
@@ -166,8 +169,8 @@ export class PointStore<P extends { attributes: Attributes }> {
     values: readonly unknown[],
     count: number,
     point: P,
-  ): void {
-    if (this.memoNodes >= this.limit * MEMO_NODES_PER_POINT) return;
+  ): boolean {
+    if (this.memoNodes >= this.limit * MEMO_NODES_PER_POINT) return false;
     let node = this.memo;
     let previous = '';
     let first = true;
@@ -178,14 +181,16 @@ export class PointStore<P extends { attributes: Attributes }> {
       if (value === undefined || value === null) continue;
       const name = names[i] as string;
       // Clean names in sorted order: exactly when the key is built from this sequence as it is.
-      if (!isMemoValue(value) || (!first && name < previous) || cleanName(name) !== name) return;
+      if (!isMemoValue(value) || (!first && name < previous) || cleanName(name) !== name) {
+        return false;
+      }
       first = false;
       previous = name;
       last = i;
     }
     if (last < 0) {
       node.point = point;
-      return;
+      return true;
     }
     for (let i = 0; i <= last; i++) {
       const value = values[i];
@@ -195,7 +200,7 @@ export class PointStore<P extends { attributes: Attributes }> {
         node.name = name;
         node.values = new Map();
       } else if (node.name !== name) {
-        return;
+        return false;
       }
       const known = node.values as Map<unknown, MemoNode<P> | P>;
       const next = known.get(value);
@@ -206,7 +211,7 @@ export class PointStore<P extends { attributes: Attributes }> {
           known.set(value, point);
           this.memoNodes++;
         }
-        return;
+        return true;
       }
       if (next instanceof MemoNode) {
         node = next;
@@ -218,14 +223,20 @@ export class PointStore<P extends { attributes: Attributes }> {
       if (next === undefined) this.memoNodes++;
       node = branch;
     }
+    return true;
   }
 
-  private getByKey(key: string, entries: AttributeEntries): P {
-    // Without an attributes function, `{}` (e.g. from `initial: [{}]`) is the single point.
-    if (key === '' && !this.hasAttributes) return this.singlePoint();
-    const found = this.byKey.get(key);
+  /**
+   * The point of normalised `entries`, made on first sight. A set whose values the memo can hold
+   * is found there, by its normalised entries (the path `recall` walks for those very values, so
+   * both agree), and is kept nowhere else: no key string, no second map entry per point. Sets the
+   * memo cannot hold (an object value made a string, names the memo's steps do not expect, the
+   * memo full) are kept by key.
+   */
+  private getByKey(entries: AttributeEntries): P {
+    const found = this.find(entries);
     if (found !== undefined) return found;
-    if (this.byKey.size >= this.limit - 1) {
+    if (this.order.length >= this.limit - 1) {
       if (this.overflowPoint === undefined) {
         this.overflowPoint = this.create({ ...OVERFLOW_ATTRIBUTES });
         this.onOverflow();
@@ -233,8 +244,30 @@ export class PointStore<P extends { attributes: Attributes }> {
       return this.overflowPoint;
     }
     const point = this.create(entriesObject(entries));
-    this.byKey.set(key, point);
+    this.order.push(point);
+    const names = entries.map((entry) => entry[0]);
+    const values = entries.map((entry) => entry[1]);
+    if (!this.remember(names, values, entries.length, point)) {
+      this.byKey.set(entriesKey(entries), point);
+    }
     return point;
+  }
+
+  /** The known point of normalised `entries`: by the memo, else by key. */
+  private find(entries: AttributeEntries): P | undefined {
+    let node = this.memo;
+    for (let i = 0; i < entries.length; i++) {
+      const [name, value] = entries[i] as (typeof entries)[number];
+      if (node.name !== name || !isMemoValue(value)) return this.byKey.get(entriesKey(entries));
+      const next = (node.values as Map<unknown, MemoNode<P> | P>).get(value);
+      if (next instanceof MemoNode) {
+        node = next;
+      } else {
+        if (next !== undefined && i === entries.length - 1) return next;
+        return this.byKey.get(entriesKey(entries));
+      }
+    }
+    return node.point ?? this.byKey.get(entriesKey(entries));
   }
 
   // A metric without attributes has exactly one point, at zero until its first event.
@@ -253,7 +286,7 @@ export class PointStore<P extends { attributes: Attributes }> {
   forEachLive(visit: (point: P, index: number) => void): void {
     let index = 0;
     if (!this.hasAttributes) visit(this.singlePoint(), index++);
-    for (const point of this.byKey.values()) visit(point, index++);
+    for (const point of this.order) visit(point, index++);
     if (this.overflowPoint !== undefined) visit(this.overflowPoint, index);
   }
 
@@ -261,7 +294,7 @@ export class PointStore<P extends { attributes: Attributes }> {
   points(): P[] {
     const out: P[] = [];
     if (!this.hasAttributes) out.push(this.singlePoint());
-    for (const point of this.byKey.values()) out.push(point);
+    for (const point of this.order) out.push(point);
     if (this.overflowPoint !== undefined) out.push(this.overflowPoint);
     return out;
   }
