@@ -50,7 +50,8 @@ export function mapToIndex(value: number, scale: number): number {
     // 2^-160 * (1 - 2^-52) at 2^-160's bucket, or just below 2^1024 one past the last bucket);
     // kept in the octave, the index agrees with the exact exponent method at scale <= 0 once
     // shifted, so downscaling across scale 0 keeps every value in its bucket.
-    return Math.min(Math.max(index, exponent << scale), ((exponent + 1) << scale) - 1);
+    if (index >> scale === exponent) return index;
+    return index < exponent << scale ? exponent << scale : ((exponent + 1) << scale) - 1;
   }
   const shift = -scale;
   if (value < MIN_NORMAL_VALUE) return minNormalLowerIndex(shift);
