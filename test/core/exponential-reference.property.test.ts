@@ -22,6 +22,11 @@ import {
   mergeInto,
   record,
 } from '../../packages/core/src/kinds/exponential/index.js';
+import {
+  logarithmLeavesOctave,
+  oracleBuckets,
+  oracleIndex,
+} from '../support/exponential-oracle.js';
 
 class CollectingReader extends MetricReader {
   protected override onForceFlush(): Promise<void> {
@@ -92,20 +97,27 @@ function reference(point: ExponentialHistogram | undefined) {
 
 // Values: magnitudes over 1e-300..1e300 spread by their bits, the float64 extremes (subnormals,
 // 2^-1022, MAX_VALUE), exact powers of two and their neighbours (bucket boundaries), zeros of
-// both signs, and clusters that walk outwards so the scale has to drop step by step.
-const magnitude = fc.oneof(
-  { weight: 6, arbitrary: fc.double({ min: 1e-300, max: 1e300, noNaN: true }) },
-  { weight: 2, arbitrary: fc.integer({ min: -1074, max: 1023 }).map((e) => 2 ** e) },
-  {
-    weight: 2,
-    arbitrary: fc
-      .tuple(fc.integer({ min: -1021, max: 1022 }), fc.constantFrom(-1, 1))
-      .map(([e, side]) => 2 ** e * (1 + side * Number.EPSILON)),
-  },
-  { weight: 1, arbitrary: fc.double({ min: Number.MIN_VALUE, max: 2 ** -1022, noNaN: true }) },
-  { weight: 1, arbitrary: fc.constantFrom(Number.MAX_VALUE, 2 ** -1022, Number.MIN_VALUE) },
-  { weight: 1, arbitrary: fc.double({ min: 0.001, max: 10, noNaN: true }) },
-);
+// both signs, and clusters that walk outwards so the scale has to drop step by step. Left out:
+// the neighbours of a power of two that sdk-metrics' logarithm puts in the bucket across that
+// power (255.99999999999994 in 256's next bucket), where it is wrong by the data model and core
+// is not; "where core differs" below shows it, and exponential-oracle.property.test.ts holds core
+// to the exact buckets for those values.
+const sdkMapsExactly = (value: number) => !logarithmLeavesOctave(Math.abs(value));
+const magnitude = fc
+  .oneof(
+    { weight: 6, arbitrary: fc.double({ min: 1e-300, max: 1e300, noNaN: true }) },
+    { weight: 2, arbitrary: fc.integer({ min: -1074, max: 1023 }).map((e) => 2 ** e) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.integer({ min: -1021, max: 1022 }), fc.constantFrom(-1, 1))
+        .map(([e, side]) => 2 ** e * (1 + side * Number.EPSILON)),
+    },
+    { weight: 1, arbitrary: fc.double({ min: Number.MIN_VALUE, max: 2 ** -1022, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constantFrom(Number.MAX_VALUE, 2 ** -1022, Number.MIN_VALUE) },
+    { weight: 1, arbitrary: fc.double({ min: 0.001, max: 10, noNaN: true }) },
+  )
+  .filter(sdkMapsExactly);
 const signed = (negatives: boolean) =>
   fc.oneof(
     {
@@ -126,10 +138,12 @@ const walk = (negatives: boolean) =>
     )
     .map(([start, factors, alternate]) => {
       let v = start;
-      return factors.map((f, i) => {
-        v *= f;
-        return negatives && alternate && i % 3 === 0 ? -v : v;
-      });
+      return factors
+        .map((f, i) => {
+          v *= f;
+          return negatives && alternate && i % 3 === 0 ? -v : v;
+        })
+        .filter(sdkMapsExactly);
     });
 const values = (negatives: boolean) =>
   fc.oneof(
@@ -226,6 +240,60 @@ describe('where core differs from sdk-metrics, on purpose', () => {
     const other = recorded([0.25, 0.3, 0.31, 1.7], limits).state;
     mergeInto(other, onlyZeros, limits);
     expect(copyState(other).scale).toBe(copyState(latencies).scale);
+  });
+
+  it("maps a value beside a power of two into its octave, where sdk-metrics' logarithm crosses it", () => {
+    // floor(ln(v) * log2(e) * 2^20) rounds across the power of two for these values: sdk-metrics
+    // puts each in the bucket above the one the data model gives (the spec allows the logarithm
+    // method to be inexact; the octave is exact from the value's own exponent, and core keeps it).
+    const limits = { maxSize: 160, maxScale: 20 };
+    for (const v of [255.99999999999994, 2 ** -160 * (1 - 2 ** -52), 15.999999999999996]) {
+      expect(v).toBeLessThan(2 ** Math.ceil(Math.log2(v)));
+      const accumulation = new ExponentialHistogramAccumulation([0, 0], 160);
+      accumulation.record(v);
+      const exact = oracleIndex(v, 20);
+      expect(accumulation.toPointValue().positive.offset).toBe(exact + 1);
+      expect(copyState(recorded([v], limits).state).positive).toEqual({
+        offset: exact,
+        bucketCounts: [1],
+      });
+    }
+  });
+
+  it("counts each value once where sdk-metrics' bucket ring overflows and counts one twice", async () => {
+    // fast-check seed -1205045924 of the merge property above. sdk-metrics maps 2^-160 - 2 ulps at
+    // scale 20 to 2^-160's upper neighbour, decides from that index that scale 0 is enough, then
+    // maps it afresh at scale 0 exactly (bucket -161): with 1 - 2 ulps in bucket -1 that is 161
+    // buckets in a ring of maxSize 160, and the two ends share a slot. Its point then holds 4
+    // positive bucket counts for 2 positive values (the data model requires count = zero count +
+    // the bucket counts), and the cumulative point after the next collection keeps them.
+    const limits = { maxSize: 160, maxScale: 20 };
+    const a = [0.9999999999999998, -0.001, 6.842277657836019e-49];
+    const b = [1e-300, -1e-300, 5e-7];
+    const [first, cumulative] = await sdkPoints([a, b], 160, 'gauge');
+    const total = (point: ExponentialHistogram | undefined) =>
+      (point?.zeroCount ?? 0) +
+      [...(point?.positive.bucketCounts ?? []), ...(point?.negative.bucketCounts ?? [])].reduce(
+        (x, y) => x + y,
+        0,
+      );
+    expect({ count: first?.count, total: total(first) }).toEqual({ count: 3, total: 5 });
+    expect({ count: cumulative?.count, total: total(cumulative) }).toEqual({ count: 6, total: 8 });
+    // Core: scale -1 for the first collection (161 buckets do not fit at scale 0), -3 merged,
+    // every value in the bucket the oracle gives it.
+    const core = recorded(a, limits).state;
+    expect({ scale: core.scale, positive: core.positive }).toEqual({
+      scale: -1,
+      positive: oracleBuckets([0.9999999999999998, 6.842277657836019e-49], -1),
+    });
+    const merged = recorded(b, limits).state;
+    expect(mergeInto(merged, core, limits)).toBe(true);
+    expect({ scale: merged.scale, positive: merged.positive, negative: merged.negative }).toEqual({
+      scale: -3,
+      positive: oracleBuckets([0.9999999999999998, 6.842277657836019e-49, 1e-300, 5e-7], -3),
+      negative: oracleBuckets([0.001, 1e-300], -3),
+    });
+    expect(cumulative?.scale).toBe(-3);
   });
 
   it('refuses a value whose sum would overflow, where sdk-metrics sums to Infinity', () => {

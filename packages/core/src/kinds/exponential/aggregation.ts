@@ -3,7 +3,9 @@
 // `mapToIndex(|value|, scale)` of its sign, zeros in `zeroCount`; when a new bucket would make a
 // sign span `maxSize` buckets or more, the scale drops by the least that makes it fit, for both
 // signs at once. Recording the same values in the same order gives what sdk-metrics' aggregator
-// gives (test/core/exponential-reference.property.test.ts holds that).
+// gives (test/core/exponential-reference.property.test.ts holds that), except for a value just
+// off a power of two that sdk-metrics' logarithm puts across it, which core keeps in the bucket
+// the data model gives (test/core/exponential-oracle.property.test.ts).
 
 import {
   addAt,

@@ -113,5 +113,24 @@ describe('mapToIndex', () => {
         },
       ),
     );
+    // Across scale 0, where the logarithm method meets the exact exponent method: the doubles
+    // beside a power of two are where a rounded logarithm lands across it.
+    const besidePowerOfTwo = fc
+      .tuple(fc.integer({ min: -1021, max: 1023 }), fc.integer({ min: -4, max: 4 }))
+      .map(([e, ulps]) => 2 ** e * (1 + ulps * (ulps < 0 ? Number.EPSILON / 2 : Number.EPSILON)));
+    fc.assert(
+      fc.property(
+        fc.oneof(besidePowerOfTwo, positiveFinite),
+        fc.integer({ min: 1, max: MAX_SCALE }),
+        fc.integer({ min: MIN_SCALE, max: 0 }),
+        (v, scale, low) => {
+          expect(mapToIndex(v, scale) >> (scale - low)).toBe(mapToIndex(v, low));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    // 255.99999999999994 < 256: the logarithm alone rounds it into 256's upper neighbour.
+    expect(mapToIndex(255.99999999999994, 20)).toBe((8 << 20) - 1);
+    expect(mapToIndex(2 ** -160 * (1 - 2 ** -52), 20)).toBe((-160 << 20) - 1);
   });
 });

@@ -26,7 +26,8 @@ const LO = 1 - HI;
 
 // Scale > 0: the logarithm method. log(value) * (log2(e) * 2^scale) is floored; the factor is an
 // exact power-of-two multiple of LOG2E, so an index at scale s+k shifted right by k is the index
-// at scale s (downscaling and mapping afresh agree).
+// at scale s, and the index is kept in the value's binary octave, so shifted to scale <= 0 it is
+// the exponent method's (downscaling and mapping afresh agree at every scale).
 const SCALE_FACTORS: readonly number[] = Array.from(
   { length: MAX_SCALE + 1 },
   (_, scale) => Math.LOG2E * 2 ** scale,
@@ -41,13 +42,16 @@ export function mapToIndex(value: number, scale: number): number {
     if (value <= MIN_NORMAL_VALUE) return (MIN_NORMAL_EXPONENT << scale) - 1;
     float[0] = value;
     const hi = words[HI] as number;
-    if ((hi & 0xfffff) === 0 && words[LO] === 0) {
-      return ((((hi >>> 20) & 0x7ff) - EXPONENT_BIAS) << scale) - 1;
-    }
+    const exponent = ((hi >>> 20) & 0x7ff) - EXPONENT_BIAS;
+    if ((hi & 0xfffff) === 0 && words[LO] === 0) return (exponent << scale) - 1;
     const index = Math.floor(Math.log(value) * (SCALE_FACTORS[scale] as number));
-    // Just below 2^1024 the rounded logarithm can land one past the last bucket.
-    const maxIndex = ((MAX_NORMAL_EXPONENT + 1) << scale) - 1;
-    return Math.min(index, maxIndex);
+    // The value lies strictly between 2^exponent and 2^(exponent+1), so its index lies in that
+    // octave. Just off a power of two the rounded logarithm can land across it (one bucket out:
+    // 2^-160 * (1 - 2^-52) at 2^-160's bucket, or just below 2^1024 one past the last bucket);
+    // kept in the octave, the index agrees with the exact exponent method at scale <= 0 once
+    // shifted, so downscaling across scale 0 keeps every value in its bucket.
+    if (index >> scale === exponent) return index;
+    return index < exponent << scale ? exponent << scale : ((exponent + 1) << scale) - 1;
   }
   const shift = -scale;
   if (value < MIN_NORMAL_VALUE) return minNormalLowerIndex(shift);
