@@ -8,9 +8,18 @@ import { overflowStrategy } from '../internal/buffer-options.js';
 import { isEvent } from '../internal/is-event.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../internal/overflow.js';
+import { IdleSweeper, type IdleTask } from '../scheduler/idle-sweeper.js';
 import { flushTimeout, PendingFlushes } from './pending-flushes.js';
 import { type BatchMessage, type IpcChannel, isTagged, TAG } from './protocol.js';
 import type { ClusterRecorderStats } from './types.js';
+
+/**
+ * Gives back the rings that bursts grew, once a recorder's buffer stayed empty for the idle period
+ * (5 s): one `unref()`'d timer for every cluster recorder of the process, armed only while one
+ * waits. Regrown for every burst, the ring cost the worker more than keeping it (a new array and a
+ * copy per doubling, up to the burst's size, every burst).
+ */
+const idleRings = new IdleSweeper(() => performance.now());
 
 /**
  * Checked settings of a {@link ClusterRecorder} (see `connectToPrimary`).
@@ -188,6 +197,14 @@ export class ClusterRecorder {
     return this.taken + this.queue.evicted;
   }
 
+  /** Where a grown buffer waits to be given back (a test puts a sweeper with its own clock here). */
+  private rings: IdleSweeper = idleRings;
+  private readonly idleRing: IdleTask = {
+    idle: () => {
+      if (this.queue.size === 0 && this.queue.oversized) this.queue.shrink();
+    },
+  };
+
   private readonly sendLater = (): void => {
     this.scheduled = false;
     if (this.writing === 0) this.send();
@@ -219,7 +236,8 @@ export class ClusterRecorder {
     const events: object[] = [];
     for (let i = 0; i < size; i++) events.push(queue.shift());
     this.taken += size;
-    if (queue.size === 0 && queue.oversized) queue.shrink();
+    // Kept while bursts recur, as a recorder keeps its own (BurstMemory): given back once idle.
+    if (queue.size === 0 && queue.oversized) this.rings.add(this.idleRing);
     // The newest flush whose last event is in this message (or before) rides on it.
     const progress = this.progress();
     let flush = 0;

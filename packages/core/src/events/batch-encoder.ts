@@ -24,11 +24,10 @@ export class BatchEncoder {
   private readonly lastIndex: number[] = new Array<number>(KEY_SLOTS).fill(0);
   // The values column is written here and copied once, at its final length, into the batch: grown
   // by push, a batch's column allocated about three times its size on the way (every growth a
-  // copy), garbage the worker's collector then spent a quarter of its time on. Kept between
-  // batches (never shrunk; what lies past a batch's length is ignored), it holds only numbers,
-  // booleans and null.
-  // Packed (filled by push): `new Array(n)` is holey, and so would be every copy, which
-  // JSON.stringify and the structured clone then read the slow way.
+  // copy), garbage for the worker's collector. Kept between batches (never shrunk; what lies past
+  // a batch's length is ignored), it holds only numbers, booleans and null. Packed (filled by
+  // push): `new Array(n)` is holey, and so would be every copy, which JSON.stringify and the
+  // structured clone then read the slow way.
   private readonly values: (number | boolean | null)[] = packedZeros(KEY_SLOTS);
 
   encode(events: readonly object[]): EncodedBatch {
@@ -140,17 +139,18 @@ export class BatchEncoder {
               // batch's latest shapes are compared key by key before the signature lookup.
               shape = -1;
               const known = shapeKeyLists.length;
-              for (let n = known - 1; n >= 0 && n >= known - RECENT_SHAPES; n--) {
+              const oldest = Math.max(0, known - RECENT_SHAPES);
+              for (let candidate = known - 1; candidate >= oldest; candidate--) {
                 if (
                   sameShape(
-                    shapeKeyLists[n] as string[],
-                    shapeCodeLists[n] as number[],
+                    shapeKeyLists[candidate] as string[],
+                    shapeCodeLists[candidate] as number[],
                     j,
                     keys,
                     codes,
                   )
                 ) {
-                  shape = n;
+                  shape = candidate;
                   break;
                 }
               }
