@@ -43,17 +43,19 @@ export function declaredDependencies(dir: string, name: string): Record<string, 
 
 /**
  * Every copy of `name` (nested copies included) in `dir`'s package-lock.json, by version: the
- * tree `npm install` lays down from that lockfile.
+ * tree `npm install` lays down from that lockfile. Only for packages nothing marks optional (as
+ * the shared OpenTelemetry packages): whether npm installs an optional one depends on the platform
+ * and on its dependents, so this throws on one.
  */
 export function lockfileCopies(dir: string, name: string): string[] {
   const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { version?: string; link?: boolean }>;
+    packages: Record<string, { version?: string; link?: boolean; optional?: boolean }>;
   };
   return Object.entries(lock.packages)
     .filter(([path]) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`))
-    .map(([, entry]) => {
-      if (entry.version === undefined || entry.link === true) {
-        throw new Error(`package-lock.json: ${name} is not an installed copy`);
+    .map(([path, entry]) => {
+      if (entry.version === undefined || entry.link === true || entry.optional === true) {
+        throw new Error(`package-lock.json: ${path} is a link or optional, not a sure copy`);
       }
       return entry.version;
     });
