@@ -1,7 +1,7 @@
 // LIVE_POINTS, the seam a bridge reads a built-in metric through at collection instead of a
 // snapshot: it visits exactly the points the snapshot would hold (same values, same order,
 // overflow last), numbered from 0, and refuses (false, nothing visited) for a subclass whose own
-// snapshot() is the truth.
+// snapshot() is the truth. And the mark a built-in snapshot carries for the bridge.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LIVE_POINTS } from '../internal/attributes.js';
@@ -60,5 +60,18 @@ describe('BuiltInMetric [LIVE_POINTS]', () => {
     expect(own.snapshot().points).toHaveLength(1);
     const seen = live(own);
     expect(seen).toEqual({ answer: false, points: [], indexes: [] });
+  });
+
+  it("a built-in snapshot carries the registry mark a bridge trusts as 'normalised already', not enumerable", () => {
+    const metric = counter({ name: 'hits', on: 'hit' });
+    metric.handleEvent({ type: 'hit' });
+    const snapshot = metric.snapshot();
+    const mark = Symbol.for('@mvx-metrics/core.normalized-snapshot');
+    expect(Object.getOwnPropertyDescriptor(snapshot, mark)).toMatchObject({
+      value: true,
+      enumerable: false,
+    });
+    expect(Object.keys(snapshot)).not.toContain(mark);
+    expect({ ...snapshot }).toEqual(JSON.parse(JSON.stringify(snapshot)));
   });
 });
