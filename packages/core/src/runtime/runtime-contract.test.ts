@@ -155,6 +155,57 @@ describe('MetricsRuntime wiring errors: code and words', () => {
   });
 });
 
+describe('MetricsRuntime wiring errors: the owner named', () => {
+  it('a bad scheduler, a throwing namespace getter and a bad unhandledEvents each name the runtime and the option', () => {
+    const scheduler = thrown(() => new MetricsRuntime({ namespace: 'app', scheduler: 5 as never }));
+    expect(scheduler.code).toBe('invalid-option');
+    expect(scheduler.message).toMatch(/^MetricsRuntime "app": scheduler must be /);
+    const getter = thrown(
+      () =>
+        new MetricsRuntime({
+          get namespace(): string {
+            throw new Error('nope');
+          },
+        }),
+    );
+    expect(getter).toBeInstanceOf(MetricsWiringError);
+    expect(getter.message).toMatch(/^MetricsRuntime\b/);
+    expect(getter.message).toContain('namespace');
+    const unhandled = thrown(
+      () => new MetricsRuntime({ namespace: 'app', unhandledEvents: 'loud' as never }),
+    );
+    expect(unhandled.code).toBe('invalid-option');
+    expect(unhandled.message).toMatch(/^MetricsRuntime "app"/);
+    expect(unhandled.message).toContain('unhandledEvents');
+  });
+
+  it('a listener refusing with a revoked proxy is no wiring error: reported, the recorder stays', () => {
+    const rt = runtime();
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    rt.onRecorderAdded(() => {
+      throw proxy;
+    });
+    const recorder = rt.createRecorder('kept', { metrics: saves });
+    expect(rt.getRecorder('kept')).toBe(recorder);
+    expect(rt.errors.map((e) => e.code)).toEqual(['listener-failed']);
+  });
+
+  it('undoing a refused recorder tells the removal listeners; one that throws is reported, naming onRecorderRemoved', () => {
+    const rt = runtime();
+    rt.onRecorderRemoved(() => {
+      throw new Error('cleanup bug');
+    });
+    rt.onRecorderAdded(() => {
+      throw new MetricsWiringError('invalid-option', 'refused');
+    });
+    expect(thrown(() => rt.createRecorder('refused', { metrics: saves })).message).toBe('refused');
+    expect(rt.errors.map((e) => e.message)).toEqual([
+      'A onRecorderRemoved listener of runtime "app" threw for recorder "refused": cleanup bug',
+    ]);
+  });
+});
+
 describe('MetricsRuntime buffer defaults', () => {
   it("a recorder inherits the runtime's maxPendingEvents, overflow and unhandledEvents unless it sets its own", () => {
     const value = () => [gauge({ name: 'last', on: 'set', value: (e: { v: number }) => e.v })];
