@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { MetricsError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
 import type { Metric } from '../metrics/types.js';
@@ -7,6 +7,12 @@ import { MetricsRuntime } from '../runtime/index.js';
 import { findPoint } from '../snapshots/index.js';
 import type { MetricSnapshot, NumberPoint } from '../snapshots/types.js';
 import { connectRecorder } from './connect-recorder.js';
+
+/**
+ * Waits until `check` passes: a message between the two ends arrives on a later turn of the event
+ * loop, and on a loaded machine later than any fixed wait (20 ms was not always enough).
+ */
+const settled = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 5 });
 
 // These tests keep both ends of a connection in one thread: a MessageChannel works the same way
 // within a thread, so the protocol is tested here and the cross-thread behaviour in test/workers/.
@@ -146,9 +152,10 @@ describe('worker-side recorder (both ends in one thread)', () => {
     const remote = connectRecorder(exposed.handle());
     remote.registerEvent({ type: 'job.done', kind: 'a' });
     expect(remote.stats()).toMatchObject({ pending: 1, sent: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(remote.stats()).toMatchObject({ pending: 0, sent: 1 });
-    expect(done(recorder, 'a')).toBe(1);
+    await settled(() => {
+      expect(remote.stats()).toMatchObject({ pending: 0, sent: 1 });
+      expect(done(recorder, 'a')).toBe(1);
+    });
     await runtime.shutdown();
   });
 
@@ -288,7 +295,7 @@ describe('worker-side recorder (both ends in one thread)', () => {
     remote.close();
     remote.registerEvent({ type: 'job.done', kind: 'a' });
     await expect(remote.flush()).resolves.toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled(() => expect(exposed.stats()).toMatchObject({ received: 5 }));
     await recorder.flush();
     expect(done(recorder, 'a')).toBe(5);
     expect(remote.stats()).toMatchObject({ registered: 5, sent: 5, rejected: 1 });
@@ -311,8 +318,8 @@ describe('worker-side recorder (both ends in one thread)', () => {
     await runtime.shutdown();
     expect(done(recorder, 'a')).toBe(20);
     expect(exposed.stats()).toMatchObject({ open: 0, registered: 25, received: 20, lost: 5 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
     // The worker side learns of the close: its buffered events are lost, later ones rejected.
+    await settled(() => expect(remote.stats()).toMatchObject({ lost: 5 }));
     remote.registerEvent({ type: 'job.done', kind: 'a' });
     expect(remote.stats()).toMatchObject({ sent: 20, lost: 5, pending: 0, rejected: 1 });
     expect(() => exposed.handle()).toThrow(/no longer exposed/);
@@ -336,7 +343,7 @@ describe('worker-side recorder (both ends in one thread)', () => {
     for (let i = 0; i < 6; i++) remote.registerEvent({ type: 'job.done', kind: 'a' });
     // What a crash looks like from the owning side: the port closes with 2 events unsent.
     handle.port.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled(() => expect(exposed.stats()).toMatchObject({ open: 0 }));
     expect(exposed.stats()).toMatchObject({
       open: 0,
       registered: 6,
