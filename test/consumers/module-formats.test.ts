@@ -1,18 +1,29 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consumer } from './support/consumer.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Consumer, installConsumer } from './support/consumer.js';
 import { loaderScript, TS_VARIANTS, writeTsVariant } from './support/formats.js';
 import { nodeBinary } from './support/nodes.js';
 import { resultOf } from './support/otel-line.js';
-import { sdk2Consumer } from './support/sdk2-consumer.js';
+import { OTEL_SDK2_PACKAGES } from './support/sdk2-packages.js';
 
 const tscBuild = new URL('./fixtures/tsc-build.cjs', import.meta.url);
 
-// One install (the SDK 2.x line's project, shared with runtimes.test.ts), loaded by ESM, CommonJS
-// and TypeScript consumers on Node 20, 22 and 24.
+// One install (SDK 2.x line, which runs on every supported Node), loaded by ESM, CommonJS and
+// TypeScript consumers on Node 20, 22 and 24.
 let consumer: Consumer;
 beforeAll(async () => {
-  consumer = await sdk2Consumer();
+  const tarballs = inject('tarballs');
+  consumer = await installConsumer('formats', {
+    node: nodeBinary(20),
+    packageJson: {
+      dependencies: {
+        '@mvx-metrics/core': `file:${tarballs.core}`,
+        '@mvx-metrics/otel-bridge': `file:${tarballs.bridge}`,
+        ...OTEL_SDK2_PACKAGES,
+      },
+      devDependencies: { typescript: '5.9.3', '@types/node': '^20.19.0', vitest: '4.1.12' },
+    },
+  });
   consumer.write('esm.mjs', loaderScript('import'));
   consumer.write('cjs.cjs', loaderScript('require'));
 }, 300_000);

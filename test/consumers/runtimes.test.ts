@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Consumer } from './support/consumer.js';
-import { sdk2Consumer } from './support/sdk2-consumer.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Consumer, installConsumer } from './support/consumer.js';
+import { nodeBinary } from './support/nodes.js';
+import { OTEL_SDK2_PACKAGES } from './support/sdk2-packages.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test/consumers/fixtures/runtimes');
@@ -30,16 +31,30 @@ const EXPECTED = {
   core: { success: 900, failure: 100 },
 };
 
-// One consumer project (the packed tarballs and the SDK 2.x line, installed by npm on Node 20, shared
-// with module-formats.test.ts), run by Bun and by Deno as their users run it: the packages are plain
-// ESM with an exports map.
+// One consumer project (the packed tarballs and the SDK 2.x line, installed by npm on Node 20),
+// run by Bun and by Deno as their users run it: the packages are plain ESM with an exports map.
 let consumer: Consumer;
 let bun: string;
 let deno: string;
 beforeAll(async () => {
   bun = runtimeBinary('bun');
   deno = runtimeBinary('deno');
-  consumer = await sdk2Consumer();
+  const tarballs = inject('tarballs');
+  consumer = await installConsumer('runtimes', {
+    node: nodeBinary(20),
+    packageJson: {
+      type: 'module',
+      dependencies: {
+        '@mvx-metrics/core': `file:${tarballs.core}`,
+        '@mvx-metrics/otel-bridge': `file:${tarballs.bridge}`,
+        ...OTEL_SDK2_PACKAGES,
+        '@opentelemetry/exporter-metrics-otlp-proto': '0.223.0',
+        '@opentelemetry/exporter-trace-otlp-proto': '0.223.0',
+      },
+      // Deno type-checks against the packages' declarations, which use Node's types.
+      devDependencies: { '@types/node': '^20.19.0' },
+    },
+  });
   for (const file of [
     'pipeline.mjs',
     'document-storage.bun.test.ts',

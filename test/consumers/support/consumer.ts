@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { NodeBinary } from './nodes.js';
 
@@ -135,43 +134,4 @@ function consumerIn(
     },
     remove,
   };
-}
-
-/**
- * One project installed once per run and used by several test files (each in its own worker):
- * the first caller installs it under `root` (the run's folder, which the global setup removes at
- * the end), the others wait for it. Callers write files of their own names into it. `remove()`
- * does nothing: other files may still use the project.
- */
-export async function sharedConsumer(
-  root: string,
-  name: string,
-  options: ConsumerOptions,
-): Promise<Consumer> {
-  const dir = join(root, name);
-  const ready = join(root, `${name}.ready`);
-  const failed = join(root, `${name}.failed`);
-  let installer = true;
-  try {
-    mkdirSync(dir); // atomic: exactly one caller creates it, and installs
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    installer = false;
-  }
-  if (installer) {
-    try {
-      writeFileSync(ready, await installIn(dir, name, options));
-    } catch (error) {
-      writeFileSync(failed, String(error));
-      throw error;
-    }
-  } else {
-    const deadline = Date.now() + 300_000;
-    while (!existsSync(ready)) {
-      if (existsSync(failed)) throw new Error(readFileSync(failed, 'utf8'));
-      if (Date.now() > deadline) throw new Error(`consumer ${name}: no install after 300 s`);
-      await sleep(250);
-    }
-  }
-  return consumerIn(dir, options.node, readFileSync(ready, 'utf8'), () => {});
 }

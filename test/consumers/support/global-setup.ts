@@ -11,8 +11,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Absolute paths of the packed tarballs, as a registry would serve them. */
     tarballs: { core: string; bridge: string };
-    /** A folder for this run's shared consumer projects (support/consumer.ts), removed at the end. */
-    consumersRoot: string;
   }
 }
 
@@ -27,9 +25,6 @@ interface PackResult {
  * before the suites that read dist/ start, because packing (prepack) rebuilds dist/ from scratch.
  */
 export default function setup(project: TestProject): () => void {
-  const consumersRoot = mkdtempSync(join(tmpdir(), 'mvx-consumers-'));
-  project.provide('consumersRoot', consumersRoot);
-  const removeShared = () => rmSync(consumersRoot, { recursive: true, force: true });
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: set by .ci/run only, not read by a turbo task
   const prepacked = process.env.MVX_CONSUMER_TARBALLS;
   if (prepacked !== undefined && prepacked !== '') {
@@ -44,7 +39,7 @@ export default function setup(project: TestProject): () => void {
       core: find('mvx-metrics-core-'),
       bridge: find('mvx-metrics-otel-bridge-'),
     });
-    return removeShared;
+    return () => {};
   }
   const dir = mkdtempSync(join(tmpdir(), 'mvx-tarballs-'));
   const json = execFileSync(
@@ -71,8 +66,5 @@ export default function setup(project: TestProject): () => void {
     core: path('@mvx-metrics/core'),
     bridge: path('@mvx-metrics/otel-bridge'),
   });
-  return () => {
-    rmSync(dir, { recursive: true, force: true });
-    removeShared();
-  };
+  return () => rmSync(dir, { recursive: true, force: true });
 }
