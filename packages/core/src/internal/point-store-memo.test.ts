@@ -114,7 +114,7 @@ describe('PointStore memo', () => {
           for (const [set, f] of list) {
             const raw =
               f === 'map' ? new Map(set) : objectOf(f === 'reversed' ? [...set].reverse() : set);
-            // A Map is taken at run time as an attributes() result; the parameter's type names objects.
+            // A Map goes through the same door at run time (what `attributes()` may return).
             const point = s.get(raw as Readonly<Record<string, unknown>>);
             const identity = attributeKey(raw);
             const known = byIdentity.get(identity);

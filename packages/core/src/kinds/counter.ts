@@ -1,7 +1,7 @@
 import type { NumberPoint } from '../snapshots/types.js';
 import { defineKind } from './define-kind.js';
 import { addToSum, checkFinite, mergeSums, numberPoint } from './number-point.js';
-import type { ValueProblem } from './types.js';
+import type { KindDefinition, ValueProblem } from './types.js';
 
 const NEGATIVE: ValueProblem = [
   'negative-increment',
@@ -9,7 +9,7 @@ const NEGATIVE: ValueProblem = [
 ];
 
 /** `counter`: a monotonic sum; each accepted event adds a non-negative increment (default 1). */
-export const counterKind = defineKind<'counter', NumberPoint, undefined>({
+export const counterKind: KindDefinition<'counter', NumberPoint, undefined> = defineKind({
   kind: 'counter',
   requiresValue: false,
   ...numberPoint,

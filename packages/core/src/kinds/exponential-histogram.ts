@@ -12,7 +12,7 @@ import {
   record,
 } from './exponential/index.js';
 import { checkFinite } from './number-point.js';
-import type { KindOptions } from './types.js';
+import type { KindDefinition, KindOptions } from './types.js';
 
 export type { ExponentialLimits } from './exponential/index.js';
 
@@ -53,11 +53,11 @@ export function withExponentialLimits<T extends object>(target: T, limits: Expon
  * `maxSize` (buckets per sign) and `maxScale` (the starting resolution); values of both signs and
  * zeros are counted, NaN and ±Infinity refused.
  */
-export const exponentialHistogramKind = defineKind<
+export const exponentialHistogramKind: KindDefinition<
   'exponentialHistogram',
   ExponentialHistogramPoint,
   ExponentialLimits
->({
+> = defineKind({
   kind: 'exponentialHistogram',
   requiresValue: true,
   accumulates: 'sum',

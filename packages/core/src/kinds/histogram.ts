@@ -3,7 +3,7 @@ import { describeValue } from '../internal/attributes.js';
 import type { HistogramPoint } from '../snapshots/types.js';
 import { defineKind } from './define-kind.js';
 import { checkFinite } from './number-point.js';
-import type { KindOptions, ValueProblem } from './types.js';
+import type { KindDefinition, KindOptions, ValueProblem } from './types.js';
 
 /** OpenTelemetry's default explicit bucket boundaries. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
@@ -41,7 +41,7 @@ export function bucketIndex(boundaries: readonly number[], value: number): numbe
  * `histogram`: a distribution over explicit buckets (the metric's boundaries, its config). A
  * point's `min`/`max` are 0 while its `count` is 0.
  */
-export const histogramKind = defineKind<'histogram', HistogramPoint, number[]>({
+export const histogramKind: KindDefinition<'histogram', HistogramPoint, number[]> = defineKind({
   kind: 'histogram',
   requiresValue: true,
   accumulates: 'sum',

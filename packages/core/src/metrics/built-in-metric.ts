@@ -34,6 +34,8 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     | undefined;
   private readonly valueOf: ((event: AnyEvent) => number) | undefined;
   private readonly store: PointStore<KindPoints[K]>;
+  // The family's compiled copy of `handle`, or none (see the constructor).
+  private readonly specialized: ((event: object, update?: MetricUpdate) => boolean) | undefined;
   // The kind's definition (one object per kind, shared by its metrics) and what this metric keeps
   // from its options: plain fields, so an event reaches its kind's rules with no closure made.
   private readonly definition: KindDefinition<K, KindPoints[K]>;
@@ -81,12 +83,16 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     this.seed(options.initial);
     // The family's compiled copy of the per-event path: same kind, same source of `value`,
     // `attributes` and a predicate `on` (closures of one function, e.g. one per recorder, share
-    // it). Its calls into them and into the kind's rules are then inlined.
-    if (this.handleEvent === BuiltInMetric.prototype.handleEvent) {
-      const predicate = this.selectClass === undefined ? options.on : undefined;
-      const key = familyKey(this.kind, [predicate, this.valueOf, this.attributesOf]);
-      this.handleEvent = specialize(BuiltInMetric.prototype.handleEvent, key, canary);
-    }
+    // it). Its calls into them and into the kind's rules are then inlined. A metric with none of
+    // those functions has nothing to inline (its kind's rules are, see defineKind): it runs the
+    // shared path, which a dispatcher that sees only such metrics inlines in turn.
+    const predicate = this.selectClass === undefined ? options.on : undefined;
+    const own = [predicate, this.valueOf, this.attributesOf];
+    const handle = BuiltInMetric.prototype.handle;
+    const copy = own.some((f) => typeof f === 'function')
+      ? specialize(handle, familyKey(this.kind, own), canary)
+      : handle;
+    this.specialized = copy === handle ? undefined : copy;
   }
 
   /** Kind, unit, description and selector, fixed at definition. */
@@ -129,12 +135,19 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     this.host = host;
   }
 
-  /**
-   * The per-event path. Each metric runs a compiled copy of it shared with the metrics of its
-   * family (see the constructor and internal/specialize.ts), so it may reference nothing but
-   * `this`, its parameters and globals: module imports are reached through the methods below.
-   */
   handleEvent(event: object, update?: MetricUpdate): boolean {
+    return this.specialized === undefined
+      ? this.handle(event, update)
+      : this.specialized(event, update);
+  }
+
+  /**
+   * The per-event path. A metric with functions of its own runs a compiled copy of it shared with
+   * the metrics of its family (see the constructor and internal/specialize.ts), so it may
+   * reference nothing but `this`, its parameters and globals: module imports are reached through
+   * the methods below.
+   */
+  private handle(event: object, update: MetricUpdate | undefined): boolean {
     if (this.selectClass !== undefined) {
       if (!this.isSelectedInstance(event)) return false;
     } else if (this.selectType !== undefined) {
@@ -221,7 +234,7 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
   }
 }
 
-// Compiled beside handleEvent (see specialize): a copy of it that fails means this file's source
+// Compiled beside handle (see specialize): a copy of it that fails means this file's source
 // text cannot be compiled on its own here.
 function canary(): string {
   return 'canary';
