@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { IN_PROCESS_DIRS } from './test/support/in-process.js';
 
 // The longest files start first, in this order, so that none of them is the last one running
 // while the other workers sit idle. Vitest orders by the durations it cached on an earlier run;
@@ -22,6 +23,11 @@ const LONGEST_FIRST = [
 /** Unit tests beside the code, and those of them that must run in a fresh module graph. */
 export const UNITS = 'packages/*/src/**/*.test.ts';
 export const ISOLATED_UNITS = ['packages/otel-bridge/src/config/diagnostics.test.ts'];
+/**
+ * The suites under test/ that touch nothing process-wide (the property suites over core, the docs'
+ * checks): they share a module graph per worker too. test/support/in-process.test.ts checks them.
+ */
+export const IN_PROCESS = IN_PROCESS_DIRS.map((dir) => `${dir}/**/*.test.ts`);
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -58,8 +64,10 @@ export default defineConfig({
     // (`isolate: false`), as on Node 22 and 24 (vitest.lines.config.ts). A fresh graph per file
     // costs ~0.3 CPU-s: the 118 unit files take 15 CPU-s so, 46 isolated (Node 20, measured in
     // one window). Units that touch OpenTelemetry's process-wide state (the diag logger) stay
-    // isolated. The tests under test/ keep a fresh process each: they change process.env and
-    // process-wide handlers, spawn children and send signals.
+    // isolated. So do test/core and test/docs (IN_PROCESS): 27 files, 35.6 -> 25.0 CPU-s (Node
+    // 20, one window). The other tests under test/ keep a fresh process each: they change
+    // process.env and process-wide handlers, register OpenTelemetry's globals (a pipeline does),
+    // spawn children and send signals.
     projects: [
       {
         extends: true,
@@ -67,7 +75,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts', ...ISOLATED_UNITS] },
+        test: { name: 'in-process', include: IN_PROCESS, isolate: false },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts', ...ISOLATED_UNITS],
+          exclude: ['test/consumers/**', '**/node_modules/**', ...IN_PROCESS],
+        },
       },
     ],
   },

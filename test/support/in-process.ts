@@ -1,0 +1,44 @@
+// The suites under test/ that share one module graph per worker (vitest.config.ts, project
+// `in-process`), and what keeps a file out of them: anything that outlives the file in the
+// process. test/support/in-process.test.ts checks every such file, and every module of test/ it
+// imports, against these patterns.
+
+/** Folders of test/ whose files run in a shared module graph (`isolate: false`). */
+export const IN_PROCESS_DIRS = ['test/core', 'test/docs'] as const;
+
+/** What a shared-graph file (or a module of test/ it imports) must not do, with why. */
+export const PROCESS_WIDE: readonly { readonly what: string; readonly pattern: RegExp }[] = [
+  {
+    what: 'sets or deletes process.env',
+    pattern: /process\.env(\.\w+|\[[^\]]+\])\s*=(?!=)|delete\s+process\.env|vi\.stubEnv/,
+  },
+  {
+    what: 'adds or removes a process handler',
+    pattern:
+      /process\.(on|once|off|addListener|prependListener|removeListener|removeAllListeners)\(/,
+  },
+  {
+    what: "registers one of OpenTelemetry's globals",
+    pattern: /setGlobal\w*\(|diag\.(setLogger|disable)\(|\.disable\(\)/,
+  },
+  { what: 'creates a pipeline (it registers the globals)', pattern: /createOtelPipeline\(/ },
+  {
+    what: 'signals its own process or exits',
+    pattern: /process\.(kill\(\s*process\.pid|exit\(|chdir\()/,
+  },
+  {
+    what: 'replaces globals, timers or modules',
+    pattern:
+      /vi\.(stubGlobal|mock|doMock|useFakeTimers)\(|globalThis\.\w+\s*=(?!=)|Object\.defineProperty\(globalThis/,
+  },
+  {
+    what: 'changes how errors or warnings print',
+    pattern:
+      /Error\.(prepareStackTrace|stackTraceLimit)\s*=(?!=)|process\.emitWarning\s*=(?!=)|console\.\w+\s*=(?!=)/,
+  },
+];
+
+/** What in `source` would outlive a file run in a shared module graph. */
+export function processWide(source: string): string[] {
+  return PROCESS_WIDE.filter(({ pattern }) => pattern.test(source)).map(({ what }) => what);
+}
