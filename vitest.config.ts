@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { IN_PROCESS_DIRS } from './test/support/in-process.js';
+import { IN_PROCESS_DIRS, IN_PROCESS_FILES } from './test/support/in-process.js';
 
 // The longest files start first, in this order, so that none of them is the last one running
 // while the other workers sit idle. Vitest orders by the durations it cached on an earlier run;
@@ -25,9 +25,13 @@ export const UNITS = 'packages/*/src/**/*.test.ts';
 export const ISOLATED_UNITS = ['packages/otel-bridge/src/config/diagnostics.test.ts'];
 /**
  * The suites under test/ that touch nothing process-wide (the property suites over core, the docs'
- * checks): they share a module graph per worker too. test/support/in-process.test.ts checks them.
+ * checks, in-process suites without a pipeline): they share a module graph per worker too.
+ * test/support/in-process.test.ts checks them.
  */
-export const IN_PROCESS = IN_PROCESS_DIRS.map((dir) => `${dir}/**/*.test.ts`);
+export const IN_PROCESS = [
+  ...IN_PROCESS_DIRS.map((dir) => `${dir}/**/*.test.ts`),
+  ...IN_PROCESS_FILES,
+];
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -64,8 +68,9 @@ export default defineConfig({
     // (`isolate: false`), as on Node 22 and 24 (vitest.lines.config.ts). A fresh graph per file
     // costs ~0.3 CPU-s: the 118 unit files take 15 CPU-s so, 46 isolated (Node 20, measured in
     // one window). Units that touch OpenTelemetry's process-wide state (the diag logger) stay
-    // isolated. So do test/core and test/docs (IN_PROCESS): 27 files, 35.6 -> 25.0 CPU-s (Node
-    // 20, one window). The other tests under test/ keep a fresh process each: they change
+    // isolated. So do test/core, test/docs and 27 other files of test/ (IN_PROCESS): 27 files
+    // 35.6 -> 25.0 CPU-s, 27 others 53.6 -> 39.4 (Node 20, one window each, load 8-13). The other
+    // tests under test/ keep a fresh process each: they change
     // process.env and process-wide handlers, register OpenTelemetry's globals (a pipeline does),
     // spawn children and send signals.
     projects: [

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { IN_PROCESS_DIRS, processWide } from './in-process.js';
+import { IN_PROCESS_DIRS, IN_PROCESS_FILES, processWide } from './in-process.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,10 +32,11 @@ function withLocalImports(file: string): string[] {
 }
 
 describe('the suites that share a module graph touch nothing process-wide', () => {
-  const files = IN_PROCESS_DIRS.flatMap(testFiles);
+  const files = [...IN_PROCESS_DIRS.flatMap(testFiles), ...IN_PROCESS_FILES];
 
   it('finds the files', () => {
-    expect(files.length).toBeGreaterThan(20);
+    expect(files.length).toBeGreaterThan(40);
+    for (const file of IN_PROCESS_FILES) expect(existsSync(join(root, file)), file).toBe(true);
   });
 
   it.each(files)('%s, and the modules of test/ it imports', (file) => {
@@ -52,6 +53,7 @@ describe('the suites that share a module graph touch nothing process-wide', () =
       "registers one of OpenTelemetry's globals": 'metrics.setGlobalMeterProvider(p)',
       'creates a pipeline (it registers the globals)': 'await createOtelPipeline({})',
       'signals its own process or exits': "process.kill(process.pid, 'SIGTERM')",
+      "changes node:cluster's settings": "cluster.setupPrimary({ exec: 'w.js' })",
       'replaces globals, timers or modules': 'vi.useFakeTimers()',
       'changes how errors or warnings print': 'Error.stackTraceLimit = 0',
     };
