@@ -15,7 +15,16 @@ export interface TsVariant {
   readonly rejects?: RegExp;
 }
 
-const common = { target: 'es2022', strict: true, types: ['node'], outDir: 'dist' };
+// skipDefaultLibCheck: TypeScript's own lib.*.d.ts are not checked again in each of the six
+// projects (3.0 of a project's 6.9 CPU-s of checking, in a profile of the TS API); our declarations
+// and every other library's still are (skipLibCheck stays off but for the node10 project below).
+const common = {
+  target: 'es2022',
+  strict: true,
+  types: ['node'],
+  outDir: 'dist',
+  skipDefaultLibCheck: true,
+};
 
 /** The `module` settings users pick, each in its own folder with the README's three snippets. */
 export const TS_VARIANTS: readonly TsVariant[] = [
