@@ -11,6 +11,8 @@ import type { NumberPoint } from '../snapshots/types.js';
 import { connectRecorder } from './connect-recorder.js';
 
 const settled = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 5 });
+/** MessagePort#hasRef (Node 18.1+; not in @types/node's MessagePort). */
+const referenced = (port: object) => (port as { hasRef(): boolean }).hasRef();
 
 function setup() {
   const runtime = new MetricsRuntime({ namespace: 'test', onError: () => {} });
@@ -106,14 +108,14 @@ describe('worker-side recorder, edges', () => {
     const { runtime, exposed } = setup();
     const handle = exposed.handle();
     const remote = connectRecorder(handle);
-    expect(handle.port.hasRef()).toBe(false);
+    expect(referenced(handle.port)).toBe(false);
     remote.registerEvent({ type: 'job.done', kind: 'a' });
     const first = remote.flush();
     const second = remote.flush();
-    expect(handle.port.hasRef()).toBe(true);
+    expect(referenced(handle.port)).toBe(true);
     await first;
     await second;
-    expect(handle.port.hasRef()).toBe(false);
+    expect(referenced(handle.port)).toBe(false);
     await runtime.shutdown();
   });
 
