@@ -132,4 +132,61 @@ describe('worker-side recorder, edges', () => {
     expect(done(recorder, 'a')).toBe(100);
     await runtime.shutdown();
   });
+
+  test('sends each partial batch on a later turn, turn after turn, without a flush', async () => {
+    const { runtime, exposed } = setup();
+    const remote = connectRecorder(exposed.handle());
+    for (let turn = 1; turn <= 3; turn++) {
+      remote.registerEvent({ type: 'job.done', kind: 'a' });
+      await settled(() => expect(remote.stats()).toMatchObject({ pending: 0, sent: turn }));
+    }
+    await runtime.shutdown();
+  });
+
+  test('a batch of events that cannot be cloned sends nothing: no empty batch reaches the owner', async () => {
+    const { runtime, exposed, onError } = setup();
+    const remote = connectRecorder(exposed.handle({ batchSize: 2 }), { onError });
+    remote.registerEvent({ type: 'job.done', kind: 'a', fn: () => 1 });
+    remote.registerEvent({ type: 'job.done', kind: 'a', sym: Symbol('x') });
+    await remote.flush();
+    expect(remote.stats()).toMatchObject({ sent: 0, uncloneable: 2 });
+    expect(exposed.stats()).toMatchObject({ received: 0, batches: 0, uncloneable: 2 });
+    await runtime.shutdown();
+  });
+
+  test('what a batch with an uncloneable event sends still counts against the capacity (buffered + in flight)', async () => {
+    const { runtime, exposed, onError } = setup();
+    const remote = connectRecorder(
+      exposed.handle({ maxPendingEvents: 6, batchSize: 3, overflow: 'drop-newest' }),
+      { onError },
+    );
+    remote.registerEvent({ type: 'job.done', kind: 'a', fn: () => 1 });
+    remote.registerEvent({ type: 'job.done', kind: 'a' });
+    remote.registerEvent({ type: 'job.done', kind: 'a' }); // full batch: 2 sent, 1 refused
+    // The owner cannot receive before this loop ends: 4 more fit, the rest is dropped.
+    for (let i = 0; i < 10; i++) remote.registerEvent({ type: 'job.done', kind: 'b' });
+    const { inFlight, pending, dropped } = remote.stats();
+    expect(inFlight + pending).toBe(6);
+    expect(dropped).toBe(6);
+    await remote.flush();
+    await runtime.shutdown();
+  });
+
+  test('credit comes back once the owner has received: after a full buffer drained, new events are taken', async () => {
+    for (const overflow of ['drop-newest', 'drop-oldest'] as const) {
+      const { runtime, exposed, onError } = setup();
+      const remote = connectRecorder(
+        exposed.handle({ maxPendingEvents: 10, batchSize: 4, overflow }),
+        { onError },
+      );
+      for (let i = 0; i < 10; i++) remote.registerEvent({ type: 'job.done', kind: 'a' });
+      expect(remote.stats().dropped).toBe(0);
+      await remote.flush();
+      for (let i = 0; i < 10; i++) remote.registerEvent({ type: 'job.done', kind: 'b' });
+      expect(remote.stats()).toMatchObject({ dropped: 0, registered: 20 });
+      await remote.flush();
+      expect(exposed.stats()).toMatchObject({ received: 20, dropped: 0 });
+      await runtime.shutdown();
+    }
+  });
 });
