@@ -2,6 +2,7 @@
 // own batches and flush requests; anything else ignored, a batch that does not decode reported),
 // what it counts and reports when connections close, and the words of its refusals. The test
 // plays the worker side on the raw port where it needs to send what connectRecorder never would.
+import fc from 'fast-check';
 import { describe, expect, test, vi } from 'vitest';
 import { type MetricsError, MetricsWiringError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
@@ -109,5 +110,44 @@ describe('exposed recorder, edges', () => {
     expect((refusal as MetricsWiringError).code).toBe('exposure-closed');
     expect((refusal as Error).message).toContain('Recorder "jobs" is no longer exposed to workers');
     await runtime.shutdown();
+  });
+
+  test('takes every event a worker admitted, however its batches and bound compare with the owning buffer (property)', async () => {
+    // A handle may allow more in flight than the owning recorder buffers, and a batch may be
+    // larger than that buffer: the owner processes as often as it must instead of dropping.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 0, max: 400 }),
+        async (ownerCapacity, handleBound, batch, count) => {
+          const runtime = new MetricsRuntime({
+            namespace: 'test',
+            maxPendingEvents: ownerCapacity,
+            onError: () => {},
+          });
+          runtime.start();
+          const recorder = runtime.createRecorder('jobs', {
+            metrics: [counter({ name: 'jobs.done', on: 'job.done' })],
+          });
+          const exposed = runtime.exposeRecorder('jobs');
+          const remote = connectRecorder(
+            exposed.handle({
+              maxPendingEvents: handleBound,
+              batchSize: Math.min(batch, handleBound),
+            }),
+            { onError: () => {} },
+          );
+          for (let i = 0; i < count; i++) remote.registerEvent({ type: 'job.done' });
+          await remote.flush();
+          const sent = remote.stats().sent;
+          expect(exposed.stats().received).toBe(sent);
+          expect(recorder.stats()).toMatchObject({ registered: sent, processed: sent, dropped: 0 });
+          await runtime.shutdown();
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
