@@ -105,7 +105,8 @@ describe("a built-in metric's compiled per-event path", () => {
             cardinalityLimit: 3,
           });
         const [copy, reference] = [make(), make()];
-        expect(copyOf(copy)).toBeTypeOf('function');
+        // (no copy inside a mutation run of this folder: then both run the shared method)
+        expect(copyOf(copy)).toBeTypeOf(instrumented ? 'undefined' : 'function');
         const reports: [string[], string[]] = [[], []];
         const host = (into: string[]): MetricHost => ({
           recorderName: 'r',
