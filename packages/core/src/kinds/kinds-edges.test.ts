@@ -7,7 +7,7 @@ import { MetricsWiringError } from '../errors/index.js';
 import { exponentialHistogram } from '../metrics/index.js';
 import type { HistogramPoint } from '../snapshots/types.js';
 import { MAX_SCALE, mapToIndex } from './exponential/mapping.js';
-import { findKindDefinition, histogramKind } from './index.js';
+import { exponentialHistogramKind, findKindDefinition, histogramKind } from './index.js';
 
 describe('histogram merge (model)', () => {
   const BOUNDARIES = [[1, 5], [1, 5, 10], [1], [2, 5]];
@@ -85,5 +85,39 @@ describe('mapToIndex just above a power of two', () => {
       ),
       { numRuns: 500, examples: [[-975, 1, 1]] },
     );
+  });
+});
+
+describe('exponential histogram points at their edges', () => {
+  const point = (values: number[], maxSize = 160, maxScale = 20) => {
+    const created = exponentialHistogramKind.createPoint({}, { maxSize, maxScale });
+    for (const value of values) exponentialHistogramKind.apply(created, value);
+    return created;
+  };
+
+  it('refuses an observation or a merge whose sum would overflow to -Infinity, as to +Infinity, leaving the point', () => {
+    for (const sign of [1, -1]) {
+      const big = sign * Number.MAX_VALUE;
+      const one = point([big]);
+      const before = structuredClone(one);
+      expect(exponentialHistogramKind.apply(one, big)).toBe(false);
+      expect(one).toEqual(before);
+      expect(exponentialHistogramKind.merge(one, point([big]))).toBeUndefined();
+    }
+  });
+
+  it('merged into an empty point, negative observations keep their own max and min', () => {
+    const merged = exponentialHistogramKind.merge(point([]), point([-3, -5]));
+    expect(merged).toMatchObject({ count: 2, min: -5, max: -3, sum: -8 });
+  });
+
+  it("merged into a point with a smaller maxSize, the added buckets are downscaled to fit the point's limit, whichever sign the point holds", () => {
+    // The point holds negatives only; the added point's positives span many buckets at its scale.
+    const into = point([-1], 2);
+    const added = point([1, 10, 100, 1000]);
+    const merged = exponentialHistogramKind.merge(into, added);
+    expect(merged?.positive.bucketCounts.length).toBeLessThanOrEqual(2);
+    expect(merged?.positive.bucketCounts.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(merged?.count).toBe(5);
   });
 });
