@@ -45,6 +45,7 @@ describe('exposed recorder, edges', () => {
     handle.port.postMessage({ s: 'not a list', k: [], v: [], e: [] });
     await settled(() => expect(errors).toHaveLength(1));
     expect(errors[0]?.code).toBe('listener-failed');
+    expect(errors[0]?.cause).toBeInstanceOf(Error);
     expect(errors[0]?.message).toMatch(
       /^Worker bridge: decoding a batch for recorder "jobs" failed: /,
     );

@@ -110,7 +110,12 @@ describe('worker-side recorder, edges', () => {
     const remote = connectRecorder(handle);
     expect(referenced(handle.port)).toBe(false);
     remote.registerEvent({ type: 'job.done', kind: 'a' });
+    const only = remote.flush();
+    expect(referenced(handle.port)).toBe(true);
+    await only;
+    expect(referenced(handle.port)).toBe(false);
     const first = remote.flush();
+    expect(referenced(handle.port)).toBe(true);
     const second = remote.flush();
     expect(referenced(handle.port)).toBe(true);
     await first;
