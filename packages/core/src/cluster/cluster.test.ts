@@ -789,3 +789,47 @@ describe('wire versions', () => {
     expect(errors.filter((e) => e.code === 'listener-failed')).toHaveLength(1);
   });
 });
+
+describe('cluster transport into a small primary buffer', () => {
+  it('takes every event a worker admitted, however its batches and bound compare with the primary buffer (property)', async () => {
+    // A worker's bound (maxPendingEvents) and batches may be larger than the primary recorder's
+    // buffer: the primary processes as often as it must instead of dropping.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 0, max: 400 }),
+        async (primaryCapacity, workerBound, batch, count) => {
+          const runtime = new MetricsRuntime({
+            namespace: 'test',
+            maxPendingEvents: primaryCapacity,
+            onError: () => {},
+          });
+          const recorder = runtime.createRecorder('service', {
+            metrics: [
+              counter({ name: 'events', on: (e) => (e as { type?: unknown }).type === 'x' }),
+            ],
+          });
+          runtime.start();
+          const primary = runtime.clusterPrimary();
+          const channel = new FakeChannel();
+          primary.attach(channel.primary);
+          const worker = connectOver(channel.worker, 'service', {
+            maxPendingEvents: workerBound,
+            batchSize: Math.min(batch, workerBound),
+            onError: () => {},
+          });
+          for (let i = 0; i < count; i++) worker.registerEvent({ type: 'x' });
+          await pumpUntil(channel, worker.flush());
+          const sent = worker.stats().sent;
+          expect(primary.stats().received).toBe(sent);
+          expect(recorder.stats()).toMatchObject({ registered: sent, dropped: 0 });
+          await runtime.shutdown();
+          expect(recorder.stats().accepted).toBe(sent);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { type BatchDecoder, BatchFormatError } from '../events/batch-decoder.js';
+import { roomFor } from '../internal/burst-room.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import {
   type BatchMessage,
@@ -194,15 +195,15 @@ export class WorkerLink {
   }
 
   private register(recorder: MetricsRecorder, events: object[]): void {
-    // The worker admitted these under its own bound. Node hands over every message of one read
-    // in a row: process first rather than let that burst overflow the primary's buffer.
-    if (recorder.state === 'running') {
-      const { pending, capacity } = recorder.stats();
-      if (pending + events.length > capacity) recorder.processPending();
-    }
+    // The worker admitted these under its own bound, which may be larger than the primary's
+    // buffer, and Node hands over every message of one read in a row: process pending events
+    // whenever the rest would not fit (see roomFor).
+    let room = roomFor(recorder, events.length);
     const property = this.owner.workerProperty;
     const revive = this.owner.revive;
     for (let i = 0; i < events.length; i++) {
+      if (room <= 0) room = roomFor(recorder, events.length - i);
+      room--;
       let event = events[i] as Record<string, unknown>;
       if (revive !== undefined) event = this.revived(revive, event, recorder.name);
       if (property !== undefined && event !== null && typeof event === 'object') {

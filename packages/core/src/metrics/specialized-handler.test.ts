@@ -15,6 +15,12 @@ const shared = (BuiltInMetric.prototype as unknown as { handle: Function }).hand
 const copyOf = (metric: object) =>
   (metric as unknown as { specialized: Function | undefined }).specialized;
 
+// Inside a mutation run of this folder (`npm run mutate -- core --folders metrics`), StrykerJS has
+// rewritten built-in-metric.ts around its helpers (stryMutAct_9fa48, stryCov_9fa48), which a copy
+// compiled in the global scope cannot see: its canary fails and, by design, no metric gets a copy.
+// The tests that expect copies then do not apply; the last one checks that fallback instead.
+const instrumented = /\bstry(?:MutAct|Cov)_9fa48\b/.test(Function.prototype.toString.call(shared));
+
 // The metrics of one call site (one per recorder, as a `metrics: () => [...]` factory makes them).
 const requests = () =>
   counter<{ type: string; outcome: string }>({
@@ -35,37 +41,43 @@ afterEach(() => {
 });
 
 describe("a built-in metric's compiled per-event path", () => {
-  it('is one copy per family: same kind and function sources share it, others get their own', () => {
-    const [a, b] = [requests(), requests()];
-    const [h1, h2] = [latency(), latency()];
-    expect(copyOf(a)).toBeTypeOf('function');
-    expect(copyOf(a)).not.toBe(shared);
-    expect(copyOf(b)).toBe(copyOf(a));
-    expect(copyOf(h2)).toBe(copyOf(h1));
-    expect(copyOf(h1)).not.toBe(copyOf(a));
-    // Same sources, another kind: another copy (the kind's rules are inlined into it).
-    const sum = counter({
-      name: 'sum',
-      on: 'request',
-      value: (e: { seconds: number }) => e.seconds,
-    });
-    const hist = histogram({
-      name: 'h',
-      on: 'request',
-      value: (e: { seconds: number }) => e.seconds,
-    });
-    expect(copyOf(sum)).not.toBe(copyOf(hist));
-  });
+  it.skipIf(instrumented)(
+    'is one copy per family: same kind and function sources share it, others get their own',
+    () => {
+      const [a, b] = [requests(), requests()];
+      const [h1, h2] = [latency(), latency()];
+      expect(copyOf(a)).toBeTypeOf('function');
+      expect(copyOf(a)).not.toBe(shared);
+      expect(copyOf(b)).toBe(copyOf(a));
+      expect(copyOf(h2)).toBe(copyOf(h1));
+      expect(copyOf(h1)).not.toBe(copyOf(a));
+      // Same sources, another kind: another copy (the kind's rules are inlined into it).
+      const sum = counter({
+        name: 'sum',
+        on: 'request',
+        value: (e: { seconds: number }) => e.seconds,
+      });
+      const hist = histogram({
+        name: 'h',
+        on: 'request',
+        value: (e: { seconds: number }) => e.seconds,
+      });
+      expect(copyOf(sum)).not.toBe(copyOf(hist));
+    },
+  );
 
-  it('is none for a metric without functions of its own: it runs the shared path', () => {
-    // Nothing to inline but the kind's rules (inlined anyway): a dispatcher that sees only such
-    // metrics keeps one call target, which it inlines.
-    expect(copyOf(counter({ name: 'reads', on: 'read' }))).toBeUndefined();
-    expect(copyOf(counter({ name: 'reads', on: class Read {} }))).toBeUndefined();
-    expect(
-      copyOf(counter({ name: 'reads', on: (e: { ok?: boolean }) => e.ok === true })),
-    ).toBeTypeOf('function');
-  });
+  it.skipIf(instrumented)(
+    'is none for a metric without functions of its own: it runs the shared path',
+    () => {
+      // Nothing to inline but the kind's rules (inlined anyway): a dispatcher that sees only such
+      // metrics keeps one call target, which it inlines.
+      expect(copyOf(counter({ name: 'reads', on: 'read' }))).toBeUndefined();
+      expect(copyOf(counter({ name: 'reads', on: class Read {} }))).toBeUndefined();
+      expect(
+        copyOf(counter({ name: 'reads', on: (e: { ok?: boolean }) => e.ok === true })),
+      ).toBeTypeOf('function');
+    },
+  );
 
   it('takes the same events, values and attributes as the shared method, for every kind (property)', () => {
     const values = fc.oneof(
@@ -93,7 +105,8 @@ describe("a built-in metric's compiled per-event path", () => {
             cardinalityLimit: 3,
           });
         const [copy, reference] = [make(), make()];
-        expect(copyOf(copy)).toBeTypeOf('function');
+        // (no copy inside a mutation run of this folder: then both run the shared method)
+        expect(copyOf(copy)).toBeTypeOf(instrumented ? 'undefined' : 'function');
         const reports: [string[], string[]] = [[], []];
         const host = (into: string[]): MetricHost => ({
           recorderName: 'r',
@@ -131,6 +144,16 @@ describe("a built-in metric's compiled per-event path", () => {
     // Decided once: later metrics do not try again.
     expect(copyOf(requests())).toBeUndefined();
   });
+
+  it.runIf(instrumented)(
+    'with its source instrumented by a mutation tool, every metric runs the shared method',
+    () => {
+      const metric = requests();
+      expect(copyOf(metric)).toBeUndefined();
+      metric.handleEvent({ type: 'request', outcome: 'ok' });
+      expect(metric.snapshot().points).toEqual([{ attributes: { outcome: 'ok' }, value: 1 }]);
+    },
+  );
 });
 
 describe('specialize', () => {

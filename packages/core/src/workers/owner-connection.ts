@@ -1,5 +1,6 @@
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { BatchDecoder } from '../events/batch-decoder.js';
+import { roomFor } from '../internal/burst-room.js';
 import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
 import {
   CLOSED,
@@ -135,14 +136,15 @@ export class OwnerConnection {
   private receive(events: unknown[]): void {
     const recorder = this.owner.recorder;
     try {
-      // The worker admitted these events under its own bound (buffer + in flight). Node may hand
-      // over many queued batches in one callback; process first rather than let that burst
-      // overflow the owning buffer.
-      if (recorder.state === 'running') {
-        const { pending, capacity } = recorder.stats();
-        if (pending + events.length > capacity) recorder.processPending();
+      // The worker admitted these events under its own bound (buffer + in flight), which may be
+      // larger than the owning buffer, and Node may hand over many queued batches in one
+      // callback: process pending events whenever the rest would not fit (see roomFor).
+      let room = roomFor(recorder, events.length);
+      for (let i = 0; i < events.length; i++) {
+        if (room <= 0) room = roomFor(recorder, events.length - i);
+        recorder.registerEvent(events[i] as object);
+        room--;
       }
-      for (let i = 0; i < events.length; i++) recorder.registerEvent(events[i] as object);
     } catch (error) {
       this.owner.failed(`receiving a batch for recorder "${recorder.name}" failed`, error);
     }

@@ -1,4 +1,11 @@
-import { context, ROOT_CONTEXT, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
+import {
+  context,
+  createContextKey,
+  ROOT_CONTEXT,
+  type SpanContext,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CapturedContext, createContextCapture } from './context-capture.js';
@@ -43,5 +50,34 @@ describe('createContextCapture', () => {
     const { capture } = createContextCapture(() => 1, 'any');
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     expect(inSpan(false, capture)).toBeInstanceOf(CapturedContext);
+  });
+
+  it.each(['sampled', 'any'] as const)(
+    "under the '%s' scope, captures nothing in an active context that holds no span (baggage, a value of its own)",
+    (scope) => {
+      const { capture } = createContextCapture(() => 1, scope);
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      const noSpan = ROOT_CONTEXT.setValue(createContextKey('app key'), 'value');
+      expect(context.with(noSpan, capture)).toBeUndefined();
+      // asked again in the same context, and a span afterwards is still captured
+      expect(context.with(noSpan, capture)).toBeUndefined();
+      expect(inSpan(true, capture)).toBeInstanceOf(CapturedContext);
+    },
+  );
+
+  it('captures nothing, without throwing, in a process where nothing was ever registered with the OpenTelemetry API', () => {
+    // `@opentelemetry/api` keeps its globals under this symbol, created at the first registration
+    // (context manager, tracer or meter provider, diag logger): an application that passes its
+    // providers to the bridge explicitly may never register anything.
+    const key = Symbol.for('opentelemetry.js.api.1');
+    const holder = globalThis as { [key]?: unknown };
+    const saved = holder[key];
+    delete holder[key];
+    try {
+      const { capture } = createContextCapture(() => 1, 'any');
+      expect(capture()).toBeUndefined();
+    } finally {
+      if (saved !== undefined) holder[key] = saved;
+    }
   });
 });
