@@ -51,7 +51,8 @@ export class ClusterRecorder {
   private readonly reporter: OnceReporter;
   private readonly queue: BoundedQueue;
   private readonly advanced = process.env.NODE_CHANNEL_SERIALIZATION_MODE === 'advanced';
-  private readonly encoder = new BatchEncoder();
+  // With runs: the primary reads this version (TAG) with them.
+  private readonly encoder = new BatchEncoder({ runs: true });
 
   private scheduled = false;
   private closed = false;

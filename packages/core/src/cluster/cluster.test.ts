@@ -769,6 +769,116 @@ describe('wire versions', () => {
     expect(({} as Record<string, unknown>).n).toBeUndefined();
   });
 
+  it('sends version 3 (runs) and still takes a version 2 batch of the previous release, answering its flush in version 2', async () => {
+    const { recorder, primary, channel, worker } = setup({ batchSize: 64 });
+    const sent: { mvx: string; v: unknown[] }[] = [];
+    channel.primary.on('message', (m: { mvx: string; v: unknown[] }) => sent.push(m));
+    for (let n = 0; n < 10; n++) worker.registerEvent({ type: 'x', n });
+    await pumpUntil(channel, worker.flush());
+    expect(sent.map((m) => m.mvx)).toEqual(['mvx-metrics.cluster/3']);
+    // one full record, then a run of the nine others: their value column only
+    expect(sent[0]?.v).toEqual([0, 0, 0, -2, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(recorder.stats().accepted).toBe(10);
+    const answers: unknown[] = [];
+    channel.worker.on('message', (m: unknown) => answers.push(m));
+    channel.primary.emit('message', {
+      mvx: 'mvx-metrics.cluster/2',
+      r: 'service',
+      s: ['x'],
+      k: [['sv', 'type', 'n']],
+      v: [0, 0, 10, 0, 0, 11],
+      e: [],
+      c: [12, 0, 0, 0],
+      f: 9,
+    });
+    await recorder.flush();
+    channel.drain();
+    await tick();
+    channel.drain();
+    expect(recorder.stats().accepted).toBe(12);
+    expect(answers).toContainEqual({ mvx: 'mvx-metrics.cluster/2', r: 'service', f: 9 });
+    expect(primary.stats()).toMatchObject({ registered: 12, received: 12, inFlight: 0 });
+  });
+
+  it('refuses a run in a version 2 batch, and a damaged run in a version 3 one, whole, reported once', async () => {
+    const { recorder, primary, channel, errors } = setup();
+    const batch = (mvx: string, v: unknown[]) => ({
+      mvx,
+      r: 'service',
+      s: ['x'],
+      k: [['sv', 'type', 'n']],
+      v,
+      e: [],
+      c: [3, 0, 0, 0],
+    });
+    // version 2 has no runs: the same values that version 3 takes are damage there
+    channel.primary.emit('message', batch('mvx-metrics.cluster/2', [0, 0, 1, -2, 2, 2, 3]));
+    for (const v of [
+      [-2, 1, 1],
+      [0, 0, 1, -2, 5, 2],
+      [0, 0, 1, -2, 0],
+      [0, 0, 1, -2, 1e12, 2],
+      [0, 0, 1, -1, -2, 1, 2],
+    ]) {
+      channel.primary.emit('message', batch('mvx-metrics.cluster/3', v));
+    }
+    await recorder.flush();
+    expect(recorder.stats().accepted).toBe(0);
+    expect(primary.stats()).toMatchObject({ registered: 0, received: 0, batches: 0 });
+    expect(errors.filter((e) => e.code === 'listener-failed')).toHaveLength(1);
+    expect(errors[0]?.cause).toBeInstanceOf(BatchFormatError);
+    // a well-formed version 3 batch from the same worker is still taken
+    channel.primary.emit('message', batch('mvx-metrics.cluster/3', [0, 0, 1, -2, 2, 2, 3]));
+    await recorder.flush();
+    expect(recorder.stats().accepted).toBe(3);
+    expect(primary.stats()).toMatchObject({ registered: 3, received: 3, batches: 1 });
+  });
+
+  it('takes any JSON value in a version 3 batch without throwing or polluting a prototype (property)', async () => {
+    const { recorder, channel, errors } = setup();
+    const good = {
+      mvx: 'mvx-metrics.cluster/3',
+      r: 'service',
+      s: ['x', '__proto__'],
+      k: [['sv', 'type', 'n']],
+      v: [0, 0, 1, -2, 3, 2, 3, 4, -1, 0, 1, 5],
+      e: [{ type: 'x' }],
+      c: [6, 0, 0, 0],
+    };
+    const json = fc.jsonValue({ maxDepth: 3 });
+    const message = fc
+      .tuple(fc.constantFrom('s', 'k', 'v', 'e', 'c'), fc.nat(12), json, fc.boolean())
+      .map(([key, at, value, whole]) => {
+        const damaged = JSON.parse(JSON.stringify(good)) as Record<string, unknown>;
+        const column = damaged[key];
+        if (!whole && Array.isArray(column)) column[at % (column.length + 1)] = value;
+        else damaged[key] = value;
+        return damaged;
+      });
+    const before = [Object.prototype, Array.prototype].map((p) => Reflect.ownKeys(p).length);
+    let sentEvents = 0;
+    fc.assert(
+      fc.property(fc.array(message, { maxLength: 8 }), (messages) => {
+        for (const m of messages) {
+          sentEvents += 12;
+          expect(() =>
+            channel.primary.emit('message', JSON.parse(JSON.stringify(m))),
+          ).not.toThrow();
+        }
+      }),
+      { numRuns: 300 },
+    );
+    await recorder.flush();
+    // every refusal is a BatchFormatError; no message makes more events than its values hold
+    for (const error of errors.filter((e) => e.code === 'listener-failed')) {
+      expect(error.cause).toBeInstanceOf(BatchFormatError);
+    }
+    expect(recorder.stats().accepted + recorder.stats().rejected).toBeLessThanOrEqual(sentEvents);
+    expect([Object.prototype, Array.prototype].map((p) => Reflect.ownKeys(p).length)).toEqual(
+      before,
+    );
+  });
+
   it('refuses a damaged batch whole and reports it, keeping the books as they were', async () => {
     const { recorder, primary, channel, errors } = setup();
     for (const v of [[0], [5, 1], ['x'], [-1], [0.5, 1]]) {
