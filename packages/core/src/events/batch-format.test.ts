@@ -431,23 +431,27 @@ describe('batch codec with runs (REPEAT)', () => {
       // a reader that did not ask for runs (version 2) takes REPEAT as damage
       expect(() => decoder.decode(good)).toThrow(BatchFormatError);
     }
-    const damaged: unknown[][] = [
-      [-2, 1, 5], // no record before the run
-      [0, 0, 1, -1, -2, 1, 2], // a RAW between the record and the run
-      [0, 0, 1, -2, 0], // an empty run
-      [0, 0, 1, -2, 3, 2, 3], // a count past the values
-      [0, 0, 1, -2, 1.5, 2], // not an integer
-      [0, 0, 1, -2, '1', 2], // not a number
-      [0, 0, 1, -2, { valueOf: () => 1 }, 2],
-      [0, 0, 1, -2], // the count missing
-      [0, 0, 1, -2, 1e15, 2], // a huge count
+    // each damaged `v` with the raw events it would need (none but for the RAW case)
+    const damaged: [unknown[], object[]][] = [
+      [[-2, 1, 5], []], // no record before the run
+      [[0, 0, 1, -1, -2, 1, 2], [{ raw: true }]], // a RAW between the record and the run
+      [[0, 0, 1, -2, 0], []], // an empty run
+      [[0, 0, 1, -2, -1, 2], []], // a negative count
+      [[0, 0, 1, -2, 3, 2, 3], []], // a count past the values
+      [[0, 0, 1, -2, 1.5, 2], []], // not an integer
+      [[0, 0, 1, -2, '1', 2], []], // not a number
+      [[0, 0, 1, -2, { valueOf: () => 1 }, 2], []],
+      [[0, 0, 1, -2], []], // the count missing
+      [[0, 0, 1, -2, 1e15, 2], []], // a huge count
     ];
-    for (const v of damaged) {
+    for (const [v, e] of damaged) {
       for (const decoder of decoders) {
-        expect(
-          () => decoder.decode({ ...good, v, e: [{ raw: true }] }, true),
-          JSON.stringify(v),
-        ).toThrow(BatchFormatError);
+        // without the damage, the same columns decode
+        if (e.length > 0)
+          expect(decoder.decode({ ...good, v: [0, 0, 1, -1], e }, true)).toHaveLength(2);
+        expect(() => decoder.decode({ ...good, v, e }, true), JSON.stringify(v)).toThrow(
+          BatchFormatError,
+        );
       }
     }
     // A shape with no value column cannot repeat: its run would have no length bound.
