@@ -5,6 +5,7 @@ import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import { BatchFormatError } from '../events/batch-decoder.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
+import { MAX_MESSAGES_IN_FLIGHT } from './cluster-recorder.js';
 import { connectOver } from './connect-to-primary.js';
 import type { IpcChannel } from './protocol.js';
 
@@ -188,6 +189,62 @@ describe('cluster transport (in-memory channel)', () => {
     expect([outcome('received'), outcome('lost'), outcome('dropped')]).toEqual([8, 2, 0]);
     const connected = workers?.points[0] as { value: number } | undefined;
     expect(connected?.value).toBe(0);
+  });
+
+  it('writes up to MAX_MESSAGES_IN_FLIGHT messages at once in a synchronous burst, all counted against the bound, and counts what a kill loses', async () => {
+    const { recorder, primary, channel, worker, errors } = setup({ capacity: 1000, batchSize: 4 });
+    let messages = 0;
+    const send = channel.worker.send?.bind(channel.worker);
+    channel.worker.send = (message: object, callback?: (error: Error | null) => void) => {
+      messages++;
+      return send?.(message, callback) ?? false;
+    };
+    // One message at the 4th event; then another only once a whole batch waits behind the one
+    // being built (the 12th, 16th, 20th event), up to the bound: none of their callbacks can come
+    // inside the loop.
+    for (let i = 0; i < 40; i++) {
+      worker.registerEvent({ type: 'x' });
+      if (i === 10) expect(messages).toBe(1);
+    }
+    expect(messages).toBe(MAX_MESSAGES_IN_FLIGHT);
+    expect(worker.stats()).toMatchObject({
+      registered: 40,
+      inFlight: 4 * MAX_MESSAGES_IN_FLIGHT,
+      pending: 40 - 4 * MAX_MESSAGES_IN_FLIGHT,
+    });
+    // Written: each callback sends one more full batch (announcing all 40); then killed, so the
+    // first four arrive and the four being written never do. The latest message that arrived was
+    // built at the 20th event: it announced 20, of which the 4 behind it are lost; the 20 after
+    // it existed only in the killed process (the window no process can count).
+    channel.pump();
+    expect(messages).toBe(2 * MAX_MESSAGES_IN_FLIGHT);
+    channel.kill();
+    await tick();
+    const delivered = 4 * MAX_MESSAGES_IN_FLIGHT;
+    expect(recorder.stats().accepted).toBe(delivered);
+    expect(primary.stats()).toMatchObject({
+      registered: 20,
+      received: delivered,
+      lost: 20 - delivered,
+      dropped: 0,
+      inFlight: 0,
+    });
+    const lost = errors.filter((e) => e.code === 'worker-events-lost');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.message).toContain(`${20 - delivered} event(s)`);
+  });
+
+  it('never holds more than its bound buffered and being written, however many messages are in flight', () => {
+    const { channel, worker } = setup({ capacity: 20, batchSize: 4 });
+    for (let i = 0; i < 100; i++) {
+      worker.registerEvent({ type: 'x' });
+      const s = worker.stats();
+      expect(s.pending + s.inFlight).toBeLessThanOrEqual(20);
+      if (i % 30 === 0) channel.pump();
+    }
+    const s = worker.stats();
+    expect(s.registered).toBe(s.sent + s.dropped + s.pending);
+    expect(s.dropped).toBeGreaterThan(0);
   });
 
   it('sets workerProperty to the worker label and revives events before the recorder sees them', async () => {
