@@ -27,7 +27,11 @@ const idleRings = new IdleSweeper(() => performance.now());
  * synchronous burst, whose loop holds the event loop, so no write callback can come). The primary
  * then works on a burst's first batches while the producer still registers the next ones; with
  * one at a time it waited for the loop to end. Kept small: messages queued behind a full channel
- * are what a SIGKILL loses uncounted. A partial batch or a flush waits until none is in flight.
+ * are what a SIGKILL loses uncounted, and each one sent inside a burst is encoded inside a
+ * `registerEvent` call. (2 instead of 4, paired against the previous build at load 8-12: 1 worker
+ * 0.35-0.88x one process in 8 runs against 0.44-1.25x in 11; the bench's `registerEvent` figure
+ * 1.28-2.17x the primary's against 1.42-2.92x.) A partial batch or a flush waits until none is in
+ * flight.
  */
 export const MAX_MESSAGES_IN_FLIGHT = 4;
 

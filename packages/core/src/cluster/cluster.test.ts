@@ -200,8 +200,8 @@ describe('cluster transport (in-memory channel)', () => {
       return send?.(message, callback) ?? false;
     };
     // One message at the 4th event; then another only once a whole batch waits behind the one
-    // being built (the 12th, 16th, 20th event), up to the bound: none of their callbacks can come
-    // inside the loop.
+    // being built (the 12th event, then every 4th), up to the bound: none of their callbacks can
+    // come inside the loop.
     for (let i = 0; i < 40; i++) {
       worker.registerEvent({ type: 'x' });
       if (i === 10) expect(messages).toBe(1);
@@ -213,25 +213,27 @@ describe('cluster transport (in-memory channel)', () => {
       pending: 40 - 4 * MAX_MESSAGES_IN_FLIGHT,
     });
     // Written: each callback sends one more full batch (announcing all 40); then killed, so the
-    // first four arrive and the four being written never do. The latest message that arrived was
-    // built at the 20th event: it announced 20, of which the 4 behind it are lost; the 20 after
-    // it existed only in the killed process (the window no process can count).
+    // first messages arrive and those being written never do. The latest message that arrived
+    // was built at event 4 + 4 × MAX_MESSAGES_IN_FLIGHT and announced that many: the 4 events
+    // behind it are lost; those after it existed only in the killed process (the window no
+    // process can count).
     channel.pump();
     expect(messages).toBe(2 * MAX_MESSAGES_IN_FLIGHT);
     channel.kill();
     await tick();
     const delivered = 4 * MAX_MESSAGES_IN_FLIGHT;
+    const announced = 4 + 4 * MAX_MESSAGES_IN_FLIGHT;
     expect(recorder.stats().accepted).toBe(delivered);
     expect(primary.stats()).toMatchObject({
-      registered: 20,
+      registered: announced,
       received: delivered,
-      lost: 20 - delivered,
+      lost: 4,
       dropped: 0,
       inFlight: 0,
     });
     const lost = errors.filter((e) => e.code === 'worker-events-lost');
     expect(lost).toHaveLength(1);
-    expect(lost[0]?.message).toContain(`${20 - delivered} event(s)`);
+    expect(lost[0]?.message).toContain('4 event(s)');
   });
 
   it('never holds more than its bound buffered and being written, however many messages are in flight', () => {
