@@ -5,6 +5,7 @@ import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import { BatchFormatError } from '../events/batch-decoder.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
+import { MAX_MESSAGES_IN_FLIGHT } from './cluster-recorder.js';
 import { connectOver } from './connect-to-primary.js';
 import type { IpcChannel } from './protocol.js';
 
@@ -188,6 +189,64 @@ describe('cluster transport (in-memory channel)', () => {
     expect([outcome('received'), outcome('lost'), outcome('dropped')]).toEqual([8, 2, 0]);
     const connected = workers?.points[0] as { value: number } | undefined;
     expect(connected?.value).toBe(0);
+  });
+
+  it('writes up to MAX_MESSAGES_IN_FLIGHT messages at once in a synchronous burst, all counted against the bound, and counts what a kill loses', async () => {
+    const { recorder, primary, channel, worker, errors } = setup({ capacity: 1000, batchSize: 4 });
+    let messages = 0;
+    const send = channel.worker.send?.bind(channel.worker);
+    channel.worker.send = (message: object, callback?: (error: Error | null) => void) => {
+      messages++;
+      return send?.(message, callback) ?? false;
+    };
+    // One message at the 4th event; then another only once a whole batch waits behind the one
+    // being built (the 12th event, then every 4th), up to the bound: none of their callbacks can
+    // come inside the loop.
+    for (let i = 0; i < 40; i++) {
+      worker.registerEvent({ type: 'x' });
+      if (i === 10) expect(messages).toBe(1);
+    }
+    expect(messages).toBe(MAX_MESSAGES_IN_FLIGHT);
+    expect(worker.stats()).toMatchObject({
+      registered: 40,
+      inFlight: 4 * MAX_MESSAGES_IN_FLIGHT,
+      pending: 40 - 4 * MAX_MESSAGES_IN_FLIGHT,
+    });
+    // Written: each callback sends one more full batch (announcing all 40); then killed, so the
+    // first messages arrive and those being written never do. The latest message that arrived
+    // was built at event 4 + 4 × MAX_MESSAGES_IN_FLIGHT and announced that many: the 4 events
+    // behind it are lost; those after it existed only in the killed process (the window no
+    // process can count).
+    channel.pump();
+    expect(messages).toBe(2 * MAX_MESSAGES_IN_FLIGHT);
+    channel.kill();
+    await tick();
+    const delivered = 4 * MAX_MESSAGES_IN_FLIGHT;
+    const announced = 4 + 4 * MAX_MESSAGES_IN_FLIGHT;
+    expect(recorder.stats().accepted).toBe(delivered);
+    expect(primary.stats()).toMatchObject({
+      registered: announced,
+      received: delivered,
+      lost: 4,
+      dropped: 0,
+      inFlight: 0,
+    });
+    const lost = errors.filter((e) => e.code === 'worker-events-lost');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.message).toContain('4 event(s)');
+  });
+
+  it('never holds more than its bound buffered and being written, however many messages are in flight', () => {
+    const { channel, worker } = setup({ capacity: 20, batchSize: 4 });
+    for (let i = 0; i < 100; i++) {
+      worker.registerEvent({ type: 'x' });
+      const s = worker.stats();
+      expect(s.pending + s.inFlight).toBeLessThanOrEqual(20);
+      if (i % 30 === 0) channel.pump();
+    }
+    const s = worker.stats();
+    expect(s.registered).toBe(s.sent + s.dropped + s.pending);
+    expect(s.dropped).toBeGreaterThan(0);
   });
 
   it('sets workerProperty to the worker label and revives events before the recorder sees them', async () => {
@@ -767,6 +826,116 @@ describe('wire versions', () => {
     ).toEqual(before);
     expect(({} as Record<string, unknown>).type).toBeUndefined();
     expect(({} as Record<string, unknown>).n).toBeUndefined();
+  });
+
+  it('sends version 3 (runs) and still takes a version 2 batch of the previous release, answering its flush in version 2', async () => {
+    const { recorder, primary, channel, worker } = setup({ batchSize: 64 });
+    const sent: { mvx: string; v: unknown[] }[] = [];
+    channel.primary.on('message', (m: { mvx: string; v: unknown[] }) => sent.push(m));
+    for (let n = 0; n < 10; n++) worker.registerEvent({ type: 'x', n });
+    await pumpUntil(channel, worker.flush());
+    expect(sent.map((m) => m.mvx)).toEqual(['mvx-metrics.cluster/3']);
+    // one full record, then a run of the nine others: their value column only
+    expect(sent[0]?.v).toEqual([0, 0, 0, -2, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(recorder.stats().accepted).toBe(10);
+    const answers: unknown[] = [];
+    channel.worker.on('message', (m: unknown) => answers.push(m));
+    channel.primary.emit('message', {
+      mvx: 'mvx-metrics.cluster/2',
+      r: 'service',
+      s: ['x'],
+      k: [['sv', 'type', 'n']],
+      v: [0, 0, 10, 0, 0, 11],
+      e: [],
+      c: [12, 0, 0, 0],
+      f: 9,
+    });
+    await recorder.flush();
+    channel.drain();
+    await tick();
+    channel.drain();
+    expect(recorder.stats().accepted).toBe(12);
+    expect(answers).toContainEqual({ mvx: 'mvx-metrics.cluster/2', r: 'service', f: 9 });
+    expect(primary.stats()).toMatchObject({ registered: 12, received: 12, inFlight: 0 });
+  });
+
+  it('refuses a run in a version 2 batch, and a damaged run in a version 3 one, whole, reported once', async () => {
+    const { recorder, primary, channel, errors } = setup();
+    const batch = (mvx: string, v: unknown[]) => ({
+      mvx,
+      r: 'service',
+      s: ['x'],
+      k: [['sv', 'type', 'n']],
+      v,
+      e: [],
+      c: [3, 0, 0, 0],
+    });
+    // version 2 has no runs: the same values that version 3 takes are damage there
+    channel.primary.emit('message', batch('mvx-metrics.cluster/2', [0, 0, 1, -2, 2, 2, 3]));
+    for (const v of [
+      [-2, 1, 1],
+      [0, 0, 1, -2, 5, 2],
+      [0, 0, 1, -2, 0],
+      [0, 0, 1, -2, 1e12, 2],
+      [0, 0, 1, -1, -2, 1, 2],
+    ]) {
+      channel.primary.emit('message', batch('mvx-metrics.cluster/3', v));
+    }
+    await recorder.flush();
+    expect(recorder.stats().accepted).toBe(0);
+    expect(primary.stats()).toMatchObject({ registered: 0, received: 0, batches: 0 });
+    expect(errors.filter((e) => e.code === 'listener-failed')).toHaveLength(1);
+    expect(errors[0]?.cause).toBeInstanceOf(BatchFormatError);
+    // a well-formed version 3 batch from the same worker is still taken
+    channel.primary.emit('message', batch('mvx-metrics.cluster/3', [0, 0, 1, -2, 2, 2, 3]));
+    await recorder.flush();
+    expect(recorder.stats().accepted).toBe(3);
+    expect(primary.stats()).toMatchObject({ registered: 3, received: 3, batches: 1 });
+  });
+
+  it('takes any JSON value in a version 3 batch without throwing or polluting a prototype (property)', async () => {
+    const { recorder, channel, errors } = setup();
+    const good = {
+      mvx: 'mvx-metrics.cluster/3',
+      r: 'service',
+      s: ['x', '__proto__'],
+      k: [['sv', 'type', 'n']],
+      v: [0, 0, 1, -2, 3, 2, 3, 4, -1, 0, 1, 5],
+      e: [{ type: 'x' }],
+      c: [6, 0, 0, 0],
+    };
+    const json = fc.jsonValue({ maxDepth: 3 });
+    const message = fc
+      .tuple(fc.constantFrom('s', 'k', 'v', 'e', 'c'), fc.nat(12), json, fc.boolean())
+      .map(([key, at, value, whole]) => {
+        const damaged = JSON.parse(JSON.stringify(good)) as Record<string, unknown>;
+        const column = damaged[key];
+        if (!whole && Array.isArray(column)) column[at % (column.length + 1)] = value;
+        else damaged[key] = value;
+        return damaged;
+      });
+    const before = [Object.prototype, Array.prototype].map((p) => Reflect.ownKeys(p).length);
+    let sentEvents = 0;
+    fc.assert(
+      fc.property(fc.array(message, { maxLength: 8 }), (messages) => {
+        for (const m of messages) {
+          sentEvents += 12;
+          expect(() =>
+            channel.primary.emit('message', JSON.parse(JSON.stringify(m))),
+          ).not.toThrow();
+        }
+      }),
+      { numRuns: 300 },
+    );
+    await recorder.flush();
+    // every refusal is a BatchFormatError; no message makes more events than its values hold
+    for (const error of errors.filter((e) => e.code === 'listener-failed')) {
+      expect(error.cause).toBeInstanceOf(BatchFormatError);
+    }
+    expect(recorder.stats().accepted + recorder.stats().rejected).toBeLessThanOrEqual(sentEvents);
+    expect([Object.prototype, Array.prototype].map((p) => Reflect.ownKeys(p).length)).toEqual(
+      before,
+    );
   });
 
   it('refuses a damaged batch whole and reports it, keeping the books as they were', async () => {

@@ -3,18 +3,27 @@
 // whatever the application itself sends there, so every message carries a tag.
 //
 // worker → primary  { mvx, r, s, k, v, e, c: [registered, dropped, unserialisable, rejected], f? }
-//   `s`, `k`, `v`, `e` are the batch's events in the compact form of batch-format.ts.
+//   `s`, `k`, `v`, `e` are the batch's events in the compact form of batch-format.ts, with runs
+//   (REPEAT: consecutive events with the same keys and strings sent as their value columns).
 //   `c` are the worker's cumulative counters when the message was built, events still buffered in
 //   the worker included: what the primary knows a worker registered even if it dies next.
 //   `f` asks the primary to answer once everything before it is processed (a flush).
 // primary → worker  { mvx, r, f }  the flush `f` is done (tagged like the message that asked).
 //
-// Version 1 (the first release) sent the events as they are, `{ mvx, r, e, c, f? }`; the primary
-// still takes it, so a worker of that release keeps working with a newer primary. A primary of
-// that release ignores version 2 messages rather than misread them.
+// Versions. A primary takes every version below, and answers a flush in the version it was asked
+// in, so a worker of an earlier release keeps working with a newer primary (a rolling upgrade
+// that restarts the primary first). A primary only knows the versions up to its own and ignores
+// a later one's messages rather than misread them: a newer worker's flushes then time out
+// (`flush-timeout`, which names this cause), so upgrade the primary first.
+//   1  the events as they are, `{ mvx, r, e, c, f? }`.
+//   2  the compact form of batch-format.ts without runs (a REPEAT in `v` is damage there).
+//   3  (this release) version 2's form with runs.
 
 /** The tag (and wire version) of every message this library puts on an IPC channel. */
-export const TAG = 'mvx-metrics.cluster/2';
+export const TAG = 'mvx-metrics.cluster/3';
+
+/** The tag of version 2's messages: the compact form without runs. */
+export const TAG_V2 = 'mvx-metrics.cluster/2';
 
 /** The tag of the first release's messages: events sent as they are in `e`. */
 export const TAG_V1 = 'mvx-metrics.cluster/1';
@@ -30,14 +39,14 @@ export const REJECTED = 3;
 
 /** A message from a worker. */
 export interface BatchMessage {
-  readonly mvx: typeof TAG | typeof TAG_V1;
+  readonly mvx: typeof TAG | typeof TAG_V2 | typeof TAG_V1;
   /** The primary's recorder these events are for. */
   readonly r: string;
-  /** Version 2: the string table, shapes and values of the encoded events (batch-format.ts). */
+  /** Versions 2 and 3: the string table, shapes and values of the encoded events (batch-format.ts). */
   readonly s?: string[];
   readonly k?: string[][];
   readonly v?: (number | boolean | null)[];
-  /** Version 2: the events sent as they are; version 1: every event. */
+  /** Versions 2 and 3: the events sent as they are; version 1: every event. */
   readonly e: object[];
   readonly c: readonly [number, number, number, number];
   readonly f?: number;
@@ -45,7 +54,7 @@ export interface BatchMessage {
 
 /** A message from the primary. */
 export interface FlushDoneMessage {
-  readonly mvx: typeof TAG | typeof TAG_V1;
+  readonly mvx: typeof TAG | typeof TAG_V2 | typeof TAG_V1;
   readonly r: string;
   readonly f: number;
 }
@@ -53,10 +62,10 @@ export interface FlushDoneMessage {
 /** Whether `message` is one of ours (application messages on the same channel are left alone). */
 export function isTagged(
   message: unknown,
-): message is { mvx: typeof TAG | typeof TAG_V1; r: unknown } {
+): message is { mvx: typeof TAG | typeof TAG_V2 | typeof TAG_V1; r: unknown } {
   if (typeof message !== 'object' || message === null) return false;
   const tag = (message as { mvx?: unknown }).mvx;
-  return tag === TAG || tag === TAG_V1;
+  return tag === TAG || tag === TAG_V2 || tag === TAG_V1;
 }
 
 /** Whether a tagged message is a well-formed batch (its events are checked when decoded). */

@@ -9,6 +9,7 @@ import {
   isTagged,
   REGISTERED,
   REJECTED,
+  TAG,
   TAG_V1,
   UNSERIALISABLE,
 } from './protocol.js';
@@ -137,7 +138,7 @@ export class WorkerLink {
     const events =
       message.mvx === TAG_V1
         ? message.e
-        : this.owner.decoder.decode(message as Required<BatchMessage>);
+        : this.owner.decoder.decode(message as Required<BatchMessage>, message.mvx === TAG);
     const name = message.r;
     let books = this.books.get(name);
     if (books === undefined) {

@@ -1,11 +1,22 @@
 // The primary's side of batch-format.ts: columns back to events. Private.
-import { RAW, STRING, VALUE } from './batch-format.js';
+import { RAW, REPEAT, STRING, VALUE } from './batch-format.js';
 
 /** A batch that does not decode (another version's, or damaged): nothing of it is registered. */
 export class BatchFormatError extends Error {}
 
 /** Builds one event of a shape from `v` at `p` (its first value) and the string table `s`; undefined when a string index is wrong. */
 type Maker = (v: readonly unknown[], p: number, s: readonly string[]) => object | undefined;
+
+/** Builds one event of a run from its value columns at `p` and the strings of the full record whose values start at `t` (already checked). */
+type Repeater = (v: readonly unknown[], p: number, s: readonly string[], t: number) => object;
+
+/** What the decoder keeps per shape: its makers and how many value columns a run member has. */
+interface ShapeCode {
+  readonly make: Maker;
+  readonly repeat: Repeater;
+  readonly width: number;
+  readonly values: number;
+}
 
 /** Shapes whose maker is compiled (most a process ever sends: a few event types). */
 const MAX_COMPILED_SHAPES = 256;
@@ -20,7 +31,7 @@ const MAX_COMPILED_KEYS = 64;
  * (`--disallow-code-generation-from-strings`), take a generic loop with the same result.
  */
 export class BatchDecoder {
-  private readonly compiled = new Map<string, Maker>();
+  private readonly compiled = new Map<string, ShapeCode>();
   private compiling: boolean;
 
   /** `compile: false` builds every shape with the generic loop (tests compare the two). */
@@ -32,14 +43,18 @@ export class BatchDecoder {
    * The events of an encoded batch, in their order. Checks every index and type against the
    * columns and throws {@link BatchFormatError} before anything is returned when one is wrong,
    * so a damaged message is refused whole. A key `__proto__` becomes an own property, as
-   * JSON.parse makes it.
+   * JSON.parse makes it. Runs (REPEAT) are taken only with `runs: true`, for a wire version
+   * that has them; in any other batch they are damage.
    */
-  decode(batch: {
-    readonly s: unknown;
-    readonly k: unknown;
-    readonly v: unknown;
-    readonly e: unknown;
-  }): object[] {
+  decode(
+    batch: {
+      readonly s: unknown;
+      readonly k: unknown;
+      readonly v: unknown;
+      readonly e: unknown;
+    },
+    runs = false,
+  ): object[] {
     const { s: strings, k: shapes, v, e: raw } = batch;
     if (
       !Array.isArray(strings) ||
@@ -50,38 +65,61 @@ export class BatchDecoder {
       throw new BatchFormatError('columns are not arrays');
     }
     for (const s of strings) if (typeof s !== 'string') throw new BatchFormatError('string table');
-    const makers: Maker[] = [];
-    const widths: number[] = [];
-    for (const shape of shapes) {
-      makers.push(this.makerFor(shape));
-      widths.push((shape as unknown[]).length - 1);
-    }
+    const codes: ShapeCode[] = [];
+    for (const shape of shapes) codes.push(this.codeFor(shape));
     const events: object[] = [];
     let next = 0;
     let p = 0;
+    // The latest full record, which a run repeats: its shape (-1: none, or a RAW since) and
+    // where its values are.
+    let last: ShapeCode | undefined;
+    let lastAt = 0;
     while (p < v.length) {
       const index: unknown = v[p++];
       if (index === RAW) {
         if (next >= raw.length) throw new BatchFormatError('raw event missing');
         events.push(raw[next++] as object);
+        last = undefined;
+        continue;
+      }
+      if (index === REPEAT && runs) {
+        const count: unknown = v[p++];
+        // A run member has a value column at least: the count is bounded by what v holds.
+        if (
+          last === undefined ||
+          last.values === 0 ||
+          typeof count !== 'number' ||
+          !Number.isInteger(count) ||
+          count < 1 ||
+          p + count * last.values > v.length
+        ) {
+          throw new BatchFormatError('run');
+        }
+        const repeat = last.repeat;
+        const step = last.values;
+        for (let c = 0; c < count; c++) {
+          events.push(repeat(v, p, strings, lastAt));
+          p += step;
+        }
         continue;
       }
       // Only a number indexes: any other value as a property key would run its own
       // toString/valueOf (a damaged batch's `{ toString: '' }` throws a TypeError there).
       if (typeof index !== 'number') throw new BatchFormatError('event');
-      const make = makers[index];
-      const width = widths[index] as number;
-      if (make === undefined || p + width > v.length) throw new BatchFormatError('event');
-      const event = make(v, p, strings);
+      const code = codes[index];
+      if (code === undefined || p + code.width > v.length) throw new BatchFormatError('event');
+      const event = code.make(v, p, strings);
       if (event === undefined) throw new BatchFormatError('string index');
       events.push(event);
-      p += width;
+      last = code;
+      lastAt = p;
+      p += code.width;
     }
     if (next !== raw.length) throw new BatchFormatError('raw events left over');
     return events;
   }
 
-  private makerFor(shape: unknown): Maker {
+  private codeFor(shape: unknown): ShapeCode {
     if (
       !Array.isArray(shape) ||
       typeof shape[0] !== 'string' ||
@@ -97,20 +135,25 @@ export class BatchDecoder {
         throw new BatchFormatError('shape');
       }
     }
-    if (!this.compiling || keys.length > MAX_COMPILED_KEYS) return genericMaker(codes, keys);
+    if (!this.compiling || keys.length > MAX_COMPILED_KEYS) return genericCode(codes, keys);
     const signature = JSON.stringify(shape);
-    let make = this.compiled.get(signature);
-    if (make === undefined) {
-      if (this.compiled.size >= MAX_COMPILED_SHAPES) return genericMaker(codes, keys);
+    let code = this.compiled.get(signature);
+    if (code === undefined) {
+      if (this.compiled.size >= MAX_COMPILED_SHAPES) return genericCode(codes, keys);
       try {
-        make = compileMaker(codes, keys);
+        code = {
+          make: compileMaker(codes, keys),
+          repeat: compileRepeater(codes, keys),
+          width: keys.length,
+          values: valueColumns(codes),
+        };
       } catch {
         this.compiling = false;
-        return genericMaker(codes, keys);
+        return genericCode(codes, keys);
       }
-      this.compiled.set(signature, make);
+      this.compiled.set(signature, code);
     }
-    return make;
+    return code;
   }
 }
 
@@ -135,6 +178,55 @@ function compileMaker(codes: string, keys: readonly string[]): Maker {
     's',
     `${checks.join(' ')} return { ${fields.join(', ')} };`,
   ) as Maker;
+}
+
+// A run member: `{ ["key"]: s[v[t + j]] (a string of the full record), ["key"]: v[p + n] (its
+// n-th value column), ... }`.
+function compileRepeater(codes: string, keys: readonly string[]): Repeater {
+  const fields: string[] = [];
+  let n = 0;
+  for (let j = 0; j < keys.length; j++) {
+    const value = codes.charCodeAt(j) === STRING ? `s[v[t + ${j}]]` : `v[p + ${n++}]`;
+    fields.push(`[${JSON.stringify(keys[j])}]: ${value}`);
+  }
+  return new Function('v', 'p', 's', 't', `return { ${fields.join(', ')} };`) as Repeater;
+}
+
+function valueColumns(codes: string): number {
+  let n = 0;
+  for (let j = 0; j < codes.length; j++) if (codes.charCodeAt(j) === VALUE) n++;
+  return n;
+}
+
+function genericCode(codes: string, keys: readonly string[]): ShapeCode {
+  return {
+    make: genericMaker(codes, keys),
+    repeat: genericRepeater(codes, keys),
+    width: keys.length,
+    values: valueColumns(codes),
+  };
+}
+
+function genericRepeater(codes: string, keys: readonly string[]): Repeater {
+  const proto = keys.indexOf('__proto__');
+  return (v, p, s, t) => {
+    const event: Record<string, unknown> = {};
+    let n = 0;
+    for (let j = 0; j < keys.length; j++) {
+      const value = codes.charCodeAt(j) === STRING ? s[v[t + j] as number] : v[p + n++];
+      if (j === proto) {
+        Object.defineProperty(event, '__proto__', {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      } else {
+        event[keys[j] as string] = value;
+      }
+    }
+    return event;
+  };
 }
 
 function genericMaker(codes: string, keys: readonly string[]): Maker {

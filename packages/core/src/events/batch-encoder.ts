@@ -1,5 +1,5 @@
 // The worker's side of batch-format.ts: events to columns. Private.
-import { type EncodedBatch, RAW, STRING, VALUE } from './batch-format.js';
+import { type EncodedBatch, RAW, REPEAT, STRING, VALUE } from './batch-format.js';
 
 /**
  * Encodes batches of events, one at a time (a worker sends one message at a time). Reuses its
@@ -29,6 +29,19 @@ export class BatchEncoder {
   // push): `new Array(n)` is holey, and so would be every copy, which JSON.stringify and the
   // structured clone then read the slow way.
   private readonly values: (number | boolean | null)[] = packedZeros(KEY_SLOTS);
+  /** The value columns of an event that turned out not to repeat the previous one (see unrun). */
+  private readonly scratch: (number | boolean | null)[] = packedZeros(KEY_SLOTS);
+  /** Whether batches may hold runs (REPEAT): only for a reader that takes them. */
+  private readonly runs: boolean;
+
+  /**
+   * `runs: true` writes consecutive events with the same keys, the same strings and values of the
+   * same types as a run: a count, then only their value columns (batch-format.ts, REPEAT). Only
+   * for a reader that asked for them (cluster wire version 3, worker-thread handle version 3).
+   */
+  constructor(options: { runs?: boolean } = {}) {
+    this.runs = options.runs === true;
+  }
 
   encode(events: readonly object[]): EncodedBatch {
     const batch = { s: [] as string[], k: [] as EncodedBatch['k'], e: [] as object[] };
@@ -52,6 +65,12 @@ export class BatchEncoder {
     const shapeCodeLists: number[][] = [];
     let width = -1;
     let shape = -1;
+    // Runs: whether the latest record is a flat event's (full or in a run) whose shape has a value
+    // column, so the next event may repeat it; where the open run's count is (-1: none open).
+    const runs = this.runs;
+    let runnable = false;
+    let countAt = -1;
+    let valueWidth = 0;
     const v = this.values;
     let n = 0;
     for (let i = 0; i < events.length; i++) {
@@ -68,7 +87,18 @@ export class BatchEncoder {
         // anything else is sent as it is. (An own toJSON that is a function is a value the columns
         // do not take, so such an event goes as it is too.)
         if (lastPrototypeFlat && !Array.isArray(event)) {
-          v[n++] = shape;
+          // An event that may repeat the latest record is written as a run member (its value
+          // columns only) until a key, a string or a value's type differs; then it is rewritten
+          // as a full record of that shape so far (unrun) and read on as below.
+          let repeating = runnable;
+          let valuesAt = n;
+          if (!repeating) {
+            v[n++] = shape;
+          } else if (countAt < 0) {
+            v[n++] = REPEAT;
+            v[n++] = 0;
+            valuesAt = n;
+          }
           // Keys and values are checked against the previous event's shape first (consecutive
           // events mostly share one): a key of that shape costs a comparison and its value's
           // type check. The first difference copies the keys matched so far to `keys`/`codes`,
@@ -80,6 +110,26 @@ export class BatchEncoder {
           // keys, in Object.keys' (and JSON's) order.
           for (const key in event) {
             const value = event[key];
+            if (repeating) {
+              if (j < width && key === shapeKeys[j]) {
+                if (shapeCodes[j] === STRING) {
+                  if (value === lastString[j]) {
+                    j++;
+                    continue;
+                  }
+                } else if (
+                  typeof value === 'number' ||
+                  typeof value === 'boolean' ||
+                  value === null
+                ) {
+                  v[n++] = value;
+                  j++;
+                  continue;
+                }
+              }
+              n = this.unrun(start, valuesAt, n, j, shape, shapeCodes);
+              repeating = false;
+            }
             if (same) {
               if (j < width && key === shapeKeys[j]) {
                 if (shapeCodes[j] === STRING) {
@@ -130,8 +180,21 @@ export class BatchEncoder {
             codes[j] = code;
             j++;
           }
-          if (j >= 0) {
+          if (repeating) {
+            if (j === width) {
+              // The same keys, strings and value types as the latest record: one more in its run.
+              if (countAt < 0) countAt = start + 1;
+              v[countAt] = (v[countAt] as number) + 1;
+              flat = true;
+            } else {
+              // Fewer keys: a prefix of the shape, written in full below.
+              n = this.unrun(start, valuesAt, n, j, shape, shapeCodes);
+              repeating = false;
+            }
+          }
+          if (!repeating && j >= 0) {
             flat = true;
+            countAt = -1;
             if (!same || j !== width) {
               // Fewer keys than the previous shape and all of them the same: a prefix of it.
               if (same) copyShape(shapeKeys, shapeCodes, j, keys, codes);
@@ -165,7 +228,10 @@ export class BatchEncoder {
               shapeCodes = shapeCodeLists[shape] as number[];
               width = j;
               v[start] = shape;
+              valueWidth = 0;
+              for (let m = 0; m < j; m++) if (shapeCodes[m] === VALUE) valueWidth++;
             }
+            runnable = runs && valueWidth > 0;
           }
         }
       } catch {
@@ -177,9 +243,39 @@ export class BatchEncoder {
         n = start;
         v[n++] = RAW;
         batch.e.push(event);
+        runnable = false;
+        countAt = -1;
       }
     }
     return { s: batch.s, k: batch.k, v: v.slice(0, n), e: batch.e };
+  }
+
+  /**
+   * Rewrites the event at `start`, written so far as a run member (a REPEAT header from `start`
+   * if it opened the run, its value columns from `valuesAt` to `end`), as a full record of
+   * `shape` up to key `j`: the shape's index, then per key its string's index (the latest
+   * record's, which it repeated) or its value. Returns where the record continues.
+   */
+  private unrun(
+    start: number,
+    valuesAt: number,
+    end: number,
+    j: number,
+    shape: number,
+    shapeCodes: readonly number[],
+  ): number {
+    const v = this.values;
+    const scratch = this.scratch;
+    const lastIndex = this.lastIndex;
+    let q = 0;
+    for (let p = valuesAt; p < end; p++) scratch[q++] = v[p] as number | boolean | null;
+    let n = start;
+    v[n++] = shape;
+    q = 0;
+    for (let m = 0; m < j; m++) {
+      v[n++] = shapeCodes[m] === STRING ? (lastIndex[m] as number) : (scratch[q++] as number);
+    }
+    return n;
   }
 
   private intern(strings: string[], value: string): number {

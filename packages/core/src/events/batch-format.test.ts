@@ -85,6 +85,12 @@ function roundTrip(events: object[], channel: <T>(v: T) => T, decoder = new Batc
   return decoder.decode(channel({ ...encoded }));
 }
 
+/** The same with runs (cluster wire version 3, worker-thread handle version 3). */
+function roundTripRuns(events: object[], channel: <T>(v: T) => T, decoder = new BatchDecoder()) {
+  const encoded = new BatchEncoder({ runs: true }).encode(events);
+  return decoder.decode(channel({ ...encoded }), true);
+}
+
 describe('batch codec', () => {
   it('gives every event exactly what the channel would have made of it alone (JSON and advanced, compiled and generic)', () => {
     const generic = new BatchDecoder({ compile: false });
@@ -296,5 +302,197 @@ describe('batch codec', () => {
     const encoded = new BatchEncoder().encode([{ ok: 1 }, throwing, getter, { ok: 2 }]);
     expect(encoded.e).toEqual([throwing, getter]);
     expect(encoded.v).toEqual([0, 1, -1, -1, 0, 2]);
+  });
+});
+
+describe('batch codec with runs (REPEAT)', () => {
+  // Events drawn from a few key lists and few values, so that consecutive events often repeat the
+  // previous one's keys and strings, or differ from it in one key, one string, one value's type,
+  // a missing or an extra key, or a value that is not flat.
+  const keyLists = [
+    ['type', 'route', 'status'],
+    ['type', 'route'],
+    ['type', 'route', 'status', 'ms', 'ok'],
+    ['route', 'type', 'status'],
+    ['type', 'constructor', '__proto__'],
+    ['type'],
+  ];
+  const few = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('a', 'b', '', '__proto__') },
+    { weight: 4, arbitrary: fc.constantFrom(0, 1, -0, 2.5, Number.NaN, true, null) },
+    { weight: 1, arbitrary: value },
+  );
+  const shaped = fc
+    .tuple(fc.constantFrom(...keyLists), fc.array(few, { minLength: 5, maxLength: 5 }))
+    .map(([keys, values]) => {
+      const e: Record<string, unknown> = {};
+      keys.forEach((k, j) => {
+        Object.defineProperty(e, k, {
+          value: values[j],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      });
+      return e;
+    });
+  const runs = fc
+    .array(
+      fc.oneof(
+        { weight: 8, arbitrary: fc.tuple(shaped, fc.integer({ min: 1, max: 5 })) },
+        { weight: 1, arbitrary: fc.tuple(event, fc.integer({ min: 1, max: 2 })) },
+      ),
+      { maxLength: 25 },
+    )
+    .map((parts) => parts.flatMap(([e, n]) => Array.from({ length: n }, () => ({ ...e }))));
+
+  it('gives every event what the channel would have made of it alone (JSON and advanced, compiled and generic)', () => {
+    const generic = new BatchDecoder({ compile: false });
+    fc.assert(
+      fc.property(fc.oneof(runs, fc.array(event, { maxLength: 40 })), (events) => {
+        for (const channel of [viaJson, viaV8]) {
+          const expected = events.map((e) => channel({ e }).e);
+          for (const decoder of [new BatchDecoder(), generic]) {
+            const decoded = roundTripRuns(events, channel, decoder);
+            expect(decoded).toHaveLength(expected.length);
+            for (let i = 0; i < decoded.length; i++) {
+              expect(differs(decoded[i], expected[i]), JSON.stringify(expected[i])).toBeUndefined();
+            }
+          }
+        }
+      }),
+      {
+        numRuns: 400,
+        examples: [
+          // a run; a member leaving it at its second string; a prefix; a RAW between two runs;
+          // one leaving it at its value's type; one with a key more
+          [
+            [
+              { type: 'a', route: '/', status: 1 },
+              { type: 'a', route: '/', status: 2 },
+              { type: 'a', route: '/x', status: 3 },
+              { type: 'a', route: '/x' },
+              { type: 'a', route: '/x', status: 4 },
+              { type: 'a', route: '/x', status: 5 },
+              { type: 'a', route: [1], status: 5 },
+              { type: 'a', route: '/x', status: 6 },
+              { type: 'a', route: '/x', status: 'now a string' },
+              { type: 'a', route: '/x', status: 7 },
+              { type: 'a', route: '/x', status: 8, ms: 1 },
+            ],
+          ],
+        ],
+      },
+    );
+  });
+
+  it('writes a run of events that repeat the previous keys and strings as its value columns only', () => {
+    const events = Array.from({ length: 100 }, (_, seq) => ({
+      type: 'job.done',
+      worker: 'w1',
+      seq,
+    }));
+    const encoded = new BatchEncoder({ runs: true }).encode(events);
+    expect(encoded.s).toEqual(['job.done', 'w1']);
+    expect(encoded.k).toEqual([['ssv', 'type', 'worker', 'seq']]);
+    expect(encoded.v).toEqual([0, 0, 1, 0, -2, 99, ...Array.from({ length: 99 }, (_, i) => i + 1)]);
+    // A shape without a value column repeats nothing: each event is its shape's index.
+    expect(new BatchEncoder({ runs: true }).encode([{ type: 'a' }, { type: 'a' }]).v).toEqual([
+      0, 0, 0, 0,
+    ]);
+  });
+
+  it('encodes a batch the same with an encoder that encoded others before as with a new one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(runs, fc.array(event, { maxLength: 20 })), { maxLength: 5 }),
+        (batches) => {
+          const reused = new BatchEncoder({ runs: true });
+          for (const events of batches) {
+            expect(reused.encode(events)).toEqual(new BatchEncoder({ runs: true }).encode(events));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a run that a version without runs, a RAW, a missing record or a count sends wrong', () => {
+    const events = [
+      { type: 'a', n: 1 },
+      { type: 'a', n: 2 },
+      { type: 'a', n: 3 },
+    ];
+    const good = viaJson({ ...new BatchEncoder({ runs: true }).encode(events) });
+    expect(good.v).toEqual([0, 0, 1, -2, 2, 2, 3]);
+    const decoders = [new BatchDecoder(), new BatchDecoder({ compile: false })];
+    for (const decoder of decoders) {
+      expect(decoder.decode(good, true)).toEqual(events);
+      // a reader that did not ask for runs (version 2) takes REPEAT as damage
+      expect(() => decoder.decode(good)).toThrow(BatchFormatError);
+    }
+    // each damaged `v` with the raw events it would need (none but for the RAW case)
+    const damaged: [unknown[], object[]][] = [
+      [[-2, 1, 5], []], // no record before the run
+      [[0, 0, 1, -1, -2, 1, 2], [{ raw: true }]], // a RAW between the record and the run
+      [[0, 0, 1, -2, 0], []], // an empty run
+      [[0, 0, 1, -2, -1, 2], []], // a negative count
+      [[0, 0, 1, -2, 3, 2, 3], []], // a count past the values
+      [[0, 0, 1, -2, 1.5, 2], []], // not an integer
+      [[0, 0, 1, -2, '1', 2], []], // not a number
+      [[0, 0, 1, -2, { valueOf: () => 1 }, 2], []],
+      [[0, 0, 1, -2], []], // the count missing
+      [[0, 0, 1, -2, 1e15, 2], []], // a huge count
+    ];
+    for (const [v, e] of damaged) {
+      for (const decoder of decoders) {
+        // without the damage, the same columns decode
+        if (e.length > 0)
+          expect(decoder.decode({ ...good, v: [0, 0, 1, -1], e }, true)).toHaveLength(2);
+        expect(() => decoder.decode({ ...good, v, e }, true), JSON.stringify(v)).toThrow(
+          BatchFormatError,
+        );
+      }
+    }
+    // A shape with no value column cannot repeat: its run would have no length bound.
+    const noValues = { s: ['a'], k: [['s', 'type']], v: [0, 0, -2, 1e9], e: [] };
+    for (const decoder of decoders) {
+      expect(() => decoder.decode(noValues, true)).toThrow(BatchFormatError);
+    }
+  });
+
+  it('refuses a damaged batch with runs whole with a BatchFormatError, whatever the damage', () => {
+    const events = [
+      { type: 'a', n: 1 },
+      { type: 'a', n: 2 },
+      { type: 'b', n: 2 },
+      [1],
+      { type: 'b', n: 3 },
+      { type: 'b', n: 4 },
+    ];
+    const good = viaJson({ ...new BatchEncoder({ runs: true }).encode(events) });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('s', 'k', 'v', 'e'),
+        fc.nat(14),
+        fc.oneof(fc.constantFrom(-1, -2, 0, 1, 2, 3, 99, 1e9, 0.5, null, true), fc.anything()),
+        (column, at, replacement) => {
+          const damaged = structuredClone(good) as Record<string, unknown>;
+          const array = damaged[column] as unknown[];
+          array[at % (array.length + 1)] = replacement;
+          for (const decoder of [new BatchDecoder(), new BatchDecoder({ compile: false })]) {
+            try {
+              const decoded = decoder.decode(damaged as never, true);
+              expect(Array.isArray(decoded)).toBe(true);
+              // never more events than the values can hold (a count bounded by v)
+              expect(decoded.length).toBeLessThanOrEqual((damaged.v as unknown[]).length + 1);
+            } catch (error) {
+              expect(error).toBeInstanceOf(BatchFormatError);
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

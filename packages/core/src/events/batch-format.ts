@@ -11,7 +11,13 @@
 //                           (the value is an index into `s`) or 'v' (the value itself: a number,
 //                           a boolean or null)
 //   v: (number|boolean|null)[]  per event: its shape's index, then its values; or RAW (-1): the
-//                           event is the next one of `e`
+//                           event is the next one of `e`; or, only where the reader asked for runs
+//                           (cluster wire version 3, worker-thread handle version 3), REPEAT (-2)
+//                           and a count n >= 1: the next n events have the shape and the string
+//                           values of the latest full record (the latest record that gave a
+//                           shape's index), each written as its value ('v') columns only. Such a
+//                           shape has at least one value column (so n is bounded by v's length),
+//                           and no RAW stands between that record and the run.
 //   e: object[]             events that are not flat (a nested object, an array value, undefined,
 //                           a BigInt, toJSON, an array or a boxed primitive as the event, a Proxy
 //                           that throws): sent as they are, so the channel's own serialisation
@@ -23,6 +29,9 @@
 
 /** Marks an event sent as it is, in `e`. */
 export const RAW = -1;
+
+/** Marks a run: a count, then that many events of the latest full record's shape and strings. */
+export const REPEAT = -2;
 
 /** A shape's code for a column of string-table indices. */
 export const STRING = 115; // 's'

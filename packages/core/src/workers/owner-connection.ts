@@ -122,7 +122,7 @@ export class OwnerConnection {
   private receiveEncoded(batch: Record<'s' | 'k' | 'v' | 'e', unknown>): void {
     let events: object[];
     try {
-      events = this.decoder.decode(batch);
+      events = this.decoder.decode(batch, true);
     } catch (error) {
       this.owner.failed(
         `decoding a batch for recorder "${this.owner.recorder.name}" failed`,

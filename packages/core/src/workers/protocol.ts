@@ -10,8 +10,11 @@
 
 /** Marks a plain object as a recorder handle (handles are structured-cloned, so no `instanceof`). */
 export const HANDLE_KIND = 'mvx-metrics.recorder-handle';
-/** Wire version of the handle; a handle from another version of the library is refused. */
-export const HANDLE_VERSION = 2;
+/**
+ * Wire version of the handle; a handle from another version of the library is refused (both ends
+ * of a connection then speak the same batch form). 3: batches with runs (events/batch-format.ts).
+ */
+export const HANDLE_VERSION = 3;
 
 // Slots of the shared Uint32Array. Each slot has exactly one writer; values wrap at 2^32 and
 // readers accumulate differences (see `WrappingCounter`), so long-lived workers stay exact.

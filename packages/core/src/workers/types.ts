@@ -9,7 +9,7 @@ import type { OverflowPolicy } from '../recorder/types.js';
  */
 export interface RecorderHandle {
   readonly kind: 'mvx-metrics.recorder-handle';
-  readonly version: 2;
+  readonly version: 3;
   /** Name of the owning recorder. */
   readonly recorder: string;
   /** The worker's end of the connection; must be listed in the transfer list. */

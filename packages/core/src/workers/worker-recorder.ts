@@ -32,8 +32,9 @@ export class WorkerRecorder {
   // from the shared counters when reached, lowered by what each send puts in flight.
   private readonly queue: BoundedQueue;
   // Batches cross as columns of primitives (events/batch-format.ts): the owning thread's
-  // structured clone of them costs a fraction of an array of event objects'.
-  private readonly encoder = new BatchEncoder();
+  // structured clone of them costs a fraction of an array of event objects'. With runs: the
+  // owning side of this handle version reads them.
+  private readonly encoder = new BatchEncoder({ runs: true });
   private scheduled = false;
   private closed = false;
 
