@@ -147,6 +147,46 @@ describe('PointStore memo', () => {
     );
   });
 
+  it('gives both lookups their own point when a getter looks up another set meanwhile (property)', () => {
+    // A getter on the attributes may register an event that a sync recorder processes through the
+    // same metric before the outer lookup ends: the nested lookup must not disturb the values the
+    // outer one has read so far (before or after the memo stopped matching), nor the reverse.
+    const set = fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.constantFrom('x', 'y', 1), {
+      maxKeys: 3,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(set, { maxLength: 6 }),
+        set,
+        set,
+        fc.nat(3),
+        (known, outer, inner, at) => {
+          const s = store();
+          for (const raw of known) s.get(raw);
+          const names = Object.keys(outer);
+          let nested: Point | undefined;
+          const raw: Record<string, unknown> = {};
+          names.forEach((name, i) => {
+            Object.defineProperty(raw, name, {
+              enumerable: true,
+              get: () => {
+                if (i === Math.min(at, names.length - 1)) nested = s.get({ ...inner });
+                return outer[name];
+              },
+            });
+          });
+          const point = s.get(raw);
+          expect(point.attributes).toEqual(normalizeAttributes(outer));
+          expect(s.get({ ...outer })).toBe(point);
+          if (names.length > 0) {
+            expect(nested?.attributes).toEqual(normalizeAttributes(inner));
+            expect(s.get({ ...inner })).toBe(nested);
+          }
+        },
+      ),
+    );
+  });
+
   it('ignores inherited keys, on the memo path too', () => {
     const s = store();
     const own = s.get({ a: 'x', b: 'y' });

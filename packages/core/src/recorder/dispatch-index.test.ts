@@ -41,6 +41,33 @@ describe('dispatch index', () => {
     expect(undeclared.asked).toEqual(events);
   });
 
+  it("serves a subclass's event from its base class's entry only while no metric selects a class between", () => {
+    // The last event's entry is reused for an event that has its prototype on the chain: right
+    // for a subclass nobody selects (Saved → Retried with a metric on Saved only), wrong once a
+    // metric selects the subclass, which must then be asked about Retried events only.
+    class Final extends Retried {}
+    const onSaved = probe('on.saved', Saved);
+    const onRead = probe('on.read', Read);
+    const recorder = createTestRecorder([onSaved, onRead]);
+    const first = [new Saved(), new Retried(), new Final(), new Read(), new Final()];
+    for (const event of first) recorder.registerEvent(event);
+    expect(onSaved.asked).toEqual([first[0], first[1], first[2], first[4]]);
+    expect(onRead.asked).toEqual([first[3]]);
+
+    const onRetried = probe('on.retried', Retried);
+    recorder.addMetric(onRetried);
+    const then = [new Saved(), new Retried(), new Saved(), new Final(), new Saved()];
+    for (const event of then) recorder.registerEvent(event);
+    expect(onRetried.asked).toEqual([then[1], then[3]]);
+    expect(onSaved.asked.slice(4)).toEqual(then);
+    // A plain object after a class event: Object.prototype is on the class event's chain, not the
+    // reverse, so the plain object's own entry decides (no class metric for it).
+    recorder.registerEvent({ type: 'plain' });
+    recorder.registerEvent(new Saved());
+    expect(onSaved.asked).toHaveLength(10);
+    expect(onRead.asked).toHaveLength(1);
+  });
+
   it('offers a class event carrying a `type` to the metrics of its class and to those selecting the type', () => {
     const byType = probe('by.type', 'saved');
     const byClass = probe('by.class', Read);

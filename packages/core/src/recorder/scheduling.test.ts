@@ -46,4 +46,28 @@ describe('recorder scheduling', () => {
     expect(pointValue(recorder, 'c')).toBe(4);
     expect(recorder.stats()).toMatchObject({ registered: 4, processed: 4, pending: 0 });
   });
+
+  it('reads its clock for a deadline only: processPending() (no deadline) never does, a timed drain every 128 events', () => {
+    // A clock read allocates in Node (performance.now() returns a new heap number): the path
+    // without a deadline reads none, so it allocates nothing per event.
+    const manual = manualScheduler();
+    let reads = 0;
+    const recorder = new MetricsRecorder('r', {
+      metrics: [counter({ name: 'c', on: 'e' })],
+      scheduler: manual.scheduler,
+      clock: () => {
+        reads++;
+        return 0;
+      },
+    });
+    recorder.start();
+    for (let i = 0; i < 1000; i++) recorder.registerEvent({ type: 'e' });
+    const before = reads;
+    recorder.processPending();
+    expect(reads).toBe(before);
+    for (let i = 0; i < 1000; i++) recorder.registerEvent({ type: 'e' });
+    manual.ready.splice(0).forEach((task) => task.drain(1));
+    expect(reads - before).toBe(Math.floor(1000 / 128));
+    expect(pointValue(recorder, 'c')).toBe(2000);
+  });
 });
