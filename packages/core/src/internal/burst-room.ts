@@ -1,4 +1,12 @@
-import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
+/**
+ * What `roomFor` reads of a recorder (a `MetricsRecorder`; named by shape so that `internal/`, the
+ * bottom layer, imports nothing from `recorder/`).
+ */
+export interface BufferedRecorder {
+  readonly state: string;
+  stats(): { readonly pending: number; readonly capacity: number };
+  processPending(): unknown;
+}
 
 /**
  * How many more events `recorder` takes before its buffer is full, after processing what is
@@ -10,7 +18,7 @@ import type { MetricsRecorder } from '../recorder/metrics-recorder.js';
  * `Infinity` when there is nothing to gain by processing (not running, or no room even after
  * processing, as when called from a hook during processing): the overflow policy decides then.
  */
-export function roomFor(recorder: MetricsRecorder, wanted: number): number {
+export function roomFor(recorder: BufferedRecorder, wanted: number): number {
   if (recorder.state !== 'running') return Number.POSITIVE_INFINITY;
   const { pending, capacity } = recorder.stats();
   if (pending + wanted <= capacity) return capacity - pending;
