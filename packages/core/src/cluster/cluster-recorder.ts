@@ -23,15 +23,16 @@ const idleRings = new IdleSweeper(() => performance.now());
 
 /**
  * Most messages being written at once. While one is being written, another full batch goes only
- * when a whole batch more is already waiting behind it: the producer is outrunning the channel (a
+ * when two whole batches more already wait behind it: the producer is outrunning the channel (a
  * synchronous burst, whose loop holds the event loop, so no write callback can come). The primary
  * then works on a burst's first batches while the producer still registers the next ones; with
  * one at a time it waited for the loop to end. Kept small: messages queued behind a full channel
  * are what a SIGKILL loses uncounted, and each one sent inside a burst is encoded inside a
- * `registerEvent` call. (2 instead of 4, paired against the previous build at load 8-12: 1 worker
- * 0.35-0.88x one process in 8 runs against 0.44-1.25x in 11; the bench's `registerEvent` figure
- * 1.28-2.17x the primary's against 1.42-2.92x.) A partial batch or a flush waits until none is in
- * flight.
+ * `registerEvent` call. (Measured, paired against the previous build at load 7-14: 2 instead of 4
+ * gave 1 worker 0.35-0.88x one process in 8 runs against 0.44-1.25x in 11. With "one whole batch
+ * more" instead of two, the bench's 10 000-event `registerEvent` chunk encoded three batches
+ * inline, and its figure reached 3.5-4.2x the primary's in 3 of 8 runs under load; now two.) A
+ * partial batch or a flush waits until none is in flight.
  */
 export const MAX_MESSAGES_IN_FLIGHT = 4;
 
@@ -146,7 +147,7 @@ export class ClusterRecorder {
     if (
       queue.size >= this.batchSize &&
       (this.messages.length === 0 ||
-        (queue.size >= 2 * this.batchSize && this.messages.length < MAX_MESSAGES_IN_FLIGHT))
+        (queue.size >= 3 * this.batchSize && this.messages.length < MAX_MESSAGES_IN_FLIGHT))
     ) {
       this.send();
     } else if (!this.scheduled) {

@@ -199,8 +199,8 @@ describe('cluster transport (in-memory channel)', () => {
       messages++;
       return send?.(message, callback) ?? false;
     };
-    // One message at the 4th event; then another only once a whole batch waits behind the one
-    // being built (the 12th event, then every 4th), up to the bound: none of their callbacks can
+    // One message at the 4th event; then another only once two whole batches wait behind the one
+    // being built (the 16th event, then every 4th), up to the bound: none of their callbacks can
     // come inside the loop.
     for (let i = 0; i < 40; i++) {
       worker.registerEvent({ type: 'x' });
@@ -214,7 +214,7 @@ describe('cluster transport (in-memory channel)', () => {
     });
     // Written: each callback sends one more full batch (announcing all 40); then killed, so the
     // first messages arrive and those being written never do. The latest message that arrived
-    // was built at event 4 + 4 × MAX_MESSAGES_IN_FLIGHT and announced that many: the 4 events
+    // was built at event 8 + 4 × MAX_MESSAGES_IN_FLIGHT and announced that many: the 8 events
     // behind it are lost; those after it existed only in the killed process (the window no
     // process can count).
     channel.pump();
@@ -222,18 +222,18 @@ describe('cluster transport (in-memory channel)', () => {
     channel.kill();
     await tick();
     const delivered = 4 * MAX_MESSAGES_IN_FLIGHT;
-    const announced = 4 + 4 * MAX_MESSAGES_IN_FLIGHT;
+    const announced = 8 + 4 * MAX_MESSAGES_IN_FLIGHT;
     expect(recorder.stats().accepted).toBe(delivered);
     expect(primary.stats()).toMatchObject({
       registered: announced,
       received: delivered,
-      lost: 4,
+      lost: 8,
       dropped: 0,
       inFlight: 0,
     });
     const lost = errors.filter((e) => e.code === 'worker-events-lost');
     expect(lost).toHaveLength(1);
-    expect(lost[0]?.message).toContain('4 event(s)');
+    expect(lost[0]?.message).toContain('8 event(s)');
   });
 
   it('never holds more than its bound buffered and being written, however many messages are in flight', () => {

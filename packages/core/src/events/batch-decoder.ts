@@ -167,9 +167,9 @@ function compileMaker(codes: string, keys: readonly string[]): Maker {
       checks.push(
         `const i${j} = v[p + ${j}]; if (typeof i${j} !== 'number') return undefined; const a${j} = s[i${j}]; if (typeof a${j} !== 'string') return undefined;`,
       );
-      fields.push(`[${JSON.stringify(keys[j])}]: a${j}`);
+      fields.push(`${literalKey(keys[j] as string)}: a${j}`);
     } else {
-      fields.push(`[${JSON.stringify(keys[j])}]: v[p + ${j}]`);
+      fields.push(`${literalKey(keys[j] as string)}: v[p + ${j}]`);
     }
   }
   return new Function(
@@ -187,7 +187,7 @@ function compileRepeater(codes: string, keys: readonly string[]): Repeater {
   let n = 0;
   for (let j = 0; j < keys.length; j++) {
     const value = codes.charCodeAt(j) === STRING ? `s[v[t + ${j}]]` : `v[p + ${n++}]`;
-    fields.push(`[${JSON.stringify(keys[j])}]: ${value}`);
+    fields.push(`${literalKey(keys[j] as string)}: ${value}`);
   }
   return new Function('v', 'p', 's', 't', `return { ${fields.join(', ')} };`) as Repeater;
 }
@@ -252,4 +252,11 @@ function genericMaker(codes: string, keys: readonly string[]): Maker {
     }
     return event;
   };
+}
+
+// A key as an object literal's property name: a string literal (a literal keeps the object's
+// layout in the function's boilerplate, created whole), except `__proto__`, which as a literal
+// name would set the prototype: computed there, an own property as JSON.parse makes it.
+function literalKey(key: string): string {
+  return key === '__proto__' ? `[${JSON.stringify(key)}]` : JSON.stringify(key);
 }
