@@ -167,9 +167,7 @@ export class DispatchIndex {
       // (10 ns on Node 20, a sixth of the end-to-end cost of an event, bench/README.md).
       const last = this.lastEntry;
       const entry =
-        last?.covers && isPrototypeOfFn.call(last.proto, event)
-          ? last
-          : this.entryFor(event);
+        last?.covers && isPrototypeOfFn.call(last.proto, event) ? last : this.entryFor(event);
       if (entry === undefined) return this.all;
       list = entry.base;
       if (this.typed) {
