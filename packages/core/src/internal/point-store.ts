@@ -84,13 +84,7 @@ export class PointStore<P extends { attributes: Attributes }> {
     if (raw === undefined || raw === null || typeof raw !== 'object') {
       return this.getByKey(NO_ENTRIES);
     }
-    if (raw instanceof Map) {
-      const scratch = this.takeScratch();
-      const point = this.miss(raw, scratch);
-      this.scratch = scratch;
-      return point;
-    }
-    return this.recall(raw);
+    return raw instanceof Map ? this.missed(raw, this.takeScratch()) : this.recall(raw);
   }
 
   // The scratch arrays are taken for the rest of a lookup once it needs them: a getter that
@@ -107,10 +101,13 @@ export class PointStore<P extends { attributes: Attributes }> {
    * values under the same names in the same (sorted) order is a known point. With clean, sorted
    * names the point's key is a pure function of that sequence, so a hit is exactly the point
    * `getByKey` would return; points are never removed, and the overflow point is never memoised
-   * (a new set must still overflow). A hit reads the memo and writes nothing (no scratch taken
-   * and put back: ~4 ns of a counter's ~50 ns per event, bench/README.md). From the first mismatch on,
-   * the scratch arrays get the matched part (from the path) and every later key, for
-   * {@link miss}.
+   * (a new set must still overflow). From the first mismatch on, the scratch arrays get the
+   * matched part (from the path) and every later key, for {@link miss}.
+   *
+   * A hit reads the memo and writes nothing (no scratch taken and put back), and everything a
+   * miss does is out of line (`diverge`, `addKey`, `missed`): this loop is the part of a
+   * counter's per-event path V8 must inline into the recorder's dispatch loop, and its inlining
+   * budget is counted in bytecode (bench/README.md, "Round 4").
    */
   private recall(raw: Readonly<Record<string, unknown>>): P {
     let node: MemoNode<P> = this.memo;
@@ -119,7 +116,6 @@ export class PointStore<P extends { attributes: Attributes }> {
     let leafValue: unknown;
     // Taken at the first mismatch: from then on every key read is copied.
     let scratch: Scratch | undefined;
-    let count = 0;
     for (const name in raw) {
       // Inherited keys are not part of a point's identity (as `Object.keys`): never read.
       // `hasOwnProperty.call`, not `Object.hasOwn`: V8 answers it from the for-in's own key
@@ -141,23 +137,25 @@ export class PointStore<P extends { attributes: Attributes }> {
             continue;
           }
         }
-        scratch = this.takeScratch();
-        count = copyPath(node, scratch);
-        if (leaf !== undefined) {
-          scratch.names[count] = node.name as string;
-          scratch.values[count++] = leafValue;
-        }
+        scratch = this.diverge(node, leaf, leafValue);
       }
-      scratch.names[count] = name;
-      scratch.values[count++] = value;
+      addKey(scratch, name, value);
     }
-    if (scratch === undefined) {
-      if (leaf !== undefined) return leaf;
-      if (node.point !== undefined) return node.point;
-      scratch = this.takeScratch();
-      count = copyPath(node, scratch);
-    }
-    scratch.count = count;
+    if (scratch !== undefined) return this.missed(raw, scratch);
+    if (leaf !== undefined) return leaf;
+    return node.point ?? this.missed(raw, this.diverge(node, undefined, undefined));
+  }
+
+  // The first mismatch: the scratch arrays, holding the memo path matched so far (and the leaf
+  // step read after it, if any).
+  private diverge(node: MemoNode<P>, leaf: P | undefined, leafValue: unknown): Scratch {
+    const scratch = this.takeScratch();
+    scratch.count = copyPath(node, scratch);
+    if (leaf !== undefined) addKey(scratch, node.name as string, leafValue);
+    return scratch;
+  }
+
+  private missed(raw: object, scratch: Scratch): P {
     const point = this.miss(raw, scratch);
     this.scratch = scratch;
     return point;
@@ -316,6 +314,11 @@ export class PointStore<P extends { attributes: Attributes }> {
 function isMemoValue(value: unknown): boolean {
   const type = typeof value;
   return type === 'string' || type === 'number' || type === 'boolean';
+}
+
+function addKey(scratch: Scratch, name: string, value: unknown): void {
+  scratch.names[scratch.count] = name;
+  scratch.values[scratch.count++] = value;
 }
 
 // Writes the names and values of the memo path that ends at `node` into the scratch arrays, in

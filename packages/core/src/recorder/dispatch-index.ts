@@ -106,6 +106,8 @@ export class DispatchIndex {
   private readonly entries = new Map<object | null, Entry>();
   private lastProto: object | null | typeof NO_PROTO = NO_PROTO;
   private lastEntry: Entry | undefined;
+  // The last two events had the same entry (see lookup).
+  private runs = false;
   private fullReported = false;
   private readonly unhandled = new Map<string, number>();
   private readonly toReport: string[] = [];
@@ -164,10 +166,18 @@ export class DispatchIndex {
     try {
       // An event of the last event's class (or of a subclass the entry covers): one chain test,
       // which V8 compiles inline, where `Object.getPrototypeOf` is a call into the runtime
-      // (10 ns on Node 20, a sixth of the end-to-end cost of an event, bench/README.md).
+      // (10 ns on Node 20, a sixth of the end-to-end cost of an event, bench/README.md). Tried
+      // only while events come in runs of one entry: classes that alternate would pay the test
+      // (a walk to the end of the chain when it fails) and the call.
       const last = this.lastEntry;
-      const entry =
-        last?.covers && isPrototypeOfFn.call(last.proto, event) ? last : this.entryFor(event);
+      let entry: Entry | undefined;
+      if (this.runs && last?.covers && isPrototypeOfFn.call(last.proto, event)) {
+        entry = last;
+      } else {
+        const proto = Object.getPrototypeOf(event) as object | null;
+        entry = proto === this.lastProto ? last : this.entryOf(proto);
+        this.runs = entry === last;
+      }
       if (entry === undefined) return this.all;
       list = entry.base;
       if (this.typed) {
@@ -202,11 +212,6 @@ export class DispatchIndex {
         ),
       );
     }
-  }
-
-  private entryFor(event: object): Entry | undefined {
-    const proto = Object.getPrototypeOf(event) as object | null;
-    return proto === this.lastProto ? this.lastEntry : this.entryOf(proto);
   }
 
   private entryOf(proto: object | null): Entry | undefined {
