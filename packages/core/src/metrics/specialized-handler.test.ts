@@ -67,6 +67,24 @@ describe("a built-in metric's compiled per-event path", () => {
   );
 
   it.skipIf(instrumented)(
+    'is another copy for another source of the same function role, within one kind',
+    () => {
+      const byOutcome = counter<{ type: string; outcome: string }>({
+        name: 'a',
+        on: 'request',
+        attributes: (e) => ({ outcome: e.outcome }),
+      });
+      const byType = counter<{ type: string; outcome: string }>({
+        name: 'b',
+        on: 'request',
+        attributes: (e) => ({ type: e.type }),
+      });
+      expect(copyOf(byOutcome)).toBeTypeOf('function');
+      expect(copyOf(byType)).not.toBe(copyOf(byOutcome));
+    },
+  );
+
+  it.skipIf(instrumented)(
     'is none for a metric without functions of its own: it runs the shared path',
     () => {
       // Nothing to inline but the kind's rules (inlined anyway): a dispatcher that sees only such
