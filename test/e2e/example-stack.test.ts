@@ -159,8 +159,10 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
     const one = async (expr: string) => Number((await prom().query(expr))[0]?.value[1]);
     const rate = await one('sum(rate(http_server_request_duration_seconds_count[5s]))');
     expect(rate).toBeGreaterThan(0); // a floor only: how fast depends on the machine
+    // Over 30 s, not 5: faulty saves are 2.5 % of the load's requests, and a 5 s window of a loaded
+    // CI run (scrapes late, the load slowed) held none once, so the ratio was exactly 1.
     const ratio = await one(
-      'sum(rate(docs_document_save_results_total{result="success"}[5s])) / sum(rate(docs_document_save_results_total[5s]))',
+      'sum(rate(docs_document_save_results_total{result="success"}[30s])) / sum(rate(docs_document_save_results_total[30s]))',
     );
     expect(ratio).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(1);
