@@ -68,11 +68,11 @@ export default defineConfig({
     // (`isolate: false`), as on Node 22 and 24 (vitest.lines.config.ts). A fresh graph per file
     // costs ~0.3 CPU-s: the 118 unit files take 15 CPU-s so, 46 isolated (Node 20, measured in
     // one window). Units that touch OpenTelemetry's process-wide state (the diag logger) stay
-    // isolated. So do test/core, test/docs and 27 other files of test/ (IN_PROCESS): 27 files
-    // 35.6 -> 25.0 CPU-s, 27 others 53.6 -> 39.4 (Node 20, one window each, load 8-13). The other
-    // tests under test/ keep a fresh process each: they change
-    // process.env and process-wide handlers, register OpenTelemetry's globals (a pipeline does),
-    // spawn children and send signals.
+    // isolated. test/core, test/docs and 27 other files of test/ (IN_PROCESS) share a graph per
+    // worker too: test/core and test/docs 35.6 -> 25.0 CPU-s, the 27 others 53.6 -> 39.4 (Node 20,
+    // one window each, load 8-13). The other tests under test/ keep a fresh process each: they
+    // change process.env and process-wide handlers, register OpenTelemetry's globals (a pipeline
+    // does), spawn children and send signals.
     projects: [
       {
         extends: true,
