@@ -207,6 +207,16 @@ function genericCode(codes: string, keys: readonly string[]): ShapeCode {
   };
 }
 
+/** `__proto__` as an own data property of `event`, as `JSON.parse` and structured clone make it. */
+function setOwnProto(event: Record<string, unknown>, value: unknown): void {
+  Object.defineProperty(event, '__proto__', {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
 function genericRepeater(codes: string, keys: readonly string[]): Repeater {
   const proto = keys.indexOf('__proto__');
   return (v, p, s, t) => {
@@ -214,16 +224,8 @@ function genericRepeater(codes: string, keys: readonly string[]): Repeater {
     let n = 0;
     for (let j = 0; j < keys.length; j++) {
       const value = codes.charCodeAt(j) === STRING ? s[v[t + j] as number] : v[p + n++];
-      if (j === proto) {
-        Object.defineProperty(event, '__proto__', {
-          value,
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
-      } else {
-        event[keys[j] as string] = value;
-      }
+      if (j === proto) setOwnProto(event, value);
+      else event[keys[j] as string] = value;
     }
     return event;
   };
@@ -239,16 +241,8 @@ function genericMaker(codes: string, keys: readonly string[]): Maker {
         value = typeof value === 'number' ? s[value] : undefined;
         if (typeof value !== 'string') return undefined;
       }
-      if (j === proto) {
-        Object.defineProperty(event, '__proto__', {
-          value,
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
-      } else {
-        event[keys[j] as string] = value;
-      }
+      if (j === proto) setOwnProto(event, value);
+      else event[keys[j] as string] = value;
     }
     return event;
   };
