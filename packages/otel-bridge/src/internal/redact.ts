@@ -110,21 +110,24 @@ export function headerListSecrets(text: string): string[] {
   for (const entry of text.split(',')) {
     const eq = entry.indexOf('=');
     const name = eq === -1 ? '' : decoded(entry.slice(0, eq).trim());
-    if (eq === -1 || !isHeaderName(name)) {
-      // `Authorization: Bearer …`: the whole entry, and each word after the name.
-      out.push(
-        entry,
-        entry.trim(),
-        name,
-        ...entry
-          .trim()
-          .split(/[\s:]+/)
-          .slice(1),
-      );
-    }
+    if (eq === -1 || !isHeaderName(name)) out.push(entry, name, ...malformedEntrySecrets(entry));
     const value = entry.slice(eq + 1).trim();
     const beforeProperties = value.split(';')[0] ?? value;
     out.push(value, decoded(value), beforeProperties.trim(), decoded(beforeProperties.trim()));
+  }
+  return out;
+}
+
+/**
+ * What a malformed header entry (`Authorization: Bearer a:b c`) may hold a secret in: the entry,
+ * every tail of it after a space or `:` (`Bearer a:b c`, `a:b c`, `b c`, `c`: a token may hold
+ * either), and every piece between them.
+ */
+function malformedEntrySecrets(entry: string): string[] {
+  const trimmed = entry.trim();
+  const out = [trimmed, ...trimmed.split(/[\s:]+/), ...trimmed.split(/\s+/)];
+  for (const separator of trimmed.matchAll(/[\s:]+/g)) {
+    out.push(trimmed.slice(separator.index + separator[0].length));
   }
   return out;
 }
