@@ -224,7 +224,7 @@ const ALLOC_EVENTS_LARGE = 8_000; // 8 × 1 000: the second size, for the per-ev
  * the figure is read, so it lands inside the window): it is read twice before, and the growth
  * between those two reads, that object alone, is taken out.
  */
-async function bytesPerSample(service, events) {
+async function bytesPerSample(service, events, viaScheduler = false) {
   const values = [];
   let discarded = 0;
   for (let s = 0; values.length < 15 && s < 60; s++) {
@@ -236,7 +236,8 @@ async function bytesPerSample(service, events) {
     profiler.start();
     const first = process.memoryUsage().heapUsed;
     const before = process.memoryUsage().heapUsed;
-    for (const recorder of service.recorders) recorder.processPending();
+    if (viaScheduler) await Promise.all(service.recorders.map((recorder) => recorder.flush()));
+    else for (const recorder of service.recorders) recorder.processPending();
     const after = process.memoryUsage().heapUsed;
     const gcs = profiler.stop().statistics.length;
     // A collection every 20 samples, as a scrape would: the mirror's log is applied and emptied.
@@ -257,18 +258,18 @@ async function bytesPerSample(service, events) {
  * events), and what is left per sample at no event, per recorder (what each processPending() call
  * costs whatever it processes, e.g. code not optimised yet).
  */
-async function bytesPerEvent(service) {
-  const small = await bytesPerSample(service, ALLOC_EVENTS);
-  const large = await bytesPerSample(service, ALLOC_EVENTS_LARGE);
+async function bytesPerEvent(service, viaScheduler = false) {
+  const small = await bytesPerSample(service, ALLOC_EVENTS, viaScheduler);
+  const large = await bytesPerSample(service, ALLOC_EVENTS_LARGE, viaScheduler);
   const perEvent = (large - small) / (ALLOC_EVENTS_LARGE - ALLOC_EVENTS);
   return { perEvent, perCall: (small - perEvent * ALLOC_EVENTS) / RECORDERS };
 }
 
 if (SECTIONS.includes('b')) {
-  const measure = async (build, bridged, table = false) => {
+  const measure = async (build, bridged, table = false, viaScheduler = false) => {
     if (build === undefined) return { perEvent: Number.NaN, perCall: Number.NaN };
     const service = soakService(build, bridged, table);
-    const bytes = await bytesPerEvent(service);
+    const bytes = await bytesPerEvent(service, viaScheduler);
     await service.provider?.shutdown();
     await service.runtime.shutdown();
     return bytes;
@@ -277,6 +278,7 @@ if (SECTIONS.includes('b')) {
   const alone = await measure(builds.current, false);
   const aloneTable = await measure(builds.current, false, true);
   const bridgeTable = await measure(builds.current, true, true);
+  const scheduled = await measure(builds.current, false, true, true);
   const prevBridge = await measure(previous, true);
   const prevAlone = await measure(previous, false);
   table(
@@ -315,6 +317,19 @@ if (SECTIONS.includes('b')) {
         formatBytes(bridgeTable.perEvent),
         'nothing',
         formatBytes(0),
+        '',
+        '',
+        undefined,
+      ],
+      [
+        // The runtime's scheduler checks its time budget every 128 events: performance.now()
+        // returns a new heap number on Node 20 and 22 (16 B per read, 0.125 B per event), none
+        // on Node 24. Fewer reads would let a turn run longer past its budget when events turn
+        // slow (bench/README.md, "Round 4").
+        `no listener, objects made once, through the runtime's scheduler (flush(); a clock read per 128 events), Node ${process.versions.node}`,
+        formatBytes(scheduled.perEvent),
+        'processPending(), same',
+        formatBytes(aloneTable.perEvent),
         '',
         '',
         undefined,
