@@ -9,6 +9,11 @@ import { isEvent } from '../internal/is-event.js';
 import { errorMessage, OnceReporter } from '../internal/once-reporter.js';
 import type { OverflowPolicy } from '../internal/overflow.js';
 import { IdleSweeper, type IdleTask } from '../scheduler/idle-sweeper.js';
+import {
+  type ChannelListeners,
+  type ChannelMember,
+  channelListeners,
+} from './channel-listeners.js';
 import { flushTimeout, PendingFlushes } from './pending-flushes.js';
 import { type BatchMessage, type IpcChannel, isTagged, TAG } from './protocol.js';
 import type { ClusterRecorderStats } from './types.js';
@@ -93,6 +98,7 @@ export class ClusterRecorder {
   private readonly flushTimeoutMs: number;
   private flushesTimedOut = 0;
   private listening = false;
+  private readonly listeners: ChannelListeners;
 
   /**
    * Use `connectToPrimary(name)`, which checks its options first.
@@ -105,6 +111,7 @@ export class ClusterRecorder {
     this.batchSize = settings.batchSize;
     this.flushTimeoutMs = settings.flushTimeoutMs;
     this.channel = channel;
+    this.listeners = channelListeners(channel);
     this.reporter = new OnceReporter(settings.onError ?? defaultErrorHandler);
     const strategy = overflowStrategy(settings.overflow);
     this.queue = new BoundedQueue({
@@ -387,17 +394,18 @@ export class ClusterRecorder {
 
   // Listens for flush answers only while a flush waits: a 'message' listener keeps the channel
   // (and so the process) alive, and the library never keeps a process alive on its own.
+  // The channel's listeners are shared by its recorders (ChannelListeners).
   private listen(on: boolean): void {
     if (on === this.listening) return;
     this.listening = on;
-    if (on) {
-      this.channel.on('message', this.onMessage);
-      this.channel.on('disconnect', this.onDisconnect);
-    } else {
-      this.channel.off('message', this.onMessage);
-      this.channel.off('disconnect', this.onDisconnect);
-    }
+    if (on) this.listeners.add(this.member);
+    else this.listeners.delete(this.member);
   }
+
+  private readonly member: ChannelMember = {
+    onMessage: (message) => this.onMessage(message),
+    onDisconnect: () => this.onDisconnect(),
+  };
 
   private readonly onMessage = (message: unknown): void => {
     if (!isTagged(message) || message.r !== this.name) return;

@@ -586,6 +586,59 @@ describe('flush() never hangs', () => {
     expect(channel.worker.listenerCount('message')).toBe(0);
   });
 
+  it('many recorders flushing at once share one listener per event on the channel: no EventEmitter leak warning, none left after', async () => {
+    const errors: MetricsError[] = [];
+    const runtime = new MetricsRuntime({
+      namespace: 'test',
+      scheduler: 'sync',
+      onError: (e) => errors.push(e),
+    });
+    const names = Array.from({ length: 15 }, (_, i) => `r${i}`);
+    const recorders = names.map((name) =>
+      runtime.createRecorder(name, { metrics: [counter({ name: 'events', on: () => true })] }),
+    );
+    runtime.start();
+    const channel = new FakeChannel();
+    runtime.clusterPrimary().attach(channel.primary);
+    // Node's own default: 10 listeners per event before it warns (an application may add its own).
+    channel.worker.setMaxListeners(10);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const workers = names.map((name) => connectOver(channel.worker, name));
+      for (const worker of workers) worker.registerEvent({ type: 'x' });
+      const flushes = workers.map((worker) => worker.flush());
+      expect(channel.worker.listenerCount('message')).toBe(1);
+      expect(channel.worker.listenerCount('disconnect')).toBe(1);
+      // Half of them settle first: the shared listener stays for the others.
+      await pumpUntil(
+        channel,
+        Promise.all(flushes.slice(0, 7)).then(() => undefined),
+      );
+      await pumpUntil(
+        channel,
+        Promise.all(flushes).then(() => undefined),
+      );
+      await tick();
+      expect(recorders.map((r) => r.stats().accepted)).toEqual(names.map(() => 1));
+      expect(channel.worker.listenerCount('message')).toBe(0);
+      expect(channel.worker.listenerCount('disconnect')).toBe(0);
+      // A disconnect reaches every recorder that listens.
+      const late = workers.map((worker) => worker.flush());
+      expect(channel.worker.listenerCount('message')).toBe(1);
+      channel.killPrimary();
+      await Promise.all(late);
+      expect(channel.worker.listenerCount('message')).toBe(0);
+      for (const worker of workers) worker.registerEvent({ type: 'x' });
+      expect(workers.map((w) => w.stats().dropped)).toEqual(names.map(() => 1));
+      expect(warnings).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('refuses a timeout that is not a positive number of milliseconds, as an option and per call', () => {
     const channel = new FakeChannel();
     const worker = connectOver(channel.worker, 'service');
