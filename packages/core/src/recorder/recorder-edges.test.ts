@@ -8,6 +8,7 @@ import { MetricEvent } from '../events/index.js';
 import { counter, type Metric } from '../metrics/index.js';
 import type { SchedulerTask } from '../scheduler/index.js';
 import { createTestRecorder } from '../testing/index.js';
+import { MAX_INDEXED_CLASSES } from './dispatch-index.js';
 import { type MetricChange, MetricsRecorder } from './index.js';
 
 class Saved extends MetricEvent {}
@@ -371,6 +372,19 @@ describe('dispatch results', () => {
       'Read',
     ]);
     expect(recorder.stats().ignored).toBe(3);
+  });
+
+  it('reports the full dispatch index when the class past the cap arrives, not before', () => {
+    const saved = taking('saved', Saved);
+    const recorder = createTestRecorder([saved, taking('read', Read)], { name: 'r' });
+    const full = () => recorder.errors.filter((e) => e.code === 'dispatch-index-full');
+    for (let i = 0; i < MAX_INDEXED_CLASSES; i++) {
+      recorder.registerEvent(new (class extends Saved {})());
+    }
+    expect(full()).toEqual([]);
+    recorder.registerEvent(new (class extends Saved {})());
+    expect(full()).toHaveLength(1);
+    expect(saved.taken).toHaveLength(MAX_INDEXED_CLASSES + 1);
   });
 
   it("never reads an event's `type` while no metric selects by type", () => {
