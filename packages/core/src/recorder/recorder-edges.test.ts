@@ -219,6 +219,25 @@ describe('change listener options and bookkeeping', () => {
     expect(kept.map((c) => c.value)).toEqual([1, 1]);
   });
 
+  it('an afterChange override alone is called for events that carry a context too', () => {
+    const seen: unknown[] = [];
+    class Auditing extends MetricsRecorder {
+      protected override afterChange(change: MetricChange): void {
+        seen.push(change.context);
+      }
+    }
+    const recorder = new Auditing('auditing', {
+      metrics: [counter({ name: 'saved', on: Saved })],
+      scheduler: 'sync',
+    });
+    let request = 0;
+    recorder.setContextCapture(() => `request ${++request}`);
+    recorder.start();
+    recorder.registerEvent(new Saved());
+    recorder.registerEvent(new Saved());
+    expect(seen).toEqual(['request 1', 'request 2']);
+  });
+
   it('a keeping listener still gets its own records after a transient listener unsubscribes', () => {
     const recorder = createTestRecorder([counter({ name: 'saved', on: Saved })]);
     const kept: MetricChange[] = [];
