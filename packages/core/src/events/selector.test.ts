@@ -49,6 +49,23 @@ describe('event selection', () => {
     expect(selects({ size: 1 })).toBe(false);
   });
 
+  it('treats a function whose prototype is no object as a predicate (`instanceof` would throw)', () => {
+    for (const prototype of [null, 'not an object', 42, true, Symbol('p')]) {
+      function Big(e: { size?: number }) {
+        return (e.size ?? 0) > 10;
+      }
+      Big.prototype = prototype as never;
+      const selects = compileSelector(Big as never);
+      expect(selects({ size: 11 })).toBe(true);
+      expect(selects({ size: 3 })).toBe(false);
+      const big = counter({ name: 'big', on: Big as never });
+      const recorder = createTestRecorder([big]);
+      for (const size of [11, 3, 20]) recorder.registerEvent({ size });
+      expect(pointValue(recorder, 'big')).toBe(2);
+      expect(recorder.errors).toEqual([]);
+    }
+  });
+
   it('selects by an old-style constructor function with prototype methods as a class', () => {
     function Legacy(this: { n: number }) {
       this.n = 1;

@@ -15,7 +15,9 @@ const ordinaryHasInstance = Function.prototype[Symbol.hasInstance] as (
 
 function isClass(fn: Function): boolean {
   const proto = (fn as { prototype?: unknown }).prototype;
-  if (proto === undefined) return false; // arrow functions and methods: predicates
+  // Arrow functions and methods have none; `instanceof` throws for one that is no object (a
+  // constructor's prototype replaced by null or a primitive): predicates.
+  if (proto === null || (typeof proto !== 'object' && typeof proto !== 'function')) return false;
   if (CLASS_SOURCE.test(Function.prototype.toString.call(fn))) return true;
   // an old-style constructor function with methods on its prototype
   return Object.getOwnPropertyNames(proto).length > 1;
