@@ -5,7 +5,6 @@ import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import { BatchFormatError } from '../events/batch-decoder.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
-import { createClusterPrimary } from './cluster-primary.js';
 import { MAX_MESSAGES_IN_FLIGHT } from './cluster-recorder.js';
 import { connectOver } from './connect-to-primary.js';
 import type { IpcChannel } from './protocol.js';
@@ -1058,6 +1057,8 @@ describe('cluster transport into a small primary buffer', () => {
 });
 
 describe('cluster edges a user sees (survivors of the first mutation run)', () => {
+  // Loaded here, not at the top: the file's earlier lines stay as they were.
+  const primaryModule = () => import('./cluster-primary.js');
   const telemetry = (runtime: MetricsRuntime) => {
     const recorder = runtime.getRecorder('mvx_cluster');
     if (recorder === undefined) throw new Error('no mvx_cluster recorder');
@@ -1066,9 +1067,10 @@ describe('cluster edges a user sees (survivors of the first mutation run)', () =
     const workers = snapshot.find((m) => m.name === 'cluster.workers');
     const byOutcome: Record<string, number> = {};
     for (const p of events?.points ?? []) {
-      byOutcome[String(p.attributes.outcome)] = p.value as number;
+      byOutcome[String(p.attributes.outcome)] = (p as { value: number }).value;
     }
-    return { byOutcome, workers: (workers?.points[0]?.value as number | undefined) ?? 0 };
+    const connected = workers?.points[0] as { value: number } | undefined;
+    return { byOutcome, workers: connected?.value ?? 0 };
   };
 
   it('a worker rejects a non-object and events after close(), each reported once in words; close() sends what is buffered', async () => {
@@ -1164,7 +1166,8 @@ describe('cluster edges a user sees (survivors of the first mutation run)', () =
     expect(byOutcome).toMatchObject({ received: 8, lost: 2, dropped: 0, unserialisable: 0 });
   });
 
-  it('refuses a source without getRecorder and a bad workerProperty, in words', () => {
+  it('refuses a source without getRecorder and a bad workerProperty, in words', async () => {
+    const { createClusterPrimary } = await primaryModule();
     for (const source of [null, undefined, 42, {}]) {
       const error = (() => {
         try {
@@ -1195,7 +1198,8 @@ describe('cluster edges a user sees (survivors of the first mutation run)', () =
     );
   });
 
-  it('attach: refuses what is no worker, a label that is no string, and any worker once closed; labels by pid or the label given', () => {
+  it('attach: refuses what is no worker, a label that is no string, and any worker once closed; labels by pid or the label given', async () => {
+    const { createClusterPrimary } = await primaryModule();
     const runtime = new MetricsRuntime({ namespace: 'w' });
     const primary = createClusterPrimary(runtime);
     for (const bad of [null, 42, 'worker', {}, { on: 1 }]) {
@@ -1239,7 +1243,8 @@ describe('cluster edges a user sees (survivors of the first mutation run)', () =
     );
   });
 
-  it('attachCluster takes the workers the cluster has and those it forks, until stopped or closed', () => {
+  it('attachCluster takes the workers the cluster has and those it forks, until stopped or closed', async () => {
+    const { createClusterPrimary } = await primaryModule();
     const runtime = new MetricsRuntime({ namespace: 'w' });
     const primary = createClusterPrimary(runtime);
     const cluster = new EventEmitter() as EventEmitter & { workers: Record<string, unknown> };
