@@ -408,6 +408,9 @@ describe('cluster edges a user sees (survivors of the first mutation run)', () =
       ['', '""'],
       [42, '42'],
       [undefined, 'undefined'],
+      [1n, '1n'], // JSON.stringify throws on a bigint
+      [Symbol('s'), 'a symbol'],
+      [{ name: 'service' }, 'an object'],
     ]) {
       expect(() => connectOver(channel.worker, name as never)).toThrow(
         expect.objectContaining({
