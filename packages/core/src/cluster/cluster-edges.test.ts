@@ -404,14 +404,15 @@ describe('cluster edges a user sees (survivors of the first mutation run)', () =
 
   it('connectOver refuses an empty name and a process without a channel, in words', () => {
     const channel = new FakeChannel();
-    for (const [name, shown] of [
+    const names: [unknown, string][] = [
       ['', '""'],
       [42, '42'],
       [undefined, 'undefined'],
       [1n, '1n'], // JSON.stringify throws on a bigint
       [Symbol('s'), 'a symbol'],
       [{ name: 'service' }, 'an object'],
-    ]) {
+    ];
+    for (const [name, shown] of names) {
       expect(() => connectOver(channel.worker, name as never)).toThrow(
         expect.objectContaining({
           code: 'invalid-recorder-name',
