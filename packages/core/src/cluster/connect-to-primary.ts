@@ -1,5 +1,6 @@
 import type { ErrorHandler } from '../errors/index.js';
 import { MetricsWiringError } from '../errors/index.js';
+import { describeValue } from '../internal/attributes.js';
 import { optionalFunction, optionsObject, readOption } from '../internal/option-checks.js';
 import { DEFAULT_MAX_PENDING_EVENTS } from '../recorder/index.js';
 import { checkHandleOptions } from '../workers/handle-options.js';
@@ -34,7 +35,7 @@ export function connectOver(
   if (typeof name !== 'string' || name === '') {
     throw new MetricsWiringError(
       'invalid-recorder-name',
-      `connectToPrimary needs the name of a recorder of the primary's runtime, got ${JSON.stringify(name) ?? String(name)}.`,
+      `connectToPrimary needs the name of a recorder of the primary's runtime, got ${describeValue(name)}.`,
     );
   }
   const owner = { label: `connectToPrimary("${name}")` };
