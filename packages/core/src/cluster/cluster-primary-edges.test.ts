@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FakeChannel, pumpUntil } from '../../../../test/support/fake-ipc-channel.js';
+import { FakeChannel, pumpUntil, tick } from '../../../../test/support/fake-ipc-channel.js';
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
@@ -311,5 +311,186 @@ describe('the primary reports, never throws', () => {
     expect(errors[0]?.message).toContain('worker 55');
     expect(errors[1]?.message).toContain('"spirit"');
     expect(primary.stats()).toMatchObject({ unknownRecorder: 3, received: 3, batches: 4 });
+  });
+});
+
+describe("a worker's books on the primary", () => {
+  it('only grow: a stale or replayed message never lowers a counter, and self-telemetry counts each increase once (property)', async () => {
+    const counters = fc.tuple(fc.nat(50), fc.nat(50), fc.nat(50), fc.nat(50));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(counters, fc.nat(3)), { minLength: 1, maxLength: 12 }),
+        async (messages) => {
+          const { runtime } = runtimeWith();
+          const primary = runtime.clusterPrimary();
+          const channel = new FakeChannel();
+          primary.attach(channel.primary);
+          const max = [0, 0, 0, 0];
+          let received = 0;
+          for (const [c, events] of messages) {
+            const e = Array.from({ length: events }, () => ({ type: 'x' }));
+            channel.primary.emit('message', v1('service', e, c));
+            received += events;
+            for (let i = 0; i < 4; i++) max[i] = Math.max(max[i] as number, c[i] as number);
+            const s = primary.stats();
+            expect([s.registered, s.dropped, s.unserialisable, s.rejected]).toEqual(max);
+            expect(s.received).toBe(received);
+            expect(s.batches).toBeGreaterThan(0);
+          }
+          const { outcomes } = await telemetry(runtime);
+          expect(outcomes).toMatchObject({
+            received,
+            dropped: max[1],
+            unserialisable: max[2],
+            lost: 0,
+            refused: 0,
+          });
+          expect(primary.stats().batches).toBe(messages.length);
+          await runtime.shutdown();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('starts every outcome of cluster.events at 0, described, before any worker sends', async () => {
+    const { runtime } = runtimeWith();
+    runtime.clusterPrimary();
+    const { outcomes, events, workers } = await telemetry(runtime);
+    expect(outcomes).toEqual({ received: 0, dropped: 0, unserialisable: 0, lost: 0, refused: 0 });
+    expect(events).toMatchObject({ name: 'cluster.events', unit: '{event}' });
+    expect(events?.description).toMatch(/outcome/);
+    expect(workers).toMatchObject({ name: 'cluster.workers', unit: '{worker}' });
+    expect(workers?.description).toMatch(/connected/);
+  });
+});
+
+describe('the primary contains failures around a batch', () => {
+  it('a revive that throws: reported once, every event registered as it came; other failures still reported', async () => {
+    const errors: MetricsError[] = [];
+    const seen: object[] = [];
+    const recorder = {
+      name: 'service',
+      registerEvent: (e: object) => seen.push(e),
+      flush: () => Promise.reject(new Error('flush broke')),
+    };
+    const primary = createClusterPrimary(
+      { getRecorder: () => recorder as never },
+      {
+        onError: (e) => errors.push(e),
+        revive: () => {
+          throw new Error('revive broke');
+        },
+        workerProperty: 'w',
+      },
+    );
+    const channel = new FakeChannel(3);
+    primary.attach(channel.primary);
+    channel.primary.emit('message', v1('service', [{ type: 'a' }, { type: 'b' }], [2, 0, 0, 0]));
+    channel.primary.emit('message', v1('service', [{ type: 'c' }], [3, 0, 0, 0], 1));
+    channel.primary.emit('message', v1('service', [], [3, 0, 0, 0], 2));
+    await tick();
+    expect(seen).toEqual([
+      { type: 'a', w: '3' },
+      { type: 'b', w: '3' },
+      { type: 'c', w: '3' },
+    ]);
+    expect(errors.map((e) => e.code)).toEqual([
+      'listener-failed',
+      'listener-failed',
+      'listener-failed',
+    ]);
+    expect(errors[0]?.message).toContain('revive threw for an event of recorder "service"');
+    expect(errors[0]?.message).toContain('revive broke');
+    expect((errors[0]?.cause as Error).message).toBe('revive broke');
+    expect(errors[1]?.message).toContain('a flush for worker 3 failed');
+    expect(errors[1]?.message).toContain('flush broke');
+    // a failed flush is not answered: the worker's flush times out and says so
+    expect(channel.answers).toEqual([]);
+  });
+
+  it('a revive that returns no object: the recorder rejects it, the property is not set, the rest of the batch is registered', async () => {
+    const { runtime, errors } = runtimeWith();
+    const primary = runtime.clusterPrimary({
+      workerProperty: 'worker',
+      revive: (e) => ((e as { type: string }).type === 'keep' ? e : (null as unknown as object)),
+    });
+    const channel = new FakeChannel(9);
+    primary.attach(channel.primary);
+    channel.primary.emit(
+      'message',
+      v1(
+        'service',
+        [{ type: 'drop' }, { type: 'keep' }, { type: 'drop' }, { type: 'keep' }],
+        [4, 0, 0, 0],
+      ),
+    );
+    const recorder = runtime.getRecorder('service');
+    await recorder?.flush();
+    expect(recorder?.stats()).toMatchObject({ accepted: 2, rejected: 2 });
+    expect(errors.map((e) => e.code)).toEqual(['invalid-event']);
+  });
+
+  it('a failure that is not a damaged batch is reported each time it happens; a damaged batch once per worker', async () => {
+    const errors: MetricsError[] = [];
+    let calls = 0;
+    const primary = createClusterPrimary(
+      {
+        getRecorder: () => {
+          calls++;
+          throw new Error(`lookup ${calls} broke`);
+        },
+      },
+      { onError: (e) => errors.push(e) },
+    );
+    const channel = new FakeChannel(4);
+    primary.attach(channel.primary, { label: 'w4' });
+    channel.primary.emit('message', v1('service', [{ type: 'x' }], [1, 0, 0, 0]));
+    channel.primary.emit('message', v1('service', [{ type: 'x' }], [2, 0, 0, 0]));
+    const damaged = { ...v1('service', [], [1, 0, 0, 0]), mvx: 'mvx-metrics.cluster/2' };
+    channel.primary.emit('message', { ...damaged, s: [], k: [], v: [7] });
+    channel.primary.emit('message', { ...damaged, s: [], k: [], v: [8] });
+    expect(
+      errors.map((e) => [e.code, e.message.includes('receiving a batch from worker w4')]),
+    ).toEqual([
+      ['listener-failed', true],
+      ['listener-failed', true],
+      ['listener-failed', true],
+    ]);
+    expect(errors.map((e) => (e.cause as Error).message)).toEqual([
+      'lookup 1 broke',
+      'lookup 2 broke',
+      expect.any(String),
+    ]);
+  });
+
+  it('answers no flush to a worker gone meanwhile, and a channel that throws on send does not reach the caller', async () => {
+    const { runtime, errors } = runtimeWith();
+    const primary = runtime.clusterPrimary();
+    const gone = new FakeChannel(1);
+    primary.attach(gone.primary);
+    const attempts: object[] = [];
+    const send = gone.primary.send?.bind(gone.primary);
+    gone.primary.send = (message, callback) => {
+      attempts.push(message);
+      return send?.(message, callback) ?? false;
+    };
+    gone.primary.emit('message', v1('service', [{ type: 'x' }], [1, 0, 0, 0], 1));
+    gone.kill(); // before the recorder's flush resolves
+    const throwing = new FakeChannel(2);
+    primary.attach(throwing.primary);
+    throwing.primary.send = () => {
+      throw new Error('channel closed');
+    };
+    throwing.primary.emit('message', v1('service', [{ type: 'x' }], [1, 0, 0, 0], 1));
+    const noSend = new FakeChannel(3);
+    primary.attach(noSend.primary);
+    (noSend.primary as { send?: unknown }).send = undefined;
+    noSend.primary.emit('message', v1('service', [{ type: 'x' }], [1, 0, 0, 0], 1));
+    await runtime.getRecorder('service')?.flush();
+    await tick();
+    expect(attempts).toEqual([]);
+    expect(runtime.getRecorder('service')?.stats().accepted).toBe(3);
+    expect(errors).toEqual([]);
   });
 });
