@@ -402,7 +402,7 @@ describe('the primary contains failures around a batch', () => {
     ]);
     expect(errors[0]?.message).toContain('revive threw for an event of recorder "service"');
     expect(errors[0]?.message).toContain('revive broke');
-    expect((errors[0]?.cause as Error).message).toBe('revive broke');
+    expect(errors[0]?.cause).toMatchObject({ message: 'revive broke' });
     expect(errors[1]?.message).toContain('a flush for worker 3 failed');
     expect(errors[1]?.message).toContain('flush broke');
     // a failed flush is not answered: the worker's flush times out and says so
