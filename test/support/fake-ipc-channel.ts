@@ -70,6 +70,14 @@ export class FakeChannel {
     if (this.connected) for (const json of back) this.worker.emit('message', JSON.parse(json));
   }
 
+  /** Only the oldest message being written finishes (its callback runs; it enters the pipe). */
+  writeOne(): void {
+    const w = this.writing.shift();
+    if (w === undefined) return;
+    this.pipe.push(w.json);
+    w.callback?.(null);
+  }
+
   /** The worker's libuv fails the writes in progress (their callbacks get `error`), nothing delivered. */
   failWrites(error: Error): void {
     const written = this.writing;
