@@ -3,12 +3,13 @@
 // and the wiring checks of connectToPrimary. Over the in-memory FakeChannel.
 import { serialize } from 'node:v8';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeChannel, pumpUntil, tick } from '../../../../test/support/fake-ipc-channel.js';
 import { type MetricsError, MetricsWiringError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
-import { connectOver } from './connect-to-primary.js';
+import { connectOver, connectToPrimary } from './connect-to-primary.js';
+import type { IpcChannel } from './protocol.js';
 import type { ClusterRecorderOptions } from './types.js';
 
 function setup(
@@ -328,5 +329,143 @@ describe('connectToPrimary wiring checks', () => {
         },
       ),
     );
+  });
+});
+
+describe('a cluster recorder and its channel', () => {
+  it('takes a send callback called with no argument as success (an IPC shim that calls back empty)', async () => {
+    const { recorder, channel, worker } = setup({ batchSize: 2 });
+    const send = channel.worker.send?.bind(channel.worker);
+    channel.worker.send = (message: object, callback?: (error: Error | null) => void) =>
+      send?.(message, () => (callback as unknown as () => void)?.()) ?? false;
+    for (let i = 0; i < 7; i++) worker.registerEvent({ type: 'x' });
+    expect(await pumpUntil(channel, worker.flush())).toBe(true);
+    expect(recorder.stats().accepted).toBe(7);
+    expect(worker.stats()).toMatchObject({ sent: 7, pending: 0, inFlight: 0, lost: 0 });
+  });
+
+  it('finds the primary gone when a flush starts after the channel closed unnoticed: resolves at once, the buffered events lost', async () => {
+    const { channel, worker, workerErrors } = setup({ batchSize: 100 });
+    for (let i = 0; i < 3; i++) worker.registerEvent({ type: 'x' });
+    channel.connected = false; // no flush waited: nobody listened for 'disconnect'
+    expect(await settled(worker.flush())).toBe(true);
+    expect(worker.stats()).toMatchObject({
+      registered: 3,
+      lost: 3,
+      pending: 0,
+      flushesTimedOut: 0,
+    });
+    expect(workerErrors.map((e) => e.code)).toEqual(['primary-gone']);
+    expect(channel.worker.listenerCount('message')).toBe(0);
+  });
+
+  it('finds the primary gone when the channel end has no connected flag and loses its send', async () => {
+    const sent: object[] = [];
+    const end: IpcChannel = {
+      send: (message: object, callback?: (error: Error | null) => void): boolean => {
+        sent.push(message);
+        queueMicrotask(() => callback?.(null));
+        return true;
+      },
+      on: () => undefined,
+      off: () => undefined,
+    };
+    const errors: MetricsError[] = [];
+    const worker = connectOver(end, 'service', { batchSize: 100, onError: (e) => errors.push(e) });
+    worker.registerEvent({ type: 'x' });
+    await tick();
+    expect(sent).toHaveLength(1);
+    worker.registerEvent({ type: 'x' });
+    (end as { send?: unknown }).send = undefined;
+    expect(await settled(worker.flush())).toBe(true);
+    worker.registerEvent({ type: 'x' });
+    expect(worker.stats()).toMatchObject({ registered: 3, sent: 1, lost: 1, dropped: 1 });
+    expect(errors.map((e) => e.code)).toEqual(['primary-gone']);
+  });
+
+  it('refuses a bad flush timeout per call naming the recorder and the option; takes no options, undefined or null', async () => {
+    const { channel, worker } = setup();
+    let thrown: unknown;
+    try {
+      void worker.flush({ timeoutMs: -5 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(MetricsWiringError);
+    expect((thrown as MetricsWiringError).code).toBe('invalid-option');
+    expect((thrown as Error).message).toContain('Cluster recorder "service": flush()');
+    expect((thrown as Error).message).toContain('timeoutMs must be a positive number');
+    worker.registerEvent({ type: 'x' });
+    for (const options of [undefined, null, {}]) {
+      expect(await pumpUntil(channel, worker.flush(options as never))).toBe(true);
+    }
+    expect(worker.stats().flushesTimedOut).toBe(0);
+  });
+
+  it('a flush that times out leaves the others listening for their answer', async () => {
+    const { recorder, channel, worker } = setup();
+    worker.registerEvent({ type: 'x' });
+    const short = worker.flush({ timeoutMs: 1 });
+    worker.registerEvent({ type: 'x' });
+    const long = worker.flush({ timeoutMs: 60_000 });
+    await short; // the channel not pumped: it times out
+    expect(worker.stats().flushesTimedOut).toBe(1);
+    expect(channel.worker.listenerCount('message')).toBe(1);
+    expect(await pumpUntil(channel, long)).toBe(true);
+    expect(worker.stats().flushesTimedOut).toBe(1);
+    expect(recorder.stats().accepted).toBe(2);
+  });
+
+  it('a flush timeout of the longest Node timer (2^31 - 1 ms) still fires', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const channel = new FakeChannel();
+      const errors: MetricsError[] = [];
+      const worker = connectOver(channel.worker, 'service', { onError: (e) => errors.push(e) });
+      const flushed = worker.flush({ timeoutMs: 2 ** 31 - 1 });
+      vi.advanceTimersByTime(2 ** 31 - 2);
+      expect(await settled(flushed)).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(await settled(flushed)).toBe(true);
+      expect(worker.stats().flushesTimedOut).toBe(1);
+      expect(errors[0]?.message).toContain(`within ${2 ** 31 - 1} ms`);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('connectToPrimary', () => {
+  it("sends over this process' own IPC channel", () => {
+    const own = Object.getOwnPropertyDescriptor(process, 'send');
+    const sent: { mvx?: string; r?: string }[] = [];
+    Object.defineProperty(process, 'send', {
+      configurable: true,
+      writable: true,
+      // The test runner may talk over this process' channel meanwhile: its messages go on as they were.
+      value(message: object, ...rest: unknown[]) {
+        const tagged = message as { mvx?: string; r?: string };
+        if (typeof tagged.mvx !== 'string' || !tagged.mvx.startsWith('mvx-metrics.')) {
+          const original = own?.value as ((...args: unknown[]) => boolean) | undefined;
+          return original?.call(process, message, ...rest) ?? false;
+        }
+        sent.push(tagged);
+        const callback = rest.find((arg) => typeof arg === 'function') as
+          | ((error: Error | null) => void)
+          | undefined;
+        // Node calls back asynchronously, after the write
+        if (callback !== undefined) queueMicrotask(() => callback(null));
+        return true;
+      },
+    });
+    try {
+      const worker = connectToPrimary('service', { batchSize: 1, onError: () => {} });
+      worker.registerEvent({ type: 'x' });
+      worker.close();
+    } finally {
+      if (own === undefined) delete (process as { send?: unknown }).send;
+      else Object.defineProperty(process, 'send', own);
+    }
+    expect(sent.map((m) => [m.mvx, m.r])).toEqual([['mvx-metrics.cluster/3', 'service']]);
   });
 });
