@@ -336,6 +336,9 @@ describe("a worker's books on the primary", () => {
             expect([s.registered, s.dropped, s.unserialisable, s.rejected]).toEqual(max);
             expect(s.received).toBe(received);
             expect(s.batches).toBeGreaterThan(0);
+            // announced, not received, not dropped nor unserialisable: still on its way
+            const [registered = 0, dropped = 0, unserialisable = 0] = max;
+            expect(s.inFlight).toBe(Math.max(0, registered - received - dropped - unserialisable));
           }
           const { outcomes } = await telemetry(runtime);
           expect(outcomes).toMatchObject({
@@ -413,7 +416,10 @@ describe('the primary contains failures around a batch', () => {
     const { runtime, errors } = runtimeWith();
     const primary = runtime.clusterPrimary({
       workerProperty: 'worker',
-      revive: (e) => ((e as { type: string }).type === 'keep' ? e : (null as unknown as object)),
+      revive: (e) => {
+        const type = (e as { type: string }).type;
+        return (type === 'keep' ? e : type === 'text' ? 'text' : null) as object;
+      },
     });
     const channel = new FakeChannel(9);
     primary.attach(channel.primary);
@@ -421,7 +427,7 @@ describe('the primary contains failures around a batch', () => {
       'message',
       v1(
         'service',
-        [{ type: 'drop' }, { type: 'keep' }, { type: 'drop' }, { type: 'keep' }],
+        [{ type: 'drop' }, { type: 'keep' }, { type: 'text' }, { type: 'keep' }],
         [4, 0, 0, 0],
       ),
     );
@@ -492,5 +498,109 @@ describe('the primary contains failures around a batch', () => {
     expect(attempts).toEqual([]);
     expect(runtime.getRecorder('service')?.stats().accepted).toBe(3);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('the primary ignores a tagged message that is not a well-formed batch', () => {
+  it('whatever is wrong with it: not booked, not registered, not reported, its flush not answered', async () => {
+    const good = {
+      mvx: 'mvx-metrics.cluster/3',
+      r: 'service',
+      s: ['x'],
+      k: [['sv', 'type', 'n']],
+      v: [0, 0, 1],
+      e: [],
+      c: [1, 0, 0, 0],
+      f: 1,
+    };
+    const ill: Record<string, unknown>[] = [
+      { ...good, mvx: 'mvx-metrics.cluster/4' },
+      { ...good, mvx: 'other-library/3' },
+      { ...good, r: 5 },
+      { ...good, r: ['service'] },
+      { ...good, e: {} },
+      { ...good, e: 'x' },
+      { ...good, s: undefined },
+      { ...good, k: 'k' },
+      { ...good, v: { 0: 0 } },
+      { ...good, c: [1, 0, 0] },
+      { ...good, c: [1, 0, 0, 0, 0] },
+      { ...good, c: '1,0,0,0' },
+      { ...good, c: [-1, 0, 0, 0] },
+      { ...good, c: [1, -1, 0, 0] },
+      { ...good, c: [1.5, 0, 0, 0] },
+      { ...good, c: [2 ** 53, 0, 0, 0] },
+      { ...good, c: [1, 0, 0, '0'] },
+      { ...good, c: [1, null, 0, 0] },
+      { ...v1('service', {} as never, [1, 0, 0, 0], 1) },
+      { ...v1('service', [{ type: 'x' }], [1, 0, 0, -3], 1) },
+      { mvx: 'mvx-metrics.cluster/1', r: 'service', c: [1, 0, 0, 0], f: 1 },
+    ];
+    const { runtime, errors } = runtimeWith();
+    const primary = runtime.clusterPrimary();
+    const channel = new FakeChannel();
+    primary.attach(channel.primary);
+    for (const message of ill) channel.primary.emit('message', message);
+    for (const message of [null, 'mvx-metrics.cluster/3', 3, [good]]) {
+      channel.primary.emit('message', message);
+    }
+    await runtime.getRecorder('service')?.flush();
+    await tick();
+    expect(primary.stats()).toMatchObject({ registered: 0, received: 0, batches: 0, refused: 0 });
+    expect(primary.workerStats()[0]?.recorderNames).toBe(0);
+    expect(runtime.getRecorder('service')?.stats().registered).toBe(0);
+    expect(errors).toEqual([]);
+    expect(channel.answers).toEqual([]);
+    // the same message well formed is taken
+    channel.primary.emit('message', good);
+    await runtime.getRecorder('service')?.flush();
+    await tick();
+    expect(primary.stats()).toMatchObject({ registered: 1, received: 1, batches: 1 });
+    expect(channel.answers).toEqual([{ mvx: 'mvx-metrics.cluster/3', r: 'service', f: 1 }]);
+  });
+});
+
+describe('the primary bounds recorder names per worker', () => {
+  it('reports the worker, the bound and the first name refused; answers only the refused messages that ask', async () => {
+    const { runtime, errors } = runtimeWith(['a', 'b', 'c']);
+    const primary = runtime.clusterPrimary({ maxRecorderNames: 2 });
+    const channel = new FakeChannel(12);
+    primary.attach(channel.primary, { label: 'w12' });
+    channel.primary.emit('message', v1('a', [{ type: 'x' }], [1, 0, 0, 0]));
+    channel.primary.emit('message', v1('b', [{ type: 'x' }], [1, 0, 0, 0]));
+    channel.primary.emit('message', v1('c', [{ type: 'x' }, { type: 'x' }], [2, 0, 0, 0]));
+    channel.primary.emit('message', v1('d', [], [0, 0, 0, 0]));
+    channel.primary.emit('message', v1('c', [{ type: 'x' }], [3, 0, 0, 0], 4));
+    await tick();
+    expect(primary.stats()).toMatchObject({ received: 2, refused: 3, registered: 2 });
+    expect(errors.map((e) => e.code)).toEqual(['cardinality-limit']);
+    expect(errors[0]?.message).toContain('worker w12');
+    expect(errors[0]?.message).toContain('more than 2 recorder names');
+    expect(errors[0]?.message).toContain('"c"');
+    expect(channel.answers).toEqual([{ mvx: 'mvx-metrics.cluster/1', r: 'c', f: 4 }]);
+    expect((await telemetry(runtime)).outcomes.refused).toBe(3);
+  });
+});
+
+describe('option refusals name the call', () => {
+  it('createClusterPrimary and ClusterPrimary.attach: options that are no object, a throwing getter', () => {
+    const source = { getRecorder: () => undefined };
+    const throwing = {
+      get label(): string {
+        throw new Error('getter broke');
+      },
+    };
+    expect(() => createClusterPrimary(source, 5 as never)).toThrow(
+      /^createClusterPrimary: options must be an object/,
+    );
+    const primary = createClusterPrimary(source);
+    const worker = new FakeChannel().primary;
+    expect(() => primary.attach(worker, 'slot' as never)).toThrow(
+      /^ClusterPrimary\.attach: options must be an object/,
+    );
+    expect(() => primary.attach(worker, throwing)).toThrow(
+      /^ClusterPrimary\.attach: reading option `label` threw: .*getter broke/,
+    );
+    expect(primary.stats().workers).toBe(0);
   });
 });
