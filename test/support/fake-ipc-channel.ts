@@ -78,13 +78,6 @@ export class FakeChannel {
     w.callback?.(null);
   }
 
-  /** The worker's libuv fails the writes in progress (their callbacks get `error`), nothing delivered. */
-  failWrites(error: Error): void {
-    const written = this.writing;
-    this.writing = [];
-    for (const w of written) w.callback?.(error);
-  }
-
   /** Pumps until nothing moves. */
   drain(): void {
     for (let i = 0; i < 10_000; i++) {
