@@ -199,3 +199,25 @@ describe('a cluster recorder paces its messages', () => {
     );
   });
 });
+
+describe('a batch of which no event serialises', () => {
+  it('is announced to the primary at once (counts only), without waiting for a later event or flush', async () => {
+    const { runtime, primary, channel, worker } = setup(100, 4, 'drop-newest');
+    worker.registerEvent({ type: 'x', n: 1n });
+    worker.registerEvent({ type: 'x', n: 2n });
+    for (let i = 0; i < 10; i++) {
+      channel.pump();
+      await tick();
+    }
+    expect(worker.stats()).toMatchObject({ registered: 2, unserialisable: 2, pending: 0 });
+    expect(primary.stats()).toMatchObject({ registered: 2, unserialisable: 2, inFlight: 0 });
+    const telemetry = runtime.getRecorder('mvx_cluster');
+    await telemetry?.flush();
+    const unserialisable = telemetry
+      ?.getMetricSnapshots()[0]
+      ?.points.find((p) => p.attributes.outcome === 'unserialisable') as
+      | { value: number }
+      | undefined;
+    expect(unserialisable?.value).toBe(2);
+  });
+});
