@@ -17,7 +17,9 @@ type Op =
   | { kind: 'pump' }
   | { kind: 'writeOne' }
   | { kind: 'tick' }
-  | { kind: 'flush' };
+  | { kind: 'flush' }
+  | { kind: 'close' }
+  | { kind: 'bigint' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -31,6 +33,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: 'writeOne' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'tick' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'close' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'bigint' as const }) },
 );
 
 function setup(capacity: number, batchSize: number, overflow: 'drop-newest' | 'drop-oldest') {
@@ -50,16 +54,23 @@ function setup(capacity: number, batchSize: number, overflow: 'drop-newest' | 'd
   });
   // Every message as it is handed to the channel: its events, and how many were being written then.
   const decoder = new BatchDecoder();
-  const messages: { events: number; writing: number; flush: boolean }[] = [];
+  const messages: { events: number; writing: number; flush: boolean; retry: boolean }[] = [];
+  let refusedBefore = false;
   const send = channel.worker.send?.bind(channel.worker);
   channel.worker.send = (message: object, callback?: (error: Error | null) => void) => {
     const m = message as { s: unknown; k: unknown; v: unknown; e: unknown; f?: number };
-    messages.push({
-      events: decoder.decode(m, true).length,
-      writing: channel.writingCount,
-      flush: m.f !== undefined,
-    });
-    return send?.(message, callback) ?? false;
+    const writing = channel.writingCount;
+    let taken: boolean;
+    try {
+      taken = send?.(message, callback) ?? false;
+    } catch (error) {
+      refusedBefore = true; // a message it cannot serialise: the retry carries the rest
+      throw error;
+    }
+    const events = decoder.decode(m, true).length;
+    messages.push({ events, writing, flush: m.f !== undefined, retry: refusedBefore });
+    refusedBefore = false;
+    return taken;
   };
   return { runtime, recorder, primary, channel, worker, messages };
 }
@@ -91,14 +102,17 @@ describe('a cluster recorder paces its messages', () => {
             } else if (o.kind === 'pump') channel.pump();
             else if (o.kind === 'writeOne') channel.writeOne();
             else if (o.kind === 'tick') await tick();
+            else if (o.kind === 'close') worker.close();
+            else if (o.kind === 'bigint') worker.registerEvent({ type: 'x', n: 1n });
             else flushes.push(worker.flush());
             const s = worker.stats();
             expect(s.pending + s.inFlight).toBeLessThanOrEqual(capacity);
             expect(channel.writingCount).toBeLessThanOrEqual(MAX_MESSAGES_IN_FLIGHT);
           }
           for (const m of messages) {
-            // another message being written: only a full batch goes beside it (a flush may ride on it)
-            if (m.writing > 0) expect(m.events).toBe(batchSize);
+            // another message being written: only a full batch goes beside it (a flush may ride
+            // on it; the retry of a batch with an event the channel refused is that batch less it)
+            if (m.writing > 0 && !m.retry) expect(m.events).toBe(batchSize);
             expect(m.writing).toBeLessThan(MAX_MESSAGES_IN_FLIGHT);
             expect(m.events).toBeLessThanOrEqual(batchSize);
           }
@@ -110,12 +124,14 @@ describe('a cluster recorder paces its messages', () => {
           expect(await pumpUntil(channel, Promise.all(flushes))).toBe(true);
           const w = worker.stats();
           expect(w).toMatchObject({ pending: 0, inFlight: 0, flushesTimedOut: 0, lost: 0 });
-          expect(w.registered).toBe(w.sent + w.dropped);
+          // events after close() are rejected, outside registered
+          expect(w.registered).toBe(w.sent + w.dropped + w.unserialisable);
           const p = primary.stats();
           expect(p).toMatchObject({
             registered: w.registered,
             received: w.sent,
             dropped: w.dropped,
+            unserialisable: w.unserialisable,
             inFlight: 0,
           });
           expect(recorder.stats().accepted).toBe(w.sent);

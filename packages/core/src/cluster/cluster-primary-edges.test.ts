@@ -102,9 +102,15 @@ describe('ClusterPrimary.attach', () => {
       expect((thrown as Error).message).toContain('ClusterPrimary.attach');
     }
     for (const label of [1, null, {}, true]) {
-      expect(() => primary.attach(new FakeChannel().primary, { label: label as never })).toThrow(
-        /label must be a string/,
-      );
+      let refused: unknown;
+      try {
+        primary.attach(new FakeChannel().primary, { label: label as never });
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toBeInstanceOf(MetricsWiringError);
+      expect((refused as MetricsWiringError).code).toBe('invalid-option');
+      expect((refused as Error).message).toContain('label must be a string');
     }
     expect(primary.stats().workers).toBe(0);
     primary.attach(new FakeChannel().primary, { label: '' });
@@ -118,6 +124,7 @@ describe('ClusterPrimary.attach', () => {
     }
     expect(thrown).toBeInstanceOf(MetricsWiringError);
     expect((thrown as MetricsWiringError).code).toBe('exposure-closed');
+    expect((thrown as Error).message).toContain('attach workers before close()');
     expect(primary.stats().workers).toBe(1);
   });
 
