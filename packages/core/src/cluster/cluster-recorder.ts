@@ -328,7 +328,9 @@ export class ClusterRecorder {
       good.length = 0;
     }
     try {
-      if (good.length > 0 || flush !== 0) this.post(good, flush);
+      // Even with no event left (and no flush): the message announces the refused ones, which
+      // the primary would otherwise learn of only with this worker's next message.
+      this.post(good, flush);
     } catch (retryError) {
       for (const event of good) this.refuse(event, retryError);
       if (flush !== 0) this.waiters.settle(flush);

@@ -1,0 +1,123 @@
+// Both ends of Node's IPC channel in one process, for the cluster tests that Stryker runs
+// (packages/core/src/cluster/*.test.ts): the same stages as cluster.test.ts's own FakeChannel.
+import { EventEmitter } from 'node:events';
+import type { IpcChannel } from '../../packages/core/src/cluster/protocol.js';
+
+type Callback = (error: Error | null) => void;
+
+/**
+ * A message goes through JSON (as Node's default serialization does) and three stages: written by
+ * the worker's libuv (its send callback not called yet), in the pipe (callback called, not
+ * delivered), delivered. `pump()` moves each stage one step; `kill()` is a SIGKILL of the worker:
+ * what is still being written is lost, what is in the pipe is delivered, then the primary's end
+ * emits 'disconnect'; `killPrimary()` closes the worker's end.
+ */
+export class FakeChannel {
+  readonly worker: IpcChannel & EventEmitter;
+  readonly primary: IpcChannel & EventEmitter & { pid: number };
+  /** Every message the worker handed to `send`, as it crossed (parsed back from JSON). */
+  readonly sent: Record<string, unknown>[] = [];
+  /** Every message the primary sent back. */
+  readonly answers: Record<string, unknown>[] = [];
+  private writing: { json: string; callback?: Callback | undefined }[] = [];
+  private pipe: string[] = [];
+  private toWorker: string[] = [];
+  connected = true;
+
+  constructor(pid = 1234) {
+    const worker = new EventEmitter() as IpcChannel & EventEmitter;
+    Object.defineProperty(worker, 'connected', { get: () => this.connected });
+    worker.send = (message: object, callback?: Callback): boolean => {
+      // Node throws for a message it cannot serialise (a BigInt with JSON): so does JSON.stringify.
+      const json = JSON.stringify(message);
+      this.sent.push(JSON.parse(json) as Record<string, unknown>);
+      this.writing.push({ json, callback });
+      return true;
+    };
+    const primary = new EventEmitter() as IpcChannel & EventEmitter & { pid: number };
+    primary.pid = pid;
+    Object.defineProperty(primary, 'connected', { get: () => this.connected });
+    primary.send = (message: object, callback?: Callback): boolean => {
+      if (!this.connected) {
+        queueMicrotask(() => callback?.(new Error('channel closed')));
+        return false;
+      }
+      const json = JSON.stringify(message);
+      this.answers.push(JSON.parse(json) as Record<string, unknown>);
+      this.toWorker.push(json);
+      queueMicrotask(() => callback?.(null));
+      return true;
+    };
+    this.worker = worker;
+    this.primary = primary;
+  }
+
+  /** Messages still being written by the worker (their send callback not called yet). */
+  get writingCount(): number {
+    return this.writing.length;
+  }
+
+  /** One step of every stage. */
+  pump(): void {
+    const delivered = this.pipe;
+    this.pipe = this.writing.map((w) => w.json);
+    const written = this.writing;
+    this.writing = [];
+    for (const w of written) w.callback?.(null);
+    for (const json of delivered) this.primary.emit('message', JSON.parse(json));
+    const back = this.toWorker;
+    this.toWorker = [];
+    if (this.connected) for (const json of back) this.worker.emit('message', JSON.parse(json));
+  }
+
+  /** Only the oldest message being written finishes (its callback runs; it enters the pipe). */
+  writeOne(): void {
+    const w = this.writing.shift();
+    if (w === undefined) return;
+    this.pipe.push(w.json);
+    w.callback?.(null);
+  }
+
+  /** Pumps until nothing moves. */
+  drain(): void {
+    for (let i = 0; i < 10_000; i++) {
+      if (this.writing.length === 0 && this.pipe.length === 0 && this.toWorker.length === 0) return;
+      this.pump();
+    }
+  }
+
+  /** The worker dies: its unwritten messages are gone, the pipe still delivers, then 'disconnect'. */
+  kill(): void {
+    this.writing = [];
+    for (const json of this.pipe) this.primary.emit('message', JSON.parse(json));
+    this.pipe = [];
+    this.toWorker = [];
+    this.connected = false;
+    this.primary.emit('disconnect');
+  }
+
+  /** The primary dies: the worker's end disconnects, nothing more is delivered. */
+  killPrimary(): void {
+    this.connected = false;
+    const writing = this.writing;
+    this.writing = [];
+    this.pipe = [];
+    for (const w of writing) w.callback?.(new Error('EPIPE'));
+    this.worker.emit('disconnect');
+  }
+}
+
+export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Pumps the channel, a turn at a time, until `promise` settles (at most 1000 turns); whether it did. */
+export async function pumpUntil(channel: FakeChannel, promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => {
+    done = true;
+  });
+  for (let i = 0; i < 1000 && !done; i++) {
+    channel.pump();
+    await tick();
+  }
+  return done;
+}
