@@ -266,7 +266,15 @@ describe('flush answers', () => {
 describe('connectToPrimary wiring checks', () => {
   it('refuses a name that is not a non-empty string, quoting it', () => {
     const channel = new FakeChannel();
-    for (const name of ['', undefined, null, 5, {}]) {
+    const described: [unknown, string][] = [
+      ['', 'got "".'],
+      [undefined, 'got undefined.'],
+      [null, 'got null.'],
+      [5, 'got 5.'],
+      [{}, 'got an object.'],
+      [10n, 'got 10n.'],
+    ];
+    for (const [name, words] of described) {
       let thrown: unknown;
       try {
         connectOver(channel.worker, name as string);
@@ -275,7 +283,7 @@ describe('connectToPrimary wiring checks', () => {
       }
       expect(thrown).toBeInstanceOf(MetricsWiringError);
       expect((thrown as MetricsWiringError).code).toBe('invalid-recorder-name');
-      expect((thrown as Error).message).toContain(`got ${JSON.stringify(name) ?? String(name)}`);
+      expect((thrown as Error).message).toContain(words);
     }
   });
 
