@@ -86,7 +86,11 @@ describe('what the primary takes from a worker channel', () => {
       ?.getMetricSnapshots()
       .find((m) => m.name === 'cluster.events');
     const value = (outcome: string) =>
-      (events?.points.find((p) => p.attributes.outcome === outcome) as { value: number }).value;
+      (
+        events?.points.find((p) => p.attributes.outcome === outcome) as
+          | { value: number }
+          | undefined
+      )?.value;
     expect(['received', 'dropped', 'unserialisable'].map(value)).toEqual([2, 3, 1]);
   });
 
