@@ -1,5 +1,5 @@
 // Both ends of Node's IPC channel in one process, for the cluster tests that Stryker runs
-// (packages/core/src/cluster/*.test.ts): the same stages as cluster.test.ts's own FakeChannel.
+// (packages/core/src/cluster/*.test.ts).
 import { EventEmitter } from 'node:events';
 import type { IpcChannel } from '../../packages/core/src/cluster/protocol.js';
 

@@ -1,97 +1,16 @@
 // What a user sees at cluster mode's edges: the codes and words of the worker's and the primary's
 // reports and refusals, the primary's books and self-telemetry, attach/attachCluster/close. Each
 // test guards behaviour a mutation run found unguarded (docs/reliability.md, "Survivors named, per
-// folder", core cluster). The in-memory channel is the one of cluster.test.ts, copied: that file
-// stays as it is, so a mutation run re-tests only what these tests touch.
+// folder", core cluster). The in-memory channel is test/support/fake-ipc-channel.ts.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { FakeChannel } from '../../../../test/support/fake-ipc-channel.js';
 import type { MetricsError, MetricsWiringError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
 import { createClusterPrimary } from './cluster-primary.js';
 import { connectOver } from './connect-to-primary.js';
 import type { IpcChannel } from './protocol.js';
-
-/**
- * Both ends of an IPC channel in one process, for tests. A message goes through JSON (as Node's
- * default serialization does) and three stages: written by the worker's libuv (its send callback
- * not called yet), in the pipe (callback called, not delivered), delivered. `pump()` moves each
- * stage one step; `kill()` is a SIGKILL of the worker: what is still being written is lost, what
- * is in the pipe is delivered, then the primary's end emits 'disconnect'.
- */
-class FakeChannel {
-  readonly worker: IpcChannel & EventEmitter;
-  readonly primary: IpcChannel & EventEmitter & { pid: number };
-  private writing: { json: string; callback?: ((error: Error | null) => void) | undefined }[] = [];
-  private pipe: string[] = [];
-  private toWorker: string[] = [];
-  connected = true;
-  /** Messages that could not be serialised are refused like Node does (it throws). */
-  constructor(pid = 1234) {
-    const worker = new EventEmitter() as IpcChannel & EventEmitter;
-    Object.defineProperty(worker, 'connected', { get: () => this.connected });
-    worker.send = (message: object, callback?: (error: Error | null) => void): boolean => {
-      const json = JSON.stringify(message);
-      this.writing.push({ json, callback });
-      return true;
-    };
-    const primary = new EventEmitter() as IpcChannel & EventEmitter & { pid: number };
-    primary.pid = pid;
-    Object.defineProperty(primary, 'connected', { get: () => this.connected });
-    primary.send = (message: object, callback?: (error: Error | null) => void): boolean => {
-      if (!this.connected) {
-        queueMicrotask(() => callback?.(new Error('channel closed')));
-        return false;
-      }
-      this.toWorker.push(JSON.stringify(message));
-      queueMicrotask(() => callback?.(null));
-      return true;
-    };
-    this.worker = worker;
-    this.primary = primary;
-  }
-
-  /** One step of every stage. */
-  pump(): void {
-    const delivered = this.pipe;
-    this.pipe = this.writing.map((w) => w.json);
-    const written = this.writing;
-    this.writing = [];
-    for (const w of written) w.callback?.(null);
-    for (const json of delivered) this.primary.emit('message', JSON.parse(json));
-    const back = this.toWorker;
-    this.toWorker = [];
-    if (this.connected) for (const json of back) this.worker.emit('message', JSON.parse(json));
-  }
-
-  /** Pumps until nothing moves. */
-  drain(): void {
-    for (let i = 0; i < 10_000; i++) {
-      if (this.writing.length === 0 && this.pipe.length === 0 && this.toWorker.length === 0) return;
-      this.pump();
-    }
-  }
-
-  /** The worker dies: its unwritten messages are gone, the pipe still delivers, then 'disconnect'. */
-  kill(): void {
-    this.writing = [];
-    for (const json of this.pipe) this.primary.emit('message', JSON.parse(json));
-    this.pipe = [];
-    this.toWorker = [];
-    this.connected = false;
-    this.primary.emit('disconnect');
-  }
-
-  /** The primary dies: the worker's end disconnects, nothing more is delivered. */
-  killPrimary(): void {
-    this.connected = false;
-    const writing = this.writing;
-    this.writing = [];
-    this.pipe = [];
-    for (const w of writing) w.callback?.(new Error('EPIPE'));
-    this.worker.emit('disconnect');
-  }
-}
 
 function setup(options: { capacity?: number; batchSize?: number; workerProperty?: string } = {}) {
   const errors: MetricsError[] = [];
