@@ -1,7 +1,11 @@
 // Both ends of Node's IPC channel in one process, for the cluster tests that Stryker runs
 // (packages/core/src/cluster/*.test.ts).
 import { EventEmitter } from 'node:events';
+import { connectOver } from '../../packages/core/src/cluster/connect-to-primary.js';
 import type { IpcChannel } from '../../packages/core/src/cluster/protocol.js';
+import type { MetricsError } from '../../packages/core/src/errors/index.js';
+import { counter } from '../../packages/core/src/metrics/index.js';
+import { MetricsRuntime } from '../../packages/core/src/runtime/index.js';
 
 type Callback = (error: Error | null) => void;
 
@@ -120,4 +124,46 @@ export async function pumpUntil(channel: FakeChannel, promise: Promise<unknown>)
     await tick();
   }
   return done;
+}
+
+/** {@link pumpUntil} that fails the test when `promise` has not settled after its 1000 turns. */
+export async function pumpUntilSettled(
+  channel: FakeChannel,
+  promise: Promise<unknown>,
+): Promise<void> {
+  if (!(await pumpUntil(channel, promise))) {
+    throw new Error('pumped the channel for 1000 turns and the promise did not settle');
+  }
+}
+
+/**
+ * A started runtime with a recorder `service` (a counter of `type: 'x'` events) whose cluster
+ * primary is attached to one in-memory channel, and the worker's recorder over it; each side's
+ * reports collected.
+ */
+export function connectedCluster(
+  options: { capacity?: number; batchSize?: number; workerProperty?: string } = {},
+) {
+  const errors: MetricsError[] = [];
+  const runtime = new MetricsRuntime({
+    namespace: 'test',
+    scheduler: 'sync',
+    onError: (e) => errors.push(e),
+  });
+  const recorder = runtime.createRecorder('service', {
+    metrics: [counter({ name: 'events', on: (e) => (e as { type?: unknown }).type === 'x' })],
+  });
+  runtime.start();
+  const primary = runtime.clusterPrimary(
+    options.workerProperty === undefined ? {} : { workerProperty: options.workerProperty },
+  );
+  const channel = new FakeChannel();
+  primary.attach(channel.primary);
+  const workerErrors: MetricsError[] = [];
+  const worker = connectOver(channel.worker, 'service', {
+    maxPendingEvents: options.capacity ?? 64,
+    batchSize: options.batchSize ?? 8,
+    onError: (e) => workerErrors.push(e),
+  });
+  return { runtime, recorder, primary, channel, worker, errors, workerErrors };
 }

@@ -4,53 +4,18 @@
 // folder", core cluster). The in-memory channel is test/support/fake-ipc-channel.ts.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { FakeChannel } from '../../../../test/support/fake-ipc-channel.js';
+import {
+  FakeChannel,
+  pumpUntilSettled as pumpUntil,
+  connectedCluster as setup,
+  tick,
+} from '../../../../test/support/fake-ipc-channel.js';
 import type { MetricsError, MetricsWiringError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
 import { MetricsRuntime } from '../runtime/index.js';
 import { createClusterPrimary } from './cluster-primary.js';
 import { connectOver } from './connect-to-primary.js';
 import type { IpcChannel } from './protocol.js';
-
-function setup(options: { capacity?: number; batchSize?: number; workerProperty?: string } = {}) {
-  const errors: MetricsError[] = [];
-  const runtime = new MetricsRuntime({
-    namespace: 'test',
-    scheduler: 'sync',
-    onError: (e) => errors.push(e),
-  });
-  const recorder = runtime.createRecorder('service', {
-    metrics: [counter({ name: 'events', on: (e) => (e as { type?: unknown }).type === 'x' })],
-  });
-  runtime.start();
-  const primary = runtime.clusterPrimary(
-    options.workerProperty === undefined ? {} : { workerProperty: options.workerProperty },
-  );
-  const channel = new FakeChannel();
-  primary.attach(channel.primary);
-  const workerErrors: MetricsError[] = [];
-  const worker = connectOver(channel.worker, 'service', {
-    maxPendingEvents: options.capacity ?? 64,
-    batchSize: options.batchSize ?? 8,
-    onError: (e) => workerErrors.push(e),
-  });
-  return { runtime, recorder, primary, channel, worker, errors, workerErrors };
-}
-
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-
-/** Pumps the channel, a turn at a time, until `promise` settles (at most 1000 turns). */
-async function pumpUntil(channel: FakeChannel, promise: Promise<void>): Promise<void> {
-  let done = false;
-  void promise.then(() => {
-    done = true;
-  });
-  for (let i = 0; i < 1000 && !done; i++) {
-    channel.pump();
-    await tick();
-  }
-  expect(done).toBe(true);
-}
 
 describe('cluster edges a user sees (survivors of the first mutation run)', () => {
   const telemetry = (runtime: MetricsRuntime) => {

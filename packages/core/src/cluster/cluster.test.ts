@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FakeChannel } from '../../../../test/support/fake-ipc-channel.js';
+import {
+  FakeChannel,
+  pumpUntilSettled as pumpUntil,
+  connectedCluster as setup,
+  tick,
+} from '../../../../test/support/fake-ipc-channel.js';
 import { MetricsError, MetricsWiringError } from '../errors/index.js';
 import { BatchFormatError } from '../events/batch-decoder.js';
 import { counter } from '../metrics/index.js';
@@ -9,46 +14,6 @@ import { MAX_MESSAGES_IN_FLIGHT } from './cluster-recorder.js';
 import { connectOver } from './connect-to-primary.js';
 
 const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype);
-
-function setup(options: { capacity?: number; batchSize?: number; workerProperty?: string } = {}) {
-  const errors: MetricsError[] = [];
-  const runtime = new MetricsRuntime({
-    namespace: 'test',
-    scheduler: 'sync',
-    onError: (e) => errors.push(e),
-  });
-  const recorder = runtime.createRecorder('service', {
-    metrics: [counter({ name: 'events', on: (e) => (e as { type?: unknown }).type === 'x' })],
-  });
-  runtime.start();
-  const primary = runtime.clusterPrimary(
-    options.workerProperty === undefined ? {} : { workerProperty: options.workerProperty },
-  );
-  const channel = new FakeChannel();
-  primary.attach(channel.primary);
-  const workerErrors: MetricsError[] = [];
-  const worker = connectOver(channel.worker, 'service', {
-    maxPendingEvents: options.capacity ?? 64,
-    batchSize: options.batchSize ?? 8,
-    onError: (e) => workerErrors.push(e),
-  });
-  return { runtime, recorder, primary, channel, worker, errors, workerErrors };
-}
-
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-
-/** Pumps the channel, a turn at a time, until `promise` settles (at most 1000 turns). */
-async function pumpUntil(channel: FakeChannel, promise: Promise<void>): Promise<void> {
-  let done = false;
-  void promise.then(() => {
-    done = true;
-  });
-  for (let i = 0; i < 1000 && !done; i++) {
-    channel.pump();
-    await tick();
-  }
-  expect(done).toBe(true);
-}
 
 describe('cluster transport (in-memory channel)', () => {
   it('delivers events in batches into the primary recorder and answers flush', async () => {
