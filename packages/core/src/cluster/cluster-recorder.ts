@@ -244,10 +244,10 @@ export class ClusterRecorder {
     if (this.gone) return; // the channel closed: everything was accounted for then
     this.writing -= this.messages.shift() ?? 0;
     this.queue.setLimit(this.capacity - this.writing);
-    if (error !== null && error !== undefined) {
-      this.checkGone();
-      return;
-    }
+    // A failed write on a channel still open (Node calls back with the error on the next tick when
+    // writing fails at once, and keeps the channel) is a completion like any: what is due behind
+    // it goes now, or a flush asked meanwhile would wait for its timeout on an idle worker.
+    if (error !== null && error !== undefined && this.checkGone()) return;
     // While others are being written only a full batch goes (their callbacks send the rest).
     if (
       this.messages.length === 0
