@@ -158,7 +158,7 @@ export class DispatchIndex {
     // come in runs. `lookup` decides every other case, and the same ones again (it is also what
     // `ignored` asks).
     const last = this.lastEntry;
-    if (this.runs && last !== undefined && last.covers) {
+    if (this.runs && last?.covers) {
       try {
         if (isPrototypeOfFn.call(last.proto, event)) {
           if (!this.typed) return last.base;
