@@ -49,8 +49,10 @@ export function routeOf(recorderName: string, metric: Metric): Route {
   if (typeof selector === 'function') {
     const cls = splitSelector(selector as (event: object) => boolean).cls;
     const proto = (cls as { prototype?: unknown } | undefined)?.prototype;
-    // `instanceof` with a non-object prototype throws: leave that metric to fail as it would.
-    if (proto !== null && typeof proto === 'object') {
+    // `instanceof` with a prototype that is no object throws: leave that metric to fail as it
+    // would. A function prototype (an old-style constructor's, replaced by a function) is an
+    // object to `instanceof` and to prototype chains: keyed like any class.
+    if (proto !== null && (typeof proto === 'object' || typeof proto === 'function')) {
       return { metric, proto, type: undefined, selfChecking };
     }
     return every(metric);
