@@ -153,7 +153,25 @@ export class DispatchIndex {
 
   /** The metrics to ask about `event`, in registration order. Never throws. */
   metricsFor(event: object): readonly Metric[] {
-    return this.askAll ? this.all : this.lookup(event);
+    if (this.askAll) return this.all;
+    // The common case first, small enough for V8 to inline into the dispatch loop together with
+    // the metric's handler (its inlining budget is counted in bytecode, bench/README.md, "Round
+    // 5"): an event of the last event's class, or of a subclass its entry covers, while events
+    // come in runs. `lookup` decides every other case, and the same ones again (it is also what
+    // `ignored` asks).
+    const last = this.lastEntry;
+    if (this.runs && last?.covers) {
+      try {
+        if (isPrototypeOfFn.call(last.proto, event)) {
+          if (!this.typed) return last.base;
+          const type = (event as { type?: unknown }).type;
+          return typeof type === 'string' ? this.forType(last, type) : last.base;
+        }
+      } catch {
+        return this.all;
+      }
+    }
+    return this.lookup(event);
   }
 
   /** Called for an event no metric accepted: notes its type when no metric selects it. */

@@ -123,9 +123,11 @@ export function attachOtelBridge(target: BridgeTarget, options?: OtelBridgeOptio
   try {
     attachment.start(sink);
   } catch (error) {
-    // a name clash among the present recorders: leave nothing half attached
+    // a name clash among the present recorders: leave nothing half attached (no callback of
+    // ours stays on the user's MeterProvider)
     attachment.detach();
     sink?.close();
+    selfInstruments?.close();
     throw error;
   }
   const disconnect = producer === undefined ? undefined : addProducerFeed(producer, attachment);
