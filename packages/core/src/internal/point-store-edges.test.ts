@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { Attributes } from '../snapshots/types.js';
-import { normalizeAttributes } from './attributes.js';
+import { MAX_ATTRIBUTE_VALUE_LENGTH, normalizeAttributes } from './attributes.js';
 import { PointStore } from './point-store.js';
 
 // What the hot-path memo costs and holds, besides which point it answers (point-store-memo.test.ts):
@@ -107,9 +107,9 @@ describe('PointStore memo: what it holds', () => {
     expect(internals(s).byKey.size).toBe(0);
   });
 
-  it('finds a raw form that normalises to another text (a lone surrogate, a NUL, an over-long string) without a miss the second time', () => {
+  it('finds a raw form that normalises to another text (a lone surrogate, a NUL) without a miss the second time', () => {
     const s = store();
-    for (const value of ['v\ud800', 'v\u0000', 'w'.repeat(2000)]) {
+    for (const value of ['v\ud800', 'v\u0000']) {
       const first = s.get({ a: value });
       expect(first.attributes).toEqual(normalizeAttributes({ a: value }));
       // the normalised form and the raw one are both remembered (two steps, one point)
@@ -119,6 +119,11 @@ describe('PointStore memo: what it holds', () => {
       expect(again.hit).toBe(true);
     }
     expect(internals(s).byKey.size).toBe(0);
+    // an over-long string is cut for the point and not kept whole: found by a miss, every time
+    const long = 'w'.repeat(2000);
+    const cut = s.get({ a: long });
+    expect(cut.attributes).toEqual({ a: 'w'.repeat(MAX_ATTRIBUTE_VALUE_LENGTH) });
+    expect(lookUp(s, { a: long })).toEqual({ point: cut, hit: false });
   });
 
   it('reads an object value again at every lookup: a changed object gives its new point, never the memo of its old text', () => {
@@ -263,5 +268,79 @@ describe('PointStore without attributes', () => {
     const seen: [Point, number][] = [];
     s.forEachLive((point, index) => seen.push([point, index]));
     expect(seen).toEqual([[only, 0]]);
+  });
+});
+
+describe('PointStore memo: what it keeps alive', () => {
+  interface Node {
+    name: string | undefined;
+    values: Map<unknown, unknown> | undefined;
+  }
+  /** Every string the memo holds: its step names and its string values. */
+  function memoStrings(s: PointStore<Point>): string[] {
+    const out: string[] = [];
+    const visit = (node: Node) => {
+      if (node.name !== undefined) out.push(node.name);
+      for (const [value, next] of node.values ?? []) {
+        if (typeof value === 'string') out.push(value);
+        if (next !== null && typeof next === 'object' && 'depth' in next)
+          visit(next as unknown as Node);
+      }
+    };
+    visit((s as unknown as { memo: Node }).memo);
+    return out;
+  }
+
+  it('holds no string longer than an attribute can be: over-long raw values and names are cut for the point and never kept whole (property)', () => {
+    const long = (c: string) => fc.integer({ min: 1025, max: 3000 }).map((n) => c.repeat(n));
+    const name = fc.oneof(fc.constantFrom('a', 'b', 'c'), long('n'));
+    const value = fc.oneof(
+      fc.constantFrom<unknown>('x', 1, true, 'v\ud800'),
+      long('w'),
+      long('w').map((w) => `${w}tail`),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(fc.tuple(name, value), { selector: (e) => e[0], maxLength: 3 }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        (sets) => {
+          const s = store();
+          for (const set of sets) {
+            const raw = Object.fromEntries(set);
+            const point = s.get(raw);
+            expect(point.attributes).toEqual(normalizeAttributes(raw));
+            expect(s.get({ ...raw })).toBe(point);
+          }
+          for (const text of memoStrings(s)) {
+            expect(text.length).toBeLessThanOrEqual(MAX_ATTRIBUTE_VALUE_LENGTH);
+          }
+        },
+      ),
+    );
+  });
+
+  it('never keeps an over-long name, not even behind a raw step the normalised path does not share', () => {
+    const long = 'n'.repeat(MAX_ATTRIBUTE_VALUE_LENGTH + 10);
+    for (const raw of [{ [long]: 1 }, { a: 'v\ud800', [long]: 'x' }, { a: 1, [long]: true }]) {
+      // each in a fresh store: the first set decides which name the memo's first step expects
+      const s = store();
+      const point = s.get(raw);
+      expect(point.attributes).toEqual(normalizeAttributes(raw));
+      expect(s.get({ ...raw })).toBe(point);
+      for (const text of memoStrings(s)) {
+        expect(text.length).toBeLessThanOrEqual(MAX_ATTRIBUTE_VALUE_LENGTH);
+      }
+    }
+  });
+
+  it('keeps one series fed with ever new over-long values at its one memo step', () => {
+    const s = store();
+    const prefix = 'p'.repeat(MAX_ATTRIBUTE_VALUE_LENGTH);
+    const point = s.get({ path: `${prefix}0` });
+    for (let i = 1; i < 200; i++) expect(s.get({ path: `${prefix}${i}` })).toBe(point);
+    expect(internals(s).memoNodes).toBe(1);
+    expect(memoStrings(s)).toEqual(['path', prefix]);
   });
 });

@@ -4,6 +4,7 @@ import {
   cleanName,
   entriesKey,
   entriesObject,
+  MAX_ATTRIBUTE_VALUE_LENGTH,
   normalizedEntries,
   readAttributes,
 } from './attributes.js';
@@ -209,7 +210,14 @@ export class PointStore<P extends { attributes: Attributes }> {
       if (value === undefined || value === null) continue;
       const name = names[i] as string;
       // Clean names in sorted order: exactly when the key is built from this sequence as it is.
-      if (!isMemoValue(value) || (!first && name < previous) || cleanName(name) !== name) {
+      // A string over the attribute length is cut for the point: kept as a memo key, its whole
+      // text would stay alive (up to limit × 8 of them, each as long as the caller made it).
+      if (
+        !isMemoValue(value) ||
+        (typeof value === 'string' && value.length > MAX_ATTRIBUTE_VALUE_LENGTH) ||
+        (!first && name < previous) ||
+        cleanName(name) !== name
+      ) {
         return false;
       }
       first = false;
