@@ -1,19 +1,17 @@
 // Figures of @mvx-metrics/core (issue 2), each measured beside its reference in this process.
 // Run with `npm run bench` (or `node bench/run.mjs core` after a build). See bench/README.md.
+//
+//   node --expose-gc bench/core.bench.mjs [hot] [e2e] [memory] [loop]   # only these sections
+//   MVX_CORE_DIST=/abs/other/core/dist node --expose-gc bench/core.bench.mjs e2e
+//                                  # another build of core (a worktree of an earlier commit),
+//                                  # against the same references: builds compare in one window
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import {
-  counter,
-  gauge,
-  histogram,
-  MetricEvent,
-  MetricsRuntime,
-  upDownCounter,
-} from '@mvx-metrics/core';
+
 import promClient from 'prom-client';
 import {
   compareAsync,
@@ -32,6 +30,11 @@ import {
   printTable,
   row,
 } from './lib.mjs';
+
+const coreDist = process.env.MVX_CORE_DIST;
+const { counter, gauge, histogram, MetricEvent, MetricsRuntime, upDownCounter } = await import(
+  coreDist === undefined ? '@mvx-metrics/core' : pathToFileURL(join(coreDist, 'index.js')).href
+);
 
 // OpenTelemetry reference: the repo's sdk-metrics, or (require()d) the one installed under
 // $MVX_BENCH_SDK_METRICS, a folder whose node_modules holds another line (e.g. 3.x), so SDK lines
@@ -629,10 +632,23 @@ async function loopDelay() {
 
 // ---------------------------------------------------------------------------------------------
 
+const SECTIONS = {
+  hot: ['registerEvent hot path (ns per call, event creation included)', hotPath],
+  e2e: ['End to end (events per second, register → processed)', endToEnd],
+  memory: ['Memory (heap bytes per pending event)', memory],
+  loop: ['Event-loop delay while registering 1 M events', loopDelay],
+};
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !Object.hasOwn(SECTIONS, name));
+if (unknown.length > 0) {
+  throw new Error(
+    `unknown section(s) ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`,
+  );
+}
 const started = performance.now();
 console.log(`Machine: ${await machine()}\n`);
-printTable('registerEvent hot path (ns per call, event creation included)', await hotPath());
-printTable('End to end (events per second, register → processed)', await endToEnd());
-printTable('Memory (heap bytes per pending event)', await memory());
-printTable('Event-loop delay while registering 1 M events', await loopDelay());
+if (coreDist !== undefined) console.log(`@mvx-metrics/core from ${coreDist}\n`);
+for (const [name, [title, section]] of Object.entries(SECTIONS)) {
+  if (wanted.length === 0 || wanted.includes(name)) printTable(title, await section());
+}
 console.log(`core.bench.mjs took ${((performance.now() - started) / 1000).toFixed(1)} s`);
