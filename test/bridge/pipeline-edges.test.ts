@@ -21,7 +21,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isolatedOtelEnv } from './otel-env-support.js';
+import { isolatedOtelEnv, until } from './otel-env-support.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
 const { setEnv, cleanups } = isolatedOtelEnv();
@@ -276,5 +276,91 @@ describe('the final export cut short by shutdown’s budget', () => {
     });
     await pipeline.shutdown();
     expect(reports).toEqual([]);
+  });
+});
+
+describe('the pipeline’s span batching (OTEL_BSP_*), as a collector sees it', () => {
+  async function tracesPipeline(env: Record<string, string>, hang = false) {
+    const collector = await startOtlpReceiver({ hang });
+    cleanups.push(() => collector.close());
+    setEnv({
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_BSP_SCHEDULE_DELAY: '3600000',
+      ...env,
+    });
+    const pipeline = await createOtelPipeline({
+      serviceName: 's',
+      prometheus: false,
+      registerGlobals: false,
+      shutdownTimeoutMs: 300,
+      onError: () => {},
+    });
+    cleanups.push(() => pipeline.shutdown());
+    const tracer = pipeline.tracerProvider.getTracer('t');
+    const spans = (n: number) => {
+      for (let i = 0; i < n; i++) tracer.startSpan(`s${i}`).end();
+    };
+    const requests = () => collector.requests.filter((r) => r.path === '/v1/traces').length;
+    const exported = () =>
+      JSON.stringify(collector.bodies.get('/v1/traces') ?? []).match(/"spanId"/g)?.length ?? 0;
+    return { pipeline, spans, requests, exported };
+  }
+
+  it('OTEL_BSP_MAX_EXPORT_BATCH_SIZE: one request per batch', async () => {
+    const { pipeline, spans, requests } = await tracesPipeline({
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1',
+    });
+    spans(3);
+    await pipeline.tracerProvider.forceFlush();
+    expect(requests()).toBe(3);
+  });
+
+  it('OTEL_BSP_MAX_QUEUE_SIZE: spans beyond the queue are dropped', async () => {
+    const { pipeline, spans, exported } = await tracesPipeline({
+      OTEL_BSP_MAX_QUEUE_SIZE: '2',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2',
+    });
+    // The first two go at once; the next two wait in the queue while they are exported; the
+    // fifth finds the queue full.
+    spans(5);
+    await pipeline.tracerProvider.forceFlush();
+    expect(exported()).toBe(4);
+  });
+
+  it('OTEL_BSP_EXPORT_TIMEOUT: a batch a collector never answers fails at that timeout', async () => {
+    const { pipeline, spans } = await tracesPipeline(
+      { OTEL_BSP_EXPORT_TIMEOUT: '100', OTEL_EXPORTER_OTLP_TIMEOUT: '5000' },
+      true,
+    );
+    spans(1);
+    // The batch processor's own timer, not the exporter's (5 s): one `Timeout` per processor.
+    const failure: unknown = await pipeline.tracerProvider.forceFlush().then(
+      () => 'resolved',
+      (reason: unknown) => reason,
+    );
+    expect(failure).toEqual([new Error('Timeout')]);
+  });
+});
+
+describe('a bridged runtime’s terminal state', () => {
+  it('flushes the pipeline’s push readers at once, before the pipeline shuts down', async () => {
+    const collector = await startOtlpReceiver();
+    cleanups.push(() => collector.close());
+    setEnv({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const pipeline = await createOtelPipeline({
+      serviceName: 's',
+      prometheus: false,
+      registerGlobals: false,
+      otlp: { intervalMs: 3_600_000 },
+    });
+    cleanups.push(() => pipeline.shutdown());
+    const runtime = new MetricsRuntime({ namespace: 'docs', scheduler: 'sync' });
+    runtime.start();
+    const bridge = attachOtelBridge(runtime, { meterProvider: pipeline.meterProvider });
+    cleanups.push(bridge.detach);
+    await runtime.shutdown();
+    await until(() => collector.requests.some((r) => r.path === '/v1/metrics'), 3_000);
+    expect(collector.requests.map((r) => r.path)).toContain('/v1/metrics');
   });
 });
