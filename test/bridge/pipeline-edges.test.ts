@@ -404,3 +404,29 @@ describe('a bridged runtime’s terminal state', () => {
     expect(collector.requests.map((r) => r.path)).toContain('/v1/metrics');
   });
 });
+
+describe('a final metric export that never starts', () => {
+  it('is reported once, naming the budget, when the final collection outlasts it (a callback that never settles)', async () => {
+    const collector = await startOtlpReceiver();
+    cleanups.push(() => collector.close());
+    setEnv({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const reports: Array<{ code?: unknown; message: string }> = [];
+    const pipeline = await createOtelPipeline({
+      serviceName: 's',
+      prometheus: false,
+      registerGlobals: false,
+      shutdownTimeoutMs: 300,
+      otlp: { intervalMs: 3_600_000 },
+      onError: (error) => reports.push(error as { code?: unknown; message: string }),
+    });
+    pipeline.meterProvider
+      .getMeter('app')
+      .createObservableGauge('app.stuck')
+      .addCallback(() => new Promise<void>(() => {}));
+    await pipeline.shutdown();
+    expect(reports.map((r) => `${String(r.code)}: ${r.message}`)).toEqual([
+      "export-failed: OTLP http/protobuf final metric export did not start within shutdown's budget (shutdownTimeoutMs, 300 ms); the data points since the last export were not exported",
+    ]);
+    expect(collector.requests).toEqual([]);
+  });
+});
