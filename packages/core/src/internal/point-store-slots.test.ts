@@ -48,6 +48,30 @@ describe('PointStore memo slots', () => {
     expect(exactPathsOf(s, () => s.get({ a: 'v', b: 'y' }))).toBe(0);
   });
 
+  it('answers the first two values of a step from its slots, and only a third one from its map', () => {
+    const s = store();
+    const [a, b, c] = ['a', 'b', 'c'].map((k) => s.get({ k }));
+    const aLong = s.get({ k: 'a', m: 'x' }); // the step a=a becomes a node: its slot follows
+    const get = Map.prototype.get;
+    let calls = 0;
+    Map.prototype.get = function (this: Map<unknown, unknown>, key: unknown) {
+      calls++;
+      return get.call(this, key);
+    };
+    let fromSlots: number;
+    try {
+      expect(s.get({ k: 'a' })).toBe(a);
+      expect(s.get({ k: 'b' })).toBe(b);
+      expect(s.get({ k: 'a', m: 'x' })).toBe(aLong);
+      fromSlots = calls;
+      expect(s.get({ k: 'c' })).toBe(c);
+    } finally {
+      Map.prototype.get = get;
+    }
+    expect(fromSlots).toBe(0);
+    expect(calls).toBe(1);
+  });
+
   it('finds every known set of memo values without the exact path, beyond the two slots too (property)', () => {
     const value = fc.constantFrom<unknown>('x', 'y', 'z', 0, -0, 1, '1', true, 'true', Number.NaN);
     // An attributes function returns the same keys, in sorted order, every time (some of them
