@@ -1,6 +1,6 @@
 import { type MetricsRecorder, MetricsRuntime } from '@mvx-metrics/core';
 import { attachOtelBridge } from '@mvx-metrics/otel-bridge';
-import type { OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
+import { createOtelPipeline, type OtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { documentMetrics, ExampleStorage } from './example-storage.js';
@@ -31,6 +31,36 @@ export function isolatedOtelEnv() {
   });
   const setEnv = (vars: Record<string, string>) => Object.assign(process.env, vars);
   return { setEnv, cleanups };
+}
+
+/** Reports a pipeline's `onError` received: code and message. */
+export type Reports = Array<{ code?: unknown; message: string }>;
+
+/**
+ * A pipeline that exports one signal over OTLP to `endpoint` (the other's exporter `none`), with
+ * shutdown's budget at 300 ms and its `onError` reports collected: the shape of the final-export
+ * tests. `metricIntervalMs` keeps periodic metric exports out of the way.
+ */
+export async function budgetedPipeline(
+  setEnv: (vars: Record<string, string>) => void,
+  endpoint: string,
+  exports: 'metrics' | 'traces',
+  metricIntervalMs?: number,
+): Promise<{ pipeline: OtelPipeline; reports: Reports }> {
+  setEnv({
+    [exports === 'metrics' ? 'OTEL_TRACES_EXPORTER' : 'OTEL_METRICS_EXPORTER']: 'none',
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+  });
+  const reports: Reports = [];
+  const pipeline = await createOtelPipeline({
+    serviceName: 's',
+    prometheus: false,
+    registerGlobals: false,
+    shutdownTimeoutMs: 300,
+    ...(metricIntervalMs === undefined ? {} : { otlp: { intervalMs: metricIntervalMs } }),
+    onError: (error) => reports.push(error as { code?: unknown; message: string }),
+  });
+  return { pipeline, reports };
 }
 
 /** The traffic of one request: a SERVER span, and the domain events registered inside it. */

@@ -21,7 +21,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isolatedOtelEnv, until } from './otel-env-support.js';
+import { budgetedPipeline, isolatedOtelEnv, until } from './otel-env-support.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
 const { setEnv, cleanups } = isolatedOtelEnv();
@@ -220,15 +220,7 @@ describe('the final export cut short by shutdown’s budget', () => {
   it('reports the spans a black-holed collector never took, naming the budget, before shutdown resolves', async () => {
     const collector = await startOtlpReceiver({ hang: true });
     cleanups.push(() => collector.close());
-    setEnv({ OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
-    const reports: Array<{ code?: unknown; message: string }> = [];
-    const pipeline = await createOtelPipeline({
-      serviceName: 's',
-      prometheus: false,
-      registerGlobals: false,
-      shutdownTimeoutMs: 300,
-      onError: (error) => reports.push(error as { code?: unknown; message: string }),
-    });
+    const { pipeline, reports } = await budgetedPipeline(setEnv, collector.url, 'traces');
     pipeline.tracerProvider.getTracer('t').startSpan('lost').end();
     await pipeline.shutdown();
     const messages = reports.map((r) => `${String(r.code)}: ${r.message}`);
@@ -243,16 +235,12 @@ describe('the final export cut short by shutdown’s budget', () => {
   it('reports a final metric export a black-holed collector never answered once, as cut short by the budget, not as the SDK’s timeout', async () => {
     const collector = await startOtlpReceiver({ hang: true });
     cleanups.push(() => collector.close());
-    setEnv({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
-    const reports: Array<{ code?: unknown; message: string }> = [];
-    const pipeline = await createOtelPipeline({
-      serviceName: 's',
-      prometheus: false,
-      registerGlobals: false,
-      shutdownTimeoutMs: 300,
-      otlp: { intervalMs: 3_600_000 },
-      onError: (error) => reports.push(error as { code?: unknown; message: string }),
-    });
+    const { pipeline, reports } = await budgetedPipeline(
+      setEnv,
+      collector.url,
+      'metrics',
+      3_600_000,
+    );
     pipeline.meterProvider.getMeter('app').createCounter('app.requests').add(1);
     await pipeline.shutdown();
     expect(reports.map((r) => r.code)).toEqual(['export-failed']);

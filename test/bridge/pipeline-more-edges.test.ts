@@ -9,7 +9,7 @@ import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isolatedOtelEnv } from './otel-env-support.js';
+import { budgetedPipeline, isolatedOtelEnv } from './otel-env-support.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 
 const { setEnv, cleanups } = isolatedOtelEnv();
@@ -66,16 +66,12 @@ describe('a final metric export that never starts', () => {
   it('is reported once, naming the budget, when the final collection outlasts it (a callback that never settles)', async () => {
     const collector = await startOtlpReceiver();
     cleanups.push(() => collector.close());
-    setEnv({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
-    const reports: Array<{ code?: unknown; message: string }> = [];
-    const pipeline = await createOtelPipeline({
-      serviceName: 's',
-      prometheus: false,
-      registerGlobals: false,
-      shutdownTimeoutMs: 300,
-      otlp: { intervalMs: 3_600_000 },
-      onError: (error) => reports.push(error as { code?: unknown; message: string }),
-    });
+    const { pipeline, reports } = await budgetedPipeline(
+      setEnv,
+      collector.url,
+      'metrics',
+      3_600_000,
+    );
     pipeline.meterProvider
       .getMeter('app')
       .createObservableGauge('app.stuck')
