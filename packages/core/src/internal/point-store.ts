@@ -100,6 +100,33 @@ export class PointStore<P extends { attributes: Attributes }> {
     return raw instanceof Map ? this.missed(raw, this.takeScratch()) : this.recall(raw);
   }
 
+  /**
+   * The point for the attribute set `{ [name]: value }`, `value` read by the caller (a metric whose
+   * attribute function is `(e) => ({ name: e.property })`): the same point `get` gives for that
+   * object, found in the memo without the object; the object is made only when the memo does not
+   * know the set.
+   */
+  getSingle(name: string, value: unknown): P {
+    const root = this.memo;
+    if (value === undefined || value === null) {
+      // No part of the identity (as in `recall`): the set without attributes.
+      if (root.point !== undefined) return root.point;
+    } else if (name === root.name && isMemoValue(value)) {
+      const next =
+        value === root.v0
+          ? root.n0
+          : value === root.v1
+            ? root.n1
+            : (root.values as Map<unknown, MemoNode<P> | P>).get(value);
+      if (next instanceof MemoNode) {
+        if (next.point !== undefined) return next.point;
+      } else if (next !== undefined) {
+        return next;
+      }
+    }
+    return this.get({ [name]: value });
+  }
+
   // The scratch arrays are taken for the rest of a lookup once it needs them: a getter that
   // registers an event a sync recorder processes right here (a nested call) finds none and uses
   // fresh ones, and a getter that throws leaves none behind, so the next call starts afresh.

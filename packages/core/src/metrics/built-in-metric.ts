@@ -6,6 +6,7 @@ import { PointStore } from '../internal/point-store.js';
 import { specialize } from '../internal/specialize.js';
 import type { KindDefinition, KindPoints, ValueProblem } from '../kinds/index.js';
 import type { Attributes, MetricKind, MetricSnapshot } from '../snapshots/types.js';
+import { singleAttribute } from './single-attribute.js';
 import type {
   AnyEvent,
   Metric,
@@ -32,6 +33,10 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
   private readonly attributesOf:
     | ((event: AnyEvent) => Readonly<Record<string, unknown>>)
     | undefined;
+  // Set when `attributesOf` is `(e) => ({ name: e.property })` (see single-attribute.ts): the
+  // event's property is read here and the function is never called.
+  private readonly attributeName: string | undefined;
+  private readonly attributeProperty: string | undefined;
   private readonly valueOf: ((event: AnyEvent) => number) | undefined;
   private readonly store: PointStore<KindPoints[K]>;
   // The family's compiled copy of `handle`, or none (see the constructor).
@@ -66,6 +71,9 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
     const limit = options.cardinalityLimit;
     this.cardinalityLimit = limit;
     this.attributesOf = options.attributes;
+    const single = singleAttribute(options.attributes);
+    this.attributeName = single?.name;
+    this.attributeProperty = single?.property;
     this.valueOf = options.value;
     this.description = options.description;
     this.unit = options.unit;
@@ -163,9 +171,13 @@ export class BuiltInMetric<K extends MetricKind = MetricKind>
       const problem = this.definition.checkValue(value);
       if (problem !== undefined) return this.dropValue(value, problem);
     }
-    const point = this.store.get(
-      this.attributesOf === undefined ? undefined : this.attributesOf(event),
-    );
+    const point =
+      this.attributeName !== undefined
+        ? this.store.getSingle(
+            this.attributeName,
+            (event as Record<string, unknown>)[this.attributeProperty as string],
+          )
+        : this.store.get(this.attributesOf === undefined ? undefined : this.attributesOf(event));
     // Adding it would leave the state at ±Infinity for good: refused and counted like NaN.
     if (!this.definition.apply(point, value as number)) return this.dropOverflow(value);
     if (update !== undefined) {
