@@ -41,7 +41,8 @@ export function singleAttribute(attributes: unknown): SingleAttribute | undefine
   const match = FORM.exec(Function.prototype.toString.call(attributes));
   if (match === null) return undefined;
   const param = match[1] ?? match[2];
-  const name = match[3] ?? match[4] ?? match[5];
-  if (match[6] !== param || name === undefined || name === '__proto__') return undefined;
+  // One of the key's three forms matched: an identifier, a single- or a double-quoted string.
+  const name = (match[3] ?? match[4] ?? match[5]) as string;
+  if (match[6] !== param || name === '__proto__') return undefined;
   return { name, property: match[7] as string };
 }
