@@ -4,35 +4,48 @@
 // dynamic import reject with Node's error code): createOtelPipeline rejects with an invalid-option
 // MetricsWiringError naming the missing package and the protocol that needs it, per signal and
 // protocol, and for @grpc/grpc-js, which gRPC metadata from the headers option needs.
-import { MetricsWiringError } from '@mvx-metrics/core';
-import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isolatedOtelEnv } from './otel-env-support.js';
 
 const { setEnv } = isolatedOtelEnv();
 
-const missing = vi.hoisted(() => new Set<string>());
+const missing = new Set<string>();
+const SEAM = '../../packages/otel-bridge/src/internal/optional-import.js';
 
-vi.mock('../../packages/otel-bridge/src/internal/optional-import.js', async (importOriginal) => {
-  const real =
-    await importOriginal<
-      typeof import('../../packages/otel-bridge/src/internal/optional-import.js')
-    >();
-  return {
-    optionalImport: <T>(load: () => Promise<T>, packageName: string, chosenBy: string) =>
-      real.optionalImport(
-        missing.has(packageName)
-          ? () =>
-              Promise.reject(
-                Object.assign(new Error(`Cannot find package '${packageName}'`), {
-                  code: 'ERR_MODULE_NOT_FOUND',
-                }),
-              )
-          : load,
-        packageName,
-        chosenBy,
-      ),
-  };
+// The pipeline is imported afresh once the seam is mocked: in a mutation run the test files share
+// one module graph (isolate: false), where another file loaded the pipeline already. The mock
+// passes every import through unless a test named its package, so it changes nothing for others.
+let createOtelPipeline: typeof import('@mvx-metrics/otel-bridge/pipeline').createOtelPipeline;
+let MetricsWiringError: typeof import('@mvx-metrics/core').MetricsWiringError;
+beforeAll(async () => {
+  vi.resetModules();
+  vi.doMock(SEAM, async (importOriginal) => {
+    const real =
+      await importOriginal<
+        typeof import('../../packages/otel-bridge/src/internal/optional-import.js')
+      >();
+    return {
+      optionalImport: <T>(load: () => Promise<T>, packageName: string, chosenBy: string) =>
+        real.optionalImport(
+          missing.has(packageName)
+            ? () =>
+                Promise.reject(
+                  Object.assign(new Error(`Cannot find package '${packageName}'`), {
+                    code: 'ERR_MODULE_NOT_FOUND',
+                  }),
+                )
+            : load,
+          packageName,
+          chosenBy,
+        ),
+    };
+  });
+  ({ createOtelPipeline } = await import('@mvx-metrics/otel-bridge/pipeline'));
+  ({ MetricsWiringError } = await import('@mvx-metrics/core'));
+});
+afterAll(() => {
+  vi.doUnmock(SEAM);
+  vi.resetModules();
 });
 
 afterEach(() => missing.clear());
