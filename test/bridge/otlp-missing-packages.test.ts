@@ -76,7 +76,7 @@ async function rejection(
 
 function expectMissing(error: unknown, name: string, protocol: string): void {
   expect(error).toBeInstanceOf(MetricsWiringError);
-  expect((error as MetricsWiringError).code).toBe('invalid-option');
+  expect((error as { code?: unknown }).code).toBe('invalid-option');
   expect((error as Error).message).toBe(
     `createOtelPipeline: OTLP ${protocol} needs ${name}, which is not installed. Run: npm install ${name} (the version of your OpenTelemetry line).`,
   );
