@@ -160,7 +160,41 @@ function otlpSignal(
       env.url('OTEL_EXPORTER_OTLP_ENDPOINT', fallback);
     }
   }
+  if (resolved === undefined && protocol === 'grpc') return grpcSignalFromEnv(env, signal);
   return resolved === undefined ? { protocol } : { protocol, url: resolved };
+}
+
+const GRPC_DEFAULT_URL = 'http://localhost:4317';
+
+// The gRPC exporter reads its endpoint variable itself (the signal's, else the shared one), and
+// its constructor throws a bare `TypeError: Invalid URL` carrying the value (a credential,
+// perhaps) on one that does not parse even with the `https://` it adds to a scheme-less
+// `host:port`: createOtelPipeline rejected. As the HTTP exporters' variables are, such a value is
+// reported (not shown) and the exporter's default used; any other value stays the exporter's.
+function grpcSignalFromEnv(env: PipelineEnvironment, signal: Signal): OtlpSignal {
+  for (const name of [`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`, 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const raw = env.string(name)?.trim();
+    if (raw === undefined || raw === '') continue;
+    if (grpcTargetParses(raw)) break;
+    env.invalidSecret(
+      name,
+      raw,
+      'a URL such as http://collector:4317 (or host:port)',
+      `the exporter's default ${GRPC_DEFAULT_URL}`,
+    );
+    return { protocol: 'grpc', url: GRPC_DEFAULT_URL };
+  }
+  return { protocol: 'grpc' };
+}
+
+// As the gRPC exporter reads it (otlp-grpc-exporter-base's validateAndNormalizeUrl).
+function grpcTargetParses(text: string): boolean {
+  try {
+    new URL(/^\w{1,8}:\/\//.test(text) ? text : `https://${text}`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function protocolFromEnv(env: PipelineEnvironment, signal: Signal): OtlpProtocol {
