@@ -2,7 +2,7 @@
 // event of each transition on the span active then (`spans: true`), the final export on the
 // terminal state through the destination's forceFlush, and its failure reported once to onError.
 // StrykerJS survivors of attach/runtime-watch.ts (docs/reliability.md).
-import { counter, type MetricsError, MetricsRuntime } from '@mvx-metrics/core';
+import { counter, type MetricsError, MetricsRuntime, type Scheduler } from '@mvx-metrics/core';
 import {
   context,
   type DiagLogger,
@@ -91,6 +91,41 @@ describe('a bridged runtime’s lifecycle', () => {
     ]);
     expect(flushes()).toBe(1);
     expect(reports).toEqual([]);
+  });
+
+  it('exports once more on the failed state too (a drain that could not finish)', async () => {
+    const { provider, flushes } = scriptedProvider(() => Promise.resolve());
+    const runtimeReports: MetricsError[] = [];
+    // a scheduler that is gone: the shutdown's drain cannot finish, the runtime ends 'failed'
+    const scheduler: Scheduler = {
+      schedule() {
+        throw new Error('scheduler is gone');
+      },
+      stats: () => ({ turns: 0, visits: 0 }),
+    };
+    const runtime = new MetricsRuntime({
+      namespace: 'docs',
+      scheduler,
+      onError: (error) => runtimeReports.push(error),
+    });
+    runtime.start();
+    const bridge = attachOtelBridge(runtime, { meterProvider: provider });
+    cleanups.push(bridge.detach);
+    runtime
+      .createRecorder('r', { metrics: () => [counter({ name: 'hits', on: 'hit' })] })
+      .registerEvent({ type: 'hit' });
+    const lines = await diagLines(async () => {
+      await runtime.shutdown({ timeoutMs: 600_000 });
+      await settled();
+    });
+    expect(runtime.state).toBe('failed');
+    expect(lines.filter((line) => line.startsWith('@mvx-metrics/otel-bridge'))).toEqual([
+      '@mvx-metrics/otel-bridge: runtime "docs" running → draining',
+      '@mvx-metrics/otel-bridge: runtime "docs" draining → failed',
+      '@mvx-metrics/otel-bridge: runtime "docs" failed: final export done',
+    ]);
+    expect(flushes()).toBe(1);
+    expect(runtimeReports.map((r) => r.code)).toContain('shutdown-timeout');
   });
 
   it('reports a final export that fails once, as export-failed, with the state and the cause', async () => {

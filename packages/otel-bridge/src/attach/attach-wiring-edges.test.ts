@@ -57,12 +57,38 @@ describe('attachOtelBridge refuses', () => {
     ['a number', 5],
     ['a plain object', {}],
     ['an object whose setContextCapture is no function', { setContextCapture: true }],
+    ['a function carrying setContextCapture', Object.assign(() => {}, { setContextCapture() {} })],
   ])('a target that is %s, naming what it needs', (_, target) => {
     expect(refusal(() => attachOtelBridge(target as never))).toEqual({
       code: 'invalid-option',
       message:
         'attachOtelBridge needs a MetricsRuntime or a MetricsRecorder as its first argument.',
     });
+  });
+
+  it('a target whose present recorders clash, leaving nothing attached (producer path)', async () => {
+    const rt = runtime();
+    const { producer } = producerReader();
+    rt.createRecorder('r1', { metrics: () => [counter({ name: 'x', on: 'x' })] });
+    rt.createRecorder('r2', { metrics: () => [gauge({ name: 'x', on: 'x', value: () => 1 })] });
+    expect(refusal(() => attachOtelBridge(rt, { metricProducer: producer })).code).toBe(
+      'duplicate-metric',
+    );
+    // nothing attached: once the clash is gone, a bridge attaches
+    await rt.removeRecorder('r2');
+    attached(rt, { metricProducer: producer });
+  });
+
+  it('a detach called again after another bridge was attached leaves that bridge alone', () => {
+    const rt = runtime();
+    const { producer } = producerReader();
+    const first = attachOtelBridge(rt, { metricProducer: producer });
+    first.detach();
+    attached(rt, { metricProducer: producer });
+    first.detach(); // stale: must not undo the second bridge
+    expect(refusal(() => attachOtelBridge(rt, { metricProducer: producer })).message).toContain(
+      'already has a bridge attached',
+    );
   });
 
   it('a second bridge on one target, until the first is detached', () => {
@@ -77,6 +103,23 @@ describe('attachOtelBridge refuses', () => {
     first.detach();
     first.detach(); // twice: nothing more to undo
     attached(rt, { metricProducer: producer });
+  });
+
+  it('a recorder bridged through its runtime, or on its own, naming where the first bridge is', () => {
+    const rt = runtime();
+    const { producer } = producerReader();
+    const r = rt.createRecorder('r', { metrics: () => [counter({ name: 'hits', on: 'hit' })] });
+    const throughRuntime = attachOtelBridge(rt, { metricProducer: producer });
+    expect(refusal(() => attachOtelBridge(r, { metricProducer: producer }))).toEqual({
+      code: 'invalid-option',
+      message:
+        'attachOtelBridge: recorder "r" already has a bridge (attached to its runtime "docs"); a second one would export every series and the self-telemetry twice. detach() the first one, or attach once to the runtime.',
+    });
+    throughRuntime.detach();
+    attached(r, { metricProducer: producer });
+    expect(refusal(() => attachOtelBridge(rt, { metricProducer: producer })).message).toContain(
+      'recorder "r" already has a bridge (attached to recorder "r" itself)',
+    );
   });
 
   it.each([
@@ -126,6 +169,11 @@ describe('attachOtelBridge refuses', () => {
       'a metricProducer of another class',
       { metricProducer: { collect: () => undefined } as never },
       "option `metricProducer` must come from createMetricProducer() or a pipeline's metricProducer, got an object.",
+    ],
+    [
+      'a captureContext that is no boolean',
+      { captureContext: 'yes' as never },
+      'option `captureContext` must be `true` or `false`, got "yes".',
     ],
     [
       'a meterProvider without getMeter',
@@ -277,6 +325,50 @@ describe('names that would clash on /metrics', () => {
       message:
         'Metric "shop.orders.count" of recorder "r2" (scope "shop.orders") and recorder "r1" (scope "shop") export the same instrument name, which Prometheus would print as two families: rename one of them or change a namespace.',
     });
+  });
+
+  it('the self-telemetry’s names are taken: a metric named like them is refused', () => {
+    const { producer } = producerReader();
+    const rt = runtime('mvx');
+    attached(rt, { metricProducer: producer });
+    expect(
+      refusal(() => rt.createRecorder('r', { metrics: () => [hits('recorder.events')] })),
+    ).toEqual({
+      code: 'duplicate-metric',
+      message:
+        'Metric "mvx.recorder.events" of recorder "r" (scope "mvx") and the bridge (self-telemetry) (scope "@mvx-metrics/otel-bridge") export the same instrument name, which Prometheus would print as two families: rename one of them or change a namespace.',
+    });
+    for (const name of ['recorder.pending', 'recorder.capacity']) {
+      expect(
+        refusal(() => rt.createRecorder('r', { metrics: () => [hits(name)] })).message,
+      ).toContain(`"mvx.${name}" of recorder "r" (scope "mvx") and the bridge (self-telemetry)`);
+    }
+  });
+
+  it('a metric whose snapshot throws is named as a gauge without unit of its own name', () => {
+    const rt = runtime();
+    const { producer } = producerReader();
+    attached(rt, { metricProducer: producer });
+    rt.createRecorder('r1', { metrics: () => [hits()] });
+    const broken = {
+      name: 'hits',
+      handleEvent: () => false,
+      snapshot: () => {
+        throw new Error('no snapshot today');
+      },
+    };
+    expect(refusal(() => rt.createRecorder('r2', { metrics: () => [broken] })).message).toBe(
+      'Metric "docs.hits" of recorder "r2" is a gauge without unit, but recorder "r1" already exports it as a counter without unit: one name must keep one kind and one unit; rename one of them.',
+    );
+  });
+
+  it('a Prometheus series name is free again once its metric is gone', async () => {
+    const rt = runtime();
+    const { producer } = producerReader();
+    attached(rt, { metricProducer: producer });
+    rt.createRecorder('r1', { metrics: () => [hits('a.b')] });
+    await rt.removeRecorder('r1');
+    expect(rt.createRecorder('r2', { metrics: () => [hits('a_b')] }).name).toBe('r2');
   });
 
   it('a name is free again once every recorder holding it is gone, and not before', async () => {
