@@ -24,10 +24,13 @@ const LONGEST_FIRST = [
 export const UNITS = 'packages/*/src/**/*.test.ts';
 export const ISOLATED_UNITS = [
   'packages/otel-bridge/src/config/diagnostics.test.ts',
-  // These read what OpenTelemetry's `diag` logs while they run: in a shared graph they also saw a
-  // warning of another file's bridge, left running in the worker.
+  // These read what OpenTelemetry's `diag` logs while they run (in a shared graph they also saw
+  // the warning `diag.setLogger` gives when another file left a logger registered), or create a
+  // pipeline and set the global context manager.
   'packages/otel-bridge/src/kinds/kind-instruments-edges.test.ts',
   'packages/otel-bridge/src/otlp/export-errors-edges.test.ts',
+  'packages/otel-bridge/src/attach/attach-lifecycle-edges.test.ts',
+  'packages/otel-bridge/src/attach/attach-collect-edges.test.ts',
 ];
 /**
  * The suites under test/ that touch nothing process-wide (the property suites over core, the docs'

@@ -63,7 +63,8 @@ async function diagLines(body: () => Promise<void>): Promise<string[]> {
     seen.push(args.map(String).join(' '));
   };
   const logger: DiagLogger = { error: note, warn: note, info: note, debug() {}, verbose() {} };
-  diag.setLogger(logger, DiagLogLevel.INFO);
+  // Without the override message: a logger another file left registered would add a line.
+  diag.setLogger(logger, { logLevel: DiagLogLevel.INFO, suppressOverrideMessage: true });
   try {
     await body();
   } finally {
