@@ -5,7 +5,14 @@
 // StrykerJS survivors of attach/attachment.ts, attach-otel-bridge.ts and runtime-watch.ts.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { counter, type MetricsError, MetricsRecorder, MetricsRuntime } from '@mvx-metrics/core';
+import {
+  counter,
+  type Metric,
+  type MetricsError,
+  MetricsRecorder,
+  MetricsRuntime,
+  type MetricUpdate,
+} from '@mvx-metrics/core';
 import { context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -151,6 +158,69 @@ describe('exemplars by filter, on the producer path', () => {
     await runtime.shutdown();
     expect(runtime.state).toBe('drained');
     expect(reports).toEqual([]);
+  });
+});
+
+/** A hand-written metric (no built-in kind's live reading): a total per `key` of its events. */
+function handWritten(name: string): Metric {
+  const totals = new Map<string, number>();
+  return {
+    name,
+    handleEvent(event: object, update?: MetricUpdate) {
+      const e = event as { type?: unknown; key?: string; n?: number };
+      if (e.type !== name) return false;
+      const key = e.key ?? 'a';
+      totals.set(key, (totals.get(key) ?? 0) + (e.n ?? 1));
+      if (update !== undefined) {
+        update.attributes = { key };
+        update.value = e.n ?? 1; // a counter's measurement: the increment
+      }
+      return true;
+    },
+    snapshot: () => ({
+      name,
+      kind: 'counter',
+      points: [...totals].map(([key, value]) => ({ attributes: { key }, value })),
+    }),
+  };
+}
+
+describe('a hand-written metric, collection after collection, whatever needs the changes', () => {
+  it.each<[string, OtelBridgeOptions]>([
+    ['nothing (exemplars off)', { exemplarFilter: 'always_off' }],
+    ['trace_based exemplars', {}],
+    ['always_on exemplars', { exemplarFilter: 'always_on' }],
+    ['event spans', { exemplarFilter: 'always_off', spans: true }],
+  ])('exports its current totals with %s', async (_, options) => {
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new TracerProvider({
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    });
+    cleanups.push(() => tracerProvider.shutdown());
+    const { runtime, reader } = setup({ selfTelemetry: false, tracerProvider, ...options });
+    const recorder = runtime.createRecorder('h', { metrics: () => [handWritten('jobs')] });
+    const totals = async () =>
+      exportedSeries(await reader.read())
+        .filter((s) => s.name === 'docs.jobs')
+        .map((s) => [s.attributes.key, s.value]);
+    recorder.registerEvent({ type: 'jobs', key: 'a', n: 2 });
+    expect(await totals()).toEqual([['a', 2]]);
+    recorder.registerEvent({ type: 'jobs', key: 'a', n: 3 });
+    inSampledSpan(() => recorder.registerEvent({ type: 'jobs', key: 'b', n: 1 }));
+    expect(await totals()).toEqual([
+      ['a', 5],
+      ['b', 1],
+    ]);
+    recorder.registerEvent({ type: 'jobs', key: 'b', n: 4 });
+    inSampledSpan(() => recorder.registerEvent({ type: 'jobs', key: 'a', n: 1 }));
+    expect(await totals()).toEqual([
+      ['a', 6],
+      ['b', 5],
+    ]);
+    expect(await totals()).toEqual([
+      ['a', 6],
+      ['b', 5],
+    ]);
   });
 });
 

@@ -91,6 +91,26 @@ describe('attachOtelBridge refuses', () => {
     );
   });
 
+  it('leaves the target’s own context capture alone with captureContext: false, attach to detach', () => {
+    const rt = runtime();
+    const { producer } = producerReader();
+    rt.setContextCapture(() => 'mine');
+    const recorder = rt.createRecorder('r', {
+      metrics: () => [counter({ name: 'hits', on: 'hit' })],
+    });
+    const seen: unknown[] = [];
+    recorder.onChange((change) => seen.push(change.context), { withContext: true });
+    const bridge = attachOtelBridge(rt, {
+      metricProducer: producer,
+      captureContext: false,
+      spans: true,
+    });
+    recorder.registerEvent({ type: 'hit' });
+    bridge.detach();
+    recorder.registerEvent({ type: 'hit' });
+    expect(seen).toEqual(['mine', 'mine']);
+  });
+
   it('a second bridge on one target, until the first is detached', () => {
     const rt = runtime();
     const { producer } = producerReader();
