@@ -6,14 +6,13 @@
 // timeouts; this file is what a mutation run of src/otlp can afford. Requests are decoded and
 // protobuf responses encoded with OpenTelemetry's published definitions, never the code under test.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isolatedOtelEnv, type Json } from './otel-env-support.js';
 import { decodeOtlp, OTLP_SERVICES } from './otlp-protos.js';
-import { attributesOf } from './otlp-receiver.js';
+import { attributesOf, listenOnLoopback } from './otlp-receiver.js';
 
 const { setEnv, cleanups } = isolatedOtelEnv();
 
@@ -80,15 +79,8 @@ async function collector(answers: readonly Answer[]) {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
+  cleanups.push(close);
   return { url: `http://127.0.0.1:${port}/v1/metrics`, requests };
 }
 

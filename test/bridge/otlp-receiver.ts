@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { decodeOtlp, type OtlpKind } from './otlp-protos.js';
@@ -70,12 +71,21 @@ export async function startOtlpReceiver(
       response.end(contentType.includes('json') ? '{}' : '');
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server, options.port);
+  return { url: `http://127.0.0.1:${port}`, bodies, requests, close };
+}
+
+/**
+ * Listens on 127.0.0.1 (a free port, or `port`) and returns the port and a `close` that also ends
+ * kept-alive connections (an exporter's agent keeps its sockets open).
+ */
+export async function listenOnLoopback(
+  server: Server | HttpsServer,
+  port = 0,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}`,
-    bodies,
-    requests,
+    port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -4,13 +4,13 @@
 // traces, over http/protobuf and http/json. Test-only certificate: fixtures/tls/README.md.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { createOtelPipeline } from '@mvx-metrics/otel-bridge/pipeline';
 import { describe, expect, it } from 'vitest';
 import { isolatedOtelEnv } from './otel-env-support.js';
 import { decodeOtlp } from './otlp-protos.js';
+import { listenOnLoopback } from './otlp-receiver.js';
 
 const { setEnv, cleanups } = isolatedOtelEnv();
 
@@ -55,15 +55,8 @@ async function tlsCollector() {
       });
     },
   );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
+  cleanups.push(close);
   return { url: `https://127.0.0.1:${port}`, received };
 }
 
