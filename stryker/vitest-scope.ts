@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { ISOLATED_UNITS } from '../vitest.config.js';
 
 // The repository root. Under Stryker this is the sandbox copy (.stryker-tmp/sandbox-*), where the
 // workspace links in node_modules still point at the real packages/: the aliases below send
@@ -39,8 +40,19 @@ class QuickestFirst extends BaseSequencer {
  */
 export const MUTANT_TEST_TIMEOUT_MS = 10_000;
 
-/** The vitest config of a mutation run: the repository's resolution, only the `include`d tests. */
+/**
+ * The vitest config of a mutation run: the repository's resolution, only the `include`d tests.
+ * They share one module graph (project `shared`), but for the unit files vitest.config.ts keeps
+ * isolated (ISOLATED_UNITS: they read OpenTelemetry's process-wide `diag` logger and error
+ * handler, which other files leave set), which get a fresh graph each (project `isolated`), as in
+ * `npm test`. In one graph, the order vitest picks on a fresh clone (no durations cached yet for
+ * QuickestFirst) ran export-errors-edges after a file that left a pipeline's error route live, and
+ * the dry run failed.
+ */
 export function mutationVitestConfig(include: string[], exclude: string[] = []) {
+  const isolated = ISOLATED_UNITS.filter((file) =>
+    include.some((glob) => file.startsWith(glob.slice(0, glob.indexOf('*')))),
+  );
   return defineConfig({
     root,
     resolve: {
@@ -71,14 +83,26 @@ export function mutationVitestConfig(include: string[], exclude: string[] = []) 
       },
     },
     test: {
-      include,
-      // Test files share one module graph: a mutant run imports the mutated sources once, not
-      // once per test file (core: 139 s -> 49 s for a whole run on a loaded 2-core machine).
-      isolate: false,
       exclude: ['**/node_modules/**', ...exclude],
       testTimeout: MUTANT_TEST_TIMEOUT_MS,
       hookTimeout: MUTANT_TEST_TIMEOUT_MS,
       sequence: { sequencer: QuickestFirst },
+      projects: [
+        {
+          extends: true,
+          // Test files share one module graph: a mutant run imports the mutated sources once,
+          // not once per test file (core: 139 s -> 49 s for a whole run on a loaded 2-core machine).
+          test: {
+            name: 'shared',
+            include,
+            exclude: ['**/node_modules/**', ...exclude, ...isolated],
+            isolate: false,
+          },
+        },
+        ...(isolated.length === 0
+          ? []
+          : [{ extends: true, test: { name: 'isolated', include: isolated, isolate: true } }]),
+      ],
     },
   });
 }
