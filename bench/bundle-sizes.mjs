@@ -31,10 +31,13 @@ export const ENTRIES = {
 };
 export const WHOLE_CORE = "export * from '@mvx-metrics/core';";
 
-/** Minified and gzipped bytes of one entry, bundled as an application would. */
-export async function bundleSize(source) {
+/**
+ * Minified and gzipped bytes of one entry, bundled as an application would; `@mvx-metrics/*`
+ * resolve from `resolveDir` (another build's tree: bench/bundle-history.mjs).
+ */
+export async function bundleSize(source, resolveDir = process.cwd()) {
   const result = await build({
-    stdin: { contents: source, resolveDir: process.cwd(), loader: 'js' },
+    stdin: { contents: source, resolveDir, loader: 'js' },
     bundle: true,
     minify: true,
     format: 'esm',
