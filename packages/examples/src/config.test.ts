@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, parseConfig } from './config.js';
+import { ConfigError, parseConfig, USAGE } from './config.js';
 
 describe('parseConfig', () => {
   test('defaults: service on 127.0.0.1:8080, /metrics on 9464, load on, OTLP off', () => {
@@ -49,5 +49,12 @@ describe('parseConfig', () => {
   ])('refuses bad configuration with one clear message: %j %j', (argv, env, message) => {
     expect(() => parseConfig(argv, env)).toThrow(ConfigError);
     expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+});
+
+describe('USAGE (the --help text)', () => {
+  test('fits an 80-column terminal', () => {
+    const wide = USAGE.split('\n').filter((line) => line.length > 80);
+    expect(wide).toEqual([]);
   });
 });

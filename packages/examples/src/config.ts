@@ -34,29 +34,39 @@ export interface ExampleConfig {
 }
 
 /** The `--help` text. */
-export const USAGE = `Usage: npm start -- [options]     (or: node packages/examples/dist/main.js [options])
+export const USAGE = `Usage: npm start -- [options]
+       node packages/examples/dist/main.js [options]
 
-The document-storage example: service, load generator and a live view of its metrics.
+The document-storage example: a service, its load generator and a live view
+of its metrics.
 
-Options (flag / environment variable, default):
-  --port <n>                 SERVICE_PORT                  8080
-  --host <address>           SERVICE_HOST                  127.0.0.1
-  --metrics-port <n>         METRICS_PORT                  9464   Prometheus /metrics
-  --metrics-host <address>   METRICS_HOST                  127.0.0.1
-  --rate <n>                 LOAD_RATE                     40     requests/s, 0 = no load
-  --no-load                                                       same as --rate 0
-  --connection-requests <n>  LOAD_CONNECTION_REQUESTS      200    recycle connections after ~n requests
-  --workers <n>              SERVICE_WORKERS               0      n worker processes share the service port; 0 = one process
-  --no-ui                    NO_UI=1                              plain log lines instead of the live view
-  --instance-id <id>         SERVICE_INSTANCE_ID           <hostname>-<pid>
-  --service-name <name>      OTEL_SERVICE_NAME             document-storage
-  --otlp-endpoint <url>      OTEL_EXPORTER_OTLP_ENDPOINT   (off)  e.g. http://localhost:4318
+Options, each with its environment variable and default:
+  --port <n>                 SERVICE_PORT                 8080
+  --host <address>           SERVICE_HOST                 127.0.0.1
+  --metrics-port <n>         METRICS_PORT                 9464
+      the Prometheus /metrics endpoint
+  --metrics-host <address>   METRICS_HOST                 127.0.0.1
+  --rate <n>                 LOAD_RATE                    40
+      requests/s of the load generator; 0 = no load
+  --no-load                  same as --rate 0
+  --connection-requests <n>  LOAD_CONNECTION_REQUESTS     200
+      the load generator recycles a connection after ~n requests
+  --workers <n>              SERVICE_WORKERS              0
+      n worker processes share the service port; 0 = one process
+  --no-ui                    NO_UI=1
+      plain log lines instead of the live view
+  --instance-id <id>         SERVICE_INSTANCE_ID          <hostname>-<pid>
+  --service-name <name>      OTEL_SERVICE_NAME            document-storage
+  --otlp-endpoint <url>      OTEL_EXPORTER_OTLP_ENDPOINT  (off)
+      e.g. http://localhost:4318
+  -h, --help                 this text
 
-Every other OpenTelemetry SDK variable works as with any SDK (see docs/configuration.md), e.g.
-  OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf, http/json, grpc), OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_METRIC_EXPORT_INTERVAL (60000),
-  OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER, OTEL_SDK_DISABLED.
-  -h, --help`;
+Every other OpenTelemetry SDK variable works as with any SDK (see
+docs/configuration.md), e.g. OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf,
+http/json, grpc), OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS,
+OTEL_METRIC_EXPORT_INTERVAL (60000), OTEL_RESOURCE_ATTRIBUTES,
+OTEL_TRACES_SAMPLER, OTEL_SDK_DISABLED.`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
