@@ -23,6 +23,7 @@ import { isTerminal, RuntimeStateMachine } from './runtime-state.js';
 import {
   discardLeftovers,
   drainWithin,
+  type GivenUp,
   schedulerThrew,
   shutdownTimeout,
   watchScheduler,
@@ -70,7 +71,7 @@ export class MetricsRuntime {
   /** What recorders are given: the scheduler, watched for throws when it is the user's own. */
   private readonly recorderScheduler: Scheduler;
   /** Set while draining: gives the drain up at once, with the reason. */
-  private cutDrainShort: ((why: string) => void) | undefined;
+  private cutDrainShort: ((givenUp: GivenUp) => void) | undefined;
   private primary: ClusterPrimary | undefined;
 
   constructor(options: MetricsRuntimeOptions) {
@@ -337,7 +338,7 @@ export class MetricsRuntime {
     this.primary?.close();
     for (const name of [...this.exposed.keys()]) this.closeExposure(name);
     const recorders = [...this.byName.values()];
-    const cutShort = new Promise<string>((resolve) => {
+    const cutShort = new Promise<GivenUp>((resolve) => {
       this.cutDrainShort = resolve;
     });
     const drained = Promise.all(recorders.map((r) => r.stop()));

@@ -7,6 +7,7 @@ import type { MetricsError } from '../errors/index.js';
 import { counter } from '../metrics/index.js';
 import type { Scheduler, SchedulerTask } from '../scheduler/scheduler.js';
 import { MetricsRuntime } from './metrics-runtime.js';
+import { discardLeftovers, drainWithin } from './shutdown-drain.js';
 
 const saves = () => [counter({ name: 'saves', on: 'save' })];
 
@@ -38,7 +39,7 @@ describe('a runtime over a scheduler without scheduleIdle', () => {
 });
 
 describe('a drain cut short with nothing left', () => {
-  it('says that nothing was left to discard and that a recorder never finished stopping', async () => {
+  it('says that nothing was left to discard because every event was processed', async () => {
     let calls = 0;
     const scheduler: Scheduler = {
       schedule(task) {
@@ -63,7 +64,16 @@ describe('a drain cut short with nothing left', () => {
     expect(recorder.stats()).toMatchObject({ processed: 1, pending: 0, dropped: 0 });
     const report = errors.find((e) => e.code === 'shutdown-timeout');
     expect(report?.message).toBe(
-      'Runtime "test" could not drain: its scheduler threw from schedule() (scheduler is gone): 0 pending events were discarded (none left; a recorder never finished stopping) and are counted in stats().dropped. The runtime is \'failed\'. Raise shutdown({ timeoutMs }), make the slow metrics cheaper, or fix the scheduler.',
+      'Runtime "test" could not drain: its scheduler threw from schedule() (scheduler is gone): no pending event was left to discard (every event was processed). The runtime is \'failed\'. Raise shutdown({ timeoutMs }), make the slow metrics cheaper, or fix the scheduler.',
+    );
+  });
+
+  it('after a timeout, says that a recorder never finished stopping', async () => {
+    const givenUp = await drainWithin(new Promise(() => {}), 1, new Promise(() => {}));
+    expect(givenUp).toBeDefined();
+    if (givenUp === undefined) return;
+    expect(discardLeftovers('app', [], givenUp).message).toBe(
+      'Runtime "app" could not drain within 1 ms: no pending event was left to discard (a recorder never finished stopping). The runtime is \'failed\'. Raise shutdown({ timeoutMs }), make the slow metrics cheaper, or fix the scheduler.',
     );
   });
 });

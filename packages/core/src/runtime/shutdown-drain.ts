@@ -24,7 +24,15 @@ export function shutdownTimeout(namespace: string, options: ShutdownOptions | un
 }
 
 /** Why a drain was given up: `undefined` when it finished. */
-export type DrainOutcome = string | undefined;
+/**
+ * Why a drain was given up (`undefined`: it finished), and what explains it when no event was
+ * left to discard.
+ */
+export type DrainOutcome = GivenUp | undefined;
+export interface GivenUp {
+  readonly why: string;
+  readonly ifNoneLeft: string;
+}
 
 /**
  * Resolves `undefined` when `work` settles first, else why it was given up: `ms` passed, or
@@ -38,13 +46,20 @@ export type DrainOutcome = string | undefined;
 export function drainWithin(
   work: Promise<unknown>,
   ms: number,
-  cutShort: Promise<string>,
+  cutShort: Promise<GivenUp>,
 ): Promise<DrainOutcome> {
   return new Promise((resolve) => {
     const timer =
       ms === Number.POSITIVE_INFINITY
         ? undefined
-        : setTimeout(() => resolve(`could not drain within ${ms} ms`), ms);
+        : setTimeout(
+            () =>
+              resolve({
+                why: `could not drain within ${ms} ms`,
+                ifNoneLeft: 'a recorder never finished stopping',
+              }),
+            ms,
+          );
     const settle = (outcome: DrainOutcome) => {
       clearTimeout(timer);
       resolve(outcome);
@@ -78,8 +93,11 @@ export function watchScheduler(inner: Scheduler, onThrow: (error: unknown) => vo
 }
 
 /** Why a throwing scheduler cut a drain short. */
-export function schedulerThrew(error: unknown): string {
-  return `could not drain: its scheduler threw from schedule() (${describeError(error)})`;
+export function schedulerThrew(error: unknown): GivenUp {
+  return {
+    why: `could not drain: its scheduler threw from schedule() (${describeError(error)})`,
+    ifNoneLeft: 'every event was processed',
+  };
 }
 
 /**
@@ -89,7 +107,7 @@ export function schedulerThrew(error: unknown): string {
 export function discardLeftovers(
   namespace: string,
   recorders: readonly MetricsRecorder[],
-  why: string,
+  { why, ifNoneLeft }: GivenUp,
 ): MetricsError {
   const lost: string[] = [];
   let total = 0;
@@ -99,8 +117,12 @@ export function discardLeftovers(
     total += count;
     lost.push(`"${recorder.name}": ${count}`);
   }
+  const discarded =
+    total === 0
+      ? `no pending event was left to discard (${ifNoneLeft})`
+      : `${total} pending events were discarded (${lost.join(', ')}) and are counted in stats().dropped`;
   return new MetricsError(
     'shutdown-timeout',
-    `Runtime "${namespace}" ${why}: ${total} pending events were discarded (${lost.join(', ') || 'none left; a recorder never finished stopping'}) and are counted in stats().dropped. The runtime is 'failed'. Raise shutdown({ timeoutMs }), make the slow metrics cheaper, or fix the scheduler.`,
+    `Runtime "${namespace}" ${why}: ${discarded}. The runtime is 'failed'. Raise shutdown({ timeoutMs }), make the slow metrics cheaper, or fix the scheduler.`,
   );
 }
