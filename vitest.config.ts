@@ -32,6 +32,7 @@ export const ISOLATED_UNITS = [
   'packages/otel-bridge/src/attach/attach-lifecycle-edges.test.ts',
   'packages/otel-bridge/src/attach/attach-collect-edges.test.ts',
   'packages/otel-bridge/src/prometheus/request-handler-edges.test.ts',
+  'packages/otel-bridge/src/config/diagnostics-edges.test.ts',
 ];
 /**
  * The suites under test/ that touch nothing process-wide (the property suites over core, the docs'

@@ -182,6 +182,11 @@ export function urlProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** What a list variable is used as without its unknown names: `the others, without "a", "b"`. */
+export function withoutNames(unknown: readonly string[]): string {
+  return `the others, without ${unknown.map((name) => `"${name}"`).join(', ')}`;
+}
+
 function describeDefault(value: unknown): string {
   return value === undefined ? 'the default' : `the default ${String(value)}`;
 }

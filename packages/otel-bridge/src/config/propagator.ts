@@ -5,7 +5,7 @@ import {
   W3CTraceContextPropagator,
 } from '@opentelemetry/core';
 import { optionalImport } from '../internal/optional-import.js';
-import type { PipelineEnvironment } from './environment.js';
+import { type PipelineEnvironment, withoutNames } from './environment.js';
 
 const KNOWN = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'];
 
@@ -18,6 +18,7 @@ export async function propagatorFromEnv(env: PipelineEnvironment): Promise<TextM
   const raw = env.string('OTEL_PROPAGATORS') ?? '';
   if (names.includes('none')) return new CompositePropagator({ propagators: [] });
   const propagators: TextMapPropagator[] = [];
+  const unknown: string[] = [];
   for (const name of names) {
     if (name === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
     else if (name === 'baggage') propagators.push(new W3CBaggagePropagator());
@@ -31,13 +32,12 @@ export async function propagatorFromEnv(env: PipelineEnvironment): Promise<TextM
         name === 'b3' ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER;
       propagators.push(new B3Propagator({ injectEncoding }));
     } else {
-      env.invalid(
-        'OTEL_PROPAGATORS',
-        raw,
-        `a list of ${KNOWN.join(', ')}`,
-        `the others, without "${name}"`,
-      );
+      unknown.push(name);
     }
+  }
+  // One report for the value, naming every unknown name (a second report of it would be dropped).
+  if (unknown.length > 0) {
+    env.invalid('OTEL_PROPAGATORS', raw, `a list of ${KNOWN.join(', ')}`, withoutNames(unknown));
   }
   return propagators.length === 1
     ? (propagators[0] as TextMapPropagator)

@@ -14,7 +14,7 @@ import {
   resourceFromAttributes,
   serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
-import type { PipelineEnvironment } from './environment.js';
+import { type PipelineEnvironment, withoutNames } from './environment.js';
 import type { OtelPipelineOptions } from './options.js';
 
 const SERVICE_NAME = 'service.name';
@@ -77,18 +77,16 @@ function detectorsFromEnv(
   if (names.includes('all')) return [...detectors.values()];
   if (names.includes('none')) return [];
   const raw = env.string('OTEL_NODE_RESOURCE_DETECTORS') ?? '';
-  return names.flatMap((name) => {
-    const detector = detectors.get(name);
-    if (detector === undefined) {
-      env.invalid(
-        'OTEL_NODE_RESOURCE_DETECTORS',
-        raw,
-        `a list of ${[...detectors.keys(), 'all', 'none'].join(', ')}`,
-        `the others, without "${name}"`,
-      );
-    }
-    return detector === undefined ? [] : [detector];
-  });
+  const unknown = names.filter((name) => !detectors.has(name));
+  if (unknown.length > 0) {
+    env.invalid(
+      'OTEL_NODE_RESOURCE_DETECTORS',
+      raw,
+      `a list of ${[...detectors.keys(), 'all', 'none'].join(', ')}`,
+      withoutNames(unknown),
+    );
+  }
+  return names.flatMap((name) => detectors.get(name) ?? []);
 }
 
 // The env detector discards the whole variable on any malformed entry (the specification's

@@ -1,6 +1,6 @@
 import { MetricsWiringError } from '@mvx-metrics/core';
 import { headerProblem } from '../internal/http-headers.js';
-import { type PipelineEnvironment, urlProblem } from './environment.js';
+import { type PipelineEnvironment, urlProblem, withoutNames } from './environment.js';
 import type {
   ExemplarFilter,
   OtelPipelineOptions,
@@ -107,14 +107,14 @@ function exporterList(
   const list = env.list(name);
   if (list === undefined) return undefined;
   const raw = env.string(name) ?? '';
-  for (const entry of list) {
-    if (!known.includes(entry)) {
-      env.invalid(name, raw, `a list of ${known.join(', ')}`, `the others, without "${entry}"`);
-    }
-  }
+  // One report per value (a second one would be dropped): what is then used, `none` first.
   if (list.includes('none') && list.length > 1) {
     env.invalid(name, raw, '"none" alone', 'none');
     return [];
+  }
+  const unknown = list.filter((entry) => !known.includes(entry));
+  if (unknown.length > 0) {
+    env.invalid(name, raw, `a list of ${known.join(', ')}`, withoutNames(unknown));
   }
   return list.filter((entry) => known.includes(entry) && entry !== 'none');
 }
