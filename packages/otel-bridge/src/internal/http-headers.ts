@@ -2,7 +2,7 @@
 // `validateHeaderValue`): a header it refuses fails every export, so the pipeline refuses it first.
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FORBIDDEN_IN_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const FORBIDDEN_IN_VALUE = /[^\t\x20-\x7e\x80-\xff]/u;
 
 /** Whether `name` is a valid header name (an HTTP token). */
 export function isHeaderName(name: string): boolean {
