@@ -6,6 +6,7 @@
 // (docs/reliability.md).
 import { describe, expect, it } from 'vitest';
 import {
+  findScheme,
   headerListSecrets,
   REDACTED,
   Redactor,
@@ -39,6 +40,14 @@ describe('Redactor: what is a secret', () => {
   it('hides a secret with a lone surrogate (no percent-encoded form), and nothing else', () => {
     const odd = 'ab\uD800cd';
     expect(new Redactor([odd]).text(`x ${odd} undefined`)).toBe('x *** undefined');
+  });
+});
+
+describe('findScheme', () => {
+  it('starts a scheme at its first letter, never at a digit or sign before it', () => {
+    expect(findScheme('9+http://h')).toEqual({ index: 2, end: 9 });
+    expect(findScheme('x 1-2://h')).toBeNull();
+    expect(redactWord('9+http://u:pw@h')).toBe('9+http://***@h');
   });
 });
 
