@@ -67,7 +67,8 @@ function sortedBuiltIn(): Metric {
   const inner = counter({
     name: 'hw',
     on: 'n',
-    attributes: (e: Ev) => ({ key: e.key }),
+    // key e is the series of a with one attribute more: same values, another attribute set
+    attributes: (e: Ev) => (e.key === 'e' ? { key: 'a', more: 'e' } : { key: e.key }),
     value: (e: Ev) => e.value,
   });
   return Object.create(inner, {
@@ -76,12 +77,10 @@ function sortedBuiltIn(): Metric {
       configurable: true,
       value(): MetricSnapshot {
         const snapshot = inner.snapshot();
-        const points = [...snapshot.points] as Array<{
-          attributes: { key: string };
-          value: number;
-        }>;
-        points.sort((a, b) => b.value - a.value || (a.attributes.key < b.attributes.key ? -1 : 1));
-        return { ...snapshot, points };
+        const points = [...snapshot.points] as Array<{ attributes: object; value: number }>;
+        const text = (point: { attributes: object }) => JSON.stringify(point.attributes);
+        points.sort((a, b) => b.value - a.value || (text(a) < text(b) ? -1 : 1));
+        return { ...snapshot, points: points as MetricSnapshot['points'] };
       },
     },
   }) as Metric;
@@ -250,5 +249,24 @@ describe('the change log across re-reads', () => {
       [JSON.stringify({ key: 'b' })]: 1,
     });
     expect(snapshot).toHaveBeenCalledTimes(1);
+  });
+
+  it('a known point whose old place now holds a series with one attribute more is found by its attributes', () => {
+    const metric = sortedBuiltIn();
+    const { recorder, mirror, collect } = mirrored([metric], false);
+    recorder.registerEvent({ type: 'n', key: 'a', value: 1 });
+    recorder.registerEvent({ type: 'n', key: 'e', value: 5 }); // { key: 'a', more: 'e' }
+    collect(); // [e 5, a 1]
+    recorder.registerEvent({ type: 'n', key: 'a', value: 1 });
+    collect(); // applied: a known at its place, 1
+    recorder.registerEvent({ type: 'n', key: 'd', value: 10 });
+    collect(); // a point not seen: re-read, [d 10, e 5, a 2]: e now where a was
+    recorder.registerEvent({ type: 'n', key: 'a', value: 1 });
+    expect(byKey(collect().get('ns.hw'))).toEqual({
+      [JSON.stringify({ key: 'd' })]: 10,
+      [JSON.stringify({ key: 'a', more: 'e' })]: 5,
+      [JSON.stringify({ key: 'a' })]: 3,
+    });
+    expect(byKey(collect().get('ns.hw'))).toEqual(byKey(fromScratch(metric, mirror)));
   });
 });
