@@ -243,3 +243,25 @@ describe('RecorderMirror re-reads', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('RecorderMirror hook', () => {
+  it('follows the recorder’s order without asking it for its metrics: once for a new array, not per change', () => {
+    const metric = (name: string) =>
+      ({
+        name,
+        handleEvent(_event: object, update?: { attributes: unknown; value: unknown }) {
+          if (update !== undefined) {
+            update.attributes = {};
+            update.value = 1;
+          }
+          return true;
+        },
+        snapshot: () => ({ name, kind: 'counter', points: [{ attributes: {}, value: 0 }] }),
+      }) as unknown as Metric;
+    const { recorder, collect } = mirrored([metric('m1'), metric('m2'), metric('m3')]);
+    collect();
+    const getMetrics = vi.spyOn(recorder, 'getMetrics');
+    for (let i = 0; i < 10; i++) recorder.registerEvent({ type: 'n', key: 'a', value: 1 });
+    expect(getMetrics.mock.calls.length).toBeLessThanOrEqual(1);
+  });
+});
