@@ -23,7 +23,6 @@ export function shutdownTimeout(namespace: string, options: ShutdownOptions | un
   return value;
 }
 
-/** Why a drain was given up: `undefined` when it finished. */
 /**
  * Why a drain was given up (`undefined`: it finished), and what explains it when no event was
  * left to discard.
