@@ -1,16 +1,12 @@
 // The protobuf exposition carries the same series as the text format: every family, label set and
 // value of the text body appears in the decoded MetricFamily messages (decoded with protobufjs and
 // the vendored client_model definition), exponential histograms as native histograms.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { counter, exponentialHistogram, gauge, histogram, upDownCounter } from '@mvx-metrics/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSamples, type Sample } from '../support/prometheus.js';
+import { decodeMetricFamilies } from '../support/prometheus-protobuf.js';
 import { type ServedRuntime, startServedRuntime } from '../support/served-runtime.js';
 
-const PROTO = fileURLToPath(
-  new URL('../../packages/otel-bridge/proto/io/prometheus/client/metrics.proto', import.meta.url),
-);
 const ACCEPT =
   'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3';
 
@@ -33,17 +29,7 @@ interface Decoded {
   }>;
 }
 
-function decode(body: Uint8Array): Decoded[] {
-  const protobuf = createRequire(import.meta.url)('protobufjs');
-  const type = protobuf.loadSync(PROTO).lookupType('io.prometheus.client.MetricFamily');
-  const reader = protobuf.Reader.create(body);
-  const families: Decoded[] = [];
-  while (reader.pos < reader.len) {
-    const message = type.decodeDelimited(reader);
-    families.push(type.toObject(message, { longs: Number, enums: String, defaults: false }));
-  }
-  return families;
-}
+const decode = (body: Uint8Array): Decoded[] => decodeMetricFamilies<Decoded>(body);
 
 /** The decoded families as text-format samples (native histograms as their count and sum). */
 function asSamples(families: Decoded[]): Sample[] {

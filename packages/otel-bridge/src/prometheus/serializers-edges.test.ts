@@ -3,8 +3,6 @@
 // scope's version and schema URL, `# UNIT` only when the name ends with it, a missing description,
 // families shared by name), the text serializer's input (an exponential histogram replaced, the
 // rest kept as is) and the Prometheus names with their bounded cache.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { ValueType } from '@opentelemetry/api';
 import {
   AggregationTemporality,
@@ -15,6 +13,7 @@ import {
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
+import { decodeMetricFamilies } from '../../../../test/support/prometheus-protobuf.js';
 import type { MirroredExponentialHistogram } from '../kinds/index.js';
 import { serializeOpenMetrics } from './openmetrics.js';
 import { renameForPrometheus } from './prometheus-naming.js';
@@ -141,21 +140,7 @@ interface Decoded {
   }>;
 }
 
-const PROTO = fileURLToPath(
-  new URL('../../proto/io/prometheus/client/metrics.proto', import.meta.url),
-);
-
-function decode(body: Uint8Array): Decoded[] {
-  const protobuf = createRequire(import.meta.url)('protobufjs');
-  const type = protobuf.loadSync(PROTO).lookupType('io.prometheus.client.MetricFamily');
-  const reader = protobuf.Reader.create(body);
-  const families: Decoded[] = [];
-  while (reader.pos < reader.len) {
-    const message = type.decodeDelimited(reader);
-    families.push(type.toObject(message, { longs: Number, enums: String, defaults: false }));
-  }
-  return families;
-}
+const decode = (body: Uint8Array): Decoded[] => decodeMetricFamilies<Decoded>(body);
 
 const label = (name: string, value: string) => ({ name, value });
 
