@@ -14,8 +14,8 @@ import {
 } from './support/dashboard.js';
 import {
   answers,
-  freePort,
   killAll,
+  onFreePorts,
   type Started,
   start,
   stop,
@@ -50,36 +50,42 @@ describe.skipIf(!prometheusAvailable)('the example stack against a real Promethe
   const startedAt = Date.now() / 1000;
 
   async function startInstance(id: string): Promise<Instance> {
-    const [port, metricsPort] = [await freePort(), await freePort()];
-    const service = start(`service ${id}`, process.execPath, [
-      MAIN,
-      '--no-load',
-      '--no-ui',
-      `--port=${port}`,
-      `--metrics-port=${metricsPort}`,
-      `--instance-id=${id}`,
-    ]);
-    const serviceUrl = `http://127.0.0.1:${port}`;
-    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    await waitFor(
-      `service ${id}`,
-      () => answers(`${serviceUrl}/healthz`),
-      15_000,
-      () => service.stderr,
-    );
-    await waitFor(
-      `/metrics of ${id}`,
-      () => answers(metricsUrl),
-      5_000,
-      () => service.stderr,
-    );
-    const load = start(`load ${id}`, process.execPath, [
-      LOAD,
-      `--target=${serviceUrl}`,
-      '--rate=60',
-      '--connection-requests=20',
-    ]);
-    return { id, service, load, serviceUrl, metricsUrl, target: `127.0.0.1:${metricsPort}` };
+    return onFreePorts(2, async ([port, metricsPort]) => {
+      const service = start(`service ${id}`, process.execPath, [
+        MAIN,
+        '--no-load',
+        '--no-ui',
+        `--port=${port}`,
+        `--metrics-port=${metricsPort}`,
+        `--instance-id=${id}`,
+      ]);
+      const serviceUrl = `http://127.0.0.1:${port}`;
+      const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+      try {
+        await waitFor(
+          `service ${id}`,
+          () => answers(`${serviceUrl}/healthz`),
+          15_000,
+          () => service.stderr,
+        );
+        await waitFor(
+          `/metrics of ${id}`,
+          () => answers(metricsUrl),
+          5_000,
+          () => service.stderr,
+        );
+      } catch (error) {
+        await stop(service);
+        throw error;
+      }
+      const load = start(`load ${id}`, process.execPath, [
+        LOAD,
+        `--target=${serviceUrl}`,
+        '--rate=60',
+        '--connection-requests=20',
+      ]);
+      return { id, service, load, serviceUrl, metricsUrl, target: `127.0.0.1:${metricsPort}` };
+    });
   }
 
   beforeAll(async () => {

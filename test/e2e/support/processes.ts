@@ -98,6 +98,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Runs `attempt` with `count` ports that were free a moment ago, and again with new ones (at most
+ * `tries` times in all) when it fails saying a port is "already in use": between freePort()
+ * closing its probe and the child binding, any process may take the port, as a connection's source
+ * port too (seen once in CI: the example's service port, taken while two instances started).
+ */
+export async function onFreePorts<T>(
+  count: number,
+  attempt: (ports: number[]) => Promise<T>,
+  tries = 3,
+): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await freePort());
+    try {
+      return await attempt(ports);
+    } catch (error) {
+      if (tried >= tries || !String(error).includes('already in use')) throw error;
+    }
+  }
+}
+
 /** Polls `check` until it returns a value other than `undefined`, or throws with `describe()` after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,
